@@ -1,0 +1,67 @@
+//! `yuanba build`: load, check and render the site, then publish it atomically.
+
+use std::time::Instant;
+
+use crate::cli::BuildArgs;
+use crate::cmd::{print_diagnostics, print_error};
+use crate::config::{self, Overrides};
+use crate::exit::ExitCode;
+use crate::{output, pipeline};
+
+/// Runs `yuanba build`.
+pub fn run(args: &BuildArgs) -> ExitCode {
+    let started = Instant::now();
+    let root = config::absolute(&args.root.root);
+    let overrides = Overrides {
+        output_dir: args.output.clone(),
+        base_url: args.base_url.clone(),
+        drafts: args.drafts,
+    };
+    let config = match config::load(&root, &overrides) {
+        Ok(config) => config,
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics);
+            let missing = diagnostics.iter().any(|d| d.code == "config/missing");
+            return if missing {
+                ExitCode::Failure
+            } else {
+                ExitCode::ContentErrors
+            };
+        }
+    };
+    if let Err(error) = output::ensure_safe_output_dir(&config) {
+        print_error(&error);
+        return ExitCode::Failure;
+    }
+    let built = pipeline::run(&config);
+    print_diagnostics(&built.diagnostics);
+    if built.has_errors() {
+        let n_errors = built.diagnostics.iter().filter(|d| d.is_error()).count();
+        eprintln!(
+            "error: build failed with {n_errors} error{}; {} was left as it was",
+            if n_errors == 1 { "" } else { "s" },
+            display_dir(&config)
+        );
+        return ExitCode::ContentErrors;
+    }
+    if let Err(error) = output::publish(&built.outputs, &config) {
+        print_error(&error);
+        return ExitCode::Failure;
+    }
+    println!(
+        "built {} stor{} and {} page{} ({} files) into {} in {} ms",
+        built.n_stories,
+        if built.n_stories == 1 { "y" } else { "ies" },
+        built.n_pages,
+        if built.n_pages == 1 { "" } else { "s" },
+        built.outputs.len(),
+        display_dir(&config),
+        started.elapsed().as_millis()
+    );
+    ExitCode::Success
+}
+
+fn display_dir(config: &config::SiteConfig) -> String {
+    let relative = config.relative(&config.output_dir);
+    format!("{}/", relative.display())
+}

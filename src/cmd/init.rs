@@ -1,0 +1,98 @@
+//! `yuanba init DIR`: a new site that builds at once.
+
+use std::path::Path;
+
+use crate::cli::InitArgs;
+use crate::exit::ExitCode;
+use crate::render::builtin;
+
+const SITE_YAML: &str = "\
+# yuanba site configuration. Every key is documented in the README.
+title: 我的社区新闻
+description: 走进社区，记录邻里之间的新鲜事。
+tagline: 百名记者进社区
+base_url: https://example.org/
+language: zh-CN
+timezone: Asia/Shanghai
+theme: default
+contact:
+  title: 互动通道
+  intro: 欢迎向我们推荐您身边的社区故事。
+  channels:
+    - name: 电话
+      value: 028-00000000
+      href: tel:+862800000000
+";
+
+/// Runs `yuanba init`.
+pub fn run(args: &InitArgs) -> ExitCode {
+    match create_site(&args.dir) {
+        Ok(()) => {
+            println!("created a new site in {}", args.dir.display());
+            println!("build it with: yuanba build --root {}", args.dir.display());
+            ExitCode::Success
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::Failure
+        }
+    }
+}
+
+fn create_site(dir: &Path) -> Result<(), String> {
+    if dir.exists() {
+        let mut entries =
+            std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        if entries.next().is_some() {
+            return Err(format!(
+                "{} is not empty; yuanba init only creates a site in a new or empty folder",
+                dir.display()
+            ));
+        }
+    }
+    let today = jiff::ZonedDateTime::now().with_time_zone(
+        jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
+    );
+    let story = format!(
+        "---\ntitle: 欢迎来到院坝\ndate: {date}\ndistrict: 成华区\nstreet: 白莲池街道\ncommunity: 白莲社区\nreporter: 编辑部\nhighlights:\n  - 用 Markdown 写稿，用 yuanba 发布\ntags: [示例]\n---\n\n这是用 yuanba 生成的第一篇报道。编辑这个文件，\n然后运行 `yuanba build`，网站就会出现在 public/ 文件夹里。\n",
+        date = today.strftime("%Y-%m-%d")
+    );
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("site.yaml".to_string(), SITE_YAML.as_bytes().to_vec()),
+        (
+            format!("content/stories/{}/welcome.md", today.year()),
+            story.into_bytes(),
+        ),
+        ("static/.gitkeep".to_string(), Vec::new()),
+    ];
+    for (name, text) in builtin::TEMPLATES {
+        files.push((
+            format!("themes/default/templates/{name}"),
+            text.as_bytes().to_vec(),
+        ));
+    }
+    for (name, bytes) in builtin::STATIC {
+        files.push((format!("themes/default/static/{name}"), bytes.to_vec()));
+    }
+    for (relative, bytes) in files {
+        let path = dir.join(&relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        write_new(&path, &bytes)?;
+    }
+    Ok(())
+}
+
+/// Writes a file that must not exist yet: never overwrites.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    file.write_all(bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

@@ -1,0 +1,400 @@
+//! The site configuration: `site.yaml` at the site root, read and validated once.
+//!
+//! [`load`] turns the file plus the command-line overrides into a [`SiteConfig`] that every later
+//! stage borrows. Nothing below `cmd` sees clap types; the overrides arrive as [`Overrides`].
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::fields::{self, YamlBlock};
+use crate::yaml::Value;
+
+/// The name of the configuration file at the site root.
+pub const CONFIG_FILE: &str = "site.yaml";
+
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "tagline",
+    "base_url",
+    "language",
+    "timezone",
+    "theme",
+    "output_dir",
+    "campaign",
+    "contact",
+    "extra",
+];
+
+/// `site.yaml` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    description: Option<String>,
+    tagline: Option<String>,
+    base_url: Option<String>,
+    language: Option<String>,
+    timezone: Option<String>,
+    theme: Option<String>,
+    output_dir: Option<String>,
+    campaign: Option<Campaign>,
+    contact: Option<Contact>,
+    extra: Option<Value>,
+}
+
+/// The campaign the column belongs to (the banner at the top of the seed page).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Campaign {
+    /// Full name of the campaign.
+    pub name: String,
+    /// A paragraph about it.
+    #[serde(default)]
+    pub description: String,
+    /// 指导单位.
+    #[serde(default)]
+    pub guiding_units: Vec<String>,
+    /// 主办.
+    #[serde(default)]
+    pub organizers: Vec<String>,
+}
+
+/// How readers reach the newsroom (the seed's 互动通道 box).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Heading of the box.
+    #[serde(default = "default_contact_title")]
+    pub title: String,
+    /// A paragraph above the channels.
+    #[serde(default)]
+    pub intro: String,
+    /// Phone, Weibo, `WeChat`...
+    #[serde(default)]
+    pub channels: Vec<ContactChannel>,
+}
+
+/// One way to reach the newsroom.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactChannel {
+    /// 电话, 微博, 微信.
+    pub name: String,
+    /// The number or account.
+    pub value: String,
+    /// What to do with it.
+    pub note: Option<String>,
+    /// A link (`tel:`, `https:`), when there is one.
+    pub href: Option<String>,
+}
+
+fn default_contact_title() -> String {
+    "互动通道".to_string()
+}
+
+/// What the command line may change in the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// Replaces `output_dir` (relative to the current folder, like any command-line path).
+    pub output_dir: Option<PathBuf>,
+    /// Replaces `base_url`.
+    pub base_url: Option<String>,
+    /// Include stories and pages marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// The resolved, validated configuration of one site.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// The site root (where `site.yaml` is).
+    pub root: PathBuf,
+    /// Site title.
+    pub title: String,
+    /// One sentence about the site, for `<meta name="description">`.
+    pub description: String,
+    /// A short line under the title.
+    pub tagline: String,
+    /// Absolute URL, always ending with `/`.
+    pub base_url: String,
+    /// The path of `base_url`, starting and ending with `/`.
+    pub base_path: String,
+    /// `lang` of every page.
+    pub language: String,
+    /// IANA name of the site time zone.
+    pub timezone_name: String,
+    /// The site time zone: dates without an offset are read in it.
+    pub timezone: jiff::tz::TimeZone,
+    /// Name of the active theme (`themes/<theme>/`).
+    pub theme: String,
+    /// Where the site is written (absolute).
+    pub output_dir: PathBuf,
+    /// Campaign banner data.
+    pub campaign: Option<Campaign>,
+    /// Contact box data.
+    pub contact: Option<Contact>,
+    /// Free data for themes.
+    pub extra: Value,
+    /// Whether drafts are built.
+    pub include_drafts: bool,
+}
+
+impl SiteConfig {
+    /// `content/` of the site.
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join("content")
+    }
+
+    /// `templates/` of the site (overrides).
+    pub fn templates_dir(&self) -> PathBuf {
+        self.root.join("templates")
+    }
+
+    /// `static/` of the site.
+    pub fn static_dir(&self) -> PathBuf {
+        self.root.join("static")
+    }
+
+    /// `themes/<theme>/` of the site.
+    pub fn theme_dir(&self) -> PathBuf {
+        self.root.join("themes").join(&self.theme)
+    }
+
+    /// The path of a file relative to the site root, for messages.
+    pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+/// Reads `site.yaml` in `root` and applies the overrides.
+pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let path = root.join(CONFIG_FILE);
+    let display_path = Path::new(CONFIG_FILE);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => crate::content::normalize_text(text),
+            Err(_) => {
+                return Err(vec![
+                    Diagnostic::error("config/encoding", "site.yaml is not valid UTF-8")
+                        .in_file(display_path)
+                        .with_help("save the file as UTF-8"),
+                ]);
+            }
+        },
+        Err(error) => {
+            let message = if error.kind() == std::io::ErrorKind::NotFound {
+                format!("no {CONFIG_FILE} in {}", root.display())
+            } else {
+                format!("cannot read {}: {error}", path.display())
+            };
+            return Err(vec![
+                Diagnostic::error("config/missing", message)
+                    .with_help("run yuanba in a site folder, pass --root DIR, or create one with `yuanba init DIR`"),
+            ]);
+        }
+    };
+    let source: Arc<str> = Arc::from(text);
+    let block = YamlBlock {
+        path: display_path,
+        source: &source,
+        start: 0,
+        text: &source,
+    };
+    let keys = block.keys();
+    let unknown = fields::unknown_keys(
+        &block,
+        &keys,
+        KNOWN_KEYS,
+        "config/unknown-field",
+        "site.yaml",
+    );
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    let raw: RawConfig = if source.trim().is_empty() {
+        return Err(vec![
+            Diagnostic::error("config/empty", "site.yaml is empty")
+                .in_file(display_path)
+                .with_help("add at least `title:` and `base_url:`"),
+        ]);
+    } else {
+        fields::deserialize(&block, "config/invalid").map_err(|d| vec![d])?
+    };
+    resolve(root, raw, overrides, &block)
+}
+
+fn resolve(
+    root: &Path,
+    raw: RawConfig,
+    overrides: &Overrides,
+    block: &YamlBlock<'_>,
+) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let keys = block.keys();
+    let mut diagnostics = Vec::new();
+    let locate = |name: &str| block.value_span(&keys, name).unwrap_or((0, 1));
+    let title = raw.title.unwrap_or_default().trim().to_string();
+    if title.is_empty() {
+        diagnostics.push(
+            block
+                .error_at("config/missing-field", "the site needs a `title`", 0, 0)
+                .with_help("add a line such as `title: 华西社区报`"),
+        );
+    }
+    let base_url_text = overrides
+        .base_url
+        .clone()
+        .or(raw.base_url)
+        .unwrap_or_default();
+    let base = match parse_base_url(&base_url_text) {
+        Ok(base) => Some(base),
+        Err(message) => {
+            let (offset, len) = locate("base_url");
+            let diagnostic = if overrides.base_url.is_some() {
+                Diagnostic::error("config/base-url", format!("--base-url {message}"))
+            } else {
+                block.error_at(
+                    "config/base-url",
+                    format!("`base_url` {message}"),
+                    offset,
+                    len,
+                )
+            };
+            diagnostics.push(diagnostic.with_help("write it as an absolute URL such as `https://example.org/` or `https://example.org/news/`"));
+            None
+        }
+    };
+    let timezone_name = raw.timezone.unwrap_or_else(|| "Asia/Shanghai".to_string());
+    let timezone = if let Ok(timezone) = jiff::tz::TimeZone::get(&timezone_name) { Some(timezone) } else {
+        let (offset, len) = locate("timezone");
+        diagnostics.push(
+            block
+                .error_at(
+                    "config/timezone",
+                    format!("unknown time zone `{timezone_name}`"),
+                    offset,
+                    len,
+                )
+                .with_help("use an IANA time zone name such as `Asia/Shanghai` or `UTC`"),
+        );
+        None
+    };
+    let theme = raw.theme.unwrap_or_else(|| "default".to_string());
+    if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
+        let (offset, len) = locate("theme");
+        diagnostics.push(block.error_at(
+            "config/theme",
+            format!("`theme` must be a folder name under themes/, not `{theme}`"),
+            offset,
+            len,
+        ));
+    }
+    let output_dir = match &overrides.output_dir {
+        Some(dir) => absolute(dir),
+        None => root.join(raw.output_dir.as_deref().unwrap_or("public")),
+    };
+    let (Some((base_url, base_path)), Some(timezone), true) =
+        (base, timezone, diagnostics.is_empty())
+    else {
+        return Err(diagnostics);
+    };
+    Ok(SiteConfig {
+        root: root.to_path_buf(),
+        title,
+        description: raw.description.unwrap_or_default(),
+        tagline: raw.tagline.unwrap_or_default(),
+        base_url,
+        base_path,
+        language: raw.language.unwrap_or_else(|| "zh-CN".to_string()),
+        timezone_name,
+        timezone,
+        theme,
+        output_dir,
+        campaign: raw.campaign,
+        contact: raw.contact,
+        extra: raw.extra.unwrap_or(Value::Mapping(serde_yaml_mapping())),
+        include_drafts: overrides.drafts,
+    })
+}
+
+fn serde_yaml_mapping() -> crate::yaml::Mapping {
+    crate::yaml::Mapping::new()
+}
+
+/// A path made absolute against the current folder.
+pub fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path))
+    }
+}
+
+/// Checks `base_url` and splits off its path: `https://x.org/news` → (`https://x.org/news/`, `/news/`).
+fn parse_base_url(text: &str) -> Result<(String, String), String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("is missing".to_string());
+    }
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Err(format!("must be an absolute URL, not `{text}`"));
+    };
+    if !matches!(scheme, "http" | "https") {
+        return Err(format!(
+            "must start with http:// or https://, not `{scheme}://`"
+        ));
+    }
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(format!("has no host: `{text}`"));
+    }
+    if path.contains(['?', '#']) || path.contains(char::is_whitespace) {
+        return Err(format!(
+            "must not have a query, fragment or spaces: `{text}`"
+        ));
+    }
+    let trimmed = path.trim_matches('/');
+    let base_path = if trimmed.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{trimmed}/")
+    };
+    Ok((format!("{scheme}://{host}{base_path}"), base_path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_gets_a_trailing_slash_and_a_path() {
+        assert_eq!(
+            parse_base_url("https://example.org").expect("valid"),
+            ("https://example.org/".to_string(), "/".to_string())
+        );
+        assert_eq!(
+            parse_base_url("https://example.org/news").expect("valid"),
+            (
+                "https://example.org/news/".to_string(),
+                "/news/".to_string()
+            )
+        );
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:1111/a/b/")
+                .expect("valid")
+                .1,
+            "/a/b/"
+        );
+    }
+
+    #[test]
+    fn base_url_must_be_absolute_http() {
+        assert!(parse_base_url("").is_err());
+        assert!(parse_base_url("example.org").is_err());
+        assert!(parse_base_url("ftp://example.org").is_err());
+        assert!(parse_base_url("https:///x").is_err());
+        assert!(parse_base_url("https://x.org/?a=1").is_err());
+    }
+}

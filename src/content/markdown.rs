@@ -1,0 +1,240 @@
+//! Markdown to HTML with pulldown-cmark, fixed up for Chinese text.
+//!
+//! Owns the Markdown dialect (`CommonMark` plus tables, footnotes, strikethrough, task lists and
+//! heading ids) and three rewrites of the event stream: a soft line break between two Chinese
+//! characters disappears instead of becoming a space; headings without an explicit `{#id}` get a
+//! pinyin id, unique within the story; root-relative links and images (`/images/a.jpg`) get the
+//! site's base path so a site under a sub-path works.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+
+use crate::text;
+
+/// What rendering a Markdown body produced.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// The body as HTML.
+    pub html: String,
+    /// The body's plain text (no markup), for summaries and reading time.
+    pub plain_text: String,
+}
+
+/// Renders `markdown`; `base_path` (`/` or `/news/`) prefixes root-relative URLs.
+pub fn render(markdown: &str, base_path: &str) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+    join_cjk_soft_breaks(&mut events);
+    assign_heading_ids(&mut events);
+    if base_path != "/" {
+        prefix_root_relative_urls(&mut events, base_path);
+    }
+    let plain_text = plain_text(&events);
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Rendered { html, plain_text }
+}
+
+/// Drops soft breaks between CJK characters (pulldown-cmark renders them as a newline, which
+/// browsers show as a space in the middle of a Chinese sentence).
+fn join_cjk_soft_breaks(events: &mut Vec<Event<'_>>) {
+    let mut drop = vec![false; events.len()];
+    for idx in 0..events.len() {
+        if !matches!(events[idx], Event::SoftBreak) {
+            continue;
+        }
+        let before = events[..idx].iter().rev().find_map(last_char_of);
+        let after = events[idx + 1..].iter().find_map(first_char_of);
+        if let (Some(before), Some(after)) = (before, after) {
+            drop[idx] = text::joins_without_space(before, after);
+        }
+    }
+    let mut flags = drop.into_iter();
+    events.retain(|_| !flags.next().unwrap_or(false));
+}
+
+/// The last character of a text-like event; `None` for events that carry no text and don't
+/// separate (inline tags), and a space for events that do (breaks, block ends).
+fn last_char_of(event: &Event<'_>) -> Option<char> {
+    match event {
+        Event::Text(text) | Event::Code(text) => text.chars().last(),
+        Event::Start(tag) if is_inline(tag) => None,
+        Event::End(tag) if is_inline_end(*tag) => None,
+        _ => Some(' '),
+    }
+}
+
+fn first_char_of(event: &Event<'_>) -> Option<char> {
+    match event {
+        Event::Text(text) | Event::Code(text) => text.chars().next(),
+        Event::Start(tag) if is_inline(tag) => None,
+        Event::End(tag) if is_inline_end(*tag) => None,
+        _ => Some(' '),
+    }
+}
+
+fn is_inline(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
+    )
+}
+
+fn is_inline_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link
+    )
+}
+
+/// Gives every heading an id: its `{#id}` when written, else the pinyin slug of its text,
+/// made unique with `-1`, `-2`.
+fn assign_heading_ids(events: &mut [Event<'_>]) {
+    let mut used: HashSet<String> = HashSet::new();
+    for event in events.iter() {
+        if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
+            used.insert(id.to_string());
+        }
+    }
+    let mut idx = 0;
+    while idx < events.len() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[idx] {
+            let mut heading_text = String::new();
+            for event in &events[idx + 1..] {
+                match event {
+                    Event::End(TagEnd::Heading(_)) => break,
+                    Event::Text(text) | Event::Code(text) => heading_text.push_str(text),
+                    _ => {}
+                }
+            }
+            let base = match text::slugify(&heading_text) {
+                slug if slug.is_empty() => "section".to_string(),
+                slug => slug,
+            };
+            let mut candidate = base.clone();
+            let mut n = 1;
+            while used.contains(&candidate) {
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
+            used.insert(candidate.clone());
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[idx] {
+                *id = Some(CowStr::from(candidate));
+            }
+        }
+        idx += 1;
+    }
+}
+
+/// `/images/a.jpg` → `/news/images/a.jpg` when the site lives under `/news/`.
+fn prefix_root_relative_urls(events: &mut [Event<'_>], base_path: &str) {
+    for event in events.iter_mut() {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event
+            && dest_url.starts_with('/')
+                && !dest_url.starts_with("//")
+                && !dest_url.starts_with(base_path)
+            {
+                *dest_url = CowStr::from(format!("{base_path}{}", &dest_url[1..]));
+            }
+    }
+}
+
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut out = String::new();
+    let mut in_footnote = false;
+    for event in events {
+        match event {
+            Event::Start(Tag::FootnoteDefinition(_)) => in_footnote = true,
+            Event::End(TagEnd::FootnoteDefinition) => in_footnote = false,
+            Event::Text(text) | Event::Code(text) if !in_footnote => out.push_str(text),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_),
+            ) => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(markdown: &str) -> String {
+        render(markdown, "/").html
+    }
+
+    #[test]
+    fn soft_break_between_chinese_characters_vanishes() {
+        assert_eq!(html("白莲社区\n创新发展"), "<p>白莲社区创新发展</p>\n");
+        assert_eq!(html("居民说：\n“很好。”"), "<p>居民说：“很好。”</p>\n");
+        assert_eq!(html("**白莲**\n社区"), "<p><strong>白莲</strong>社区</p>\n");
+    }
+
+    #[test]
+    fn soft_break_next_to_latin_text_stays() {
+        assert_eq!(html("hello\nworld"), "<p>hello\nworld</p>\n");
+        assert_eq!(html("社区\nLED 屏"), "<p>社区\nLED 屏</p>\n");
+    }
+
+    #[test]
+    fn hard_break_stays() {
+        assert_eq!(html("白莲  \n社区"), "<p>白莲<br />\n社区</p>\n");
+    }
+
+    #[test]
+    fn headings_get_unique_pinyin_ids() {
+        let out = html("## 儿童之家\n\n## 儿童之家\n\n## Custom {#mine}\n\n## ！\n");
+        assert!(out.contains("<h2 id=\"er-tong-zhi-jia\">"), "{out}");
+        assert!(out.contains("<h2 id=\"er-tong-zhi-jia-1\">"), "{out}");
+        assert!(out.contains("<h2 id=\"mine\">"), "{out}");
+        assert!(out.contains("<h2 id=\"section\">"), "{out}");
+    }
+
+    #[test]
+    fn root_relative_urls_get_the_base_path() {
+        let out = render(
+            "[a](/stories/x/) ![b](/images/b.jpg) [c](rel.html) [d](https://x.org/)",
+            "/news/",
+        )
+        .html;
+        assert!(out.contains("href=\"/news/stories/x/\""), "{out}");
+        assert!(out.contains("src=\"/news/images/b.jpg\""), "{out}");
+        assert!(out.contains("href=\"rel.html\""), "{out}");
+        assert!(out.contains("href=\"https://x.org/\""), "{out}");
+    }
+
+    #[test]
+    fn extensions_are_on() {
+        let out = html(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~\n\n- [x] done\n\nnote[^1]\n\n[^1]: 脚注\n",
+        );
+        assert!(out.contains("<table>"), "{out}");
+        assert!(out.contains("<del>x</del>"), "{out}");
+        assert!(out.contains("type=\"checkbox\""), "{out}");
+        assert!(out.contains("footnote-definition"), "{out}");
+    }
+
+    #[test]
+    fn raw_html_is_kept_and_text_is_escaped() {
+        let out = html("a < b & c");
+        assert_eq!(out, "<p>a &lt; b &amp; c</p>\n");
+    }
+
+    #[test]
+    fn plain_text_has_no_markup() {
+        let rendered = render("# 标题\n\n**白莲**社区[链接](/x/)。", "/");
+        assert_eq!(rendered.plain_text.trim(), "标题 白莲社区链接。");
+    }
+}

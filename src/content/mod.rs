@@ -1,0 +1,231 @@
+//! Loading the site's content: every `content/**/*.md` becomes a [`Story`] or a [`Page`].
+//!
+//! Files are read and parsed in parallel. Problems are collected as diagnostics, never raised,
+//! so one run reports every broken file. This module knows nothing about templates or output.
+
+pub mod front_matter;
+pub mod markdown;
+pub mod page;
+pub mod story;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+pub use page::Page;
+pub use story::Story;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::Diagnostic;
+
+/// Everything read from `content/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Stories, in file order.
+    pub stories: Vec<Story>,
+    /// Standalone pages, in file order.
+    pub pages: Vec<Page>,
+    /// Every problem found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The folder under `content/` that holds standalone pages rather than stories.
+pub const PAGES_DIR: &str = "pages";
+
+/// One Markdown file found under `content/`.
+#[derive(Debug)]
+struct SourceFile {
+    /// Absolute path.
+    path: PathBuf,
+    /// Path relative to the site root, for messages and output.
+    relative: PathBuf,
+    is_page: bool,
+    /// For `index.md`: the other files of its folder, relative to it.
+    assets: Vec<PathBuf>,
+}
+
+/// Walks `content/` and reads every Markdown file.
+pub fn load(config: &SiteConfig) -> Content {
+    let content_dir = config.content_dir();
+    let (files, mut diagnostics) = discover(&content_dir, config);
+    let results: Vec<Result<Loaded, Vec<Diagnostic>>> = files
+        .into_par_iter()
+        .map(|file| load_file(file, config))
+        .collect();
+    let mut content = Content::default();
+    for result in results {
+        match result {
+            Ok(Loaded::Story(story)) => content.stories.push(*story),
+            Ok(Loaded::Page(page)) => content.pages.push(*page),
+            Err(found) => diagnostics.extend(found),
+        }
+    }
+    content.diagnostics = diagnostics;
+    content
+}
+
+enum Loaded {
+    Story(Box<Story>),
+    Page(Box<Page>),
+}
+
+/// Whether a file or folder name is hidden or an editor's temporary file.
+pub fn is_ignored_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || [".swp", ".swx", ".tmp", ".bck"]
+            .iter()
+            .any(|suffix| lower.ends_with(suffix))
+        || name == "4913"
+}
+
+fn discover(content_dir: &Path, config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    if !content_dir.is_dir() {
+        return (files, diagnostics);
+    }
+    let walker = WalkDir::new(content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0 || !is_ignored_name(&entry.file_name().to_string_lossy())
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = error.path().map(|p| config.relative(p).to_path_buf());
+                let mut diagnostic =
+                    Diagnostic::error("content/io", format!("cannot read: {error}"));
+                diagnostic.path = path;
+                diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|ext| ext != "md") {
+            continue;
+        }
+        let in_content = path.strip_prefix(content_dir).unwrap_or(path);
+        let is_page = in_content.starts_with(PAGES_DIR);
+        let assets = if path.file_name().is_some_and(|name| name == "index.md") {
+            bundle_assets(path.parent().unwrap_or(content_dir))
+        } else {
+            Vec::new()
+        };
+        files.push(SourceFile {
+            path: path.to_path_buf(),
+            relative: config.relative(path).to_path_buf(),
+            is_page,
+            assets,
+        });
+    }
+    (files, diagnostics)
+}
+
+/// The non-Markdown files of a bundle folder, relative to it.
+fn bundle_assets(folder: &Path) -> Vec<PathBuf> {
+    WalkDir::new(folder)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0 || !is_ignored_name(&entry.file_name().to_string_lossy())
+        })
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .filter(|entry| entry.path().extension().is_none_or(|ext| ext != "md"))
+        .filter_map(|entry| {
+            entry
+                .path()
+                .strip_prefix(folder)
+                .ok()
+                .map(Path::to_path_buf)
+        })
+        .collect()
+}
+
+fn load_file(file: SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<Diagnostic>> {
+    let source = read_source(&file.path, &file.relative).map_err(|d| vec![d])?;
+    let split = front_matter::split(&file.relative, &source).map_err(|d| vec![d])?;
+    if file.is_page {
+        page::parse(&file.relative, &source, &split, config)
+            .map(|page| Loaded::Page(Box::new(page)))
+    } else {
+        story::parse(&file.relative, &source, &split, file.assets, config)
+            .map(|story| Loaded::Story(Box::new(story)))
+    }
+}
+
+/// Reads a text file as UTF-8, without a BOM and with `\n` line endings.
+fn read_source(path: &Path, relative: &Path) -> Result<Arc<str>, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|error| {
+        Diagnostic::error("content/io", format!("cannot read the file: {error}")).in_file(relative)
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Arc::from(normalize_text(text))),
+        Err(error) => {
+            let valid_up_to = error.utf8_error().valid_up_to();
+            let lossy: Arc<str> = Arc::from(normalize_text(
+                String::from_utf8_lossy(error.as_bytes()).into_owned(),
+            ));
+            // CRLF normalization before the bad byte shifts it by one byte per line.
+            let shift = error.as_bytes()[..valid_up_to]
+                .windows(2)
+                .filter(|pair| pair == b"
+")
+                .count();
+            let bom = usize::from(error.as_bytes().starts_with(b"\xEF\xBB\xBF")) * 3;
+            let offset = valid_up_to.saturating_sub(shift + bom);
+            Err(
+                Diagnostic::error("content/encoding", "the file is not valid UTF-8")
+                    .at(relative, &lossy, offset..offset + '\u{FFFD}'.len_utf8())
+                    .with_label("this byte is not UTF-8")
+                    .with_help("save the file as UTF-8 (GBK and GB 2312 files must be converted)"),
+            )
+        }
+    }
+}
+
+/// Drops a leading byte order mark and turns `\r\n` into `\n`.
+pub fn normalize_text(text: String) -> String {
+    let text = match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_strips_bom_and_crlf() {
+        assert_eq!(normalize_text("\u{FEFF}a\r\nb".to_string()), "a\nb");
+        assert_eq!(normalize_text("a\nb".to_string()), "a\nb");
+    }
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for name in [
+            ".story.md.swp",
+            "story.md~",
+            ".#story.md",
+            "#story.md#",
+            "4913",
+            ".git",
+        ] {
+            assert!(is_ignored_name(name), "{name}");
+        }
+        assert!(!is_ignored_name("bailian.md"));
+    }
+}

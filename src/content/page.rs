@@ -1,0 +1,125 @@
+//! A standalone page (关于我们, 联系我们): a Markdown file under `content/pages/`.
+//!
+//! Pages need only a `title`; they are not stories and appear in no story list.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::config::SiteConfig;
+use crate::content::front_matter::Split;
+use crate::content::markdown;
+use crate::diagnostic::Diagnostic;
+use crate::fields;
+use crate::text;
+use crate::yaml::Value;
+
+/// The front matter fields a page may have.
+pub const PAGE_FIELDS: &[&str] = &["title", "slug", "summary", "weight", "draft", "extra"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPage {
+    title: Option<String>,
+    slug: Option<String>,
+    summary: Option<String>,
+    weight: Option<i64>,
+    draft: Option<bool>,
+    extra: Option<Value>,
+}
+
+/// A validated standalone page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The Markdown file, relative to the site root.
+    pub source_path: PathBuf,
+    /// ASCII, URL-safe; the page is written to `/<slug>/`.
+    pub slug: String,
+    /// Page title.
+    pub title: String,
+    /// Front matter summary, else one made from the body.
+    pub summary: String,
+    /// Order in navigation (lower first).
+    pub weight: i64,
+    /// Left out of the build unless drafts are asked for.
+    pub draft: bool,
+    /// Free data for templates.
+    pub extra: Value,
+    /// The body as HTML.
+    pub content: String,
+}
+
+/// Reads one page file.
+pub fn parse(
+    path: &Path,
+    source: &Arc<str>,
+    split: &Split,
+    config: &SiteConfig,
+) -> Result<Page, Vec<Diagnostic>> {
+    let block = split.block(path, source);
+    let keys = block.keys();
+    let unknown = fields::unknown_keys(
+        &block,
+        &keys,
+        PAGE_FIELDS,
+        "front-matter/unknown-field",
+        "page",
+    );
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    let raw: RawPage = if block.text.trim().is_empty() {
+        RawPage::default()
+    } else {
+        fields::deserialize(&block, "front-matter/invalid").map_err(|d| vec![d])?
+    };
+    let title = raw.title.map(|t| t.trim().to_string()).unwrap_or_default();
+    if title.is_empty() {
+        let start = split.yaml_start.saturating_sub(4);
+        return Err(vec![
+            Diagnostic::error(
+                "front-matter/missing-field",
+                "missing required field `title`",
+            )
+            .at(path, source, start..start + 3)
+            .with_label("in this front matter")
+            .with_help("add a line `title: 关于我们`"),
+        ]);
+    }
+    let slug_source = raw
+        .slug
+        .clone()
+        .unwrap_or_else(|| crate::content::story::file_slug_source(path));
+    let slug = text::slugify(&slug_source);
+    if slug.is_empty() {
+        let (offset, len) = block.value_span(&keys, "slug").unwrap_or((0, 0));
+        return Err(vec![
+            block
+                .error_at(
+                    "front-matter/slug",
+                    format!("`{slug_source}` gives an empty slug"),
+                    offset,
+                    len,
+                )
+                .with_help("add a `slug:` with letters, digits and `-`, such as `slug: about`"),
+        ]);
+    }
+    let rendered = markdown::render(&source[split.body_start..], &config.base_path);
+    let summary = match raw.summary.filter(|s| !s.trim().is_empty()) {
+        Some(summary) => summary.trim().to_string(),
+        None => text::summarize(&rendered.plain_text, 120),
+    };
+    Ok(Page {
+        source_path: path.to_path_buf(),
+        slug,
+        title,
+        summary,
+        weight: raw.weight.unwrap_or(0),
+        draft: raw.draft.unwrap_or(false),
+        extra: raw
+            .extra
+            .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
+        content: rendered.html,
+    })
+}

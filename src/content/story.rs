@@ -1,0 +1,438 @@
+//! A story: one news report, read from `content/**/*.md` (outside `content/pages/`).
+//!
+//! `RawStory` is the front matter as written (serde, `deny_unknown_fields`); [`Story`] is the
+//! validated form every later stage uses. Validation collects every problem of the file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::config::SiteConfig;
+use crate::content::front_matter::Split;
+use crate::content::markdown;
+use crate::diagnostic::Diagnostic;
+use crate::fields::{self, YamlBlock};
+use crate::text;
+use crate::yaml::{TopLevelKey, Value};
+
+/// The front matter fields a story may have.
+pub const STORY_FIELDS: &[&str] = &[
+    "title",
+    "subtitle",
+    "date",
+    "district",
+    "street",
+    "community",
+    "reporter",
+    "summary",
+    "photo_credit",
+    "series",
+    "slug",
+    "highlights",
+    "tags",
+    "images",
+    "draft",
+    "extra",
+];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStory {
+    title: Option<String>,
+    subtitle: Option<String>,
+    date: Option<String>,
+    district: Option<String>,
+    street: Option<String>,
+    community: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    reporter: Option<Vec<String>>,
+    summary: Option<String>,
+    photo_credit: Option<String>,
+    series: Option<String>,
+    slug: Option<String>,
+    highlights: Option<Vec<String>>,
+    tags: Option<Vec<String>>,
+    images: Option<Vec<Image>>,
+    draft: Option<bool>,
+    extra: Option<Value>,
+}
+
+/// A photo of a story, shown as a `<figure>`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// Where the file is: relative to the story (bundles), root-relative, or a full URL.
+    pub src: String,
+    /// The caption under it.
+    #[serde(default)]
+    pub caption: String,
+    /// Text for readers who cannot see it.
+    #[serde(default)]
+    pub alt: String,
+    /// Who took it, when it differs from the story's `photo_credit`.
+    #[serde(default)]
+    pub credit: String,
+}
+
+/// A validated story.
+#[derive(Debug, Clone)]
+pub struct Story {
+    /// The Markdown file, relative to the site root.
+    pub source_path: PathBuf,
+    /// For a bundle (`<folder>/index.md`): the other files of the folder, relative to it.
+    pub assets: Vec<PathBuf>,
+    /// ASCII, URL-safe; unique among stories.
+    pub slug: String,
+    /// Whether the slug came from front matter (else from the file name).
+    pub slug_from_front_matter: bool,
+    /// Headline.
+    pub title: String,
+    /// Second headline.
+    pub subtitle: String,
+    /// Publication time in the site time zone.
+    pub date: jiff::ZonedDateTime,
+    /// 区/县/市.
+    pub district: String,
+    /// 街道/镇/乡; empty when the community sits directly under the district.
+    pub street: String,
+    /// 社区/村.
+    pub community: String,
+    /// One or more reporters.
+    pub reporters: Vec<String>,
+    /// Front matter summary, else one made from the body.
+    pub summary: String,
+    /// 图片来源.
+    pub photo_credit: String,
+    /// The series (column) the story belongs to.
+    pub series: String,
+    /// Key points.
+    pub highlights: Vec<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Photos.
+    pub images: Vec<Image>,
+    /// Left out of the build unless drafts are asked for.
+    pub draft: bool,
+    /// Free data for templates.
+    pub extra: Value,
+    /// The body as HTML.
+    pub content: String,
+    /// Estimated reading time.
+    pub reading_minutes: usize,
+}
+
+/// Reads one story file whose front matter was found by [`crate::content::front_matter::split`].
+pub fn parse(
+    path: &Path,
+    source: &Arc<str>,
+    split: &Split,
+    assets: Vec<PathBuf>,
+    config: &SiteConfig,
+) -> Result<Story, Vec<Diagnostic>> {
+    let block = split.block(path, source);
+    let keys = block.keys();
+    let unknown = fields::unknown_keys(
+        &block,
+        &keys,
+        STORY_FIELDS,
+        "front-matter/unknown-field",
+        "story",
+    );
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    let raw: RawStory = if block.text.trim().is_empty() {
+        RawStory::default()
+    } else {
+        fields::deserialize(&block, "front-matter/invalid").map_err(|d| vec![d])?
+    };
+    let mut check = Checker {
+        block: &block,
+        keys: &keys,
+        diagnostics: Vec::new(),
+    };
+    let title = check.required(raw.title, "title", "白莲社区创新发展治理见成效");
+    let district = check.required(raw.district, "district", "成华区");
+    let community = check.required(raw.community, "community", "白莲社区");
+    let reporters = check.reporters(raw.reporter);
+    let date = check.date(raw.date.as_deref(), &config.timezone);
+    let slug_source = raw.slug.clone().unwrap_or_else(|| file_slug_source(path));
+    let slug = text::slugify(&slug_source);
+    if slug.is_empty() {
+        check.slug_error(raw.slug.is_some(), &slug_source);
+    }
+    let images = raw.images.unwrap_or_default();
+    for (idx, image) in images.iter().enumerate() {
+        if image.src.trim().is_empty() {
+            check.at_key(
+                "images",
+                "front-matter/invalid",
+                format!("image {} has an empty `src`", idx + 1),
+            );
+        }
+    }
+    if !check.diagnostics.is_empty() {
+        return Err(check.diagnostics);
+    }
+    let (Some(date), Some(reporters)) = (date, reporters) else {
+        unreachable!("a missing date or reporter was reported above");
+    };
+    let body = &source[split.body_start..];
+    let rendered = markdown::render(body, &config.base_path);
+    let (n_cjk, n_words) = text::count_text(&rendered.plain_text);
+    let summary = match raw.summary.filter(|s| !s.trim().is_empty()) {
+        Some(summary) => summary.trim().to_string(),
+        None => text::summarize(&rendered.plain_text, 120),
+    };
+    Ok(Story {
+        source_path: path.to_path_buf(),
+        assets,
+        slug_from_front_matter: raw.slug.is_some(),
+        slug,
+        title,
+        subtitle: trimmed(raw.subtitle),
+        date,
+        district,
+        street: trimmed(raw.street),
+        community,
+        reporters,
+        summary,
+        photo_credit: trimmed(raw.photo_credit),
+        series: trimmed(raw.series),
+        highlights: clean_list(raw.highlights),
+        tags: clean_list(raw.tags),
+        images,
+        draft: raw.draft.unwrap_or(false),
+        extra: raw
+            .extra
+            .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
+        content: rendered.html,
+        reading_minutes: text::reading_minutes(n_cjk, n_words),
+    })
+}
+
+/// The file stem, or the folder name for a bundle's `index.md`.
+pub fn file_slug_source(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem == "index"
+        && let Some(folder) = path.parent().and_then(Path::file_name) {
+            return folder.to_string_lossy().into_owned();
+        }
+    stem
+}
+
+/// Collects the problems of one front matter block.
+struct Checker<'a> {
+    block: &'a YamlBlock<'a>,
+    keys: &'a [TopLevelKey],
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn at_key(&mut self, key: &str, code: &'static str, message: String) -> &mut Diagnostic {
+        let (offset, len) = self.block.value_span(self.keys, key).unwrap_or((0, 0));
+        self.diagnostics
+            .push(self.block.error_at(code, message, offset, len));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    fn missing(&mut self, key: &str, example: &str) {
+        // Point at the opening `---`, which is 4 bytes before the block.
+        let start = self.block.start.saturating_sub(4);
+        let diagnostic = Diagnostic::error(
+            "front-matter/missing-field",
+            format!("missing required field `{key}`"),
+        )
+        .at(self.block.path, self.block.source, start..start + 3)
+        .with_label("in this front matter")
+        .with_help(format!("add a line `{key}: {example}`"));
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn required(&mut self, value: Option<String>, key: &str, example: &str) -> String {
+        match value.map(|v| v.trim().to_string()) {
+            None => {
+                self.missing(key, example);
+                String::new()
+            }
+            Some(v) if v.is_empty() => {
+                let diagnostic =
+                    self.at_key(key, "front-matter/empty-field", format!("`{key}` is empty"));
+                diagnostic.help = Some(format!("write a value, for example `{key}: {example}`"));
+                String::new()
+            }
+            Some(v) => v,
+        }
+    }
+
+    fn reporters(&mut self, value: Option<Vec<String>>) -> Option<Vec<String>> {
+        let Some(names) = value else {
+            self.missing("reporter", "彭戎");
+            return None;
+        };
+        let names = clean_list(Some(names));
+        if names.is_empty() {
+            let diagnostic = self.at_key(
+                "reporter",
+                "front-matter/empty-field",
+                "`reporter` is empty".to_string(),
+            );
+            diagnostic.help = Some(
+                "name the reporter, or several as a list: `reporter: [彭戎, 刘福燕]`".to_string(),
+            );
+            return None;
+        }
+        Some(names)
+    }
+
+    fn date(
+        &mut self,
+        value: Option<&str>,
+        timezone: &jiff::tz::TimeZone,
+    ) -> Option<jiff::ZonedDateTime> {
+        let Some(text) = value else {
+            self.missing("date", "2018-03-20");
+            return None;
+        };
+        if let Some(date) = parse_date(text.trim(), timezone) { Some(date) } else {
+            let diagnostic = self.at_key(
+                "date",
+                "front-matter/date",
+                format!("`{}` is not a date", text.trim()),
+            );
+            diagnostic.label = Some("expected a date".to_string());
+            diagnostic.help = Some(
+                "write the date as YYYY-MM-DD (2018-03-20) or as RFC 3339 (2018-03-20T09:30:00+08:00)".to_string(),
+            );
+            None
+        }
+    }
+
+    fn slug_error(&mut self, from_front_matter: bool, source: &str) {
+        let message = format!("`{source}` gives an empty slug");
+        if from_front_matter {
+            let diagnostic = self.at_key("slug", "front-matter/slug", message);
+            diagnostic.help =
+                Some("use letters, digits and `-`, for example `slug: bailian`".to_string());
+        } else {
+            let diagnostic = Diagnostic::error("front-matter/slug", message)
+                .at(self.block.path, self.block.source, 0..0)
+                .with_help("rename the file, or add a `slug:` such as `slug: bailian`");
+            self.diagnostics.push(diagnostic);
+        }
+    }
+}
+
+/// Reads `YYYY-MM-DD`, an RFC 3339 date-time, or a date-time without offset (in `timezone`).
+pub fn parse_date(text: &str, timezone: &jiff::tz::TimeZone) -> Option<jiff::ZonedDateTime> {
+    if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
+        return Some(timestamp.to_zoned_datetime(timezone.clone()));
+    }
+    if text.len() > 10
+        && let Ok(datetime) = text.parse::<jiff::civil::DateTime>() {
+            return datetime.to_zoned_datetime(timezone.clone()).ok();
+        }
+    let date = text.parse::<jiff::civil::Date>().ok()?;
+    date.to_zoned_datetime(timezone.clone()).ok()
+}
+
+fn trimmed(value: Option<String>) -> String {
+    value.map(|v| v.trim().to_string()).unwrap_or_default()
+}
+
+fn clean_list(values: Option<Vec<String>>) -> Vec<String> {
+    values
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// `reporter: 彭戎` or `reporter: [彭戎, 刘福燕]`.
+fn one_or_many<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Vec<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a name or a list of names")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
+            Ok(vec![value.to_string()])
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut names = Vec::new();
+            while let Some(name) = seq.next_element::<String>()? {
+                names.push(name);
+            }
+            Ok(names)
+        }
+    }
+    deserializer.deserialize_any(Visitor).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shanghai() -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get("Asia/Shanghai").expect("bundled tzdb")
+    }
+
+    #[test]
+    fn date_only_is_midnight_in_the_site_zone() {
+        let date = parse_date("2018-03-18", &shanghai()).expect("valid");
+        assert_eq!(
+            date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            "2018-03-18T00:00:00+08:00"
+        );
+    }
+
+    #[test]
+    fn offset_is_kept_as_an_instant() {
+        let date = parse_date("2018-03-18T01:00:00Z", &shanghai()).expect("valid");
+        assert_eq!(
+            date.strftime("%Y-%m-%dT%H:%M").to_string(),
+            "2018-03-18T09:00"
+        );
+    }
+
+    #[test]
+    fn datetime_without_offset_is_local() {
+        let date = parse_date("2018-03-18T09:30:00", &shanghai()).expect("valid");
+        assert_eq!(date.strftime("%H:%M %:z").to_string(), "09:30 +08:00");
+        let date = parse_date("2018-03-18 09:30", &shanghai()).expect("valid");
+        assert_eq!(date.strftime("%H:%M").to_string(), "09:30");
+    }
+
+    #[test]
+    fn bad_dates_are_rejected() {
+        for text in ["2018-13-01", "18-03-2018", "2018/03/18", "yesterday", ""] {
+            assert!(parse_date(text, &shanghai()).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn bundle_slug_comes_from_the_folder() {
+        assert_eq!(
+            file_slug_source(Path::new("content/stories/2018/jiaolong/index.md")),
+            "jiaolong"
+        );
+        assert_eq!(
+            file_slug_source(Path::new("content/stories/2018/白莲.md")),
+            "白莲"
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! Files copied as they are: theme and site `static/` folders, and the files of story bundles.
+//!
+//! Layers are applied lowest first, so a file of a higher layer replaces the same path below it:
+//! the built-in theme's static files (only when the default theme has no folder), the theme's
+//! `static/`, the site's `static/`, then each bundle's files next to its story page.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::Diagnostic;
+use crate::output::{Contents, Output};
+use crate::render::builtin;
+use crate::site::{Site, permalink};
+
+/// Every static file of the site, by output path.
+pub fn collect(config: &SiteConfig, site: &Site) -> (Vec<Output>, Vec<Diagnostic>) {
+    let mut files: BTreeMap<PathBuf, Contents> = BTreeMap::new();
+    let mut diagnostics = Vec::new();
+    let theme_dir = config.theme_dir();
+    if config.theme == builtin::THEME_NAME && !theme_dir.is_dir() {
+        for (path, bytes) in builtin::STATIC {
+            files.insert(PathBuf::from(path), Contents::Static(bytes));
+        }
+    }
+    for dir in [theme_dir.join("static"), config.static_dir()] {
+        copy_tree(&dir, Path::new(""), config, &mut files, &mut diagnostics);
+    }
+    for story in &site.stories {
+        let Some(bundle_dir) = story.source_path.parent() else {
+            continue;
+        };
+        let target = PathBuf::from(permalink::story_path(&story.slug));
+        for asset in &story.assets {
+            files.insert(
+                target.join(asset),
+                Contents::Copy(config.root.join(bundle_dir).join(asset)),
+            );
+        }
+    }
+    let outputs = files
+        .into_iter()
+        .map(|(path, contents)| Output { path, contents })
+        .collect();
+    (outputs, diagnostics)
+}
+
+fn copy_tree(
+    dir: &Path,
+    prefix: &Path,
+    config: &SiteConfig,
+    files: &mut BTreeMap<PathBuf, Contents>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if !dir.is_dir() {
+        return;
+    }
+    let walker = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0
+                || !crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
+        });
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                if let Ok(relative) = entry.path().strip_prefix(dir) {
+                    files.insert(
+                        prefix.join(relative),
+                        Contents::Copy(entry.path().to_path_buf()),
+                    );
+                }
+            }
+            Ok(_) => {}
+            Err(error) => {
+                let mut diagnostic =
+                    Diagnostic::error("static/io", format!("cannot read: {error}"));
+                diagnostic.path = error.path().map(|p| config.relative(p).to_path_buf());
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
+}

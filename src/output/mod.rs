@@ -1,0 +1,206 @@
+//! Writing the built site: the only module that writes to the output folder.
+//!
+//! [`publish`] writes every [`Output`] into a fresh staging folder beside the output folder and
+//! swaps it in with renames only when everything was written, so a failed build leaves the last
+//! good site untouched. yuanba deletes nothing outside the output folder and its own staging
+//! folders, and [`ensure_safe_output_dir`] refuses output folders that hold the user's sources.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+pub mod assets;
+
+use rayon::prelude::*;
+
+use crate::config::SiteConfig;
+
+/// One file of the built site.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Relative to the output folder, with `/` separators.
+    pub path: PathBuf,
+    /// Where its bytes come from.
+    pub contents: Contents,
+}
+
+/// The bytes of an [`Output`].
+#[derive(Debug, Clone)]
+pub enum Contents {
+    /// Rendered in memory.
+    Bytes(Vec<u8>),
+    /// Embedded in the binary (the built-in theme's static files).
+    Static(&'static [u8]),
+    /// Copied from a source file.
+    Copy(PathBuf),
+}
+
+/// Why the site could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The output folder would overwrite or delete the user's own files.
+    #[error("refusing to write the site to {path}: {reason}")]
+    UnsafeOutputDir {
+        /// The output folder.
+        path: PathBuf,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// A file or folder could not be written.
+    #[error("cannot write {path}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Checks that the output folder is not the site root, a parent of it, or one of its source folders.
+pub fn ensure_safe_output_dir(config: &SiteConfig) -> Result<(), Error> {
+    let output = resolve(&config.output_dir);
+    let root = resolve(&config.root);
+    let refuse = |reason: &str| Error::UnsafeOutputDir {
+        path: config.output_dir.clone(),
+        reason: reason.to_string(),
+    };
+    if output == root {
+        return Err(refuse("it is the site root"));
+    }
+    if root.starts_with(&output) {
+        return Err(refuse("it contains the site root"));
+    }
+    for source_dir in ["content", "themes", "templates", "static", "data"] {
+        let source = root.join(source_dir);
+        if output == source || source.starts_with(&output) {
+            return Err(refuse(&format!("it is the site's {source_dir}/ folder")));
+        }
+        if output.starts_with(&source) {
+            return Err(refuse(&format!(
+                "it is inside the site's {source_dir}/ folder"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Canonical form of a path that may not exist yet: canonicalize the longest existing ancestor.
+fn resolve(path: &Path) -> PathBuf {
+    let absolute = crate::config::absolute(path);
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            let mut out = canonical;
+            out.extend(rest.iter().rev());
+            return out;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// Writes `outputs` to the output folder atomically (stage, then swap).
+pub fn publish(outputs: &[Output], config: &SiteConfig) -> Result<(), Error> {
+    ensure_safe_output_dir(config)?;
+    let output_dir = &config.output_dir;
+    let parent = output_dir.parent().unwrap_or(Path::new("."));
+    let name = output_dir.file_name().map_or_else(
+        || "public".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+        path: parent.to_path_buf(),
+        source,
+    })?;
+    remove_leftovers(parent, &name);
+    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+    std::fs::create_dir(&staging).map_err(|source| Error::Io {
+        path: staging.clone(),
+        source,
+    })?;
+    if let Err(error) = write_all(outputs, &staging) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+    swap(&staging, output_dir, parent, &name)
+}
+
+/// Staging and old folders a killed run may have left beside the output folder.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [format!(".{name}.staging-"), format!(".{name}.old-")];
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let ours = prefixes.iter().any(|prefix| {
+            file_name
+                .strip_prefix(prefix.as_str())
+                .is_some_and(|pid| !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit()))
+        });
+        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn write_all(outputs: &[Output], staging: &Path) -> Result<(), Error> {
+    let dirs: BTreeSet<PathBuf> = outputs
+        .iter()
+        .filter_map(|output| output.path.parent().map(|p| staging.join(p)))
+        .collect();
+    for dir in &dirs {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    outputs.par_iter().try_for_each(|output| {
+        let target = staging.join(&output.path);
+        let result = match &output.contents {
+            Contents::Bytes(bytes) => std::fs::write(&target, bytes),
+            Contents::Static(bytes) => std::fs::write(&target, bytes),
+            Contents::Copy(from) => std::fs::copy(from, &target).map(|_| ()),
+        };
+        result.map_err(|source| Error::Io {
+            path: match &output.contents {
+                Contents::Copy(from) => from.clone(),
+                _ => output.path.clone(),
+            },
+            source,
+        })
+    })
+}
+
+fn swap(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Result<(), Error> {
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let had_old = output_dir.exists();
+    if had_old
+        && let Err(source) = std::fs::rename(output_dir, &old) {
+            let _ = std::fs::remove_dir_all(staging);
+            return Err(Error::Io {
+                path: output_dir.to_path_buf(),
+                source,
+            });
+        }
+    if let Err(source) = std::fs::rename(staging, output_dir) {
+        if had_old {
+            let _ = std::fs::rename(&old, output_dir);
+        }
+        let _ = std::fs::remove_dir_all(staging);
+        return Err(Error::Io {
+            path: output_dir.to_path_buf(),
+            source,
+        });
+    }
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Rendering: the [`Site`] through the theme's templates into [`Output`]s.
+//!
+//! `theme.rs` is the only place that reads files here (the templates); nothing here writes
+//! files. Story pages render in parallel against one parsed Tera instance.
+
+pub mod builtin;
+pub mod context;
+pub mod filters;
+pub mod tera_env;
+pub mod theme;
+
+use rayon::prelude::*;
+use tera::Context;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::Diagnostic;
+use crate::output::{Contents, Output};
+use crate::site::{Site, permalink};
+use context::{PageLink, PageView, SiteView, StoryView, WithBody};
+pub use tera_env::Templates;
+
+/// Resolves the theme and parses every template once.
+pub fn load_templates(config: &SiteConfig) -> Result<Templates, Vec<Diagnostic>> {
+    let sources = theme::collect(config)?;
+    tera_env::build(sources, config)
+}
+
+/// Renders every page of the site; problems come back as diagnostics, one per failed page.
+pub fn render(
+    site: &Site,
+    templates: &mut Templates,
+    config: &SiteConfig,
+) -> (Vec<Output>, Vec<Diagnostic>) {
+    let pages: Vec<PageLink<'_>> = site
+        .pages
+        .iter()
+        .map(|page| PageLink::new(page, config))
+        .collect();
+    let global = templates.tera.global_context();
+    global.insert("site", &SiteView::new(config));
+    global.insert("pages", &pages);
+    global.insert(
+        "generator",
+        &format!("yuanba {}", env!("CARGO_PKG_VERSION")),
+    );
+    let templates = &*templates;
+
+    let story_results: Vec<Result<Output, Diagnostic>> = site
+        .stories
+        .par_iter()
+        .map(|story| {
+            let site_path = permalink::story_path(&story.slug);
+            let mut context = page_context(config, &site_path);
+            context.insert("story", &StoryView::new(story, config, WithBody::Yes));
+            let what = format!(
+                "story 《{}》 ({})",
+                story.title,
+                story.source_path.display()
+            );
+            render_one(templates, "story.html", &context, &site_path, &what)
+        })
+        .collect();
+    let page_results: Vec<Result<Output, Diagnostic>> = site
+        .pages
+        .par_iter()
+        .map(|page| {
+            let site_path = permalink::page_path(&page.slug);
+            let mut context = page_context(config, &site_path);
+            context.insert("page", &PageView::new(page, config));
+            let what = format!("page 《{}》 ({})", page.title, page.source_path.display());
+            render_one(templates, "page.html", &context, &site_path, &what)
+        })
+        .collect();
+
+    let mut home = page_context(config, "");
+    let stories: Vec<StoryView<'_>> = site
+        .stories
+        .iter()
+        .map(|story| StoryView::new(story, config, WithBody::No))
+        .collect();
+    home.insert("stories", &stories);
+    let home_result = render_one(templates, "index.html", &home, "", "the home page");
+    let not_found = page_context(config, "404.html");
+    let not_found_result = render_one(
+        templates,
+        "404.html",
+        &not_found,
+        "404.html",
+        "the 404 page",
+    );
+
+    let mut outputs = Vec::with_capacity(site.stories.len() + site.pages.len() + 2);
+    let mut diagnostics = Vec::new();
+    let all = story_results
+        .into_iter()
+        .chain(page_results)
+        .chain([home_result, not_found_result]);
+    for result in all {
+        match result {
+            Ok(output) => outputs.push(output),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    (outputs, diagnostics)
+}
+
+fn page_context(config: &SiteConfig, site_path: &str) -> Context {
+    let mut context = Context::new();
+    context.insert("current_url", &permalink::url(config, site_path));
+    context.insert(
+        "current_permalink",
+        &permalink::permalink(config, site_path),
+    );
+    context
+}
+
+fn render_one(
+    templates: &Templates,
+    template: &str,
+    context: &Context,
+    site_path: &str,
+    what: &str,
+) -> Result<Output, Diagnostic> {
+    match templates.tera.render(template, context) {
+        Ok(html) => Ok(Output {
+            path: permalink::output_file(site_path),
+            contents: Contents::Bytes(html.into_bytes()),
+        }),
+        Err(error) => Err(tera_env::to_diagnostic(
+            &error,
+            &templates.sources,
+            Some(what),
+        )),
+    }
+}

@@ -1,0 +1,124 @@
+//! Resolving and loading templates: the only place `render` reads files.
+//!
+//! For each template name, the first of these wins: the site's `templates/`, the active theme's
+//! `themes/<theme>/templates/`, the built-in default theme. All templates are parsed once into
+//! one Tera instance; their sources are kept so errors can show the offending line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use walkdir::WalkDir;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::Diagnostic;
+use crate::render::builtin;
+
+/// Where a template came from, and its text.
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    /// Path shown in messages: relative to the site root, or `<built-in>/…`.
+    pub display_path: PathBuf,
+    /// The template text.
+    pub text: Arc<str>,
+}
+
+/// Every template of the site, by name, after resolving the layers.
+pub fn collect(config: &SiteConfig) -> Result<BTreeMap<String, TemplateSource>, Vec<Diagnostic>> {
+    let mut templates = BTreeMap::new();
+    let mut diagnostics = Vec::new();
+    for (name, text) in builtin::TEMPLATES {
+        templates.insert(
+            (*name).to_string(),
+            TemplateSource {
+                display_path: Path::new("<built-in default theme>").join(name),
+                text: Arc::from(*text),
+            },
+        );
+    }
+    let theme_dir = config.theme_dir();
+    if !theme_dir.is_dir() && config.theme != builtin::THEME_NAME {
+        diagnostics.push(
+            Diagnostic::error(
+                "theme/missing",
+                format!("theme `{}` not found", config.theme),
+            )
+            .in_file(Path::new(crate::config::CONFIG_FILE))
+            .with_help(format!(
+                "create themes/{}/templates/, or set `theme: default` in site.yaml",
+                config.theme
+            )),
+        );
+    }
+    for dir in [theme_dir.join("templates"), config.templates_dir()] {
+        read_layer(&dir, config, &mut templates, &mut diagnostics);
+    }
+    if diagnostics.is_empty() {
+        Ok(templates)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+fn read_layer(
+    dir: &Path,
+    config: &SiteConfig,
+    templates: &mut BTreeMap<String, TemplateSource>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if !dir.is_dir() {
+        return;
+    }
+    let walker = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0
+                || !crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                diagnostics.push(Diagnostic::error(
+                    "theme/io",
+                    format!("cannot read templates: {error}"),
+                ));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(relative) = path.strip_prefix(dir) else {
+            continue;
+        };
+        let name = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let display_path = config.relative(path).to_path_buf();
+        match std::fs::read(path).map(String::from_utf8) {
+            Ok(Ok(text)) => {
+                let text = crate::content::normalize_text(text);
+                templates.insert(
+                    name,
+                    TemplateSource {
+                        display_path,
+                        text: Arc::from(text),
+                    },
+                );
+            }
+            Ok(Err(_)) => diagnostics.push(
+                Diagnostic::error("theme/encoding", "the template is not valid UTF-8")
+                    .in_file(&display_path),
+            ),
+            Err(error) => diagnostics.push(
+                Diagnostic::error("theme/io", format!("cannot read the template: {error}"))
+                    .in_file(&display_path),
+            ),
+        }
+    }
+}

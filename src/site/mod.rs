@@ -1,0 +1,93 @@
+//! The in-memory site: published stories in order, pages, and the checks that need all of them.
+//!
+//! [`assemble`] is pure: it takes what `content` loaded and returns the [`Site`] that `render`
+//! turns into pages, plus the problems that only show across files (two stories with one slug).
+//! This module does no I/O.
+
+pub mod permalink;
+
+use std::collections::HashMap;
+
+use crate::config::SiteConfig;
+use crate::content::{Content, Page, Story};
+use crate::diagnostic::Diagnostic;
+
+/// What gets published.
+#[derive(Debug, Default)]
+pub struct Site {
+    /// Published stories, newest first (ties by slug).
+    pub stories: Vec<Story>,
+    /// Published pages, by weight then title.
+    pub pages: Vec<Page>,
+}
+
+/// Filters drafts, orders everything, and checks slugs across files.
+pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
+    let Content {
+        mut stories,
+        mut pages,
+        ..
+    } = content;
+    let mut diagnostics = Vec::new();
+    stories.retain(|story| config.include_drafts || !story.draft);
+    pages.retain(|page| config.include_drafts || !page.draft);
+    // Sort by source path first so that which file is "the other one" in a collision is stable.
+    stories.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+    pages.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+    diagnostics.extend(duplicate_slugs(
+        stories.iter().map(|s| (s.slug.as_str(), &s.source_path)),
+        "story",
+    ));
+    diagnostics.extend(duplicate_slugs(
+        pages.iter().map(|p| (p.slug.as_str(), &p.source_path)),
+        "page",
+    ));
+    for page in &pages {
+        if permalink::RESERVED_PAGE_SLUGS.contains(&page.slug.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "site/reserved-slug",
+                    format!(
+                        "the page slug `{}` is used by yuanba for its own pages",
+                        page.slug
+                    ),
+                )
+                .in_file(&page.source_path)
+                .with_help("set another `slug:` in the page's front matter"),
+            );
+        }
+    }
+    stories.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    pages.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
+    (Site { stories, pages }, diagnostics)
+}
+
+fn duplicate_slugs<'a>(
+    items: impl Iterator<Item = (&'a str, &'a std::path::PathBuf)>,
+    what: &str,
+) -> Vec<Diagnostic> {
+    let mut first_by_slug: HashMap<&str, &std::path::PathBuf> = HashMap::new();
+    let mut diagnostics = Vec::new();
+    for (slug, path) in items {
+        match first_by_slug.get(slug) {
+            Some(first) => diagnostics.push(
+                Diagnostic::error(
+                    "site/duplicate-slug",
+                    format!(
+                        "two {what}s have the slug `{slug}`: {} and {}",
+                        first.display(),
+                        path.display()
+                    ),
+                )
+                .in_file(path)
+                .with_help(
+                    "give one of them another `slug:` in its front matter, or rename the file",
+                ),
+            ),
+            None => {
+                first_by_slug.insert(slug, path);
+            }
+        }
+    }
+    diagnostics
+}

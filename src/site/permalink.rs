@@ -1,0 +1,119 @@
+//! The only place that maps stories and pages to URLs and output paths.
+//!
+//! A "site path" is relative to the site's base (`stories/bailian/`); it becomes a root-relative
+//! URL (`/news/stories/bailian/`), an absolute permalink (`https://x.org/news/stories/bailian/`),
+//! or a file in the output folder (`stories/bailian/index.html`).
+
+use std::path::PathBuf;
+
+use crate::config::SiteConfig;
+
+/// Folder of story pages.
+pub const STORIES_DIR: &str = "stories";
+
+/// Page slugs that would collide with folders yuanba writes.
+pub const RESERVED_PAGE_SLUGS: &[&str] = &[
+    STORIES_DIR,
+    "places",
+    "reporters",
+    "tags",
+    "series",
+    "search",
+    "page",
+];
+
+/// `stories/<slug>/`.
+pub fn story_path(slug: &str) -> String {
+    format!("{STORIES_DIR}/{slug}/")
+}
+
+/// `<slug>/`.
+pub fn page_path(slug: &str) -> String {
+    format!("{slug}/")
+}
+
+/// Root-relative URL of a site path.
+pub fn url(config: &SiteConfig, site_path: &str) -> String {
+    format!("{}{}", config.base_path, site_path.trim_start_matches('/'))
+}
+
+/// Absolute URL of a site path.
+pub fn permalink(config: &SiteConfig, site_path: &str) -> String {
+    format!("{}{}", config.base_url, site_path.trim_start_matches('/'))
+}
+
+/// The file in the output folder for a site path: folders get `index.html`.
+pub fn output_file(site_path: &str) -> PathBuf {
+    let trimmed = site_path.trim_start_matches('/');
+    if trimmed.is_empty() || trimmed.ends_with('/') {
+        PathBuf::from(format!("{trimmed}index.html"))
+    } else {
+        PathBuf::from(trimmed)
+    }
+}
+
+/// Where an image of a story is served from: full URLs stay, root-relative ones get the base
+/// path, and relative ones are relative to the story page (a bundle's files are copied there).
+pub fn image_url(config: &SiteConfig, story_site_path: &str, src: &str) -> String {
+    if src.contains("://") || src.starts_with("//") || src.starts_with("data:") {
+        src.to_string()
+    } else if let Some(rest) = src.strip_prefix('/') {
+        url(config, rest)
+    } else {
+        url(
+            config,
+            &format!("{story_site_path}{}", src.trim_start_matches("./")),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Overrides;
+
+    fn config(base_url: &str) -> SiteConfig {
+        let dir = std::env::temp_dir().join(format!("yuanba-permalink-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::write(
+            dir.join("site.yaml"),
+            format!("title: t\nbase_url: {base_url}\n"),
+        )
+        .expect("write");
+        let config = crate::config::load(&dir, &Overrides::default()).expect("valid config");
+        std::fs::remove_dir_all(&dir).ok();
+        config
+    }
+
+    #[test]
+    fn urls_respect_a_sub_path() {
+        let config = config("https://example.org/news");
+        assert_eq!(url(&config, "stories/a/"), "/news/stories/a/");
+        assert_eq!(
+            permalink(&config, "stories/a/"),
+            "https://example.org/news/stories/a/"
+        );
+        assert_eq!(
+            image_url(&config, "stories/a/", "x.jpg"),
+            "/news/stories/a/x.jpg"
+        );
+        assert_eq!(
+            image_url(&config, "stories/a/", "/images/x.jpg"),
+            "/news/images/x.jpg"
+        );
+        assert_eq!(
+            image_url(&config, "stories/a/", "https://cdn.x/y.jpg"),
+            "https://cdn.x/y.jpg"
+        );
+    }
+
+    #[test]
+    fn output_files() {
+        assert_eq!(output_file(""), PathBuf::from("index.html"));
+        assert_eq!(
+            output_file("stories/a/"),
+            PathBuf::from("stories/a/index.html")
+        );
+        assert_eq!(output_file("404.html"), PathBuf::from("404.html"));
+    }
+}

@@ -1,0 +1,214 @@
+//! Small pure functions on text: CJK detection, tag stripping, excerpts, reading time, slugs.
+//!
+//! Used by `content` (summaries, reading time) and by the template filters in `render`, so both
+//! agree on what an excerpt is. Nothing here does I/O or knows about stories.
+
+/// Whether `c` is a Chinese, Japanese or Korean character or full-width punctuation.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{2E80}'..='\u{2FFF}'      // radicals, Kangxi
+        | '\u{3000}'..='\u{303F}'    // CJK symbols and punctuation (、。「」)
+        | '\u{3040}'..='\u{30FF}'    // kana
+        | '\u{3100}'..='\u{31FF}'    // bopomofo, strokes
+        | '\u{3400}'..='\u{4DBF}'    // extension A
+        | '\u{4E00}'..='\u{9FFF}'    // unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'    // hangul
+        | '\u{F900}'..='\u{FAFF}'    // compatibility ideographs
+        | '\u{FE30}'..='\u{FE4F}'    // compatibility forms
+        | '\u{FF00}'..='\u{FFEF}'    // full-width forms (，！？：)
+        | '\u{20000}'..='\u{2FA1F}') // extensions B and later
+}
+
+/// Punctuation shared by Chinese and Western text (“ ” ‘ ’ … —), which counts as CJK next to CJK.
+pub fn is_shared_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2014}' | '\u{2018}'..='\u{201D}' | '\u{2026}' | '\u{00B7}'
+    )
+}
+
+/// Whether a line break between `before` and `after` should vanish, as it does in Chinese text.
+pub fn joins_without_space(before: char, after: char) -> bool {
+    let cjkish = |c: char| is_cjk(c) || is_shared_punctuation(c);
+    cjkish(before) && cjkish(after) && (is_cjk(before) || is_cjk(after))
+}
+
+/// Removes HTML tags and decodes the basic entities, collapsing white space.
+pub fn strip_html(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    let mut last_space = true;
+    let mut chars = html.char_indices().peekable();
+    while let Some((idx, c)) = chars.next() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if in_tag => {}
+            '&' => {
+                let rest = &html[idx..];
+                let decoded = [
+                    ("&amp;", '&'),
+                    ("&lt;", '<'),
+                    ("&gt;", '>'),
+                    ("&quot;", '"'),
+                    ("&#39;", '\''),
+                    ("&#x27;", '\''),
+                    ("&nbsp;", ' '),
+                ]
+                .into_iter()
+                .find(|(entity, _)| rest.starts_with(entity));
+                if let Some((entity, ch)) = decoded {
+                    for _ in 1..entity.len() {
+                        chars.next();
+                    }
+                    out.push(ch);
+                    last_space = ch == ' ';
+                } else {
+                    out.push('&');
+                    last_space = false;
+                }
+            }
+            c if c.is_whitespace() => {
+                if !last_space {
+                    out.push(' ');
+                    last_space = true;
+                }
+            }
+            c => {
+                out.push(c);
+                last_space = false;
+            }
+        }
+    }
+    out.trim().to_string()
+}
+
+/// At most `max_chars` characters of `text`, with `…` when cut.
+pub fn truncate_chars(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        None => text.to_string(),
+        Some((idx, _)) => format!("{}…", text[..idx].trim_end()),
+    }
+}
+
+/// A summary of plain text: up to about `max_chars` characters, cut after a sentence end
+/// (。！？!?) when one falls in the second half, otherwise cut with `…`.
+pub fn summarize(text: &str, max_chars: usize) -> String {
+    let text = text.trim();
+    let Some((limit, _)) = text.char_indices().nth(max_chars) else {
+        return text.to_string();
+    };
+    let head = &text[..limit];
+    let min_len = head.len() / 2;
+    let sentence_end = head
+        .char_indices()
+        .filter(|(idx, c)| *idx >= min_len && matches!(c, '。' | '！' | '？' | '!' | '?'))
+        .map(|(idx, c)| idx + c.len_utf8())
+        .next_back();
+    match sentence_end {
+        Some(end) => {
+            // Keep a closing quote that belongs to the sentence.
+            let rest = &text[end..];
+            let closing = rest
+                .chars()
+                .take_while(|c| matches!(c, '”' | '’' | '」' | '』' | '"'))
+                .map(char::len_utf8)
+                .sum::<usize>();
+            text[..end + closing].to_string()
+        }
+        None => format!("{}…", head.trim_end()),
+    }
+}
+
+/// Minutes to read: CJK characters at about 450 a minute, other words at about 200.
+pub fn reading_minutes(n_cjk_chars: usize, n_words: usize) -> usize {
+    let minutes = n_cjk_chars as f64 / 450.0 + n_words as f64 / 200.0;
+    (minutes.ceil() as usize).max(1)
+}
+
+/// Counts CJK characters and other (space-separated) words in plain text.
+pub fn count_text(text: &str) -> (usize, usize) {
+    let mut n_cjk = 0;
+    let mut n_words = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        if is_cjk(c) {
+            n_cjk += 1;
+            in_word = false;
+        } else if c.is_alphanumeric() {
+            if !in_word {
+                n_words += 1;
+            }
+            in_word = true;
+        } else {
+            in_word = false;
+        }
+    }
+    (n_cjk, n_words)
+}
+
+/// An ASCII, URL-safe slug; Chinese is transliterated to pinyin (`白莲社区` → `bai-lian-she-qu`).
+pub fn slugify(text: &str) -> String {
+    slug::slugify(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soft_break_rule() {
+        assert!(joins_without_space('莲', '社'));
+        assert!(joins_without_space('。', '社'));
+        assert!(joins_without_space('”', '社'));
+        assert!(!joins_without_space('a', '社'));
+        assert!(!joins_without_space('a', 'b'));
+        assert!(!joins_without_space('”', '“'));
+    }
+
+    #[test]
+    fn strip_html_decodes_and_collapses() {
+        assert_eq!(
+            strip_html("<p>A &amp; B</p>\n<p>&lt;c&gt;</p>"),
+            "A & B <c>"
+        );
+        assert_eq!(strip_html("<a href=\"x>y\">链接</a>"), "y\">链接");
+        assert_eq!(strip_html("1 &copy; 2"), "1 &copy; 2");
+    }
+
+    #[test]
+    fn summarize_cuts_at_sentence_end() {
+        let text = "白莲社区以党群服务中心亲民化改造为基础。居民点赞。后面还有很多很多内容";
+        assert_eq!(
+            summarize(text, 25),
+            "白莲社区以党群服务中心亲民化改造为基础。居民点赞。"
+        );
+        assert_eq!(summarize("短文本。", 120), "短文本。");
+        assert_eq!(summarize("没有句号的很长很长的文本", 5), "没有句号的…");
+        assert_eq!(
+            summarize("他说：“好。”然后离开了很久很久", 8),
+            "他说：“好。”"
+        );
+    }
+
+    #[test]
+    fn reading_time_counts_characters() {
+        assert_eq!(count_text("白莲社区 hello world 2018"), (4, 3));
+        assert_eq!(reading_minutes(0, 0), 1);
+        assert_eq!(reading_minutes(900, 0), 2);
+        assert_eq!(reading_minutes(901, 0), 3);
+    }
+
+    #[test]
+    fn slugs_are_pinyin() {
+        assert_eq!(slugify("白莲社区"), "bai-lian-she-qu");
+        assert_eq!(slugify("Hello World"), "hello-world");
+        assert_eq!(slugify("！！"), "");
+    }
+
+    #[test]
+    fn truncate_counts_characters() {
+        assert_eq!(truncate_chars("白莲社区", 2), "白莲…");
+        assert_eq!(truncate_chars("白莲", 2), "白莲");
+    }
+}

@@ -1,0 +1,204 @@
+//! The one module that names the YAML library.
+//!
+//! The client asked for the `serde_yaml` API; upstream is archived, so `Cargo.toml` maps the name
+//! to the maintained drop-in `yaml_serde`. Everything else in yuanba goes through this module, so
+//! a future swap touches one file. Errors come back as [`YamlError`] with a byte offset into the
+//! text that was parsed, ready to become a located [`crate::diagnostic::Diagnostic`].
+
+use serde::de::DeserializeOwned;
+
+/// A YAML value, for free-form maps such as `extra`.
+pub type Value = serde_yaml::Value;
+
+/// A YAML mapping.
+pub type Mapping = serde_yaml::Mapping;
+
+/// Why a YAML text could not be read into the wanted type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    /// What went wrong, without the "at line N column M" suffix.
+    pub message: String,
+    /// Byte offset into the parsed text, when the parser knows it.
+    pub offset: Option<usize>,
+    /// Set when the problem is a key the type does not know.
+    pub unknown_field: Option<UnknownField>,
+}
+
+/// A key that the target type does not have, and the keys it does have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownField {
+    /// The key as written.
+    pub name: String,
+    /// The keys the type accepts at that place.
+    pub expected: Vec<String>,
+}
+
+/// A top-level `key:` of a block mapping, found by scanning lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopLevelKey {
+    /// The key, unquoted.
+    pub name: String,
+    /// Byte offset of the key in the text.
+    pub offset: usize,
+    /// Byte offset of the value (just past `:` and spaces).
+    pub value_offset: usize,
+}
+
+/// Deserializes `text` into `T`.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    serde_yaml::from_str(text).map_err(|error| {
+        let offset = error.location().map(|location| location.index());
+        let message = strip_location(&error.to_string());
+        let unknown_field = parse_unknown_field(&message);
+        YamlError {
+            message,
+            offset,
+            unknown_field,
+        }
+    })
+}
+
+/// Finds the keys of a block mapping at column 0, in order, without parsing the YAML.
+///
+/// This is how yuanba reports every unknown key of a front matter block at once, each at its own
+/// line, before serde would stop at the first one. Lines that are indented, comments, list items,
+/// document markers and flow collections are not keys at the top level and are passed over.
+pub fn top_level_keys(text: &str) -> Vec<TopLevelKey> {
+    let mut keys = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(key) = key_of_line(line) {
+            keys.push(TopLevelKey {
+                name: key.0,
+                offset: line_start,
+                value_offset: line_start + key.1,
+            });
+        }
+        line_start += line.len();
+    }
+    keys
+}
+
+fn key_of_line(line: &str) -> Option<(String, usize)> {
+    let first = line.chars().next()?;
+    if first.is_whitespace() || matches!(first, '#' | '-' | '{' | '[' | '?' | '%' | '|' | '>') {
+        return None;
+    }
+    let (name, rest_idx) = if first == '"' || first == '\'' {
+        let close = line[1..].find(first)? + 1;
+        (line[1..close].to_string(), close + 1)
+    } else {
+        let colon = find_key_colon(line)?;
+        (line[..colon].trim_end().to_string(), colon)
+    };
+    let rest = &line[rest_idx..];
+    let after_colon = rest.strip_prefix(':')?;
+    if !(after_colon.is_empty() || after_colon.starts_with([' ', '\t', '\r', '\n'])) {
+        return None;
+    }
+    let spaces = after_colon.len() - after_colon.trim_start_matches([' ', '\t']).len();
+    Some((name, rest_idx + 1 + spaces))
+}
+
+/// The first `:` that ends a plain key: followed by white space or the end of the line.
+fn find_key_colon(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    bytes.iter().enumerate().find_map(|(idx, byte)| {
+        let next = bytes.get(idx + 1).copied();
+        (*byte == b':' && matches!(next, None | Some(b' ' | b'\t' | b'\r' | b'\n'))).then_some(idx)
+    })
+}
+
+/// Removes " at line N column M" from a YAML error message; the caller shows the place itself.
+fn strip_location(message: &str) -> String {
+    let mut out = message.to_string();
+    while let Some(idx) = out.find(" at line ") {
+        let tail = &out[idx + " at line ".len()..];
+        let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let n_line = digits(tail);
+        let after_line = &tail[n_line..];
+        let Some(after_column) = after_line.strip_prefix(" column ") else {
+            break;
+        };
+        let n_col = digits(after_column);
+        let end = idx + " at line ".len() + n_line + " column ".len() + n_col;
+        out.replace_range(idx..end, "");
+    }
+    out
+}
+
+/// Reads serde's "unknown field `x`, expected one of `a`, `b`" (or "expected `a`").
+fn parse_unknown_field(message: &str) -> Option<UnknownField> {
+    let idx = message.find("unknown field `")?;
+    let rest = &message[idx + "unknown field `".len()..];
+    let end = rest.find('`')?;
+    let name = rest[..end].to_string();
+    let expected = rest[end + 1..]
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some(UnknownField { name, expected })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code, reason = "fields are only deserialized")]
+    struct Sample {
+        title: Option<String>,
+        tags: Option<Vec<String>>,
+    }
+
+    #[test]
+    fn unknown_field_carries_name_expected_and_offset() {
+        let text = "title: a\ntitel: b\n";
+        let error = from_str::<Sample>(text).expect_err("unknown field");
+        let unknown = error.unknown_field.expect("parsed");
+        assert_eq!(unknown.name, "titel");
+        assert_eq!(unknown.expected, vec!["title", "tags"]);
+        assert_eq!(error.offset, Some(9));
+        assert!(!error.message.contains("at line"), "{}", error.message);
+    }
+
+    #[test]
+    fn type_error_points_at_the_value() {
+        let text = "title: a\ntags: 5\n";
+        let error = from_str::<Sample>(text).expect_err("type error");
+        assert_eq!(error.offset, Some(text.find('5').expect("present")));
+        assert!(
+            error.message.contains("expected a sequence"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn top_level_keys_skip_nested_lists_and_comments() {
+        let text = "title: 白莲\n# note\nimages:\n  - src: a.jpg\n    alt: x\n\"date\": 2018-03-18\nurl: http://x\n";
+        let keys = top_level_keys(text);
+        let names: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(names, vec!["title", "images", "date", "url"]);
+        assert_eq!(
+            &text[keys[0].value_offset..keys[0].value_offset + 6],
+            "白莲"
+        );
+        assert_eq!(
+            &text[keys[2].value_offset..keys[2].value_offset + 4],
+            "2018"
+        );
+    }
+
+    #[test]
+    fn strip_location_keeps_the_rest() {
+        assert_eq!(
+            strip_location("found a tab at line 3 column 1, while scanning"),
+            "found a tab, while scanning"
+        );
+    }
+}
