@@ -70,7 +70,7 @@ pub fn run(config: &SiteConfig) -> Built {
 }
 
 /// Prints how long a step took when `YUANBA_TIMINGS` is set, for profiling builds.
-fn log_time(step: &str, started: Instant) {
+pub(crate) fn log_time(step: &str, started: Instant) {
     if std::env::var_os("YUANBA_TIMINGS").is_some() {
         eprintln!(
             "[timing] {step}: {:.1} ms",

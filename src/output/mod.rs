@@ -124,11 +124,15 @@ pub fn publish(outputs: &[Output], config: &SiteConfig) -> Result<(), Error> {
         path: staging.clone(),
         source,
     })?;
+    let started = std::time::Instant::now();
     if let Err(error) = write_all(outputs, &staging) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(error);
     }
-    swap(&staging, output_dir, parent, &name)
+    crate::pipeline::log_time("write staging", started);
+    let result = swap(&staging, output_dir, parent, &name);
+    crate::pipeline::log_time("swap", started);
+    result
 }
 
 /// Staging and old folders a killed run may have left beside the output folder.
@@ -178,6 +182,28 @@ fn write_all(outputs: &[Output], staging: &Path) -> Result<(), Error> {
     })
 }
 
+/// Removes a folder of ours (a previous output), files in parallel; best effort.
+fn remove_tree(dir: &Path) {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).contents_first(true).into_iter().flatten() {
+        if entry.file_type().is_dir() {
+            dirs.push(entry.into_path());
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files.par_iter().for_each(|file| {
+        let _ = std::fs::remove_file(file);
+    });
+    for dir in &dirs {
+        let _ = std::fs::remove_dir(dir);
+    }
+    if dir.exists() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 fn swap(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Result<(), Error> {
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let had_old = output_dir.exists();
@@ -200,7 +226,7 @@ fn swap(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Result<
         });
     }
     if had_old {
-        let _ = std::fs::remove_dir_all(&old);
+        remove_tree(&old);
     }
     Ok(())
 }
