@@ -267,7 +267,9 @@ fn resolve(
         }
     };
     let timezone_name = raw.timezone.unwrap_or_else(|| "Asia/Shanghai".to_string());
-    let timezone = if let Ok(timezone) = jiff::tz::TimeZone::get(&timezone_name) { Some(timezone) } else {
+    let timezone = if let Ok(timezone) = jiff::tz::TimeZone::get(&timezone_name) {
+        Some(timezone)
+    } else {
         let (offset, len) = locate("timezone");
         diagnostics.push(
             block

@@ -128,9 +128,7 @@ pub fn did_you_mean<'a>(
 fn word_len(text: &str) -> usize {
     let line = text.lines().next().unwrap_or("");
     let trimmed = line.trim_end();
-    let end = trimmed
-        .find([':', ','])
-        .unwrap_or(trimmed.len());
+    let end = trimmed.find([':', ',']).unwrap_or(trimmed.len());
     end.max(1)
 }
 

@@ -136,11 +136,11 @@ fn prefix_root_relative_urls(events: &mut [Event<'_>], base_path: &str) {
     for event in events.iter_mut() {
         if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event
             && dest_url.starts_with('/')
-                && !dest_url.starts_with("//")
-                && !dest_url.starts_with(base_path)
-            {
-                *dest_url = CowStr::from(format!("{base_path}{}", &dest_url[1..]));
-            }
+            && !dest_url.starts_with("//")
+            && !dest_url.starts_with(base_path)
+        {
+            *dest_url = CowStr::from(format!("{base_path}{}", &dest_url[1..]));
+        }
     }
 }
 

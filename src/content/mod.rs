@@ -176,8 +176,10 @@ fn read_source(path: &Path, relative: &Path) -> Result<Arc<str>, Diagnostic> {
             // CRLF normalization before the bad byte shifts it by one byte per line.
             let shift = error.as_bytes()[..valid_up_to]
                 .windows(2)
-                .filter(|pair| pair == b"
-")
+                .filter(|pair| {
+                    pair == b"
+"
+                })
                 .count();
             let bom = usize::from(error.as_bytes().starts_with(b"\xEF\xBB\xBF")) * 3;
             let offset = valid_up_to.saturating_sub(shift + bom);

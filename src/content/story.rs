@@ -219,9 +219,10 @@ pub fn file_slug_source(path: &Path) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     if stem == "index"
-        && let Some(folder) = path.parent().and_then(Path::file_name) {
-            return folder.to_string_lossy().into_owned();
-        }
+        && let Some(folder) = path.parent().and_then(Path::file_name)
+    {
+        return folder.to_string_lossy().into_owned();
+    }
     stem
 }
 
@@ -298,7 +299,9 @@ impl Checker<'_> {
             self.missing("date", "2018-03-20");
             return None;
         };
-        if let Some(date) = parse_date(text.trim(), timezone) { Some(date) } else {
+        if let Some(date) = parse_date(text.trim(), timezone) {
+            Some(date)
+        } else {
             let diagnostic = self.at_key(
                 "date",
                 "front-matter/date",
@@ -333,9 +336,10 @@ pub fn parse_date(text: &str, timezone: &jiff::tz::TimeZone) -> Option<jiff::Zon
         return Some(timestamp.to_zoned_datetime(timezone.clone()));
     }
     if text.len() > 10
-        && let Ok(datetime) = text.parse::<jiff::civil::DateTime>() {
-            return datetime.to_zoned_datetime(timezone.clone()).ok();
-        }
+        && let Ok(datetime) = text.parse::<jiff::civil::DateTime>()
+    {
+        return datetime.to_zoned_datetime(timezone.clone()).ok();
+    }
     let date = text.parse::<jiff::civil::Date>().ok()?;
     date.to_zoned_datetime(timezone.clone()).ok()
 }

@@ -186,7 +186,11 @@ fn write_all(outputs: &[Output], staging: &Path) -> Result<(), Error> {
 fn remove_tree(dir: &Path) {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).contents_first(true).into_iter().flatten() {
+    for entry in walkdir::WalkDir::new(dir)
+        .contents_first(true)
+        .into_iter()
+        .flatten()
+    {
         if entry.file_type().is_dir() {
             dirs.push(entry.into_path());
         } else {
@@ -207,14 +211,13 @@ fn remove_tree(dir: &Path) {
 fn swap(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Result<(), Error> {
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let had_old = output_dir.exists();
-    if had_old
-        && let Err(source) = std::fs::rename(output_dir, &old) {
-            let _ = std::fs::remove_dir_all(staging);
-            return Err(Error::Io {
-                path: output_dir.to_path_buf(),
-                source,
-            });
-        }
+    if had_old && let Err(source) = std::fs::rename(output_dir, &old) {
+        let _ = std::fs::remove_dir_all(staging);
+        return Err(Error::Io {
+            path: output_dir.to_path_buf(),
+            source,
+        });
+    }
     if let Err(source) = std::fs::rename(staging, output_dir) {
         if had_old {
             let _ = std::fs::rename(&old, output_dir);

@@ -49,6 +49,12 @@ pub fn build(
             Ok(()) if diagnostics.is_empty() => return Ok(Templates { tera, sources }),
             Ok(()) => return Err(diagnostics),
             Err(error) => {
+                // Unknown filters, functions and tests come back all at once as text reports.
+                let reported = validation_reports(&error, &sources);
+                if !reported.is_empty() {
+                    diagnostics.extend(reported);
+                    return Err(diagnostics);
+                }
                 let diagnostic = to_diagnostic(&error, &sources, None);
                 let culprit = failing_template(&error);
                 diagnostics.push(diagnostic);
@@ -98,6 +104,75 @@ fn new_tera(config: &SiteConfig) -> Tera {
         },
     );
     tera
+}
+
+/// Tera reports unknown filters, tests and functions of every template together, as one
+/// message made of pre-rendered reports (`error: …\n --> name:line:col\n …`). Reads them back
+/// into located diagnostics.
+fn validation_reports(
+    error: &tera::Error,
+    sources: &BTreeMap<String, TemplateSource>,
+) -> Vec<Diagnostic> {
+    let tera::ErrorKind::Msg(text) = error.kind() else {
+        return Vec::new();
+    };
+    let mut diagnostics = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(message) = line.strip_prefix("error: ") else {
+            continue;
+        };
+        let Some(location) = lines
+            .peek()
+            .and_then(|l| l.trim_start().strip_prefix("--> "))
+        else {
+            continue;
+        };
+        let mut parts = location.rsplitn(3, ':');
+        let (Some(col), Some(line_no), Some(name)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let (Ok(col), Ok(line_no)) = (col.parse::<usize>(), line_no.parse::<usize>()) else {
+            continue;
+        };
+        let width = lines
+            .clone()
+            .take(5)
+            .find(|l| l.contains('^'))
+            .map_or(1, |l| l.matches('^').count());
+        let diagnostic = Diagnostic::error("template/syntax", message.to_string());
+        diagnostics.push(match sources.get(name) {
+            Some(source) => {
+                let start = offset_of(&source.text, line_no, col);
+                let end = source.text[start..]
+                    .char_indices()
+                    .nth(width)
+                    .map_or(source.text.len(), |(idx, _)| start + idx);
+                diagnostic.at(&source.display_path, &source.text, start..end)
+            }
+            None => Diagnostic::error(
+                "template/syntax",
+                format!("{name}:{line_no}:{col}: {message}"),
+            ),
+        });
+    }
+    diagnostics
+}
+
+/// Byte offset of a 1-based line and 1-based character column.
+fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let line_text = text[line_start..].split('\n').next().unwrap_or("");
+    line_start
+        + line_text
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(line_text.len(), |(idx, _)| idx)
 }
 
 /// The template an error is about, when Tera says.
