@@ -76,13 +76,12 @@ pub fn parse(
     };
     let title = raw.title.map(|t| t.trim().to_string()).unwrap_or_default();
     if title.is_empty() {
-        let start = split.yaml_start.saturating_sub(4);
         return Err(vec![
             Diagnostic::error(
                 "front-matter/missing-field",
                 "missing required field `title`",
             )
-            .at(path, source, start..start + 3)
+            .at(path, source, 0..3)
             .with_label("in this front matter")
             .with_help("add a line `title: 关于我们`"),
         ]);

@@ -242,13 +242,12 @@ impl Checker<'_> {
     }
 
     fn missing(&mut self, key: &str, example: &str) {
-        // Point at the opening `---`, which is 4 bytes before the block.
-        let start = self.block.start.saturating_sub(4);
+        // Front matter always opens on the first line: point at its `---`.
         let diagnostic = Diagnostic::error(
             "front-matter/missing-field",
             format!("missing required field `{key}`"),
         )
-        .at(self.block.path, self.block.source, start..start + 3)
+        .at(self.block.path, self.block.source, 0..3)
         .with_label("in this front matter")
         .with_help(format!("add a line `{key}: {example}`"));
         self.diagnostics.push(diagnostic);
