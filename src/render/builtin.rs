@@ -28,10 +28,41 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// Static files of the default theme: (path under `static/`, bytes).
-pub const STATIC: &[(&str, &[u8])] = &[(
-    "style.css",
-    include_bytes!("../../themes/default/static/style.css"),
-)];
+pub const STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
+    ),
+];
 
 /// The name of the built-in theme.
 pub const THEME_NAME: &str = "default";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_in(dir: &str) -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default").join(dir);
+        let mut names: Vec<String> = std::fs::read_dir(path)
+            .expect("theme folder")
+            .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn every_file_of_the_default_theme_is_embedded() {
+        let mut templates: Vec<String> = TEMPLATES.iter().map(|(name, _)| (*name).to_string()).collect();
+        templates.sort();
+        assert_eq!(templates, names_in("templates"));
+        let mut statics: Vec<String> = STATIC.iter().map(|(name, _)| (*name).to_string()).collect();
+        statics.sort();
+        assert_eq!(statics, names_in("static"));
+    }
+}
