@@ -47,10 +47,18 @@ mod tests {
     use super::*;
 
     fn names_in(dir: &str) -> Vec<String> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default").join(dir);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("themes/default")
+            .join(dir);
         let mut names: Vec<String> = std::fs::read_dir(path)
             .expect("theme folder")
-            .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         names.sort();
         names
@@ -58,7 +66,10 @@ mod tests {
 
     #[test]
     fn every_file_of_the_default_theme_is_embedded() {
-        let mut templates: Vec<String> = TEMPLATES.iter().map(|(name, _)| (*name).to_string()).collect();
+        let mut templates: Vec<String> = TEMPLATES
+            .iter()
+            .map(|(name, _)| (*name).to_string())
+            .collect();
         templates.sort();
         assert_eq!(templates, names_in("templates"));
         let mut statics: Vec<String> = STATIC.iter().map(|(name, _)| (*name).to_string()).collect();

@@ -36,11 +36,11 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
     pages.sort_by(|a, b| a.source_path.cmp(&b.source_path));
     diagnostics.extend(duplicate_slugs(
         stories.iter().map(|s| (s.slug.as_str(), &s.source_path)),
-        "story",
+        "stories",
     ));
     diagnostics.extend(duplicate_slugs(
         pages.iter().map(|p| (p.slug.as_str(), &p.source_path)),
-        "page",
+        "pages",
     ));
     for page in &pages {
         if permalink::RESERVED_PAGE_SLUGS.contains(&page.slug.as_str()) {
@@ -64,7 +64,7 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
 
 fn duplicate_slugs<'a>(
     items: impl Iterator<Item = (&'a str, &'a std::path::PathBuf)>,
-    what: &str,
+    what_plural: &str,
 ) -> Vec<Diagnostic> {
     let mut first_by_slug: HashMap<&str, &std::path::PathBuf> = HashMap::new();
     let mut diagnostics = Vec::new();
@@ -74,7 +74,7 @@ fn duplicate_slugs<'a>(
                 Diagnostic::error(
                     "site/duplicate-slug",
                     format!(
-                        "two {what}s have the slug `{slug}`: {} and {}",
+                        "two {what_plural} have the slug `{slug}`: {} and {}",
                         first.display(),
                         path.display()
                     ),

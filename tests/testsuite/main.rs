@@ -1,1 +1,13 @@
+//! Integration tests: the real `yuanba` binary on small throwaway sites.
 
+mod base_url; // a site under a sub-path, and `--base-url`
+mod build; // where pages and static files land, story order, bundles, the default theme
+mod cli; // help texts and bad usage
+mod diagnostics; // exact messages for broken input, and odd files that must build
+mod drafts; // `draft: true` and `--drafts`
+mod init; // `yuanba init DIR`
+mod publish; // atomic publish and refused output folders
+mod slugs; // slugs from file names and front matter, and collisions
+mod story_page; // escaping, Chinese line breaks, figures, byline, dates, heading ids
+mod templates; // site template overrides and template errors
+mod util; // the `SiteTest` harness

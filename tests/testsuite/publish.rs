@@ -1,0 +1,149 @@
+//! Publishing: a failed build leaves the last good site byte for byte, and output folders that
+//! hold the user's files are refused before anything is written or deleted.
+
+use crate::util::{SiteTest, snapshot_tree, story};
+
+#[test]
+fn failed_build_keeps_the_previous_site() {
+    let site = SiteTest::fixture("plain")
+        .file(
+            "content/stories/bailian.md",
+            &story("白莲", "2018-03-18", "正文。"),
+        )
+        .file("static/images/a.svg", "<svg/>\n");
+    site.run(&["build"]).assert_success();
+    let public = site.root().join("public");
+    let before = snapshot_tree(&public);
+    assert!(before.len() >= 5, "{:?}", before.keys());
+
+    site.write(
+        "content/stories/bailian.md",
+        b"---\ntitle: \xe7\x99\xbd\n---\n",
+    );
+    site.write(
+        "content/stories/new.md",
+        story("新稿", "2019-01-01", "新。").as_bytes(),
+    );
+    let out = site.run(&["build"]);
+    out.assert_exit(1);
+    assert!(
+        out.stderr
+            .ends_with("error: build failed with 4 errors; public/ was left as it was\n"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(snapshot_tree(&public), before);
+    assert_eq!(leftovers(site.root()), Vec::<String>::new());
+}
+
+#[test]
+fn successful_rebuild_replaces_the_site_and_leaves_no_staging_folder() {
+    let site = SiteTest::fixture("plain").file(
+        "content/stories/old.md",
+        &story("旧稿", "2018-03-18", "正文。"),
+    );
+    site.run(&["build"]).assert_success();
+    std::fs::remove_file(site.root().join("content/stories/old.md")).expect("remove");
+    site.write(
+        "content/stories/new.md",
+        story("新稿", "2019-01-01", "新。").as_bytes(),
+    );
+    let out = site.run(&["build"]);
+    out.assert_success();
+    // Stale pages of removed stories do not survive a rebuild.
+    assert!(!out.exists("public/stories/old/index.html"));
+    assert!(out.exists("public/stories/new/index.html"));
+    assert_eq!(leftovers(site.root()), Vec::<String>::new());
+}
+
+/// Folders beside `public/` that a publish uses on the way.
+fn leftovers(root: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(root)
+        .expect("read the site folder")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.starts_with(".public."))
+        .collect()
+}
+
+#[track_caller]
+fn assert_refused(output_flag: &str, expected: &str) {
+    let site = SiteTest::fixture("plain").file(
+        "content/stories/bailian.md",
+        &story("白莲", "2018-03-18", "正文。"),
+    );
+    let sentinels = [
+        site.tmp().join("sentinel.txt"),
+        site.root().join("sentinel.txt"),
+        site.root().join("content/sentinel.txt"),
+    ];
+    for sentinel in &sentinels {
+        std::fs::write(sentinel, "keep me\n").expect("write sentinel");
+    }
+    let before_root = snapshot_tree(site.root());
+    let out = site.run(&["build", "--output", output_flag]);
+    out.assert_exit(2);
+    assert_eq!(out.stdout, "");
+    assert_eq!(out.stderr, expected);
+    for sentinel in &sentinels {
+        assert_eq!(
+            std::fs::read_to_string(sentinel).expect("sentinel survives"),
+            "keep me\n"
+        );
+    }
+    assert_eq!(snapshot_tree(site.root()), before_root);
+    assert!(!site.root().join("public").exists());
+}
+
+#[test]
+fn output_in_the_site_root_is_refused() {
+    assert_refused(
+        ".",
+        "error: refusing to write the site to [ROOT]/.: it is the site root\n",
+    );
+}
+
+#[test]
+fn output_in_the_content_folder_is_refused() {
+    assert_refused(
+        "content",
+        "error: refusing to write the site to [ROOT]/content: it is the site's content/ folder\n",
+    );
+}
+
+#[test]
+fn output_in_the_parent_of_the_root_is_refused() {
+    assert_refused(
+        "..",
+        "error: refusing to write the site to [ROOT]/..: it contains the site root\n",
+    );
+}
+
+#[test]
+fn output_inside_a_source_folder_is_refused() {
+    assert_refused(
+        "static/out",
+        "error: refusing to write the site to [ROOT]/static/out: it is inside the site's static/ folder\n",
+    );
+}
+
+#[test]
+fn output_elsewhere_is_written() {
+    let site = SiteTest::fixture("plain").file(
+        "content/stories/bailian.md",
+        &story("白莲", "2018-03-18", "正文。"),
+    );
+    let out = site.run(&["build", "--output", "../www"]);
+    out.assert_success();
+    assert_eq!(
+        out.stdout,
+        "built 1 story and 0 pages (4 files) into ../www/ in [TIME]\n"
+    );
+    assert!(site.tmp().join("www/stories/bailian/index.html").is_file());
+    assert!(!site.root().join("public").exists());
+}
