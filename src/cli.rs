@@ -49,7 +49,9 @@ pub struct BuildArgs {
 /// `yuanba init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The folder to create the site in (must be empty or not exist)
+    /// The folder to create the site in (must be empty or not exist); defaults to --root
     #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub root: RootArgs,
 }

@@ -36,10 +36,9 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     let built = pipeline::run(&config);
     print_diagnostics(&built.diagnostics);
     if built.has_errors() {
-        let n_errors = built.diagnostics.iter().filter(|d| d.is_error()).count();
         eprintln!(
-            "error: build failed with {n_errors} error{}; {} was left as it was",
-            if n_errors == 1 { "" } else { "s" },
+            "error: build failed: {}; {} was left as it was",
+            count_errors(&built.diagnostics),
             display_dir(&config)
         );
         return ExitCode::ContentErrors;
@@ -59,6 +58,23 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         started.elapsed().as_millis()
     );
     ExitCode::Success
+}
+
+/// `1 error in 1 file`, `5 errors in 3 files`.
+fn count_errors(diagnostics: &[crate::diagnostic::Diagnostic]) -> String {
+    let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
+    let files: std::collections::BTreeSet<_> =
+        errors.iter().filter_map(|d| d.path.as_ref()).collect();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if files.is_empty() {
+        plural(errors.len(), "error")
+    } else {
+        format!(
+            "{} in {}",
+            plural(errors.len(), "error"),
+            plural(files.len(), "file")
+        )
+    }
 }
 
 fn display_dir(config: &config::SiteConfig) -> String {

@@ -26,10 +26,11 @@ contact:
 
 /// Runs `yuanba init`.
 pub fn run(args: &InitArgs) -> ExitCode {
-    match create_site(&args.dir) {
+    let dir = args.dir.as_ref().unwrap_or(&args.root.root);
+    match create_site(dir) {
         Ok(()) => {
-            println!("created a new site in {}", args.dir.display());
-            println!("build it with: yuanba build --root {}", args.dir.display());
+            println!("created a new site in {}", dir.display());
+            println!("build it with: yuanba build --root {}", dir.display());
             ExitCode::Success
         }
         Err(message) => {

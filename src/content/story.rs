@@ -86,6 +86,10 @@ pub struct Story {
     pub slug: String,
     /// Whether the slug came from front matter (else from the file name).
     pub slug_from_front_matter: bool,
+    /// The text of the file, for diagnostics that point into it after loading.
+    pub source: Arc<str>,
+    /// Where the front matter `slug:` value is in `source`, when there is one.
+    pub slug_span: Option<std::ops::Range<usize>>,
     /// Headline.
     pub title: String,
     /// Second headline.
@@ -151,12 +155,13 @@ pub fn parse(
         block: &block,
         keys: &keys,
         diagnostics: Vec::new(),
+        missing: Vec::new(),
     };
     let title = check.required(raw.title, "title", "白莲社区创新发展治理见成效");
+    let date = check.date(raw.date.as_deref(), &config.timezone);
     let district = check.required(raw.district, "district", "成华区");
     let community = check.required(raw.community, "community", "白莲社区");
     let reporters = check.reporters(raw.reporter);
-    let date = check.date(raw.date.as_deref(), &config.timezone);
     let slug_source = raw.slug.clone().unwrap_or_else(|| file_slug_source(path));
     let slug = text::slugify(&slug_source);
     if slug.is_empty() {
@@ -172,11 +177,14 @@ pub fn parse(
             );
         }
     }
-    if !check.diagnostics.is_empty() {
-        return Err(check.diagnostics);
-    }
-    let (Some(date), Some(reporters)) = (date, reporters) else {
-        unreachable!("a missing date or reporter was reported above");
+    let slug_span = raw
+        .slug
+        .as_ref()
+        .and_then(|_| block.value_span(&keys, "slug"))
+        .map(|(offset, len)| block.start + offset..block.start + offset + len);
+    let diagnostics = check.finish();
+    let (Some(date), Some(reporters), true) = (date, reporters, diagnostics.is_empty()) else {
+        return Err(diagnostics);
     };
     let body = &source[split.body_start..];
     let rendered = markdown::render(body, &config.base_path);
@@ -187,6 +195,8 @@ pub fn parse(
     };
     Ok(Story {
         source_path: path.to_path_buf(),
+        source: Arc::clone(source),
+        slug_span,
         assets,
         slug_from_front_matter: raw.slug.is_some(),
         slug,
@@ -231,6 +241,8 @@ struct Checker<'a> {
     block: &'a YamlBlock<'a>,
     keys: &'a [TopLevelKey],
     diagnostics: Vec<Diagnostic>,
+    /// Required fields that are absent, with an example value each.
+    missing: Vec<(&'static str, &'static str)>,
 }
 
 impl Checker<'_> {
@@ -241,19 +253,49 @@ impl Checker<'_> {
         self.diagnostics.last_mut().expect("just pushed")
     }
 
-    fn missing(&mut self, key: &str, example: &str) {
-        // Front matter always opens on the first line: point at its `---`.
-        let diagnostic = Diagnostic::error(
-            "front-matter/missing-field",
-            format!("missing required field `{key}`"),
-        )
-        .at(self.block.path, self.block.source, 0..3)
-        .with_label("in this front matter")
-        .with_help(format!("add a line `{key}: {example}`"));
-        self.diagnostics.push(diagnostic);
+    fn missing(&mut self, key: &'static str, example: &'static str) {
+        self.missing.push((key, example));
     }
 
-    fn required(&mut self, value: Option<String>, key: &str, example: &str) -> String {
+    /// One diagnostic for all missing fields, in the order they are usually written.
+    fn finish(mut self) -> Vec<Diagnostic> {
+        if !self.missing.is_empty() {
+            let names: Vec<String> = self
+                .missing
+                .iter()
+                .map(|(key, _)| format!("`{key}`"))
+                .collect();
+            let message = if names.len() == 1 {
+                format!("missing required field {}", names[0])
+            } else {
+                format!("missing required fields {}", names.join(", "))
+            };
+            let lines: Vec<String> = self
+                .missing
+                .iter()
+                .map(|(key, example)| format!("{key}: {example}"))
+                .collect();
+            let help = if lines.len() == 1 {
+                format!("add a line `{}`", lines[0])
+            } else {
+                format!("add these lines:\n{}", lines.join("\n"))
+            };
+            // Front matter always opens on the first line: point at its `---`.
+            let diagnostic = Diagnostic::error("front-matter/missing-field", message)
+                .at(self.block.path, self.block.source, 0..3)
+                .with_label("in this front matter")
+                .with_help(help);
+            self.diagnostics.insert(0, diagnostic);
+        }
+        self.diagnostics
+    }
+
+    fn required(
+        &mut self,
+        value: Option<String>,
+        key: &'static str,
+        example: &'static str,
+    ) -> String {
         match value.map(|v| v.trim().to_string()) {
             None => {
                 self.missing(key, example);

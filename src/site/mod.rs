@@ -7,6 +7,9 @@
 pub mod permalink;
 
 use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
 
 use crate::config::SiteConfig;
 use crate::content::{Content, Page, Story};
@@ -35,11 +38,19 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
     stories.sort_by(|a, b| a.source_path.cmp(&b.source_path));
     pages.sort_by(|a, b| a.source_path.cmp(&b.source_path));
     diagnostics.extend(duplicate_slugs(
-        stories.iter().map(|s| (s.slug.as_str(), &s.source_path)),
+        stories.iter().map(|story| SlugClaim {
+            slug: &story.slug,
+            path: &story.source_path,
+            location: story.slug_span.clone().map(|span| (&story.source, span)),
+        }),
         "stories",
     ));
     diagnostics.extend(duplicate_slugs(
-        pages.iter().map(|p| (p.slug.as_str(), &p.source_path)),
+        pages.iter().map(|page| SlugClaim {
+            slug: &page.slug,
+            path: &page.source_path,
+            location: None,
+        }),
         "pages",
     ));
     for page in &pages {
@@ -62,32 +73,41 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
     (Site { stories, pages }, diagnostics)
 }
 
+/// Something that claims a slug: a story or a page.
+struct SlugClaim<'a> {
+    slug: &'a str,
+    path: &'a Path,
+    /// The file's text and where its `slug:` value is, when the slug was written by hand.
+    location: Option<(&'a Arc<str>, Range<usize>)>,
+}
+
 fn duplicate_slugs<'a>(
-    items: impl Iterator<Item = (&'a str, &'a std::path::PathBuf)>,
+    claims: impl Iterator<Item = SlugClaim<'a>>,
     what_plural: &str,
 ) -> Vec<Diagnostic> {
-    let mut first_by_slug: HashMap<&str, &std::path::PathBuf> = HashMap::new();
+    let mut first_by_slug: HashMap<&str, &Path> = HashMap::new();
     let mut diagnostics = Vec::new();
-    for (slug, path) in items {
-        match first_by_slug.get(slug) {
-            Some(first) => diagnostics.push(
-                Diagnostic::error(
-                    "site/duplicate-slug",
-                    format!(
-                        "two {what_plural} have the slug `{slug}`: {} and {}",
-                        first.display(),
-                        path.display()
-                    ),
-                )
-                .in_file(path)
-                .with_help(
-                    "give one of them another `slug:` in its front matter, or rename the file",
-                ),
+    for claim in claims {
+        let Some(first) = first_by_slug.get(claim.slug) else {
+            first_by_slug.insert(claim.slug, claim.path);
+            continue;
+        };
+        let diagnostic = Diagnostic::error(
+            "site/duplicate-slug",
+            format!(
+                "two {what_plural} have the slug `{}`: {} and {}",
+                claim.slug,
+                first.display(),
+                claim.path.display()
             ),
-            None => {
-                first_by_slug.insert(slug, path);
-            }
-        }
+        )
+        .with_help("give one of them another `slug:` in its front matter, or rename the file");
+        diagnostics.push(match claim.location {
+            Some((source, span)) => diagnostic
+                .at(claim.path, source, span)
+                .with_label(format!("also used by {}", first.display())),
+            None => diagnostic.in_file(claim.path),
+        });
     }
     diagnostics
 }

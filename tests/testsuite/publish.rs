@@ -28,7 +28,7 @@ fn failed_build_keeps_the_previous_site() {
     out.assert_exit(1);
     assert!(
         out.stderr
-            .ends_with("error: build failed with 4 errors; public/ was left as it was\n"),
+            .ends_with("error: build failed: 1 error in 1 file; public/ was left as it was\n"),
         "{}",
         out.stderr
     );
