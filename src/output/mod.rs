@@ -125,7 +125,8 @@ pub fn publish(outputs: &[Output], config: &SiteConfig) -> Result<(), Error> {
         source,
     })?;
     let started = std::time::Instant::now();
-    if let Err(error) = write_all(outputs, &staging) {
+    let previous_site = output_dir.is_dir().then_some(output_dir.as_path());
+    if let Err(error) = write_all(outputs, &staging, previous_site) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(error);
     }
@@ -154,19 +155,32 @@ fn remove_leftovers(parent: &Path, name: &str) {
     }
 }
 
-fn write_all(outputs: &[Output], staging: &Path) -> Result<(), Error> {
+fn write_all(
+    outputs: &[Output],
+    staging: &Path,
+    previous_site: Option<&Path>,
+) -> Result<(), Error> {
     let dirs: BTreeSet<PathBuf> = outputs
         .iter()
         .filter_map(|output| output.path.parent().map(|p| staging.join(p)))
         .collect();
-    for dir in &dirs {
+    // One folder per story: create them in parallel too (create_dir_all tolerates races on
+    // shared parents).
+    dirs.par_iter().try_for_each(|dir| {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io {
             path: dir.clone(),
             source,
-        })?;
-    }
+        })
+    })?;
     outputs.par_iter().try_for_each(|output| {
         let target = staging.join(&output.path);
+        let previous = previous_site.map(|dir| dir.join(&output.path));
+        if let Some(previous) = &previous
+            && unchanged(previous, &output.contents)
+            && std::fs::hard_link(previous, &target).is_ok()
+        {
+            return Ok(());
+        }
         let result = match &output.contents {
             Contents::Bytes(bytes) => std::fs::write(&target, bytes),
             Contents::Static(bytes) => std::fs::write(&target, bytes),
@@ -180,6 +194,30 @@ fn write_all(outputs: &[Output], staging: &Path) -> Result<(), Error> {
             source,
         })
     })
+}
+
+/// Whether the previous site's file at the same path has exactly these bytes, in which case
+/// the new site links to it instead of writing a copy: a rebuild where little changed then
+/// writes almost nothing to disk, and unchanged files keep their modification times.
+fn unchanged(previous: &Path, contents: &Contents) -> bool {
+    let Ok(metadata) = std::fs::symlink_metadata(previous) else {
+        return false;
+    };
+    if !metadata.is_file() {
+        return false;
+    }
+    let same_bytes = |bytes: &[u8]| {
+        metadata.len() == bytes.len() as u64
+            && std::fs::read(previous).is_ok_and(|old| old == bytes)
+    };
+    match contents {
+        Contents::Bytes(bytes) => same_bytes(bytes),
+        Contents::Static(bytes) => same_bytes(bytes),
+        Contents::Copy(from) => {
+            std::fs::metadata(from).is_ok_and(|source| source.len() == metadata.len())
+                && std::fs::read(from).is_ok_and(|bytes| same_bytes(&bytes))
+        }
+    }
 }
 
 /// Removes a folder of ours (a previous output), files in parallel; best effort.
