@@ -56,6 +56,41 @@ fn successful_rebuild_replaces_the_site_and_leaves_no_staging_folder() {
     assert_eq!(leftovers(site.root()), Vec::<String>::new());
 }
 
+#[test]
+fn rebuild_links_unchanged_files_and_rewrites_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let site = SiteTest::fixture("plain")
+        .file("content/stories/a.md", &story("甲", "2018-03-18", "不变。"))
+        .file(
+            "content/stories/b.md",
+            &story("乙", "2018-03-19", "旧的正文。"),
+        );
+    site.run(&["build"]).assert_success();
+    let inode = |path: &str| {
+        std::fs::metadata(site.root().join(path))
+            .expect("built file")
+            .ino()
+    };
+    let a_before = inode("public/stories/a/index.html");
+    let b_before = inode("public/stories/b/index.html");
+    site.write(
+        "content/stories/b.md",
+        story("乙", "2018-03-19", "新的正文。").as_bytes(),
+    );
+    let out = site.run(&["build"]);
+    out.assert_success();
+    assert_eq!(inode("public/stories/a/index.html"), a_before);
+    assert_ne!(inode("public/stories/b/index.html"), b_before);
+    assert!(
+        out.read("public/stories/b/index.html")
+            .contains("新的正文。")
+    );
+    assert!(
+        !out.read("public/stories/b/index.html")
+            .contains("旧的正文。")
+    );
+}
+
 /// Folders beside `public/` that a publish uses on the way.
 fn leftovers(root: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(root)
