@@ -5,20 +5,24 @@ use std::time::Instant;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::{self, Diagnostic};
-use crate::output::{self, Output};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::output::{self, Output, Sink};
 use crate::{content, render, site};
 
 /// What one run of the pipeline produced.
 #[derive(Debug, Default)]
 pub struct Built {
-    /// Every file of the site, ready to publish (empty when there were errors).
-    pub outputs: Vec<Output>,
     /// Every problem found, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
     /// Published stories.
     pub n_stories: usize,
     /// Published standalone pages.
     pub n_pages: usize,
+    /// Files handed to the sink.
+    pub n_files: usize,
 }
 
 impl Built {
@@ -28,8 +32,11 @@ impl Built {
     }
 }
 
-/// Loads, checks and renders the whole site in memory.
-pub fn run(config: &SiteConfig) -> Built {
+/// Loads, checks and renders the whole site, handing every file to `sink` as it is produced.
+///
+/// Once an error is known, files are no longer handed over (the rest of the run only looks for
+/// more problems). An error of the sink (a failed write) stops the run.
+pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error> {
     let started = Instant::now();
     let loaded = content::load(config);
     log_time("load content", started);
@@ -46,27 +53,35 @@ pub fn run(config: &SiteConfig) -> Built {
     match templates {
         Err(template_diagnostics) => diagnostics.extend(template_diagnostics),
         Ok(mut templates) => {
-            let (pages, render_diagnostics) = render::render(&site, &mut templates, config);
-            log_time("render", started);
-            diagnostics.extend(render_diagnostics);
+            let failed = AtomicBool::new(diagnostics.iter().any(Diagnostic::is_error));
+            let n_files = AtomicUsize::new(0);
+            let emit = |output: Output| {
+                if failed.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                n_files.fetch_add(1, Ordering::Relaxed);
+                sink.emit(output)
+            };
+            // A rendered page wins over a static file at the same path.
+            let page_files = render::page_files(&site);
             let (assets, asset_diagnostics) = output::assets::collect(config, &site);
             diagnostics.extend(asset_diagnostics);
-            // A rendered page wins over a static file at the same path.
-            let rendered: std::collections::HashSet<&std::path::Path> =
-                pages.iter().map(|page| page.path.as_path()).collect();
-            built.outputs = assets
-                .into_iter()
-                .filter(|asset| !rendered.contains(asset.path.as_path()))
-                .collect();
-            built.outputs.extend(pages);
+            assets
+                .into_par_iter()
+                .filter(|asset| !page_files.contains(&asset.path))
+                .try_for_each(emit)?;
+            let render_diagnostics = render::render(&site, &mut templates, config, &emit)?;
+            log_time("render and write", started);
+            if render_diagnostics.iter().any(Diagnostic::is_error) {
+                failed.store(true, Ordering::Relaxed);
+            }
+            diagnostics.extend(render_diagnostics);
+            built.n_files = n_files.into_inner();
         }
     }
     diagnostic::sort(&mut diagnostics);
     built.diagnostics = diagnostics;
-    if built.has_errors() {
-        built.outputs.clear();
-    }
-    built
+    Ok(built)
 }
 
 /// Prints how long a step took when `YUANBA_TIMINGS` is set, for profiling builds.

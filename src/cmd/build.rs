@@ -29,11 +29,20 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             };
         }
     };
-    if let Err(error) = output::ensure_safe_output_dir(&config) {
-        print_error(&error);
-        return ExitCode::Failure;
-    }
-    let built = pipeline::run(&config);
+    let staging = match output::Staging::create(&config) {
+        Ok(staging) => staging,
+        Err(error) => {
+            print_error(&error);
+            return ExitCode::Failure;
+        }
+    };
+    let built = match pipeline::run(&config, &staging) {
+        Ok(built) => built,
+        Err(error) => {
+            print_error(&error);
+            return ExitCode::Failure;
+        }
+    };
     print_diagnostics(&built.diagnostics);
     if built.has_errors() {
         eprintln!(
@@ -43,7 +52,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         );
         return ExitCode::ContentErrors;
     }
-    if let Err(error) = output::publish(&built.outputs, &config) {
+    if let Err(error) = staging.publish() {
         print_error(&error);
         return ExitCode::Failure;
     }
@@ -53,7 +62,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         if built.n_stories == 1 { "y" } else { "ies" },
         built.n_pages,
         if built.n_pages == 1 { "" } else { "s" },
-        built.outputs.len(),
+        built.n_files,
         display_dir(&config),
         started.elapsed().as_millis()
     );

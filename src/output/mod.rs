@@ -1,11 +1,10 @@
 //! Writing the built site: the only module that writes to the output folder.
 //!
-//! [`publish`] writes every [`Output`] into a fresh staging folder beside the output folder and
-//! swaps it in with renames only when everything was written, so a failed build leaves the last
-//! good site untouched. yuanba deletes nothing outside the output folder and its own staging
+//! A [`Staging`] folder beside the output folder takes every [`Output`] as it is rendered and is
+//! swapped in with renames only when the whole build succeeded, so a failed build leaves the
+//! last good site untouched. yuanba deletes nothing outside the output folder and its own staging
 //! folders, and [`ensure_safe_output_dir`] refuses output folders that hold the user's sources.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 pub mod assets;
@@ -105,35 +104,129 @@ fn resolve(path: &Path) -> PathBuf {
     }
 }
 
-/// Writes `outputs` to the output folder atomically (stage, then swap).
-pub fn publish(outputs: &[Output], config: &SiteConfig) -> Result<(), Error> {
-    ensure_safe_output_dir(config)?;
-    let output_dir = &config.output_dir;
-    let parent = output_dir.parent().unwrap_or(Path::new("."));
-    let name = output_dir.file_name().map_or_else(
-        || "public".to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-        path: parent.to_path_buf(),
-        source,
-    })?;
-    remove_leftovers(parent, &name);
-    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    std::fs::create_dir(&staging).map_err(|source| Error::Io {
-        path: staging.clone(),
-        source,
-    })?;
-    let started = std::time::Instant::now();
-    let previous_site = output_dir.is_dir().then_some(output_dir.as_path());
-    if let Err(error) = write_all(outputs, &staging, previous_site) {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(error);
+/// Where a build writes: something that takes each file of the site as it is produced.
+pub trait Sink: Sync {
+    /// Takes one file.
+    fn emit(&self, output: Output) -> Result<(), Error>;
+}
+
+/// A sink that keeps nothing, for runs that only check the site.
+#[derive(Debug, Default)]
+pub struct Discard;
+
+impl Sink for Discard {
+    fn emit(&self, _output: Output) -> Result<(), Error> {
+        Ok(())
     }
-    crate::pipeline::log_time("write staging", started);
-    let result = swap(&staging, output_dir, parent, &name);
-    crate::pipeline::log_time("swap", started);
-    result
+}
+
+/// A new site being written into `.<output>.staging-<pid>` beside the output folder.
+///
+/// Files are written as they are rendered, from any thread. [`Staging::publish`] swaps the
+/// folder in; dropping a `Staging` that was not published deletes it, so a failed build leaves
+/// the previous site exactly as it was.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    output_dir: PathBuf,
+    parent: PathBuf,
+    name: String,
+    /// The current site, whose unchanged files the new one links to.
+    previous: Option<PathBuf>,
+    published: bool,
+}
+
+impl Staging {
+    /// Checks the output folder and creates an empty staging folder beside it.
+    pub fn create(config: &SiteConfig) -> Result<Staging, Error> {
+        ensure_safe_output_dir(config)?;
+        let output_dir = config.output_dir.clone();
+        let parent = output_dir.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let name = output_dir.file_name().map_or_else(
+            || "public".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        std::fs::create_dir_all(&parent).map_err(|source| Error::Io {
+            path: parent.clone(),
+            source,
+        })?;
+        remove_leftovers(&parent, &name);
+        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        std::fs::create_dir(&dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let previous = output_dir.is_dir().then(|| output_dir.clone());
+        Ok(Staging {
+            dir,
+            output_dir,
+            parent,
+            name,
+            previous,
+            published: false,
+        })
+    }
+
+    /// Swaps the staged site in for the output folder and deletes the replaced one.
+    pub fn publish(mut self) -> Result<(), Error> {
+        self.published = true;
+        let started = std::time::Instant::now();
+        let result = swap(&self.dir, &self.output_dir, &self.parent, &self.name);
+        crate::pipeline::log_time("swap", started);
+        result
+    }
+}
+
+impl Sink for Staging {
+    fn emit(&self, output: Output) -> Result<(), Error> {
+        let target = self.dir.join(&output.path);
+        if let Some(folder) = target.parent() {
+            std::fs::create_dir_all(folder).map_err(|source| Error::Io {
+                path: folder.to_path_buf(),
+                source,
+            })?;
+        }
+        if let Some(previous) = &self.previous {
+            let previous = previous.join(&output.path);
+            if unchanged(&previous, &output.contents)
+                && std::fs::hard_link(&previous, &target).is_ok()
+            {
+                return Ok(());
+            }
+        }
+        write_new(&target, &output.contents).map_err(|source| Error::Io {
+            path: match output.contents {
+                Contents::Copy(from) => from,
+                _ => output.path,
+            },
+            source,
+        })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Writes a file that must not exist yet. Never writing through an existing name matters: a
+/// name in the staging folder may be a hard link to a file of the live site.
+fn write_new(target: &Path, contents: &Contents) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(target)?;
+    match contents {
+        Contents::Bytes(bytes) => file.write_all(bytes),
+        Contents::Static(bytes) => file.write_all(bytes),
+        Contents::Copy(from) => {
+            std::io::copy(&mut std::fs::File::open(from)?, &mut file).map(|_| ())
+        }
+    }
 }
 
 /// Staging and old folders a killed run may have left beside the output folder.
@@ -153,47 +246,6 @@ fn remove_leftovers(parent: &Path, name: &str) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
-}
-
-fn write_all(
-    outputs: &[Output],
-    staging: &Path,
-    previous_site: Option<&Path>,
-) -> Result<(), Error> {
-    let dirs: BTreeSet<PathBuf> = outputs
-        .iter()
-        .filter_map(|output| output.path.parent().map(|p| staging.join(p)))
-        .collect();
-    // One folder per story: create them in parallel too (create_dir_all tolerates races on
-    // shared parents).
-    dirs.par_iter().try_for_each(|dir| {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.clone(),
-            source,
-        })
-    })?;
-    outputs.par_iter().try_for_each(|output| {
-        let target = staging.join(&output.path);
-        let previous = previous_site.map(|dir| dir.join(&output.path));
-        if let Some(previous) = &previous
-            && unchanged(previous, &output.contents)
-            && std::fs::hard_link(previous, &target).is_ok()
-        {
-            return Ok(());
-        }
-        let result = match &output.contents {
-            Contents::Bytes(bytes) => std::fs::write(&target, bytes),
-            Contents::Static(bytes) => std::fs::write(&target, bytes),
-            Contents::Copy(from) => std::fs::copy(from, &target).map(|_| ()),
-        };
-        result.map_err(|source| Error::Io {
-            path: match &output.contents {
-                Contents::Copy(from) => from.clone(),
-                _ => output.path.clone(),
-            },
-            source,
-        })
-    })
 }
 
 /// Whether the previous site's file at the same path has exactly these bytes, in which case

@@ -9,6 +9,9 @@ pub mod filters;
 pub mod tera_env;
 pub mod theme;
 
+use std::collections::HashSet;
+use std::path::PathBuf;
+
 use rayon::prelude::*;
 use tera::Context;
 
@@ -25,12 +28,29 @@ pub fn load_templates(config: &SiteConfig) -> Result<Templates, Vec<Diagnostic>>
     tera_env::build(sources, config)
 }
 
-/// Renders every page of the site; problems come back as diagnostics, one per failed page.
-pub fn render(
+/// The output files of every page [`render`] produces, to keep static files off them.
+pub fn page_files(site: &Site) -> HashSet<PathBuf> {
+    site.stories
+        .iter()
+        .map(|story| permalink::story_path(&story.slug))
+        .chain(
+            site.pages
+                .iter()
+                .map(|page| permalink::page_path(&page.slug)),
+        )
+        .chain([String::new(), "404.html".to_string()])
+        .map(|site_path| permalink::output_file(&site_path))
+        .collect()
+}
+
+/// Renders every page of the site and hands each to `emit` as soon as it is ready (in parallel).
+/// Pages that fail come back as diagnostics; an error of `emit` stops the run.
+pub fn render<E: Send>(
     site: &Site,
     templates: &mut Templates,
     config: &SiteConfig,
-) -> (Vec<Output>, Vec<Diagnostic>) {
+    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
+) -> Result<Vec<Diagnostic>, E> {
     let pages: Vec<PageLink<'_>> = site
         .pages
         .iter()
@@ -44,8 +64,12 @@ pub fn render(
         &format!("yuanba {}", env!("CARGO_PKG_VERSION")),
     );
     let templates = &*templates;
+    let deliver = |result: Result<Output, Diagnostic>| match result {
+        Ok(output) => emit(output).map(|()| None),
+        Err(diagnostic) => Ok(Some(diagnostic)),
+    };
 
-    let story_results: Vec<Result<Output, Diagnostic>> = site
+    let mut diagnostics: Vec<Option<Diagnostic>> = site
         .stories
         .par_iter()
         .map(|story| {
@@ -57,10 +81,16 @@ pub fn render(
                 story.title,
                 story.source_path.display()
             );
-            render_one(templates, "story.html", &context, &site_path, &what)
+            deliver(render_one(
+                templates,
+                "story.html",
+                &context,
+                &site_path,
+                &what,
+            ))
         })
-        .collect();
-    let page_results: Vec<Result<Output, Diagnostic>> = site
+        .collect::<Result<_, E>>()?;
+    let page_diagnostics: Vec<Option<Diagnostic>> = site
         .pages
         .par_iter()
         .map(|page| {
@@ -68,9 +98,16 @@ pub fn render(
             let mut context = page_context(config, &site_path);
             context.insert("page", &PageView::new(page, config));
             let what = format!("page 《{}》 ({})", page.title, page.source_path.display());
-            render_one(templates, "page.html", &context, &site_path, &what)
+            deliver(render_one(
+                templates,
+                "page.html",
+                &context,
+                &site_path,
+                &what,
+            ))
         })
-        .collect();
+        .collect::<Result<_, E>>()?;
+    diagnostics.extend(page_diagnostics);
 
     let mut home = page_context(config, "");
     let stories: Vec<StoryView<'_>> = site
@@ -79,29 +116,22 @@ pub fn render(
         .map(|story| StoryView::new(story, config, WithBody::No))
         .collect();
     home.insert("stories", &stories);
-    let home_result = render_one(templates, "index.html", &home, "", "the home page");
+    diagnostics.push(deliver(render_one(
+        templates,
+        "index.html",
+        &home,
+        "",
+        "the home page",
+    ))?);
     let not_found = page_context(config, "404.html");
-    let not_found_result = render_one(
+    diagnostics.push(deliver(render_one(
         templates,
         "404.html",
         &not_found,
         "404.html",
         "the 404 page",
-    );
-
-    let mut outputs = Vec::with_capacity(site.stories.len() + site.pages.len() + 2);
-    let mut diagnostics = Vec::new();
-    let all = story_results
-        .into_iter()
-        .chain(page_results)
-        .chain([home_result, not_found_result]);
-    for result in all {
-        match result {
-            Ok(output) => outputs.push(output),
-            Err(diagnostic) => diagnostics.push(diagnostic),
-        }
-    }
-    (outputs, diagnostics)
+    ))?);
+    Ok(diagnostics.into_iter().flatten().collect())
 }
 
 fn page_context(config: &SiteConfig, site_path: &str) -> Context {
