@@ -65,6 +65,10 @@ fn create_site(dir: &Path) -> Result<(), String> {
             story.into_bytes(),
         ),
         ("static/.gitkeep".to_string(), Vec::new()),
+        (
+            ".gitignore".to_string(),
+            b"# Build output, and the staging folder a build writes beside it.\n/public/\n/.public.*\n".to_vec(),
+        ),
     ];
     for (name, text) in builtin::TEMPLATES {
         files.push((
