@@ -64,38 +64,28 @@ fn syntax_error_is_located_in_the_template() {
 
 #[test]
 fn undefined_field_names_the_template_line_and_the_story() {
-    let out = site_with_story_template(
+    let stderr = render_error(
         "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ story.nope.deeper }}</p>\n{% endblock %}\n",
-    )
-    .run(&["build"]);
-    out.assert_exit(1);
-    assert!(
-        out.stderr.contains("templates/story.html:3:13"),
-        "{}",
-        out.stderr
+        "templates/story.html:3:13",
     );
-    assert!(
-        squeeze(&out.stderr).contains(&squeeze(
-            "(while rendering story 《白莲社区创新发展治理见成效》 (content/stories/2018/bailian.md))"
-        )),
-        "{}",
-        out.stderr
-    );
-    insta::assert_snapshot!(out.stderr);
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
 fn filter_error_names_the_template_line_and_the_story() {
-    let out = site_with_story_template(
+    let stderr = render_error(
         "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ story.title | zh_date }}</p>\n{% endblock %}\n",
-    )
-    .run(&["build"]);
-    out.assert_exit(1);
-    assert!(
-        out.stderr.contains("templates/story.html:3:21"),
-        "{}",
-        out.stderr
+        "templates/story.html:3:21",
     );
+    insta::assert_snapshot!(stderr);
+}
+
+/// Builds with a broken story template; checks the location and that the story is named.
+#[track_caller]
+fn render_error(template: &str, location: &str) -> String {
+    let out = site_with_story_template(template).run(&["build"]);
+    out.assert_exit(1);
+    assert!(out.stderr.contains(location), "{}", out.stderr);
     assert!(
         squeeze(&out.stderr).contains(&squeeze(
             "(while rendering story 《白莲社区创新发展治理见成效》 (content/stories/2018/bailian.md))"
@@ -103,5 +93,5 @@ fn filter_error_names_the_template_line_and_the_story() {
         "{}",
         out.stderr
     );
-    insta::assert_snapshot!(out.stderr);
+    out.stderr
 }
