@@ -67,8 +67,22 @@ pub fn unknown_keys(
     code: &'static str,
     what: &str,
 ) -> Vec<Diagnostic> {
-    keys.iter()
+    let unknown: Vec<&TopLevelKey> = keys
+        .iter()
         .filter(|key| !known.contains(&key.name.as_str()))
+        .collect();
+    if unknown.is_empty() {
+        return Vec::new();
+    }
+    // The line scan can mistake a continuation line of a multi-line scalar for a key. Only on
+    // this rare path, confirm with the parser; a block that does not parse is left to
+    // `deserialize`, which reports the syntax error at its place.
+    let Ok(parsed) = yaml::from_str::<yaml::Mapping>(block.text) else {
+        return Vec::new();
+    };
+    unknown
+        .into_iter()
+        .filter(|key| parsed.contains_key(key.name.as_str()))
         .map(|key| {
             let diagnostic = block
                 .error_at(
@@ -143,6 +157,23 @@ mod tests {
         assert_eq!(did_you_mean("titel", known), Some("title"));
         assert_eq!(did_you_mean("comunity", known), Some("community"));
         assert_eq!(did_you_mean("weather", known), None);
+    }
+
+    #[test]
+    fn a_continuation_line_is_not_a_key() {
+        let source: Arc<str> = Arc::from("title: \"白莲\nnote: 社区\"\n");
+        let block = YamlBlock {
+            path: Path::new("a.md"),
+            source: &source,
+            start: 0,
+            text: &source,
+        };
+        let keys = block.keys();
+        assert!(
+            keys.iter().any(|key| key.name == "note"),
+            "the scan is fooled"
+        );
+        assert!(unknown_keys(&block, &keys, &["title"], "x", "story").is_empty());
     }
 
     #[test]
