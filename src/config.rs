@@ -295,7 +295,7 @@ fn resolve(
     }
     let output_dir = match &overrides.output_dir {
         Some(dir) => absolute(dir),
-        None => root.join(raw.output_dir.as_deref().unwrap_or("public")),
+        None => absolute(&root.join(raw.output_dir.as_deref().unwrap_or("public"))),
     };
     let (Some((base_url, base_path)), Some(timezone), true) =
         (base, timezone, diagnostics.is_empty())
@@ -316,22 +316,33 @@ fn resolve(
         output_dir,
         campaign: raw.campaign,
         contact: raw.contact,
-        extra: raw.extra.unwrap_or(Value::Mapping(serde_yaml_mapping())),
+        extra: raw
+            .extra
+            .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
         include_drafts: overrides.drafts,
     })
 }
 
-fn serde_yaml_mapping() -> crate::yaml::Mapping {
-    crate::yaml::Mapping::new()
-}
-
 /// A path made absolute against the current folder.
+/// A path made absolute against the current folder, with `.` and `..` resolved by path logic,
+/// so that checks on it and the renames done with it agree on which folder it is.
 pub fn absolute(path: &Path) -> PathBuf {
-    if path.is_absolute() {
+    let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path))
+    };
+    let mut normal = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other.as_os_str()),
+        }
     }
+    normal
 }
 
 /// Checks `base_url` and splits off its path: `https://x.org/news` → (`https://x.org/news/`, `/news/`).
@@ -388,6 +399,18 @@ mod tests {
                 .expect("valid")
                 .1,
             "/a/b/"
+        );
+    }
+
+    #[test]
+    fn absolute_resolves_dots_by_path_logic() {
+        assert_eq!(
+            absolute(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
+        assert_eq!(
+            absolute(Path::new("/a/nonexist/../../o3")),
+            PathBuf::from("/o3")
         );
     }
 

@@ -55,7 +55,13 @@ pub enum Error {
     },
 }
 
-/// Checks that the output folder is not the site root, a parent of it, or one of its source folders.
+/// A file yuanba writes into every site it builds, so that it only ever replaces a folder it made.
+pub const MARKER_FILE: &str = ".yuanba-output";
+
+const MARKER_TEXT: &str = "This folder is written by `yuanba build` and replaced on every build.\n";
+
+/// Checks that the output folder is not the site root, a parent of it, or one of its source
+/// folders, and that an existing one is a folder that yuanba wrote (or an empty one).
 pub fn ensure_safe_output_dir(config: &SiteConfig) -> Result<(), Error> {
     let output = resolve(&config.output_dir);
     let root = resolve(&config.root);
@@ -77,6 +83,23 @@ pub fn ensure_safe_output_dir(config: &SiteConfig) -> Result<(), Error> {
         if output.starts_with(&source) {
             return Err(refuse(&format!(
                 "it is inside the site's {source_dir}/ folder"
+            )));
+        }
+    }
+    if let Ok(metadata) = std::fs::symlink_metadata(&config.output_dir) {
+        if metadata.file_type().is_symlink() {
+            return Err(refuse(
+                "it is a symbolic link; give the folder it points to instead",
+            ));
+        }
+        if !metadata.is_dir() {
+            return Err(refuse("it is a file, not a folder"));
+        }
+        let is_empty =
+            std::fs::read_dir(&config.output_dir).is_ok_and(|mut entries| entries.next().is_none());
+        if !is_empty && !config.output_dir.join(MARKER_FILE).is_file() {
+            return Err(refuse(&format!(
+                "it is a folder that yuanba did not write (no {MARKER_FILE} in it), and building would replace all of it; empty it or choose another folder"
             )));
         }
     }
@@ -154,6 +177,10 @@ impl Staging {
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
         std::fs::create_dir(&dir).map_err(|source| Error::Io {
             path: dir.clone(),
+            source,
+        })?;
+        std::fs::write(dir.join(MARKER_FILE), MARKER_TEXT).map_err(|source| Error::Io {
+            path: dir.join(MARKER_FILE),
             source,
         })?;
         let previous = output_dir.is_dir().then(|| output_dir.clone());

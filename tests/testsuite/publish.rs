@@ -139,7 +139,7 @@ fn assert_refused(output_flag: &str, expected: &str) {
 fn output_in_the_site_root_is_refused() {
     assert_refused(
         ".",
-        "error: refusing to write the site to [ROOT]/.: it is the site root\n",
+        "error: refusing to write the site to [ROOT]: it is the site root\n",
     );
 }
 
@@ -155,7 +155,7 @@ fn output_in_the_content_folder_is_refused() {
 fn output_in_the_parent_of_the_root_is_refused() {
     assert_refused(
         "..",
-        "error: refusing to write the site to [ROOT]/..: it contains the site root\n",
+        "error: refusing to write the site to [TMP]: it contains the site root\n",
     );
 }
 
@@ -168,6 +168,45 @@ fn output_inside_a_source_folder_is_refused() {
 }
 
 #[test]
+fn output_through_a_missing_folder_and_dot_dot_is_resolved_first() {
+    // `nope/../..` is the parent of the root: refused, not renamed away.
+    assert_refused(
+        "nope/../..",
+        "error: refusing to write the site to [TMP]: it contains the site root\n",
+    );
+}
+
+#[test]
+fn output_that_is_a_file_or_a_foreign_folder_is_refused() {
+    let site = SiteTest::fixture("plain")
+        .file(
+            "content/stories/bailian.md",
+            &story("白莲", "2018-03-18", "正文。"),
+        )
+        .file("notes.txt", "keep me\n")
+        .file("mine/keep.txt", "keep me\n");
+    let out = site.run(&["build", "--output", "notes.txt"]);
+    out.assert_exit(2);
+    assert!(
+        out.stderr.contains("it is a file, not a folder"),
+        "{}",
+        out.stderr
+    );
+    let out = site.run(&["build", "--output", "mine"]);
+    out.assert_exit(2);
+    assert!(
+        out.stderr.contains("yuanba did not write"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.read("notes.txt"), "keep me\n");
+    assert_eq!(out.read("mine/keep.txt"), "keep me\n");
+    // A folder yuanba built is replaced without complaint.
+    site.run(&["build", "--output", "built"]).assert_success();
+    site.run(&["build", "--output", "built"]).assert_success();
+}
+
+#[test]
 fn output_elsewhere_is_written() {
     let site = SiteTest::fixture("plain").file(
         "content/stories/bailian.md",
@@ -177,7 +216,7 @@ fn output_elsewhere_is_written() {
     out.assert_success();
     assert_eq!(
         out.stdout,
-        "built 1 story and 0 pages (4 files) into ../www/ in [TIME]\n"
+        "built 1 story and 0 pages (4 files) into [TMP]/www/ in [TIME]\n"
     );
     assert!(site.tmp().join("www/stories/bailian/index.html").is_file());
     assert!(!site.root().join("public").exists());
