@@ -6,7 +6,7 @@
 //! pinyin id, unique within the story; root-relative links and images (`/images/a.jpg`) get the
 //! site's base path so a site under a sub-path works.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
@@ -63,6 +63,7 @@ fn join_cjk_soft_breaks(events: &mut Vec<Event<'_>>) {
 fn last_char_of(event: &Event<'_>) -> Option<char> {
     match event {
         Event::Text(text) | Event::Code(text) => text.chars().last(),
+        Event::FootnoteReference(_) | Event::InlineHtml(_) | Event::InlineMath(_) => None,
         Event::Start(tag) if is_inline(tag) => None,
         Event::End(tag) if is_inline_end(*tag) => None,
         _ => Some(' '),
@@ -72,6 +73,7 @@ fn last_char_of(event: &Event<'_>) -> Option<char> {
 fn first_char_of(event: &Event<'_>) -> Option<char> {
     match event {
         Event::Text(text) | Event::Code(text) => text.chars().next(),
+        Event::FootnoteReference(_) | Event::InlineHtml(_) | Event::InlineMath(_) => None,
         Event::Start(tag) if is_inline(tag) => None,
         Event::End(tag) if is_inline_end(*tag) => None,
         _ => Some(' '),
@@ -81,14 +83,14 @@ fn first_char_of(event: &Event<'_>) -> Option<char> {
 fn is_inline(tag: &Tag<'_>) -> bool {
     matches!(
         tag,
-        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }
     )
 }
 
 fn is_inline_end(tag: TagEnd) -> bool {
     matches!(
         tag,
-        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link
+        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image
     )
 }
 
@@ -96,6 +98,7 @@ fn is_inline_end(tag: TagEnd) -> bool {
 /// made unique with `-1`, `-2`.
 fn assign_heading_ids(events: &mut [Event<'_>]) {
     let mut used: HashSet<String> = HashSet::new();
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     for event in events.iter() {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
             used.insert(id.to_string());
@@ -116,11 +119,13 @@ fn assign_heading_ids(events: &mut [Event<'_>]) {
                 slug if slug.is_empty() => "section".to_string(),
                 slug => slug,
             };
+            // Remember the next suffix per base, so a story with thousands of equal headings
+            // stays linear.
+            let next = next_suffix.entry(base.clone()).or_insert(1);
             let mut candidate = base.clone();
-            let mut n = 1;
             while used.contains(&candidate) {
-                candidate = format!("{base}-{n}");
-                n += 1;
+                candidate = format!("{base}-{next}");
+                *next += 1;
             }
             used.insert(candidate.clone());
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[idx] {
@@ -183,6 +188,21 @@ mod tests {
     }
 
     #[test]
+    fn soft_break_looks_through_footnotes_images_and_inline_html() {
+        assert!(html("脚注[^1]\n继续\n\n[^1]: 注").contains("</sup>继续"));
+        assert!(html("丙三\n![图](a.jpg)").contains("丙三<img"));
+        assert!(html("<span>戊</span>\n己").contains("</span>己"));
+    }
+
+    #[test]
+    fn many_equal_headings_get_unique_ids() {
+        let markdown = "## 社区\n\n".repeat(20_000);
+        let out = html(&markdown);
+        assert!(out.contains("id=\"she-qu-19999\""));
+        assert_eq!(out.matches("id=\"she-qu-1\"").count(), 1);
+    }
+
+    #[test]
     fn soft_break_next_to_latin_text_stays() {
         assert_eq!(html("hello\nworld"), "<p>hello\nworld</p>\n");
         assert_eq!(html("社区\nLED 屏"), "<p>社区\nLED 屏</p>\n");
@@ -227,7 +247,7 @@ mod tests {
     }
 
     #[test]
-    fn raw_html_is_kept_and_text_is_escaped() {
+    fn text_is_escaped() {
         let out = html("a < b & c");
         assert_eq!(out, "<p>a &lt; b &amp; c</p>\n");
     }
