@@ -44,8 +44,19 @@ pub struct TopLevelKey {
     pub value_offset: usize,
 }
 
+/// How deeply `[` and `{` may nest. The YAML scanner slows down badly on deep nesting (minutes
+/// for a few hundred kilobytes of `[[[…`), and no front matter needs more than a few levels.
+const MAX_FLOW_DEPTH: usize = 64;
+
 /// Deserializes `text` into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    if let Some(offset) = too_deep(text) {
+        return Err(YamlError {
+            message: format!("brackets nest more than {MAX_FLOW_DEPTH} levels deep"),
+            offset: Some(offset),
+            unknown_field: None,
+        });
+    }
     serde_yaml::from_str(text).map_err(|error| {
         let offset = error.location().map(|location| location.index());
         let message = strip_location(&error.to_string());
@@ -56,6 +67,25 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
             unknown_field,
         }
     })
+}
+
+/// The offset of the first `[` or `{` that nests deeper than [`MAX_FLOW_DEPTH`]. Brackets in
+/// quotes or comments are counted too, which only makes the limit stricter for absurd input.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (idx, byte) in text.bytes().enumerate() {
+        match byte {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(idx);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Finds the keys of a block mapping at column 0, in order, without parsing the YAML.
@@ -192,6 +222,14 @@ mod tests {
             &text[keys[2].value_offset..keys[2].value_offset + 4],
             "2018"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let text = format!("extra: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let error = from_str::<serde_yaml::Value>(&text).expect_err("too deep");
+        assert_eq!(error.offset, Some(7 + MAX_FLOW_DEPTH));
+        assert!(from_str::<serde_yaml::Value>("a: [[1, 2], {b: [3]}]\n").is_ok());
     }
 
     #[test]
