@@ -90,6 +90,7 @@ fn discover(content_dir: &Path, config: &SiteConfig) -> (Vec<SourceFile>, Vec<Di
         return (files, diagnostics);
     }
     let walker = WalkDir::new(content_dir)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
@@ -108,13 +109,16 @@ fn discover(content_dir: &Path, config: &SiteConfig) -> (Vec<SourceFile>, Vec<Di
             }
         };
         let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().is_none_or(|ext| ext != "md") {
+        if !entry.file_type().is_file() || !is_markdown(path) {
             continue;
         }
         let in_content = path.strip_prefix(content_dir).unwrap_or(path);
         let is_page = in_content.starts_with(PAGES_DIR);
-        let assets = if path.file_name().is_some_and(|name| name == "index.md") {
-            bundle_assets(path.parent().unwrap_or(content_dir))
+        let folder = path.parent().unwrap_or(content_dir);
+        let is_bundle =
+            is_bundle_index(path) && folder != content_dir && folder != content_dir.join(PAGES_DIR);
+        let assets = if is_bundle {
+            bundle_assets(folder)
         } else {
             Vec::new()
         };
@@ -131,14 +135,20 @@ fn discover(content_dir: &Path, config: &SiteConfig) -> (Vec<SourceFile>, Vec<Di
 /// The non-Markdown files of a bundle folder, relative to it.
 fn bundle_assets(folder: &Path) -> Vec<PathBuf> {
     WalkDir::new(folder)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
-            entry.depth() == 0 || !is_ignored_name(&entry.file_name().to_string_lossy())
+            let nested_bundle = entry.depth() > 0
+                && entry.file_type().is_dir()
+                && std::fs::read_dir(entry.path()).is_ok_and(|mut entries| {
+                    entries.any(|e| e.is_ok_and(|e| is_bundle_index(&e.path())))
+                });
+            entry.depth() == 0
+                || !(nested_bundle || is_ignored_name(&entry.file_name().to_string_lossy()))
         })
         .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_file())
-        .filter(|entry| entry.path().extension().is_none_or(|ext| ext != "md"))
+        .filter(|entry| entry.file_type().is_file() && !is_markdown(entry.path()))
         .filter_map(|entry| {
             entry
                 .path()
@@ -149,11 +159,23 @@ fn bundle_assets(folder: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Whether a file is Markdown (`.md`, any case).
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("md"))
+}
+
+/// Whether a file is the `index.md` of a bundle folder.
+fn is_bundle_index(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|name| name.eq_ignore_ascii_case("index.md"))
+}
+
 fn load_file(file: SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<Diagnostic>> {
     let source = read_source(&file.path, &file.relative).map_err(|d| vec![d])?;
     let split = front_matter::split(&file.relative, &source).map_err(|d| vec![d])?;
     if file.is_page {
-        page::parse(&file.relative, &source, &split, config)
+        page::parse(&file.relative, &source, &split, file.assets, config)
             .map(|page| Loaded::Page(Box::new(page)))
     } else {
         story::parse(&file.relative, &source, &split, file.assets, config)

@@ -34,6 +34,8 @@ struct RawPage {
 pub struct Page {
     /// The Markdown file, relative to the site root.
     pub source_path: PathBuf,
+    /// For a bundle (`<folder>/index.md`): the other files of the folder, relative to it.
+    pub assets: Vec<PathBuf>,
     /// ASCII, URL-safe; the page is written to `/<slug>/`.
     pub slug: String,
     /// Page title.
@@ -55,6 +57,7 @@ pub fn parse(
     path: &Path,
     source: &Arc<str>,
     split: &Split,
+    assets: Vec<PathBuf>,
     config: &SiteConfig,
 ) -> Result<Page, Vec<Diagnostic>> {
     let block = split.block(path, source);
@@ -111,6 +114,7 @@ pub fn parse(
     };
     Ok(Page {
         source_path: path.to_path_buf(),
+        assets,
         slug,
         title,
         summary,

@@ -20,7 +20,9 @@ pub fn collect(config: &SiteConfig, site: &Site) -> (Vec<Output>, Vec<Diagnostic
     let mut files: BTreeMap<PathBuf, Contents> = BTreeMap::new();
     let mut diagnostics = Vec::new();
     let theme_dir = config.theme_dir();
-    if config.theme == builtin::THEME_NAME && !theme_dir.is_dir() {
+    // The built-in files come first even when themes/default/ exists, so a site that copied
+    // only some of the theme (say, one template) still gets the stylesheet its pages link to.
+    if config.theme == builtin::THEME_NAME {
         for (path, bytes) in builtin::STATIC {
             files.insert(PathBuf::from(path), Contents::Static(bytes));
         }
@@ -28,12 +30,29 @@ pub fn collect(config: &SiteConfig, site: &Site) -> (Vec<Output>, Vec<Diagnostic
     for dir in [theme_dir.join("static"), config.static_dir()] {
         copy_tree(&dir, Path::new(""), config, &mut files, &mut diagnostics);
     }
-    for story in &site.stories {
-        let Some(bundle_dir) = story.source_path.parent() else {
+    let bundles = site
+        .stories
+        .iter()
+        .map(|story| {
+            (
+                &story.source_path,
+                &story.assets,
+                permalink::story_path(&story.slug),
+            )
+        })
+        .chain(site.pages.iter().map(|page| {
+            (
+                &page.source_path,
+                &page.assets,
+                permalink::page_path(&page.slug),
+            )
+        }));
+    for (source_path, assets, site_path) in bundles {
+        let Some(bundle_dir) = source_path.parent() else {
             continue;
         };
-        let target = PathBuf::from(permalink::story_path(&story.slug));
-        for asset in &story.assets {
+        let target = PathBuf::from(site_path);
+        for asset in assets {
             files.insert(
                 target.join(asset),
                 Contents::Copy(config.root.join(bundle_dir).join(asset)),

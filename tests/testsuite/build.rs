@@ -14,7 +14,7 @@ fn story_renders_at_its_slug() {
     out.assert_success();
     assert_eq!(
         out.stdout,
-        "built 1 story and 0 pages (4 files) into public/ in [TIME]\n"
+        "built 1 story and 0 pages (5 files) into public/ in [TIME]\n"
     );
     assert_eq!(out.stderr, "");
     assert_eq!(
@@ -151,4 +151,42 @@ fn default_theme_renders_a_story() {
         ["白莲社区儿童之家"],
         "{page}"
     );
+}
+
+#[test]
+fn page_bundles_nested_bundles_symlinks_and_upper_case_extensions() {
+    let site = SiteTest::fixture("plain")
+        .file(
+            "content/pages/team/index.md",
+            "---\ntitle: 团队\nslug: team\n---\n\n![合影](photo.svg)\n",
+        )
+        .file("content/pages/team/photo.svg", "<svg/>\n")
+        .file(
+            "content/stories/outer/index.md",
+            &story("外", "2018-03-18", "外。"),
+        )
+        .file("content/stories/outer/a.svg", "<svg/>\n")
+        .file(
+            "content/stories/outer/inner/index.md",
+            &story("内", "2018-03-19", "内。"),
+        )
+        .file("content/stories/outer/inner/b.svg", "<svg/>\n")
+        .file(
+            "content/stories/LOUD.MD",
+            &story("大写", "2018-03-20", "大。"),
+        )
+        .file("elsewhere/linked.md", &story("链接", "2018-03-21", "链。"));
+    std::os::unix::fs::symlink(
+        site.root().join("elsewhere/linked.md"),
+        site.root().join("content/stories/linked.md"),
+    )
+    .expect("symlink");
+    let out = site.run(&["build"]);
+    out.assert_success();
+    assert!(out.exists("public/team/photo.svg"));
+    assert!(out.exists("public/stories/outer/a.svg"));
+    assert!(out.exists("public/stories/inner/b.svg"));
+    assert!(!out.exists("public/stories/outer/inner/b.svg"));
+    assert!(out.exists("public/stories/loud/index.html"));
+    assert!(out.exists("public/stories/linked/index.html"));
 }
