@@ -398,12 +398,13 @@ fn clean_list(values: Option<Vec<String>>) -> Vec<String> {
         .collect()
 }
 
-/// `reporter: 彭戎` or `reporter: [彭戎, 刘福燕]`.
+/// `reporter: 彭戎` or `reporter: [彭戎, 刘福燕]`. Numbers are read as names, like YAML plain
+/// scalars elsewhere; an empty value or `~` gives no name (reported as an empty field).
 fn one_or_many<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Vec<String>>, D::Error> {
-    struct Visitor;
-    impl<'de> serde::de::Visitor<'de> for Visitor {
+    struct Names;
+    impl<'de> serde::de::Visitor<'de> for Names {
         type Value = Vec<String>;
 
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -414,18 +415,48 @@ fn one_or_many<'de, D: Deserializer<'de>>(
             Ok(vec![value.to_string()])
         }
 
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Self::Value, E> {
+            Ok(vec![value.to_string()])
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Self::Value, E> {
+            Ok(vec![value.to_string()])
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Self::Value, E> {
+            Ok(vec![value.to_string()])
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+
         fn visit_seq<A: serde::de::SeqAccess<'de>>(
             self,
             mut seq: A,
         ) -> Result<Self::Value, A::Error> {
             let mut names = Vec::new();
-            while let Some(name) = seq.next_element::<String>()? {
-                names.push(name);
+            while let Some(name) = seq.next_element::<Name>()? {
+                names.extend(name.0);
             }
             Ok(names)
         }
     }
-    deserializer.deserialize_any(Visitor).map(Some)
+
+    /// One name in a list: a string or a number; `~` is skipped.
+    struct Name(Option<String>);
+    impl<'de> Deserialize<'de> for Name {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let names = deserializer.deserialize_any(Names)?;
+            Ok(Name(names.into_iter().next()))
+        }
+    }
+
+    deserializer.deserialize_any(Names).map(Some)
 }
 
 #[cfg(test)]
@@ -467,6 +498,29 @@ mod tests {
         for text in ["2018-13-01", "18-03-2018", "2018/03/18", "yesterday", ""] {
             assert!(parse_date(text, &shanghai()).is_none(), "{text}");
         }
+    }
+
+    #[derive(Deserialize)]
+    struct Reporters {
+        #[serde(default, deserialize_with = "one_or_many")]
+        reporter: Option<Vec<String>>,
+    }
+
+    #[test]
+    fn reporters_accept_numbers_and_skip_nulls() {
+        let read = |text: &str| {
+            crate::yaml::from_str::<Reporters>(text)
+                .expect("valid")
+                .reporter
+        };
+        assert_eq!(read("reporter: 彭戎"), Some(vec!["彭戎".to_string()]));
+        assert_eq!(read("reporter: 110"), Some(vec!["110".to_string()]));
+        assert_eq!(read("reporter:"), Some(vec![]));
+        assert_eq!(
+            read("reporter: [彭戎, ~, 7]"),
+            Some(vec!["彭戎".to_string(), "7".to_string()])
+        );
+        assert!(crate::yaml::from_str::<Reporters>("reporter: {a: 1}").is_err());
     }
 
     #[test]
