@@ -175,6 +175,10 @@ impl Staging {
         })?;
         remove_leftovers(&parent, &name);
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        if dir.exists() {
+            // Our own process id: left by an earlier process that had the same id.
+            let _ = std::fs::remove_dir_all(&dir);
+        }
         std::fs::create_dir(&dir).map_err(|source| Error::Io {
             path: dir.clone(),
             source,
@@ -256,6 +260,11 @@ fn write_new(target: &Path, contents: &Contents) -> std::io::Result<()> {
     }
 }
 
+/// Whether a process with this id runs (always `false` where that cannot be known cheaply).
+fn process_is_alive(pid: &str) -> bool {
+    cfg!(target_os = "linux") && Path::new("/proc").join(pid).exists()
+}
+
 /// Staging and old folders a killed run may have left beside the output folder.
 fn remove_leftovers(parent: &Path, name: &str) {
     let Ok(entries) = std::fs::read_dir(parent) else {
@@ -264,10 +273,11 @@ fn remove_leftovers(parent: &Path, name: &str) {
     let prefixes = [format!(".{name}.staging-"), format!(".{name}.old-")];
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
+        // Another build of the same site may be running: leave its folders alone.
         let ours = prefixes.iter().any(|prefix| {
-            file_name
-                .strip_prefix(prefix.as_str())
-                .is_some_and(|pid| !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit()))
+            file_name.strip_prefix(prefix.as_str()).is_some_and(|pid| {
+                !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit()) && !process_is_alive(pid)
+            })
         });
         if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
             let _ = std::fs::remove_dir_all(entry.path());

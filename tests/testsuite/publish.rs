@@ -221,3 +221,26 @@ fn output_elsewhere_is_written() {
     assert!(site.tmp().join("www/stories/bailian/index.html").is_file());
     assert!(!site.root().join("public").exists());
 }
+
+#[test]
+fn leftovers_of_dead_builds_are_removed_and_live_ones_kept() {
+    let site = SiteTest::fixture("plain").file(
+        "content/stories/bailian.md",
+        &story("白莲", "2018-03-18", "正文。"),
+    );
+    let dead = site.root().join(".public.staging-99999999");
+    let live = site
+        .root()
+        .join(format!(".public.staging-{}", std::process::id()));
+    let unrelated = site.root().join(".public.staging-notes");
+    for dir in [&dead, &live, &unrelated] {
+        std::fs::create_dir_all(dir).expect("create");
+    }
+    site.run(&["build"]).assert_success();
+    assert!(!dead.exists());
+    assert!(
+        live.exists(),
+        "a running build's staging folder is left alone"
+    );
+    assert!(unrelated.exists(), "only names yuanba makes are touched");
+}
