@@ -100,6 +100,24 @@ pub fn unknown_keys(
         .collect()
 }
 
+/// Reads a front matter block into `T`: every unknown key first (each at its line), else serde's
+/// first error at its place. An empty block gives `T::default()`.
+pub fn read_front_matter<T: DeserializeOwned + Default>(
+    block: &YamlBlock<'_>,
+    keys: &[TopLevelKey],
+    known: &[&str],
+    what: &str,
+) -> Result<T, Vec<Diagnostic>> {
+    let unknown = unknown_keys(block, keys, known, "front-matter/unknown-field", what);
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    if block.text.trim().is_empty() {
+        return Ok(T::default());
+    }
+    deserialize(block, "front-matter/invalid").map_err(|diagnostic| vec![diagnostic])
+}
+
 /// Reads the block into `T`, mapping serde's error to a located diagnostic.
 pub fn deserialize<T: DeserializeOwned>(
     block: &YamlBlock<'_>,

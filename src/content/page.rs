@@ -62,21 +62,7 @@ pub fn parse(
 ) -> Result<Page, Vec<Diagnostic>> {
     let block = split.block(path, source);
     let keys = block.keys();
-    let unknown = fields::unknown_keys(
-        &block,
-        &keys,
-        PAGE_FIELDS,
-        "front-matter/unknown-field",
-        "page",
-    );
-    if !unknown.is_empty() {
-        return Err(unknown);
-    }
-    let raw: RawPage = if block.text.trim().is_empty() {
-        RawPage::default()
-    } else {
-        fields::deserialize(&block, "front-matter/invalid").map_err(|d| vec![d])?
-    };
+    let raw: RawPage = fields::read_front_matter(&block, &keys, PAGE_FIELDS, "page")?;
     let title = raw.title.map(|t| t.trim().to_string()).unwrap_or_default();
     if title.is_empty() {
         return Err(vec![

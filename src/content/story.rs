@@ -136,21 +136,7 @@ pub fn parse(
 ) -> Result<Story, Vec<Diagnostic>> {
     let block = split.block(path, source);
     let keys = block.keys();
-    let unknown = fields::unknown_keys(
-        &block,
-        &keys,
-        STORY_FIELDS,
-        "front-matter/unknown-field",
-        "story",
-    );
-    if !unknown.is_empty() {
-        return Err(unknown);
-    }
-    let raw: RawStory = if block.text.trim().is_empty() {
-        RawStory::default()
-    } else {
-        fields::deserialize(&block, "front-matter/invalid").map_err(|d| vec![d])?
-    };
+    let raw: RawStory = fields::read_front_matter(&block, &keys, STORY_FIELDS, "story")?;
     let mut check = Checker {
         block: &block,
         keys: &keys,
@@ -228,7 +214,7 @@ pub fn file_slug_source(path: &Path) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if stem == "index"
+    if stem.eq_ignore_ascii_case("index")
         && let Some(folder) = path.parent().and_then(Path::file_name)
     {
         return folder.to_string_lossy().into_owned();
