@@ -84,8 +84,6 @@ pub struct Story {
     pub assets: Vec<PathBuf>,
     /// ASCII, URL-safe; unique among stories.
     pub slug: String,
-    /// Whether the slug came from front matter (else from the file name).
-    pub slug_from_front_matter: bool,
     /// The text of the file, for diagnostics that point into it after loading.
     pub source: Arc<str>,
     /// Where the front matter `slug:` value is in `source`, when there is one.
@@ -184,7 +182,6 @@ pub fn parse(
         source: Arc::clone(source),
         slug_span,
         assets,
-        slug_from_front_matter: raw.slug.is_some(),
         slug,
         title,
         subtitle: trimmed(raw.subtitle),

@@ -207,6 +207,27 @@ fn output_that_is_a_file_or_a_foreign_folder_is_refused() {
 }
 
 #[test]
+fn output_that_is_a_symbolic_link_is_refused() {
+    let site = SiteTest::fixture("plain")
+        .file(
+            "content/stories/bailian.md",
+            &story("白莲", "2018-03-18", "正文。"),
+        )
+        .file("www/keep.txt", "keep me\n");
+    std::os::unix::fs::symlink(site.root().join("www"), site.root().join("public"))
+        .expect("symlink");
+    let out = site.run(&["build"]);
+    out.assert_exit(2);
+    assert!(
+        out.stderr.contains("it is a symbolic link"),
+        "{}",
+        out.stderr
+    );
+    assert!(site.root().join("public").is_symlink());
+    assert_eq!(out.read("www/keep.txt"), "keep me\n");
+}
+
+#[test]
 fn output_elsewhere_is_written() {
     let site = SiteTest::fixture("plain").file(
         "content/stories/bailian.md",
