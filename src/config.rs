@@ -24,6 +24,7 @@ const KNOWN_KEYS: &[&str] = &[
     "timezone",
     "theme",
     "output_dir",
+    "paginate_by",
     "campaign",
     "contact",
     "extra",
@@ -41,6 +42,7 @@ struct RawConfig {
     timezone: Option<String>,
     theme: Option<String>,
     output_dir: Option<String>,
+    paginate_by: Option<i64>,
     campaign: Option<Campaign>,
     contact: Option<Contact>,
     extra: Option<Value>,
@@ -105,7 +107,12 @@ pub struct Overrides {
     pub base_url: Option<String>,
     /// Include stories and pages marked `draft: true`.
     pub drafts: bool,
+    /// Include stories dated after the build time.
+    pub future: bool,
 }
+
+/// Stories per page of every list, unless site.yaml says otherwise.
+pub const DEFAULT_PAGINATE_BY: usize = 20;
 
 /// The resolved, validated configuration of one site.
 #[derive(Debug, Clone)]
@@ -140,6 +147,12 @@ pub struct SiteConfig {
     pub extra: Value,
     /// Whether drafts are built.
     pub include_drafts: bool,
+    /// Whether stories dated after `now` are built.
+    pub include_future: bool,
+    /// The build time: stories dated later are not published yet.
+    pub now: jiff::Timestamp,
+    /// Items per page of every list (at least 1).
+    pub paginate_by: usize,
 }
 
 impl SiteConfig {
@@ -293,6 +306,24 @@ fn resolve(
             len,
         ));
     }
+    let paginate_by = match raw.paginate_by {
+        None => DEFAULT_PAGINATE_BY,
+        Some(n) if (1..=10_000).contains(&n) => usize::try_from(n).unwrap_or(DEFAULT_PAGINATE_BY),
+        Some(n) => {
+            let (offset, len) = locate("paginate_by");
+            diagnostics.push(
+                block
+                    .error_at(
+                        "config/paginate-by",
+                        format!("`paginate_by` must be between 1 and 10000, not {n}"),
+                        offset,
+                        len,
+                    )
+                    .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
+            );
+            DEFAULT_PAGINATE_BY
+        }
+    };
     let output_dir = match &overrides.output_dir {
         Some(dir) => absolute(dir),
         None => absolute(&root.join(raw.output_dir.as_deref().unwrap_or("public"))),
@@ -320,6 +351,9 @@ fn resolve(
             .extra
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
         include_drafts: overrides.drafts,
+        include_future: overrides.future,
+        now: jiff::Timestamp::now(),
+        paginate_by,
     })
 }
 

@@ -25,6 +25,30 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "404.html",
         include_str!("../../themes/default/templates/404.html"),
     ),
+    (
+        "places.html",
+        include_str!("../../themes/default/templates/places.html"),
+    ),
+    (
+        "place.html",
+        include_str!("../../themes/default/templates/place.html"),
+    ),
+    (
+        "taxonomy.html",
+        include_str!("../../themes/default/templates/taxonomy.html"),
+    ),
+    (
+        "term.html",
+        include_str!("../../themes/default/templates/term.html"),
+    ),
+    (
+        "partials/story_list.html",
+        include_str!("../../themes/default/templates/partials/story_list.html"),
+    ),
+    (
+        "partials/pagination.html",
+        include_str!("../../themes/default/templates/partials/pagination.html"),
+    ),
 ];
 
 /// Static files of the default theme: (path under `static/`, bytes).
