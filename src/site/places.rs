@@ -802,7 +802,7 @@ mod tests {
     #[test]
     fn slugs_are_never_empty() {
         assert_eq!(place_slug("白莲社区"), "bai-lian-she-qu");
-        assert_eq!(place_slug("〇"), "ling");
+        assert_eq!(place_slug("〇"), "0");
         assert_eq!(place_slug("！"), "u-ff01");
     }
 }
