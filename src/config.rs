@@ -324,6 +324,13 @@ fn resolve(
             DEFAULT_PAGINATE_BY
         }
     };
+    let now = match build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()) {
+        Ok(now) => now,
+        Err(diagnostic) => {
+            diagnostics.push(diagnostic);
+            jiff::Timestamp::now()
+        }
+    };
     let output_dir = match &overrides.output_dir {
         Some(dir) => absolute(dir),
         None => absolute(&root.join(raw.output_dir.as_deref().unwrap_or("public"))),
@@ -352,12 +359,29 @@ fn resolve(
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
         include_drafts: overrides.drafts,
         include_future: overrides.future,
-        now: jiff::Timestamp::now(),
+        now,
         paginate_by,
     })
 }
 
-/// A path made absolute against the current folder.
+/// The build time: now, or `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds
+/// convention) when it is set, so that a build can be repeated as of a given moment.
+fn build_time(source_date_epoch: Option<&str>) -> Result<jiff::Timestamp, Diagnostic> {
+    let Some(text) = source_date_epoch.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(jiff::Timestamp::now());
+    };
+    text.parse::<i64>()
+        .ok()
+        .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok())
+        .ok_or_else(|| {
+            Diagnostic::error(
+                "config/source-date-epoch",
+                format!("SOURCE_DATE_EPOCH is `{text}`, not a number of seconds since 1970"),
+            )
+            .with_help("unset it, or set it to a Unix time such as 1700000000")
+        })
+}
+
 /// A path made absolute against the current folder, with `.` and `..` resolved by path logic,
 /// so that checks on it and the renames done with it agree on which folder it is.
 pub fn absolute(path: &Path) -> PathBuf {

@@ -414,13 +414,18 @@ fn declare_one(
     for claimed in std::iter::once(name).chain(raw.aliases.iter().map(|a| a.trim())) {
         let clash = places.find(parent, kind, claimed);
         if let Some(existing) = clash {
+            // The second declaration is after the first one.
+            let after = places.all[existing]
+                .declared_at
+                .as_ref()
+                .map_or(from, |span| span.end.max(from));
             diagnostics.push(file.error(
                 "places/duplicate",
                 format!(
                     "{claimed} is declared twice: it already names {}",
                     places.display(existing)
                 ),
-                file.locate(claimed, from),
+                file.locate(claimed, after).or_else(|| file.locate(claimed, from)),
             ));
             return None;
         }

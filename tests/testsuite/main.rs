@@ -6,6 +6,7 @@ mod cli; // help texts and bad usage
 mod diagnostics; // exact messages for broken input, and odd files that must build
 mod drafts; // `draft: true` and `--drafts`
 mod init; // `yuanba init DIR`
+mod places; // place pages, breadcrumbs, the place registry, place slugs
 mod publish; // atomic publish and refused output folders
 mod slugs; // slugs from file names and front matter, and collisions
 mod story_page; // escaping, Chinese line breaks, figures, byline, dates, heading ids
