@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::fields::{self, YamlBlock};
+use crate::theme_config::{self, ThemeConfig};
 use crate::yaml::Value;
 
 /// The name of the configuration file at the site root.
@@ -25,6 +26,7 @@ const KNOWN_KEYS: &[&str] = &[
     "theme",
     "output_dir",
     "paginate_by",
+    "theme_options",
     "campaign",
     "contact",
     "extra",
@@ -43,6 +45,7 @@ struct RawConfig {
     theme: Option<String>,
     output_dir: Option<String>,
     paginate_by: Option<i64>,
+    theme_options: Option<crate::yaml::Mapping>,
     campaign: Option<Campaign>,
     contact: Option<Contact>,
     extra: Option<Value>,
@@ -151,8 +154,12 @@ pub struct SiteConfig {
     pub include_future: bool,
     /// The build time: stories dated later are not published yet.
     pub now: jiff::Timestamp,
-    /// Items per page of every list (at least 1).
+    /// Items per page of every list (at least 1): `site.yaml`, else `theme.yaml`, else 20.
     pub paginate_by: usize,
+    /// The theme's options after the site's `theme_options` (`theme.options` in templates).
+    pub theme_options: crate::yaml::Mapping,
+    /// The theme's `description` from its `theme.yaml`.
+    pub theme_description: String,
 }
 
 impl SiteConfig {
@@ -306,22 +313,35 @@ fn resolve(
             len,
         ));
     }
+    let theme_settings = if diagnostics.is_empty() {
+        match theme_config::layers(root, &theme).and_then(|layers| theme_config::load(&layers)) {
+            Ok(settings) => settings,
+            Err(found) => {
+                diagnostics.extend(found);
+                ThemeConfig::default()
+            }
+        }
+    } else {
+        ThemeConfig::default()
+    };
     let paginate_by = match raw.paginate_by {
-        None => DEFAULT_PAGINATE_BY,
-        Some(n) if (1..=10_000).contains(&n) => usize::try_from(n).unwrap_or(DEFAULT_PAGINATE_BY),
-        Some(n) => {
-            let (offset, len) = locate("paginate_by");
-            diagnostics.push(
-                block
-                    .error_at(
-                        "config/paginate-by",
-                        format!("`paginate_by` must be between 1 and 10000, not {n}"),
-                        offset,
-                        len,
-                    )
-                    .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
-            );
+        None => theme_settings.paginate_by.unwrap_or(DEFAULT_PAGINATE_BY),
+        Some(n) => theme_config::check_paginate_by(n, block, &keys).unwrap_or_else(|diagnostic| {
+            diagnostics.push(diagnostic);
             DEFAULT_PAGINATE_BY
+        }),
+    };
+    let theme_options = match theme_config::apply_site_options(
+        &theme_settings,
+        &theme,
+        raw.theme_options.unwrap_or_default(),
+        block,
+        &keys,
+    ) {
+        Ok(options) => options,
+        Err(found) => {
+            diagnostics.extend(found);
+            crate::yaml::Mapping::new()
         }
     };
     let now = match build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()) {
@@ -361,6 +381,8 @@ fn resolve(
         include_future: overrides.future,
         now,
         paginate_by,
+        theme_options,
+        theme_description: theme_settings.description,
     })
 }
 

@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod render;
 pub mod site;
 pub mod text;
+pub mod theme_config;
 pub mod yaml;
 
 /// Runs a parsed command line.

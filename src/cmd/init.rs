@@ -76,6 +76,10 @@ fn create_site(dir: &Path) -> Result<(), String> {
             text.as_bytes().to_vec(),
         ));
     }
+    files.push((
+        format!("themes/default/{}", crate::theme_config::THEME_FILE),
+        builtin::THEME_YAML.as_bytes().to_vec(),
+    ));
     for (name, bytes) in builtin::STATIC {
         files.push((format!("themes/default/static/{name}"), bytes.to_vec()));
     }

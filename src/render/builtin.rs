@@ -63,6 +63,9 @@ pub const STATIC: &[(&str, &[u8])] = &[
     ),
 ];
 
+/// The default theme's settings (`theme.yaml`), the lowest layer under a site's own copy.
+pub const THEME_YAML: &str = include_str!("../../themes/default/theme.yaml");
+
 /// The name of the built-in theme.
 pub const THEME_NAME: &str = "default";
 

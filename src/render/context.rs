@@ -43,6 +43,26 @@ impl<'a> SiteView<'a> {
     }
 }
 
+/// `theme` in every template: the active theme and its options (`theme.yaml`, then the site's
+/// `theme_options`).
+#[derive(Debug, Serialize)]
+pub struct ThemeView<'a> {
+    name: &'a str,
+    description: &'a str,
+    options: &'a crate::yaml::Mapping,
+}
+
+impl<'a> ThemeView<'a> {
+    /// The view of the configured theme.
+    pub fn new(config: &'a SiteConfig) -> Self {
+        ThemeView {
+            name: &config.theme,
+            description: &config.theme_description,
+            options: &config.theme_options,
+        }
+    }
+}
+
 /// An item of `pages`, for navigation.
 #[derive(Debug, Serialize)]
 pub struct PageLink<'a> {

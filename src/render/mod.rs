@@ -29,7 +29,7 @@ use crate::output::{Contents, Output};
 use crate::site::places::PlaceId;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
-use context::{PageLink, SiteView, n_pages};
+use context::{PageLink, SiteView, ThemeView, n_pages};
 pub use tera_env::Templates;
 
 /// Resolves the theme and parses every template once.
@@ -177,6 +177,7 @@ pub fn render<E: Send>(
         .collect();
     let global = templates.tera.global_context();
     global.insert("site", &SiteView::new(config));
+    global.insert("theme", &ThemeView::new(config));
     global.insert("pages", &pages);
     global.insert("districts", &districts);
     global.insert(
