@@ -4,6 +4,7 @@
 //! so one run reports every broken file. This module knows nothing about templates or output.
 
 pub mod front_matter;
+pub mod image;
 pub mod markdown;
 pub mod page;
 pub mod story;
@@ -47,6 +48,8 @@ struct SourceFile {
     /// Path relative to the site root, for messages and output.
     relative: PathBuf,
     is_page: bool,
+    /// Whether it is the `index.md` of a bundle folder.
+    is_bundle: bool,
     /// For `index.md`: the other files of its folder, relative to it.
     assets: Vec<PathBuf>,
 }
@@ -161,6 +164,7 @@ fn discover(content_dir: &Path, config: &SiteConfig) -> (Vec<SourceFile>, Vec<Di
             path: path.to_path_buf(),
             relative: config.relative(path).to_path_buf(),
             is_page,
+            is_bundle,
             assets,
         });
     }
@@ -209,11 +213,12 @@ fn is_bundle_index(path: &Path) -> bool {
 fn load_file(file: SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<Diagnostic>> {
     let source = read_source(&file.path, &file.relative).map_err(|d| vec![d])?;
     let split = front_matter::split(&file.relative, &source).map_err(|d| vec![d])?;
+    let images = image::ImageLookup::new(config, &file.relative, file.is_bundle);
     if file.is_page {
-        page::parse(&file.relative, &source, &split, file.assets, config)
+        page::parse(&file.relative, &source, &split, file.assets, config, &images)
             .map(|page| Loaded::Page(Box::new(page)))
     } else {
-        story::parse(&file.relative, &source, &split, file.assets, config)
+        story::parse(&file.relative, &source, &split, file.assets, config, &images)
             .map(|story| Loaded::Story(Box::new(story)))
     }
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::config::SiteConfig;
 use crate::content::front_matter::Split;
+use crate::content::image::ImageLookup;
 use crate::content::markdown;
 use crate::diagnostic::Diagnostic;
 use crate::fields;
@@ -59,6 +60,7 @@ pub fn parse(
     split: &Split,
     assets: Vec<PathBuf>,
     config: &SiteConfig,
+    image_lookup: &ImageLookup<'_>,
 ) -> Result<Page, Vec<Diagnostic>> {
     let block = split.block(path, source);
     let keys = block.keys();
@@ -93,7 +95,11 @@ pub fn parse(
                 .with_help("add a `slug:` with letters, digits and `-`, such as `slug: about`"),
         ]);
     }
-    let rendered = markdown::render(&source[split.body_start..], &config.base_path);
+    let rendered = markdown::render_with_images(
+        &source[split.body_start..],
+        &config.base_path,
+        &|src| image_lookup.size(src),
+    );
     let summary = match raw.summary.filter(|s| !s.trim().is_empty()) {
         Some(summary) => summary.trim().to_string(),
         None => text::summarize(&rendered.plain_text, 120),

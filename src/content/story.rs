@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::config::SiteConfig;
 use crate::content::front_matter::Split;
+use crate::content::image::{ImageLookup, ImageSize};
 use crate::content::markdown;
 use crate::diagnostic::Diagnostic;
 use crate::fields::{self, YamlBlock};
@@ -90,6 +91,9 @@ pub struct Image {
     /// Who took it, when it differs from the story's `photo_credit`.
     #[serde(default)]
     pub credit: String,
+    /// Its pixel size, when it is a local file whose size could be read.
+    #[serde(skip)]
+    pub size: Option<ImageSize>,
 }
 
 /// A validated story.
@@ -152,6 +156,7 @@ pub fn parse(
     split: &Split,
     assets: Vec<PathBuf>,
     config: &SiteConfig,
+    image_lookup: &ImageLookup<'_>,
 ) -> Result<Story, Vec<Diagnostic>> {
     let block = split.block(path, source);
     let keys = block.keys();
@@ -172,7 +177,10 @@ pub fn parse(
     if slug.is_empty() {
         check.slug_error(raw.slug.is_some(), &slug_source);
     }
-    let images = raw.images.unwrap_or_default();
+    let mut images = raw.images.unwrap_or_default();
+    for image in &mut images {
+        image.size = image_lookup.size(&image.src);
+    }
     for (idx, image) in images.iter().enumerate() {
         if image.src.trim().is_empty() {
             check.at_key(
@@ -200,7 +208,8 @@ pub fn parse(
         return Err(diagnostics);
     };
     let body = &source[split.body_start..];
-    let rendered = markdown::render(body, &config.base_path);
+    let rendered =
+        markdown::render_with_images(body, &config.base_path, &|src| image_lookup.size(src));
     let (n_cjk, n_words) = text::count_text(&rendered.plain_text);
     let summary = match raw.summary.filter(|s| !s.trim().is_empty()) {
         Some(summary) => summary.trim().to_string(),

@@ -118,6 +118,9 @@ pub struct ImageView<'a> {
     caption: &'a str,
     alt: &'a str,
     credit: &'a str,
+    /// Pixel size of a local image; `null` when unknown.
+    width: Option<u32>,
+    height: Option<u32>,
 }
 
 /// A link with a name: a place, reporter, tag or series.
@@ -193,6 +196,8 @@ impl<'a> StoryView<'a> {
                 caption: &image.caption,
                 alt: &image.alt,
                 credit: &image.credit,
+                width: image.size.map(|size| size.width),
+                height: image.size.map(|size| size.height),
             })
             .collect();
         let place_links = if site.places.of_story.len() == site.stories.len() {
