@@ -49,6 +49,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "partials/pagination.html",
         include_str!("../../themes/default/templates/partials/pagination.html"),
     ),
+    (
+        "partials/story_card.html",
+        include_str!("../../themes/default/templates/partials/story_card.html"),
+    ),
+    (
+        "partials/breadcrumbs.html",
+        include_str!("../../themes/default/templates/partials/breadcrumbs.html"),
+    ),
 ];
 
 /// Static files of the default theme: (path under `static/`, bytes).
