@@ -326,7 +326,7 @@ fn resolve(
     };
     let paginate_by = match raw.paginate_by {
         None => theme_settings.paginate_by.unwrap_or(DEFAULT_PAGINATE_BY),
-        Some(n) => theme_config::check_paginate_by(n, block, &keys).unwrap_or_else(|diagnostic| {
+        Some(n) => theme_config::check_paginate_by(n, block, &keys, "config/paginate-by").unwrap_or_else(|diagnostic| {
             diagnostics.push(diagnostic);
             DEFAULT_PAGINATE_BY
         }),

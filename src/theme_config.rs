@@ -3,10 +3,14 @@
 //! A theme declares defaults that `site.yaml` may override: `paginate_by`, and `options`, named
 //! values its templates read as `theme.options.NAME` (colours, switches). Options are typed by
 //! their default: a site may only set an option the theme declares, to a value of the same kind,
-//! so a typo or a wrong type is a located error rather than a silently ignored key. For the
-//! default theme the built-in `theme.yaml` is the lowest layer, so a site's copy of the theme
-//! that lacks an option still gets it. This module reads files but knows nothing about templates.
+//! so a typo or a wrong type is a located error rather than a silently ignored key.
+//!
+//! The built-in default theme's templates are the last fallback for every theme, so the options
+//! of its built-in `theme.yaml` are the lowest layer for every theme; its `description` and
+//! `paginate_by` count only for the default theme. This module reads files but knows nothing
+//! about templates.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -39,8 +43,8 @@ pub struct ThemeConfig {
     pub paginate_by: Option<usize>,
     /// Every option the theme declares, with its default, in the order written.
     pub options: Mapping,
-    /// The `theme.yaml` that declared the options last, for messages.
-    pub declared_in: Option<PathBuf>,
+    /// The `theme.yaml` that gave each option its default, for messages.
+    pub declared_in: HashMap<String, PathBuf>,
 }
 
 /// One `theme.yaml` to read: where it is shown as coming from, and its text.
@@ -50,6 +54,8 @@ pub struct ThemeFile {
     pub display_path: PathBuf,
     /// The file's text.
     pub text: Arc<str>,
+    /// Take only its `options` (the built-in layer under another theme).
+    pub options_only: bool,
 }
 
 /// Reads the layers of the theme's settings, lowest first, and merges them.
@@ -59,15 +65,21 @@ pub fn load(layers: &[ThemeFile]) -> Result<ThemeConfig, Vec<Diagnostic>> {
     for layer in layers {
         match read_layer(layer) {
             Ok((raw, paginate_by)) => {
-                if let Some(description) = raw.description {
-                    theme.description = description;
+                if !layer.options_only {
+                    if let Some(description) = raw.description {
+                        theme.description = description;
+                    }
+                    if paginate_by.is_some() {
+                        theme.paginate_by = paginate_by;
+                    }
                 }
-                if paginate_by.is_some() {
-                    theme.paginate_by = paginate_by;
-                }
-                if let Some(options) = raw.options {
-                    theme.options.extend(options);
-                    theme.declared_in = Some(layer.display_path.clone());
+                for (key, value) in raw.options.unwrap_or_default() {
+                    if let Value::String(name) = &key {
+                        theme
+                            .declared_in
+                            .insert(name.clone(), layer.display_path.clone());
+                    }
+                    theme.options.insert(key, value);
                 }
             }
             Err(found) => diagnostics.extend(found),
@@ -95,7 +107,7 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
     let raw: RawTheme = fields::read_block(&block, &keys, KNOWN_KEYS, codes, "theme.yaml")?;
     let paginate_by = raw
         .paginate_by
-        .map(|n| check_paginate_by(n, &block, &keys))
+        .map(|n| check_paginate_by(n, &block, &keys, "theme/paginate-by"))
         .transpose()
         .map_err(|diagnostic| vec![diagnostic])?;
     if let Some(options) = &raw.options {
@@ -120,11 +132,13 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
 /// The largest page size accepted from `site.yaml` or `theme.yaml`.
 pub const MAX_PAGINATE_BY: i64 = 10_000;
 
-/// Checks a `paginate_by` value of a YAML block (`site.yaml` or `theme.yaml`).
+/// Checks a `paginate_by` value of a YAML block (`site.yaml` or `theme.yaml`); `code` names
+/// the diagnostic.
 pub fn check_paginate_by(
     n: i64,
     block: &YamlBlock<'_>,
     keys: &[TopLevelKey],
+    code: &'static str,
 ) -> Result<usize, Diagnostic> {
     match usize::try_from(n) {
         Ok(size) if (1..=MAX_PAGINATE_BY).contains(&n) => Ok(size),
@@ -132,7 +146,7 @@ pub fn check_paginate_by(
             let (offset, len) = block.value_span(keys, "paginate_by").unwrap_or((0, 1));
             Err(block
                 .error_at(
-                    "config/paginate-by",
+                    code,
                     format!("`paginate_by` must be between 1 and {MAX_PAGINATE_BY}, not {n}"),
                     offset,
                     len,
@@ -166,10 +180,6 @@ pub fn apply_site_options(
         })
         .unwrap_or_default();
     let fallback = block.value_span(keys, "theme_options").unwrap_or((0, 1));
-    let declared_in = theme.declared_in.as_ref().map_or_else(
-        || format!("themes/{theme_name}/{THEME_FILE}"),
-        |path| path.display().to_string().replace('\\', "/"),
-    );
     let declared: Vec<&str> = theme.options.keys().filter_map(Value::as_str).collect();
     for (key, value) in site_options {
         let name = match &key {
@@ -221,7 +231,11 @@ pub fn apply_site_options(
                         value_span.1,
                     )
                     .with_help(format!(
-                        "its default in {declared_in} is `{}`",
+                        "its default in {} is `{}`",
+                        theme.declared_in.get(&name).map_or_else(
+                            || format!("themes/{theme_name}/{THEME_FILE}"),
+                            |path| path.display().to_string().replace('\\', "/")
+                        ),
                         yaml_inline(default)
                     )),
             );
@@ -262,22 +276,22 @@ fn yaml_inline(value: &Value) -> String {
     }
 }
 
-/// The `theme.yaml` layers of the theme `name` in the site at `root`: the built-in one for the
-/// default theme, then the theme folder's own file. A layer that cannot be read is an error.
+/// The `theme.yaml` layers of the theme `name` in the site at `root`: the built-in one (whole
+/// for the default theme, only its options for another), then the theme folder's own file. A
+/// layer that cannot be read is an error.
 pub fn layers(root: &Path, name: &str) -> Result<Vec<ThemeFile>, Vec<Diagnostic>> {
-    let mut layers = Vec::new();
-    if name == crate::render::builtin::THEME_NAME {
-        layers.push(ThemeFile {
-            display_path: Path::new("<built-in default theme>").join(THEME_FILE),
-            text: Arc::from(crate::render::builtin::THEME_YAML),
-        });
-    }
+    let mut layers = vec![ThemeFile {
+        display_path: Path::new("<built-in default theme>").join(THEME_FILE),
+        text: Arc::from(crate::render::builtin::THEME_YAML),
+        options_only: name != crate::render::builtin::THEME_NAME,
+    }];
     let relative = Path::new("themes").join(name).join(THEME_FILE);
     match std::fs::read(root.join(&relative)) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => layers.push(ThemeFile {
                 text: Arc::from(crate::content::normalize_text(text)),
                 display_path: relative,
+                options_only: false,
             }),
             Err(_) => {
                 return Err(vec![
@@ -306,7 +320,18 @@ mod tests {
         ThemeFile {
             display_path: PathBuf::from("themes/t/theme.yaml"),
             text: Arc::from(text),
+            options_only: false,
         }
+    }
+
+    #[test]
+    fn an_options_only_layer_gives_options_and_nothing_else() {
+        let mut builtin = file("description: d\npaginate_by: 12\noptions:\n  accent: red\n");
+        builtin.options_only = true;
+        let theme = load(&[builtin, file("options: {}\n")]).expect("valid");
+        assert_eq!(theme.paginate_by, None);
+        assert_eq!(theme.description, "");
+        assert!(theme.options.contains_key("accent"));
     }
 
     #[test]

@@ -11,4 +11,5 @@ mod publish; // atomic publish and refused output folders
 mod slugs; // slugs from file names and front matter, and collisions
 mod story_page; // escaping, Chinese line breaks, figures, byline, dates, heading ids
 mod templates; // site template overrides and template errors
+mod theme; // the default and plain themes' page structure, overrides, theme.yaml
 mod util; // the `SiteTest` harness
