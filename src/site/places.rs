@@ -178,7 +178,8 @@ impl Places {
         (0..self.all.len())
             .filter(|&id| {
                 let place = &self.all[id];
-                place.kind == kind && (place.name == name || place.aliases.iter().any(|a| a == name))
+                place.kind == kind
+                    && (place.name == name || place.aliases.iter().any(|a| a == name))
             })
             .collect()
     }
@@ -323,12 +324,21 @@ fn declare(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for district in &raw.districts {
-        let Some(district_id) =
-            declare_one(places, district, PlaceKind::District, None, 0, file, diagnostics)
-        else {
+        let Some(district_id) = declare_one(
+            places,
+            district,
+            PlaceKind::District,
+            None,
+            0,
+            file,
+            diagnostics,
+        ) else {
             continue;
         };
-        let from = places.all[district_id].declared_at.clone().map_or(0, |s| s.start);
+        let from = places.all[district_id]
+            .declared_at
+            .clone()
+            .map_or(0, |s| s.start);
         for street in &district.streets {
             let Some(street_id) = declare_one(
                 places,
@@ -341,7 +351,10 @@ fn declare(
             ) else {
                 continue;
             };
-            let street_from = places.all[street_id].declared_at.clone().map_or(from, |s| s.start);
+            let street_from = places.all[street_id]
+                .declared_at
+                .clone()
+                .map_or(from, |s| s.start);
             for community in &street.communities {
                 declare_one(
                     places,
@@ -357,7 +370,10 @@ fn declare(
             if !street.streets.is_empty() {
                 diagnostics.push(file.error(
                     "places/invalid",
-                    format!("street {} lists `streets`: only districts have streets", street.name),
+                    format!(
+                        "street {} lists `streets`: only districts have streets",
+                        street.name
+                    ),
                     file.locate(&street.name, from),
                 ));
             }
@@ -386,7 +402,10 @@ fn nested_streets_error(
     if !community.streets.is_empty() || !community.communities.is_empty() {
         diagnostics.push(file.error(
             "places/invalid",
-            format!("community {} lists places under it: communities are the lowest level", community.name),
+            format!(
+                "community {} lists places under it: communities are the lowest level",
+                community.name
+            ),
             file.locate(&community.name, from),
         ));
     }
@@ -419,14 +438,17 @@ fn declare_one(
                 .declared_at
                 .as_ref()
                 .map_or(from, |span| span.end.max(from));
-            diagnostics.push(file.error(
-                "places/duplicate",
-                format!(
-                    "{claimed} is declared twice: it already names {}",
-                    places.display(existing)
+            diagnostics.push(
+                file.error(
+                    "places/duplicate",
+                    format!(
+                        "{claimed} is declared twice: it already names {}",
+                        places.display(existing)
+                    ),
+                    file.locate(claimed, after)
+                        .or_else(|| file.locate(claimed, from)),
                 ),
-                file.locate(claimed, after).or_else(|| file.locate(claimed, from)),
-            ));
+            );
             return None;
         }
     }
@@ -450,8 +472,17 @@ fn declare_one(
 /// Files a story under registered places, or says which name is wrong and what is closest.
 fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Diagnostic>> {
     let Some(district) = places.find(None, PlaceKind::District, &story.district) else {
-        let candidates = places.districts.iter().map(|&id| places.all[id].name.as_str());
-        return Err(unknown_place(story, PlaceKind::District, &story.district, candidates, None));
+        let candidates = places
+            .districts
+            .iter()
+            .map(|&id| places.all[id].name.as_str());
+        return Err(unknown_place(
+            story,
+            PlaceKind::District,
+            &story.district,
+            candidates,
+            None,
+        ));
     };
     let street = if story.street.is_empty() {
         None
@@ -465,14 +496,14 @@ fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Di
             PlaceKind::Street,
             &story.street,
             candidates.into_iter(),
-            elsewhere.first().map(|&id| places.display(id)),
+            elsewhere.first().map(|&id| places.display(id)).as_deref(),
         ));
     };
     let community = match street {
         Some(street) => places.find(Some(street), PlaceKind::Community, &story.community),
         None => places
             .find(Some(district), PlaceKind::Community, &story.community)
-            .or_else(|| single(places.communities_in_streets(district, &story.community))),
+            .or_else(|| single(&places.communities_in_streets(district, &story.community))),
     };
     let Some(community) = community else {
         let scope = street.unwrap_or(district);
@@ -483,7 +514,7 @@ fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Di
             PlaceKind::Community,
             &story.community,
             candidates.into_iter(),
-            elsewhere.first().map(|&id| places.display(id)),
+            elsewhere.first().map(|&id| places.display(id)).as_deref(),
         ));
     };
     Ok(StoryPlaces {
@@ -495,7 +526,7 @@ fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Di
     })
 }
 
-fn single(ids: Vec<PlaceId>) -> Option<PlaceId> {
+fn single(ids: &[PlaceId]) -> Option<PlaceId> {
     (ids.len() == 1).then(|| ids[0])
 }
 
@@ -531,7 +562,7 @@ fn unknown_place<'a>(
     kind: PlaceKind,
     name: &str,
     candidates: impl Iterator<Item = &'a str> + Clone,
-    elsewhere: Option<String>,
+    elsewhere: Option<&str>,
 ) -> Box<Diagnostic> {
     let scope = match kind {
         PlaceKind::District => String::new(),
@@ -599,7 +630,7 @@ fn settle_unregistered(places: &mut Places) {
         for &child in &places.all[district].children {
             if places.all[child].kind == PlaceKind::Community
                 && let Some(target) =
-                    single(places.communities_in_streets(district, &places.all[child].name))
+                    single(&places.communities_in_streets(district, &places.all[child].name))
             {
                 moves.push((child, target));
             }
@@ -608,13 +639,13 @@ fn settle_unregistered(places: &mut Places) {
     for (from, to) in moves {
         let district = places.all[from].parent.expect("communities have a parent");
         let street = places.all[to].parent.expect("communities have a parent");
-        let moved = std::mem::take(&mut places.all[from].stories);
-        for &story_idx in &moved {
+        let taken_stories = std::mem::take(&mut places.all[from].stories);
+        for &story_idx in &taken_stories {
             places.of_story[story_idx].community = to;
             places.of_story[story_idx].street = Some(street);
         }
         for target in [to, street] {
-            places.all[target].stories.extend(&moved);
+            places.all[target].stories.extend(&taken_stories);
             places.all[target].stories.sort_unstable();
         }
         places.all[district].children.retain(|&id| id != from);
@@ -671,14 +702,20 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
             .collect();
         let diagnostic = Diagnostic::warning(
             "places/ambiguous-community",
-            format!("the community {name} appears under {}", districts.join(" and ")),
+            format!(
+                "the community {name} appears under {}",
+                districts.join(" and ")
+            ),
         )
         .with_help(
             "if this is a typo, correct the story's `district`; if they are different places, \
              list them in data/places.yaml",
         );
         // Point at the newest story that puts it in the second district.
-        let story = places.all[found[1].1].stories.first().map(|&idx| &stories[idx]);
+        let story = places.all[found[1].1]
+            .stories
+            .first()
+            .map(|&idx| &stories[idx]);
         diagnostics.push(match story {
             Some(story) => story_diagnostic(diagnostic, story, "district"),
             None => diagnostic,
@@ -779,7 +816,10 @@ pub fn place_slug(name: &str) -> String {
     if !slug.is_empty() {
         return slug;
     }
-    let code_points: Vec<String> = name.chars().map(|c| format!("{:x}", u32::from(c))).collect();
+    let code_points: Vec<String> = name
+        .chars()
+        .map(|c| format!("{:x}", u32::from(c)))
+        .collect();
     format!("u-{}", code_points.join("-"))
 }
 
