@@ -89,8 +89,9 @@ pub struct Places {
     pub all: Vec<Place>,
     /// The districts, in order.
     pub districts: Vec<PlaceId>,
-    /// For each story (same index as the site's stories), where it is.
-    pub of_story: Vec<StoryPlaces>,
+    /// For each story (same index as the site's stories), where it is; `None` when its places
+    /// are in error (the build fails then, but rendering still runs to find more problems).
+    pub of_story: Vec<Option<StoryPlaces>>,
 }
 
 impl Places {
@@ -129,7 +130,10 @@ impl Places {
 
     /// The places of a story, district first.
     pub fn story_lineage(&self, story_idx: usize) -> Vec<PlaceId> {
-        self.lineage(self.of_story[story_idx].community)
+        match self.of_story.get(story_idx).copied().flatten() {
+            Some(story_places) => self.lineage(story_places.community),
+            None => Vec::new(),
+        }
     }
 
     fn add(&mut self, kind: PlaceKind, name: &str, parent: Option<PlaceId>) -> PlaceId {
@@ -274,19 +278,14 @@ pub fn build(
         };
         match filed {
             Ok(story_places) => {
-                places.of_story.push(story_places);
+                places.of_story.push(Some(story_places));
                 for id in places.story_lineage(story_idx) {
                     places.all[id].stories.push(story_idx);
                 }
             }
             Err(diagnostic) => {
                 diagnostics.push(*diagnostic);
-                // Keep indices aligned; the build fails anyway.
-                places.of_story.push(StoryPlaces {
-                    district: 0,
-                    street: None,
-                    community: 0,
-                });
+                places.of_story.push(None);
             }
         }
     }
@@ -295,8 +294,10 @@ pub fn build(
         diagnostics.extend(communities_in_several_districts(&places, stories));
     }
     if diagnostics.iter().all(|d| !d.is_error()) {
-        for (story, &story_places) in stories.iter_mut().zip(&places.of_story) {
-            rename_story(&places, story_places, story);
+        for (story, story_places) in stories.iter_mut().zip(&places.of_story) {
+            if let Some(story_places) = *story_places {
+                rename_story(&places, story_places, story);
+            }
         }
     }
     diagnostics.extend(assign_slugs(&mut places, registry, stories));
@@ -641,8 +642,10 @@ fn settle_unregistered(places: &mut Places) {
         let street = places.all[to].parent.expect("communities have a parent");
         let taken_stories = std::mem::take(&mut places.all[from].stories);
         for &story_idx in &taken_stories {
-            places.of_story[story_idx].community = to;
-            places.of_story[story_idx].street = Some(street);
+            if let Some(Some(story_places)) = places.of_story.get_mut(story_idx) {
+                story_places.community = to;
+                story_places.street = Some(street);
+            }
         }
         for target in [to, street] {
             places.all[target].stories.extend(&taken_stories);

@@ -310,3 +310,29 @@ fn the_registry_fixes_a_slug_collision() {
     assert!(out.exists("public/places/chenghua/bai-lian-chi-jie-dao/bai-lian-she-qu/index.html"));
     assert!(out.exists("public/places/chenghua/bai-lian-chi-jie-dao/bailian-2/index.html"));
 }
+
+#[test]
+fn an_empty_registry_rejects_every_story_without_crashing() {
+    let out = SiteTest::new()
+        .file("data/places.yaml", "districts: []\n")
+        .file(
+            "content/stories/a.md",
+            &placed("甲", "2018-03-20", "成华区", "白莲池街道", "白莲社区"),
+        )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn a_registry_that_is_not_yaml_is_located() {
+    let out = SiteTest::new()
+        .file("data/places.yaml", "districts:\n  - name: [成华区\n")
+        .file(
+            "content/stories/a.md",
+            &placed("甲", "2018-03-20", "成华区", "白莲池街道", "白莲社区"),
+        )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+}
