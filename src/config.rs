@@ -236,6 +236,11 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagno
     } else {
         fields::deserialize(&block, "config/invalid").map_err(|d| vec![d])?
     };
+    if let Some(diagnostic) =
+        fields::check_extra(&block, &keys, raw.extra.as_ref(), "config/invalid")
+    {
+        return Err(vec![diagnostic]);
+    }
     resolve(root, raw, overrides, &block)
 }
 

@@ -188,9 +188,7 @@ pub fn render<E: Send>(
     let templates = &*templates;
     let cards: Vec<tera::Value> = (0..site.stories.len())
         .into_par_iter()
-        .map(|idx| {
-            tera::Value::from_serializable(&StoryView::new(site, idx, config, WithBody::No))
-        })
+        .map(|idx| tera::Value::from_serializable(&StoryView::new(site, idx, config, WithBody::No)))
         .collect();
     let diagnostics: Vec<Option<Diagnostic>> = jobs
         .par_iter()

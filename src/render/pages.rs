@@ -148,10 +148,7 @@ fn story(
     context.insert("story", &StoryView::new(site, idx, config, WithBody::Yes));
     // Stories are newest first: the previous (older) one comes after.
     context.insert_value("previous", card(idx + 1));
-    context.insert_value(
-        "next",
-        idx.checked_sub(1).map_or_else(Value::none, card),
-    );
+    context.insert_value("next", idx.checked_sub(1).map_or_else(Value::none, card));
     let related: Vec<Value> = site
         .related
         .get(idx)
