@@ -26,12 +26,10 @@ pub fn unusable_map_key(value: &Value) -> Option<String> {
             if usable {
                 unusable_map_key(value)
             } else {
-                Some(
-                    serde_yaml::to_string(key).map_or_else(
-                        |_| "?".to_string(),
-                        |text| text.split_whitespace().collect::<Vec<_>>().join(" "),
-                    ),
-                )
+                Some(serde_yaml::to_string(key).map_or_else(
+                    |_| "?".to_string(),
+                    |text| text.split_whitespace().collect::<Vec<_>>().join(" "),
+                ))
             }
         }),
         Value::Sequence(items) => items.iter().find_map(unusable_map_key),

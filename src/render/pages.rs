@@ -116,7 +116,11 @@ pub(super) fn context(
     if let Job::Home(n) | Job::Place(_, n) | Job::TaxonomyIndex(_, n) | Job::Term(_, _, n) = job
         && n > 1
     {
-        seo.title = format!("{}（第{n}页）", seo.title);
+        seo.title = if matches!(job, Job::Home(_)) {
+            format!("第{n}页")
+        } else {
+            format!("{}（第{n}页）", seo.title)
+        };
     }
     context.insert("seo", &seo);
     context.insert("feeds", &feeds);

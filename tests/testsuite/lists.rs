@@ -133,10 +133,13 @@ fn pagination_boundaries() {
         );
     }
     // The page title says which page it is.
-    assert!(
-        out.read("public/page/2/index.html")
-            .contains("<title>测试站点（第2页） · 测试站点</title>")
-            || out.read("public/page/2/index.html").contains("（第2页）")
+    assert_eq!(
+        out.select_text("public/page/2/index.html", "title"),
+        ["第2页 · 测试站点"]
+    );
+    assert_eq!(
+        out.select_text("public/tags/she-qu/page/2/index.html", "title"),
+        ["社区 · 标签（第2页） · 测试站点"]
     );
 }
 
