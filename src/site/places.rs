@@ -301,6 +301,7 @@ pub fn build(
         }
     }
     diagnostics.extend(assign_slugs(&mut places, registry, stories));
+    prune_empty(&mut places);
     (places, diagnostics)
 }
 
@@ -315,6 +316,16 @@ fn read_registry(file: &RegistryFile<'_>) -> Result<RawRegistry, Diagnostic> {
         return Ok(RawRegistry::default());
     }
     fields::deserialize(&block, "places/invalid")
+}
+
+/// Unlinks the places without published stories (registered places nobody has written about
+/// yet, or whose stories are drafts): they get no page and are not listed.
+fn prune_empty(places: &mut Places) {
+    let empty: Vec<bool> = places.all.iter().map(|p| p.stories.is_empty()).collect();
+    places.districts.retain(|&id| !empty[id]);
+    for place in &mut places.all {
+        place.children.retain(|&id| !empty[id]);
+    }
 }
 
 /// Adds the registered places, reporting names declared twice in one scope.

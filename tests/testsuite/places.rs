@@ -232,11 +232,13 @@ fn the_registry_sets_slugs_and_resolves_aliases() {
         out.select_text("public/stories/a/index.html", ".visit a"),
         ["成华区", "白莲池街道", "白莲社区"]
     );
-    // Registered places without stories are listed in the tree but have no story.
+    // Registered places without published stories get no page and are not listed.
     assert_eq!(
         out.select_text("public/places/index.html", ".place-tree > li > a"),
-        ["成华区", "锦江区"]
+        ["成华区"]
     );
+    assert!(!out.exists("public/places/jin-jiang-qu/index.html"));
+    assert!(!out.exists("public/places/jin-jiang-qu/atom.xml"));
 }
 
 #[test]
