@@ -368,16 +368,7 @@ fn declare(
                 .clone()
                 .map_or(from, |s| s.start);
             for community in &street.communities {
-                declare_one(
-                    places,
-                    community,
-                    PlaceKind::Community,
-                    Some(street_id),
-                    street_from,
-                    file,
-                    diagnostics,
-                );
-                nested_streets_error(community, file, street_from, diagnostics);
+                declare_community(places, community, street_id, street_from, file, diagnostics);
             }
             if !street.streets.is_empty() {
                 diagnostics.push(file.error(
@@ -391,26 +382,30 @@ fn declare(
             }
         }
         for community in &district.communities {
-            declare_one(
-                places,
-                community,
-                PlaceKind::Community,
-                Some(district_id),
-                from,
-                file,
-                diagnostics,
-            );
-            nested_streets_error(community, file, from, diagnostics);
+            declare_community(places, community, district_id, from, file, diagnostics);
         }
     }
 }
 
-fn nested_streets_error(
+/// Declares a community (under a street or directly under a district), which may not list
+/// places of its own.
+fn declare_community(
+    places: &mut Places,
     community: &RawPlace,
-    file: &RegistryFile<'_>,
+    parent: PlaceId,
     from: usize,
+    file: &RegistryFile<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    declare_one(
+        places,
+        community,
+        PlaceKind::Community,
+        Some(parent),
+        from,
+        file,
+        diagnostics,
+    );
     if !community.streets.is_empty() || !community.communities.is_empty() {
         diagnostics.push(file.error(
             "places/invalid",
