@@ -243,6 +243,11 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagno
     } else {
         fields::deserialize(&block, "config/invalid").map_err(|d| vec![d])?
     };
+    if let Some(diagnostic) =
+        fields::check_extra(&block, &keys, raw.extra.as_ref(), "config/invalid")
+    {
+        return Err(vec![diagnostic]);
+    }
     resolve(root, raw, overrides, &block)
 }
 
@@ -287,70 +292,62 @@ fn resolve(
         }
     };
     let timezone_name = raw.timezone.unwrap_or_else(|| "Asia/Shanghai".to_string());
-    let timezone = if let Ok(timezone) = jiff::tz::TimeZone::get(&timezone_name) {
-        Some(timezone)
-    } else {
+    let timezone = jiff::tz::TimeZone::get(&timezone_name).ok();
+    if timezone.is_none() {
         let (offset, len) = locate("timezone");
+        let message = format!("unknown time zone `{timezone_name}`");
         diagnostics.push(
             block
-                .error_at(
-                    "config/timezone",
-                    format!("unknown time zone `{timezone_name}`"),
-                    offset,
-                    len,
-                )
+                .error_at("config/timezone", message, offset, len)
                 .with_help("use an IANA time zone name such as `Asia/Shanghai` or `UTC`"),
         );
-        None
-    };
+    }
     let theme = raw.theme.unwrap_or_else(|| "default".to_string());
-    if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
+    if let Err(message) = check_theme_name(&theme) {
         let (offset, len) = locate("theme");
-        diagnostics.push(block.error_at(
-            "config/theme",
-            format!("`theme` must be a folder name under themes/, not `{theme}`"),
-            offset,
-            len,
-        ));
+        diagnostics.push(block.error_at("config/theme", message, offset, len));
     }
     let theme_settings = if diagnostics.is_empty() {
-        match theme_config::layers(root, &theme).and_then(|layers| theme_config::load(&layers)) {
-            Ok(settings) => settings,
-            Err(found) => {
+        theme_config::layers(root, &theme)
+            .and_then(|layers| theme_config::load(&layers))
+            .unwrap_or_else(|found| {
                 diagnostics.extend(found);
                 ThemeConfig::default()
-            }
-        }
+            })
     } else {
         ThemeConfig::default()
     };
+    // site.yaml, then theme.yaml, then the built-in default.
     let paginate_by = match raw.paginate_by {
-        None => theme_settings.paginate_by.unwrap_or(DEFAULT_PAGINATE_BY),
-        Some(n) => theme_config::check_paginate_by(n, block, &keys, "config/paginate-by").unwrap_or_else(|diagnostic| {
-            diagnostics.push(diagnostic);
-            DEFAULT_PAGINATE_BY
-        }),
-    };
-    let theme_options = match theme_config::apply_site_options(
+        None => Ok(theme_settings.paginate_by.unwrap_or(DEFAULT_PAGINATE_BY)),
+        Some(n) => check_paginate_by(n),
+    }
+    .unwrap_or_else(|message| {
+        let (offset, len) = locate("paginate_by");
+        diagnostics.push(
+            block
+                .error_at("config/paginate-by", message, offset, len)
+                .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
+        );
+        DEFAULT_PAGINATE_BY
+    });
+    let theme_options = theme_config::apply_site_options(
         &theme_settings,
         &theme,
         raw.theme_options.unwrap_or_default(),
         block,
         &keys,
-    ) {
-        Ok(options) => options,
-        Err(found) => {
-            diagnostics.extend(found);
-            crate::yaml::Mapping::new()
-        }
-    };
-    let now = match build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()) {
-        Ok(now) => now,
-        Err(diagnostic) => {
+    )
+    .unwrap_or_else(|found| {
+        diagnostics.extend(found);
+        crate::yaml::Mapping::new()
+    });
+    let now = build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()).unwrap_or_else(
+        |diagnostic| {
             diagnostics.push(diagnostic);
             jiff::Timestamp::now()
-        }
-    };
+        },
+    );
     let output_dir = match &overrides.output_dir {
         Some(dir) => absolute(dir),
         None => absolute(&root.join(raw.output_dir.as_deref().unwrap_or("public"))),
@@ -384,6 +381,25 @@ fn resolve(
         theme_options,
         theme_description: theme_settings.description,
     })
+}
+
+/// A theme is a folder name under `themes/`.
+fn check_theme_name(theme: &str) -> Result<(), String> {
+    if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
+        Err(format!(
+            "`theme` must be a folder name under themes/, not `{theme}`"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Items per list page, from `site.yaml` or `theme.yaml`: a number from 1 to 10 000.
+pub fn check_paginate_by(n: i64) -> Result<usize, String> {
+    usize::try_from(n)
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| format!("`paginate_by` must be between 1 and 10000, not {n}"))
 }
 
 /// The build time: now, or `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds

@@ -71,7 +71,9 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error>
             diagnostics.extend(extra_diagnostics);
             let (assets, asset_diagnostics) = output::assets::collect(config, &site);
             diagnostics.extend(asset_diagnostics);
-            let has_robots = assets.iter().any(|asset| asset.path == Path::new("robots.txt"));
+            let has_robots = assets
+                .iter()
+                .any(|asset| asset.path == Path::new("robots.txt"));
             let extras: Vec<Output> = extras
                 .into_iter()
                 .filter(|file| !(has_robots && file.path == Path::new("robots.txt")))

@@ -107,9 +107,20 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
     let raw: RawTheme = fields::read_block(&block, &keys, KNOWN_KEYS, codes, "theme.yaml")?;
     let paginate_by = raw
         .paginate_by
-        .map(|n| check_paginate_by(n, &block, &keys, "theme/paginate-by"))
-        .transpose()
-        .map_err(|diagnostic| vec![diagnostic])?;
+        .map(|n| {
+            crate::config::check_paginate_by(n).map_err(|message| {
+                let (offset, len) = block.value_span(&keys, "paginate_by").unwrap_or((0, 1));
+                vec![
+                    block
+                        .error_at("theme/paginate-by", message, offset, len)
+                        .with_help(format!(
+                            "the default is {}",
+                            crate::config::DEFAULT_PAGINATE_BY
+                        )),
+                ]
+            })
+        })
+        .transpose()?;
     if let Some(options) = &raw.options {
         let non_text_key = options.keys().find(|key| !matches!(key, Value::String(_)));
         if non_text_key.is_some() {
@@ -127,36 +138,6 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
         }
     }
     Ok((raw, paginate_by))
-}
-
-/// The largest page size accepted from `site.yaml` or `theme.yaml`.
-pub const MAX_PAGINATE_BY: i64 = 10_000;
-
-/// Checks a `paginate_by` value of a YAML block (`site.yaml` or `theme.yaml`); `code` names
-/// the diagnostic.
-pub fn check_paginate_by(
-    n: i64,
-    block: &YamlBlock<'_>,
-    keys: &[TopLevelKey],
-    code: &'static str,
-) -> Result<usize, Diagnostic> {
-    match usize::try_from(n) {
-        Ok(size) if (1..=MAX_PAGINATE_BY).contains(&n) => Ok(size),
-        _ => {
-            let (offset, len) = block.value_span(keys, "paginate_by").unwrap_or((0, 1));
-            Err(block
-                .error_at(
-                    code,
-                    format!("`paginate_by` must be between 1 and {MAX_PAGINATE_BY}, not {n}"),
-                    offset,
-                    len,
-                )
-                .with_help(format!(
-                    "the default is {}",
-                    crate::config::DEFAULT_PAGINATE_BY
-                )))
-        }
-    }
 }
 
 /// The theme's options with the site's `theme_options` applied. Every key the site sets must

@@ -3,6 +3,7 @@
 //! engines move their records to the new URL.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
@@ -14,10 +15,10 @@ use crate::site::{Site, permalink};
 
 /// The redirect pages of every story, and the aliases that cannot be written (not a path on
 /// this site, or the file of another page or alias).
-pub fn build(
+pub fn build<S: BuildHasher>(
     site: &Site,
     config: &SiteConfig,
-    taken: &HashSet<PathBuf>,
+    taken: &HashSet<PathBuf, S>,
 ) -> (Vec<Output>, Vec<Diagnostic>) {
     let mut outputs = Vec::new();
     let mut diagnostics = Vec::new();
@@ -82,7 +83,10 @@ fn alias_file(alias: &str, base_path: &str) -> Result<PathBuf, &'static str> {
     if !base.is_empty() {
         path = path.strip_prefix(base).unwrap_or(path);
     }
-    if path.split('/').any(|segment| segment == ".." || segment == ".") {
+    if path
+        .split('/')
+        .any(|segment| segment == ".." || segment == ".")
+    {
         return Err("has `.` or `..` in it");
     }
     if path.is_empty() {
@@ -95,7 +99,10 @@ fn alias_file(alias: &str, base_path: &str) -> Result<PathBuf, &'static str> {
     if is_file {
         Ok(PathBuf::from(path))
     } else {
-        Ok(permalink::output_file(&format!("{}/", path.trim_end_matches('/'))))
+        Ok(permalink::output_file(&format!(
+            "{}/",
+            path.trim_end_matches('/')
+        )))
     }
 }
 

@@ -29,7 +29,7 @@ use crate::output::{Contents, Output};
 use crate::site::places::PlaceId;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
-use context::{PageLink, SiteView, ThemeView, n_pages};
+use context::{PageLink, SiteView, StoryView, ThemeView, WithBody, n_pages};
 pub use tera_env::Templates;
 
 /// Resolves the theme and parses every template once.
@@ -120,7 +120,9 @@ pub fn plan(site: &Site, config: &SiteConfig) -> Vec<Job> {
     }
     for taxonomy in &site.taxonomies {
         let kind = taxonomy.kind;
-        jobs.extend((1..=n_pages(taxonomy.terms.len(), per_page)).map(|n| Job::TaxonomyIndex(kind, n)));
+        jobs.extend(
+            (1..=n_pages(taxonomy.terms.len(), per_page)).map(|n| Job::TaxonomyIndex(kind, n)),
+        );
         for (term_idx, term) in taxonomy.terms.iter().enumerate() {
             jobs.extend(
                 (1..=n_pages(term.stories.len(), per_page)).map(|n| Job::Term(kind, term_idx, n)),
@@ -185,12 +187,22 @@ pub fn render<E: Send>(
         &format!("yuanba {}", env!("CARGO_PKG_VERSION")),
     );
     let templates = &*templates;
+    let cards: Vec<tera::Value> = (0..site.stories.len())
+        .into_par_iter()
+        .map(|idx| tera::Value::from_serializable(&StoryView::new(site, idx, config, WithBody::No)))
+        .collect();
     let diagnostics: Vec<Option<Diagnostic>> = jobs
         .par_iter()
         .map(|&job| {
             let site_path = job.site_path(site);
-            let page = pages::context(site, config, job, &site_path);
-            match render_one(templates, job.template(), &page.context, &site_path, &page.what) {
+            let page = pages::context(site, config, &cards, job, &site_path);
+            match render_one(
+                templates,
+                job.template(),
+                &page.context,
+                &site_path,
+                &page.what,
+            ) {
                 Ok(output) => emit(output).map(|()| None),
                 Err(diagnostic) => Ok(Some(diagnostic)),
             }

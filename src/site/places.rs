@@ -89,8 +89,9 @@ pub struct Places {
     pub all: Vec<Place>,
     /// The districts, in order.
     pub districts: Vec<PlaceId>,
-    /// For each story (same index as the site's stories), where it is.
-    pub of_story: Vec<StoryPlaces>,
+    /// For each story (same index as the site's stories), where it is; `None` when its places
+    /// are in error (the build fails then, but rendering still runs to find more problems).
+    pub of_story: Vec<Option<StoryPlaces>>,
 }
 
 impl Places {
@@ -129,7 +130,10 @@ impl Places {
 
     /// The places of a story, district first.
     pub fn story_lineage(&self, story_idx: usize) -> Vec<PlaceId> {
-        self.lineage(self.of_story[story_idx].community)
+        match self.of_story.get(story_idx).copied().flatten() {
+            Some(story_places) => self.lineage(story_places.community),
+            None => Vec::new(),
+        }
     }
 
     fn add(&mut self, kind: PlaceKind, name: &str, parent: Option<PlaceId>) -> PlaceId {
@@ -178,7 +182,8 @@ impl Places {
         (0..self.all.len())
             .filter(|&id| {
                 let place = &self.all[id];
-                place.kind == kind && (place.name == name || place.aliases.iter().any(|a| a == name))
+                place.kind == kind
+                    && (place.name == name || place.aliases.iter().any(|a| a == name))
             })
             .collect()
     }
@@ -273,19 +278,14 @@ pub fn build(
         };
         match filed {
             Ok(story_places) => {
-                places.of_story.push(story_places);
+                places.of_story.push(Some(story_places));
                 for id in places.story_lineage(story_idx) {
                     places.all[id].stories.push(story_idx);
                 }
             }
             Err(diagnostic) => {
                 diagnostics.push(*diagnostic);
-                // Keep indices aligned; the build fails anyway.
-                places.of_story.push(StoryPlaces {
-                    district: 0,
-                    street: None,
-                    community: 0,
-                });
+                places.of_story.push(None);
             }
         }
     }
@@ -294,11 +294,14 @@ pub fn build(
         diagnostics.extend(communities_in_several_districts(&places, stories));
     }
     if diagnostics.iter().all(|d| !d.is_error()) {
-        for (story, &story_places) in stories.iter_mut().zip(&places.of_story) {
-            rename_story(&places, story_places, story);
+        for (story, story_places) in stories.iter_mut().zip(&places.of_story) {
+            if let Some(story_places) = *story_places {
+                rename_story(&places, story_places, story);
+            }
         }
     }
     diagnostics.extend(assign_slugs(&mut places, registry, stories));
+    prune_empty(&mut places);
     (places, diagnostics)
 }
 
@@ -315,6 +318,16 @@ fn read_registry(file: &RegistryFile<'_>) -> Result<RawRegistry, Diagnostic> {
     fields::deserialize(&block, "places/invalid")
 }
 
+/// Unlinks the places without published stories (registered places nobody has written about
+/// yet, or whose stories are drafts): they get no page and are not listed.
+fn prune_empty(places: &mut Places) {
+    let empty: Vec<bool> = places.all.iter().map(|p| p.stories.is_empty()).collect();
+    places.districts.retain(|&id| !empty[id]);
+    for place in &mut places.all {
+        place.children.retain(|&id| !empty[id]);
+    }
+}
+
 /// Adds the registered places, reporting names declared twice in one scope.
 fn declare(
     places: &mut Places,
@@ -323,12 +336,21 @@ fn declare(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for district in &raw.districts {
-        let Some(district_id) =
-            declare_one(places, district, PlaceKind::District, None, 0, file, diagnostics)
-        else {
+        let Some(district_id) = declare_one(
+            places,
+            district,
+            PlaceKind::District,
+            None,
+            0,
+            file,
+            diagnostics,
+        ) else {
             continue;
         };
-        let from = places.all[district_id].declared_at.clone().map_or(0, |s| s.start);
+        let from = places.all[district_id]
+            .declared_at
+            .clone()
+            .map_or(0, |s| s.start);
         for street in &district.streets {
             let Some(street_id) = declare_one(
                 places,
@@ -341,52 +363,56 @@ fn declare(
             ) else {
                 continue;
             };
-            let street_from = places.all[street_id].declared_at.clone().map_or(from, |s| s.start);
+            let street_from = places.all[street_id]
+                .declared_at
+                .clone()
+                .map_or(from, |s| s.start);
             for community in &street.communities {
-                declare_one(
-                    places,
-                    community,
-                    PlaceKind::Community,
-                    Some(street_id),
-                    street_from,
-                    file,
-                    diagnostics,
-                );
-                nested_streets_error(community, file, street_from, diagnostics);
+                declare_community(places, community, street_id, street_from, file, diagnostics);
             }
             if !street.streets.is_empty() {
                 diagnostics.push(file.error(
                     "places/invalid",
-                    format!("street {} lists `streets`: only districts have streets", street.name),
+                    format!(
+                        "street {} lists `streets`: only districts have streets",
+                        street.name
+                    ),
                     file.locate(&street.name, from),
                 ));
             }
         }
         for community in &district.communities {
-            declare_one(
-                places,
-                community,
-                PlaceKind::Community,
-                Some(district_id),
-                from,
-                file,
-                diagnostics,
-            );
-            nested_streets_error(community, file, from, diagnostics);
+            declare_community(places, community, district_id, from, file, diagnostics);
         }
     }
 }
 
-fn nested_streets_error(
+/// Declares a community (under a street or directly under a district), which may not list
+/// places of its own.
+fn declare_community(
+    places: &mut Places,
     community: &RawPlace,
-    file: &RegistryFile<'_>,
+    parent: PlaceId,
     from: usize,
+    file: &RegistryFile<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    declare_one(
+        places,
+        community,
+        PlaceKind::Community,
+        Some(parent),
+        from,
+        file,
+        diagnostics,
+    );
     if !community.streets.is_empty() || !community.communities.is_empty() {
         diagnostics.push(file.error(
             "places/invalid",
-            format!("community {} lists places under it: communities are the lowest level", community.name),
+            format!(
+                "community {} lists places under it: communities are the lowest level",
+                community.name
+            ),
             file.locate(&community.name, from),
         ));
     }
@@ -419,14 +445,17 @@ fn declare_one(
                 .declared_at
                 .as_ref()
                 .map_or(from, |span| span.end.max(from));
-            diagnostics.push(file.error(
-                "places/duplicate",
-                format!(
-                    "{claimed} is declared twice: it already names {}",
-                    places.display(existing)
+            diagnostics.push(
+                file.error(
+                    "places/duplicate",
+                    format!(
+                        "{claimed} is declared twice: it already names {}",
+                        places.display(existing)
+                    ),
+                    file.locate(claimed, after)
+                        .or_else(|| file.locate(claimed, from)),
                 ),
-                file.locate(claimed, after).or_else(|| file.locate(claimed, from)),
-            ));
+            );
             return None;
         }
     }
@@ -450,8 +479,17 @@ fn declare_one(
 /// Files a story under registered places, or says which name is wrong and what is closest.
 fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Diagnostic>> {
     let Some(district) = places.find(None, PlaceKind::District, &story.district) else {
-        let candidates = places.districts.iter().map(|&id| places.all[id].name.as_str());
-        return Err(unknown_place(story, PlaceKind::District, &story.district, candidates, None));
+        let candidates = places
+            .districts
+            .iter()
+            .map(|&id| places.all[id].name.as_str());
+        return Err(unknown_place(
+            story,
+            PlaceKind::District,
+            &story.district,
+            candidates,
+            None,
+        ));
     };
     let street = if story.street.is_empty() {
         None
@@ -465,14 +503,14 @@ fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Di
             PlaceKind::Street,
             &story.street,
             candidates.into_iter(),
-            elsewhere.first().map(|&id| places.display(id)),
+            elsewhere.first().map(|&id| places.display(id)).as_deref(),
         ));
     };
     let community = match street {
         Some(street) => places.find(Some(street), PlaceKind::Community, &story.community),
         None => places
             .find(Some(district), PlaceKind::Community, &story.community)
-            .or_else(|| single(places.communities_in_streets(district, &story.community))),
+            .or_else(|| single(&places.communities_in_streets(district, &story.community))),
     };
     let Some(community) = community else {
         let scope = street.unwrap_or(district);
@@ -483,7 +521,7 @@ fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Di
             PlaceKind::Community,
             &story.community,
             candidates.into_iter(),
-            elsewhere.first().map(|&id| places.display(id)),
+            elsewhere.first().map(|&id| places.display(id)).as_deref(),
         ));
     };
     Ok(StoryPlaces {
@@ -495,7 +533,7 @@ fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Di
     })
 }
 
-fn single(ids: Vec<PlaceId>) -> Option<PlaceId> {
+fn single(ids: &[PlaceId]) -> Option<PlaceId> {
     (ids.len() == 1).then(|| ids[0])
 }
 
@@ -531,7 +569,7 @@ fn unknown_place<'a>(
     kind: PlaceKind,
     name: &str,
     candidates: impl Iterator<Item = &'a str> + Clone,
-    elsewhere: Option<String>,
+    elsewhere: Option<&str>,
 ) -> Box<Diagnostic> {
     let scope = match kind {
         PlaceKind::District => String::new(),
@@ -599,7 +637,7 @@ fn settle_unregistered(places: &mut Places) {
         for &child in &places.all[district].children {
             if places.all[child].kind == PlaceKind::Community
                 && let Some(target) =
-                    single(places.communities_in_streets(district, &places.all[child].name))
+                    single(&places.communities_in_streets(district, &places.all[child].name))
             {
                 moves.push((child, target));
             }
@@ -608,13 +646,15 @@ fn settle_unregistered(places: &mut Places) {
     for (from, to) in moves {
         let district = places.all[from].parent.expect("communities have a parent");
         let street = places.all[to].parent.expect("communities have a parent");
-        let moved = std::mem::take(&mut places.all[from].stories);
-        for &story_idx in &moved {
-            places.of_story[story_idx].community = to;
-            places.of_story[story_idx].street = Some(street);
+        let taken_stories = std::mem::take(&mut places.all[from].stories);
+        for &story_idx in &taken_stories {
+            if let Some(Some(story_places)) = places.of_story.get_mut(story_idx) {
+                story_places.community = to;
+                story_places.street = Some(street);
+            }
         }
         for target in [to, street] {
-            places.all[target].stories.extend(&moved);
+            places.all[target].stories.extend(&taken_stories);
             places.all[target].stories.sort_unstable();
         }
         places.all[district].children.retain(|&id| id != from);
@@ -671,14 +711,20 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
             .collect();
         let diagnostic = Diagnostic::warning(
             "places/ambiguous-community",
-            format!("the community {name} appears under {}", districts.join(" and ")),
+            format!(
+                "the community {name} appears under {}",
+                districts.join(" and ")
+            ),
         )
         .with_help(
             "if this is a typo, correct the story's `district`; if they are different places, \
              list them in data/places.yaml",
         );
         // Point at the newest story that puts it in the second district.
-        let story = places.all[found[1].1].stories.first().map(|&idx| &stories[idx]);
+        let story = places.all[found[1].1]
+            .stories
+            .first()
+            .map(|&idx| &stories[idx]);
         diagnostics.push(match story {
             Some(story) => story_diagnostic(diagnostic, story, "district"),
             None => diagnostic,
@@ -779,7 +825,10 @@ pub fn place_slug(name: &str) -> String {
     if !slug.is_empty() {
         return slug;
     }
-    let code_points: Vec<String> = name.chars().map(|c| format!("{:x}", u32::from(c))).collect();
+    let code_points: Vec<String> = name
+        .chars()
+        .map(|c| format!("{:x}", u32::from(c)))
+        .collect();
     format!("u-{}", code_points.join("-"))
 }
 
