@@ -302,46 +302,16 @@ fn resolve(
                 .with_help("use an IANA time zone name such as `Asia/Shanghai` or `UTC`"),
         );
     }
-    let theme = raw.theme.unwrap_or_else(|| "default".to_string());
-    if let Err(message) = check_theme_name(&theme) {
-        let (offset, len) = locate("theme");
-        diagnostics.push(block.error_at("config/theme", message, offset, len));
-    }
-    let theme_settings = if diagnostics.is_empty() {
-        theme_config::layers(root, &theme)
-            .and_then(|layers| theme_config::load(&layers))
-            .unwrap_or_else(|found| {
-                diagnostics.extend(found);
-                ThemeConfig::default()
-            })
-    } else {
-        ThemeConfig::default()
-    };
-    // site.yaml, then theme.yaml, then the built-in default.
-    let paginate_by = match raw.paginate_by {
-        None => Ok(theme_settings.paginate_by.unwrap_or(DEFAULT_PAGINATE_BY)),
-        Some(n) => check_paginate_by(n),
-    }
-    .unwrap_or_else(|message| {
-        let (offset, len) = locate("paginate_by");
-        diagnostics.push(
-            block
-                .error_at("config/paginate-by", message, offset, len)
-                .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
-        );
-        DEFAULT_PAGINATE_BY
-    });
-    let theme_options = theme_config::apply_site_options(
-        &theme_settings,
-        &theme,
-        raw.theme_options.unwrap_or_default(),
+    let theme = resolve_theme(
+        root,
+        ThemeKeys {
+            theme: raw.theme,
+            paginate_by: raw.paginate_by,
+            theme_options: raw.theme_options,
+        },
         block,
-        &keys,
-    )
-    .unwrap_or_else(|found| {
-        diagnostics.extend(found);
-        crate::yaml::Mapping::new()
-    });
+        &mut diagnostics,
+    );
     let now = build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()).unwrap_or_else(
         |diagnostic| {
             diagnostics.push(diagnostic);
@@ -367,7 +337,7 @@ fn resolve(
         language: raw.language.unwrap_or_else(|| "zh-CN".to_string()),
         timezone_name,
         timezone,
-        theme,
+        theme: theme.name,
         output_dir,
         campaign: raw.campaign,
         contact: raw.contact,
@@ -377,10 +347,79 @@ fn resolve(
         include_drafts: overrides.drafts,
         include_future: overrides.future,
         now,
-        paginate_by,
-        theme_options,
-        theme_description: theme_settings.description,
+        paginate_by: theme.paginate_by,
+        theme_options: theme.options,
+        theme_description: theme.description,
     })
+}
+
+/// The keys of `site.yaml` that choose and set up the theme.
+struct ThemeKeys {
+    theme: Option<String>,
+    paginate_by: Option<i64>,
+    theme_options: Option<crate::yaml::Mapping>,
+}
+
+/// The theme and the settings it decides: `site.yaml` over `theme.yaml` over the defaults.
+struct ResolvedTheme {
+    name: String,
+    description: String,
+    paginate_by: usize,
+    options: crate::yaml::Mapping,
+}
+
+fn resolve_theme(
+    root: &Path,
+    keys_of_site: ThemeKeys,
+    block: &YamlBlock<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> ResolvedTheme {
+    let keys = block.keys();
+    let locate = |name: &str| block.value_span(&keys, name).unwrap_or((0, 1));
+    let name = keys_of_site.theme.unwrap_or_else(|| "default".to_string());
+    let settings = match check_theme_name(&name) {
+        Ok(()) => theme_config::layers(root, &name)
+            .and_then(|layers| theme_config::load(&layers))
+            .unwrap_or_else(|found| {
+                diagnostics.extend(found);
+                ThemeConfig::default()
+            }),
+        Err(message) => {
+            let (offset, len) = locate("theme");
+            diagnostics.push(block.error_at("config/theme", message, offset, len));
+            ThemeConfig::default()
+        }
+    };
+    let paginate_by = match keys_of_site.paginate_by {
+        None => Ok(settings.paginate_by.unwrap_or(DEFAULT_PAGINATE_BY)),
+        Some(n) => check_paginate_by(n),
+    }
+    .unwrap_or_else(|message| {
+        let (offset, len) = locate("paginate_by");
+        diagnostics.push(
+            block
+                .error_at("config/paginate-by", message, offset, len)
+                .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
+        );
+        DEFAULT_PAGINATE_BY
+    });
+    let options = theme_config::apply_site_options(
+        &settings,
+        &name,
+        keys_of_site.theme_options.unwrap_or_default(),
+        block,
+        &keys,
+    )
+    .unwrap_or_else(|found| {
+        diagnostics.extend(found);
+        crate::yaml::Mapping::new()
+    });
+    ResolvedTheme {
+        name,
+        description: settings.description,
+        paginate_by,
+        options,
+    }
 }
 
 /// A theme is a folder name under `themes/`.

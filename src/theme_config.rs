@@ -156,7 +156,9 @@ pub fn apply_site_options(
         .iter()
         .position(|key| key.name == "theme_options")
         .map(|idx| {
-            let end = keys.get(idx + 1).map_or(block.text.len(), |next| next.offset);
+            let end = keys
+                .get(idx + 1)
+                .map_or(block.text.len(), |next| next.offset);
             yaml::child_keys(block.text, &keys[idx], end)
         })
         .unwrap_or_default();
@@ -339,7 +341,10 @@ mod tests {
         assert_eq!(found[0].line_col(), Some((1, 14)));
         let found = load(&[file("options:\n  a: 1\npaginat_by: 3\n")]).expect_err("unknown key");
         assert_eq!(found[0].line_col(), Some((3, 1)));
-        assert_eq!(found[0].help.as_deref(), Some("did you mean `paginate_by`?"));
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some("did you mean `paginate_by`?")
+        );
         let found = load(&[file("options: [a, b]\n")]).expect_err("not a map");
         assert_eq!(found[0].code, "theme/invalid");
     }

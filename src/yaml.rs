@@ -148,7 +148,9 @@ pub fn child_keys(text: &str, parent: &TopLevelKey, end: usize) -> Vec<TopLevelK
         let width = line.len() - line.trim_start_matches(' ').len();
         let rest = &line[width..];
         let blank = rest.trim().is_empty() || rest.starts_with('#');
-        if !blank && width > 0 && *indent.get_or_insert(width) == width
+        if !blank
+            && width > 0
+            && *indent.get_or_insert(width) == width
             && let Some((name, value_idx)) = key_of_line(rest)
         {
             keys.push(TopLevelKey {
@@ -284,7 +286,10 @@ mod tests {
         let children = child_keys(text, &keys[1], keys[2].offset);
         let names: Vec<&str> = children.iter().map(|k| k.name.as_str()).collect();
         assert_eq!(names, vec!["accent", "nested", "lead_story"]);
-        assert_eq!(&text[children[0].value_offset..children[0].value_offset + 3], "red");
+        assert_eq!(
+            &text[children[0].value_offset..children[0].value_offset + 3],
+            "red"
+        );
         assert!(child_keys("a: {b: 1}\n", &top_level_keys("a: {b: 1}\n")[0], 10).is_empty());
     }
 

@@ -144,7 +144,8 @@ fn find_svg_start(text: &str) -> Option<usize> {
     loop {
         let idx = text[rest..].find('<')? + rest;
         let tail = &text[idx..];
-        if tail.starts_with("<svg") && tail[4..].starts_with(|c: char| c.is_whitespace() || c == '>')
+        if tail.starts_with("<svg")
+            && tail[4..].starts_with(|c: char| c.is_whitespace() || c == '>')
         {
             return Some(idx);
         }
@@ -180,13 +181,20 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
 /// A length in CSS pixels: a plain number or `Npx`; relative units and percentages are `None`.
 fn pixels(value: &str) -> Option<f64> {
     let number = value.strip_suffix("px").unwrap_or(value).trim();
-    number.parse::<f64>().ok().filter(|n| n.is_finite() && *n > 0.0)
+    number
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n > 0.0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[allow(
+        clippy::unnecessary_wraps,
+        reason = "compared with functions that return an Option"
+    )]
     fn size(width: u32, height: u32) -> Option<ImageSize> {
         Some(ImageSize { width, height })
     }
@@ -229,7 +237,10 @@ mod tests {
 
     #[test]
     fn paths_do_not_climb_out() {
-        assert_eq!(safe_relative("images/a.jpg"), Some(PathBuf::from("images/a.jpg")));
+        assert_eq!(
+            safe_relative("images/a.jpg"),
+            Some(PathBuf::from("images/a.jpg"))
+        );
         assert_eq!(safe_relative("../secret.png"), None);
         assert_eq!(safe_relative("a/../../b.png"), None);
         assert_eq!(safe_relative(""), None);

@@ -218,11 +218,25 @@ fn load_file(file: SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<Diagno
     let split = front_matter::split(&file.relative, &source).map_err(|d| vec![d])?;
     let images = image::ImageLookup::new(config, &file.relative, file.is_bundle);
     if file.is_page {
-        page::parse(&file.relative, &source, &split, file.assets, config, &images)
-            .map(|page| Loaded::Page(Box::new(page)))
+        page::parse(
+            &file.relative,
+            &source,
+            &split,
+            file.assets,
+            config,
+            &images,
+        )
+        .map(|page| Loaded::Page(Box::new(page)))
     } else {
-        story::parse(&file.relative, &source, &split, file.assets, config, &images)
-            .map(|story| Loaded::Story(Box::new(story)))
+        story::parse(
+            &file.relative,
+            &source,
+            &split,
+            file.assets,
+            config,
+            &images,
+        )
+        .map(|story| Loaded::Story(Box::new(story)))
     }
 }
 

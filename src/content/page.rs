@@ -100,11 +100,10 @@ pub fn parse(
                 .with_help("add a `slug:` with letters, digits and `-`, such as `slug: about`"),
         ]);
     }
-    let rendered = markdown::render_with_images(
-        &source[split.body_start..],
-        &config.base_path,
-        &|src| image_lookup.size(src),
-    );
+    let rendered =
+        markdown::render_with_images(&source[split.body_start..], &config.base_path, &|src| {
+            image_lookup.size(src)
+        });
     let summary = match raw.summary.filter(|s| !s.trim().is_empty()) {
         Some(summary) => summary.trim().to_string(),
         None => text::summarize(&rendered.plain_text, 120),

@@ -91,11 +91,12 @@ const PAGE_TYPES: &[&str] = &[
 ];
 
 fn count(html: &Html, css: &str) -> usize {
-    html.select(&Selector::parse(css).expect("selector")).count()
+    html.select(&Selector::parse(css).expect("selector"))
+        .count()
 }
 
 /// The levels of the headings of a page, in document order.
-fn heading_levels(html: &Html) -> Vec<u8> {
+fn heading_levels(html: &Html) -> Vec<usize> {
     html.select(&Selector::parse("h1, h2, h3, h4, h5, h6").expect("selector"))
         .map(|heading| heading.value().name()[1..].parse().expect("h1…h6"))
         .collect()
@@ -109,7 +110,11 @@ fn every_page_has_landmarks_a_skip_link_one_h1_and_ordered_headings() {
         let html = out.html(page);
         assert_eq!(count(&html, "html[lang=\"zh-CN\"]"), 1, "{page}: lang");
         assert_eq!(count(&html, "body > header"), 1, "{page}: header");
-        assert_eq!(count(&html, "header nav[aria-label=\"栏目\"]"), 1, "{page}: nav");
+        assert_eq!(
+            count(&html, "header nav[aria-label=\"栏目\"]"),
+            1,
+            "{page}: nav"
+        );
         assert_eq!(count(&html, "main#main"), 1, "{page}: main");
         assert_eq!(count(&html, "body > footer"), 1, "{page}: footer");
         assert_eq!(
@@ -125,7 +130,10 @@ fn every_page_has_landmarks_a_skip_link_one_h1_and_ordered_headings() {
         );
         assert_eq!(levels.first(), Some(&1), "{page}: {levels:?}");
         for pair in levels.windows(2) {
-            assert!(pair[1] <= pair[0] + 1, "{page}: a level is skipped in {levels:?}");
+            assert!(
+                pair[1] <= pair[0] + 1,
+                "{page}: a level is skipped in {levels:?}"
+            );
         }
         assert_eq!(
             out.select_text(page, "footer .contact h2"),
@@ -153,8 +161,14 @@ fn story_page_has_visit_line_figures_highlights_byline_and_neighbours() {
         ["打造一新的儿童之家 社区供图", "小朋友体验农耕"]
     );
     // Sizes come from the files: width/height of the static SVG, the viewBox of the bundle one.
-    assert_eq!(out.select_attr(page, "figure img", "width"), ["1200", "640"]);
-    assert_eq!(out.select_attr(page, "figure img", "height"), ["800", "360"]);
+    assert_eq!(
+        out.select_attr(page, "figure img", "width"),
+        ["1200", "640"]
+    );
+    assert_eq!(
+        out.select_attr(page, "figure img", "height"),
+        ["800", "360"]
+    );
     // The lead image loads at once; the rest, below the fold, lazily.
     assert_eq!(out.select_attr(page, "figure img", "loading"), ["", "lazy"]);
     assert_eq!(
@@ -162,7 +176,10 @@ fn story_page_has_visit_line_figures_highlights_byline_and_neighbours() {
         ["640"],
         "an image in the Markdown body"
     );
-    assert_eq!(out.select_attr(page, ".story-body img", "loading"), ["lazy"]);
+    assert_eq!(
+        out.select_attr(page, ".story-body img", "loading"),
+        ["lazy"]
+    );
     assert_eq!(out.select_text(page, "aside.highlights h2"), ["要点"]);
     assert_eq!(
         out.select_text(page, "aside.highlights li"),
@@ -172,7 +189,10 @@ fn story_page_has_visit_line_figures_highlights_byline_and_neighbours() {
         out.select_text(page, ".byline a[rel=author]"),
         ["彭戎", "李思佳"]
     );
-    assert_eq!(out.select_text(page, ".byline .photo-credit"), ["图片 社区供图"]);
+    assert_eq!(
+        out.select_text(page, ".byline .photo-credit"),
+        ["图片 社区供图"]
+    );
     assert_eq!(
         out.select_attr(page, "nav.story-nav a[rel=prev]", "href"),
         ["/stories/older/"]
@@ -221,9 +241,15 @@ fn home_has_a_lead_story_a_grid_and_pagination() {
         ["白莲社区创新发展治理见成效", "更早的报道"]
     );
     // Card thumbnails are below the fold and repeat the title: lazy, with an empty alt.
-    assert_eq!(out.select_attr(second, ".story-card-thumb", "loading"), ["lazy"]);
+    assert_eq!(
+        out.select_attr(second, ".story-card-thumb", "loading"),
+        ["lazy"]
+    );
     assert_eq!(out.select_attr(second, ".story-card-thumb", "alt"), [""]);
-    assert_eq!(out.select_attr(second, ".story-card-thumb", "width"), ["1200"]);
+    assert_eq!(
+        out.select_attr(second, ".story-card-thumb", "width"),
+        ["1200"]
+    );
     // District section navigation.
     assert_eq!(
         out.select_text(home, "nav.site-nav a"),
@@ -273,7 +299,10 @@ fn stylesheet_has_dark_print_focus_and_chinese_emphasis_and_stays_small() {
     assert!(!css.contains("url("), "no external resources");
     // The accent colours of theme.yaml reach the page.
     let home = out.read("public/index.html");
-    assert!(home.contains("--accent-light:#a8161d;--accent-dark:#ff8f87"), "{home}");
+    assert!(
+        home.contains("--accent-light:#a8161d;--accent-dark:#ff8f87"),
+        "{home}"
+    );
 }
 
 #[test]
@@ -281,7 +310,11 @@ fn pages_load_nothing_from_elsewhere() {
     let out = news_site().run(&["build"]);
     out.assert_success();
     for page in PAGE_TYPES {
-        for (css, attribute) in [("link[rel=stylesheet]", "href"), ("script", "src"), ("img", "src")] {
+        for (css, attribute) in [
+            ("link[rel=stylesheet]", "href"),
+            ("script", "src"),
+            ("img", "src"),
+        ] {
             for url in out.select_attr(page, css, attribute) {
                 assert!(!url.contains("//"), "{page}: {css} loads {url}");
             }
@@ -302,7 +335,10 @@ fn a_site_template_overrides_a_theme_partial_by_name() {
         out.select_text("public/page/2/index.html", "p.mine"),
         ["白莲社区创新发展治理见成效", "更早的报道"]
     );
-    assert!(out.select_text("public/page/2/index.html", ".story-card").is_empty());
+    assert!(
+        out.select_text("public/page/2/index.html", ".story-card")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -347,13 +383,22 @@ fn switching_to_the_plain_theme_changes_every_page() {
     out.assert_success();
     for page in PAGE_TYPES.iter().filter(|page| !page.contains("page/2")) {
         let html = out.read(page);
-        assert!(!html.contains("class=\"masthead\""), "{page} uses the default theme");
+        assert!(
+            !html.contains("class=\"masthead\""),
+            "{page} uses the default theme"
+        );
         let parsed = Html::parse_document(&html);
         assert_eq!(count(&parsed, "main#main"), 1, "{page}");
         assert_eq!(count(&parsed, "a.skip-link"), 1, "{page}");
     }
-    assert_eq!(out.read("public/style.css"), read_repo("themes/plain/static/style.css"));
-    assert!(!out.exists("public/favicon.svg"), "no default theme static files");
+    assert_eq!(
+        out.read("public/style.css"),
+        read_repo("themes/plain/static/style.css")
+    );
+    assert!(
+        !out.exists("public/favicon.svg"),
+        "no default theme static files"
+    );
     // The plain theme's paginate_by (10) puts all four stories on one page.
     assert!(!out.exists("public/page/2/index.html"));
     assert_eq!(
@@ -401,7 +446,9 @@ fn paginate_by_comes_from_site_yaml_then_theme_yaml_then_twenty() {
         .run(&["build"]);
     out.assert_success();
     assert_eq!(n_home_pages(&out), 2, "site.yaml wins: 4 a page");
-    let out = theme("description: no page size\n").config(config).run(&["build"]);
+    let out = theme("description: no page size\n")
+        .config(config)
+        .run(&["build"]);
     out.assert_success();
     assert_eq!(n_home_pages(&out), 1, "neither: 20 a page");
     // The default theme's own theme.yaml says 12.
