@@ -46,12 +46,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/story_list.html"),
     ),
     (
-        "partials/pagination.html",
-        include_str!("../../themes/default/templates/partials/pagination.html"),
-    ),
-    (
         "partials/story_card.html",
         include_str!("../../themes/default/templates/partials/story_card.html"),
+    ),
+    (
+        "partials/pagination.html",
+        include_str!("../../themes/default/templates/partials/pagination.html"),
     ),
     (
         "partials/breadcrumbs.html",
@@ -71,7 +71,8 @@ pub const STATIC: &[(&str, &[u8])] = &[
     ),
 ];
 
-/// The default theme's settings (`theme.yaml`), the lowest layer under a site's own copy.
+/// The default theme's settings (`theme.yaml`): the lowest layer of every theme's options, and
+/// the default theme's `paginate_by` and description (see `theme_config`).
 pub const THEME_YAML: &str = include_str!("../../themes/default/theme.yaml");
 
 /// The name of the built-in theme.
