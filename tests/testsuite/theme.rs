@@ -522,3 +522,32 @@ fn theme_yaml_errors_are_located() {
     out.assert_exit(1);
     insta::assert_snapshot!("theme_yaml_wrong_type", out.stderr);
 }
+
+#[test]
+fn a_theme_yaml_that_is_not_utf8_is_an_error() {
+    let out = SiteTest::new()
+        .config("title: t\nbase_url: https://example.org/\ntheme: mine\n")
+        .bytes("themes/mine/theme.yaml", b"description: \xb0\xd7\n")
+        .run(&["build"]);
+    out.assert_exit(1);
+    assert!(out.stderr.contains("theme/encoding"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("themes/mine/theme.yaml"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn remote_and_missing_images_have_no_size() {
+    let out = SiteTest::new()
+        .file(
+            "content/stories/a.md",
+            "---\ntitle: 甲\ndate: 2018-03-20\ndistrict: 成华区\ncommunity: 白莲社区\nreporter: 彭戎\nimages:\n  - src: https://example.com/a.jpg\n  - src: /images/missing.png\n  - src: ../../site.yaml\n---\n\n正文。\n",
+        )
+        .run(&["build"]);
+    out.assert_success();
+    let page = "public/stories/a/index.html";
+    assert_eq!(out.select_attr(page, "figure img", "width"), ["", "", ""]);
+    assert_eq!(out.select_attr(page, "figure img", "height"), ["", "", ""]);
+}
