@@ -4,7 +4,8 @@
 //! An image `src` is looked up where the built site will serve it from: a relative `src` in the
 //! story's bundle folder, a root-relative one (`/images/a.jpg`) in the site's `static/`, then
 //! the theme's `static/`. Raster formats are read from their headers with `imagesize`; SVG from
-//! the `width`/`height`/`viewBox` of its root element. Anything else (full URLs, missing files,
+//! the `width`/`height`/`viewBox` of its root element; a JPEG turned by its EXIF orientation
+//! gets its displayed (swapped) size. Anything else (full URLs, missing files,
 //! unreadable headers) has no size, which is never an error: the template leaves the attributes
 //! out.
 
@@ -95,10 +96,93 @@ pub fn read_size(path: &Path) -> Option<ImageSize> {
         return svg_size(&String::from_utf8_lossy(&head));
     }
     let size = imagesize::size(path).ok()?;
-    Some(ImageSize {
-        width: u32::try_from(size.width).ok().filter(|&w| w > 0)?,
-        height: u32::try_from(size.height).ok().filter(|&h| h > 0)?,
+    let width = u32::try_from(size.width).ok().filter(|&w| w > 0)?;
+    let height = u32::try_from(size.height).ok().filter(|&h| h > 0)?;
+    // Browsers turn a JPEG by its EXIF orientation (phones store portraits sideways), so the
+    // displayed width and height are swapped for orientations 5 to 8.
+    let turned = matches!(jpeg_orientation(path), Some(5..=8));
+    Some(if turned {
+        ImageSize {
+            width: height,
+            height: width,
+        }
+    } else {
+        ImageSize { width, height }
     })
+}
+
+/// How much of a JPEG is read to find its EXIF block (it comes first, in an APP1 segment).
+const JPEG_HEAD_BYTES: u64 = 128 * 1024;
+
+/// The EXIF orientation (1 to 8) of a JPEG file, when it has one.
+fn jpeg_orientation(path: &Path) -> Option<u16> {
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(JPEG_HEAD_BYTES)
+        .read_to_end(&mut head)
+        .ok()?;
+    exif_orientation(&head)
+}
+
+/// The EXIF orientation in the first bytes of a JPEG: walks the segments up to the image data,
+/// finds `APP1` with `Exif\0\0`, and reads tag 0x0112 of the first IFD.
+fn exif_orientation(jpeg: &[u8]) -> Option<u16> {
+    if !jpeg.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut at = 2;
+    while at + 4 <= jpeg.len() && jpeg[at] == 0xFF {
+        let marker = jpeg[at + 1];
+        let length = usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+        if marker == 0xDA || length < 2 {
+            return None;
+        }
+        let segment = jpeg.get(at + 4..at + 2 + length)?;
+        if marker == 0xE1
+            && let Some(tiff) = segment.strip_prefix(b"Exif\0\0")
+        {
+            return tiff_orientation(tiff);
+        }
+        at += 2 + length;
+    }
+    None
+}
+
+fn tiff_orientation(tiff: &[u8]) -> Option<u16> {
+    let big_endian = match tiff.get(..2)? {
+        b"MM" => true,
+        b"II" => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| -> Option<u16> {
+        let bytes = [*tiff.get(at)?, *tiff.get(at + 1)?];
+        Some(if big_endian {
+            u16::from_be_bytes(bytes)
+        } else {
+            u16::from_le_bytes(bytes)
+        })
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        let bytes = [
+            *tiff.get(at)?,
+            *tiff.get(at + 1)?,
+            *tiff.get(at + 2)?,
+            *tiff.get(at + 3)?,
+        ];
+        Some(if big_endian {
+            u32::from_be_bytes(bytes)
+        } else {
+            u32::from_le_bytes(bytes)
+        })
+    };
+    let ifd = usize::try_from(u32_at(4)?).ok()?;
+    let n_entries = usize::from(u16_at(ifd)?);
+    (0..n_entries)
+        .map(|idx| ifd + 2 + idx * 12)
+        .find(|&entry| u16_at(entry) == Some(0x0112))
+        .and_then(|entry| u16_at(entry + 8))
+        .filter(|orientation| (1..=8).contains(orientation))
 }
 
 /// The size of an SVG document: its root `width` and `height` when both are absolute lengths
@@ -248,7 +332,7 @@ mod tests {
 
     #[test]
     fn raster_sizes_come_from_the_header() {
-        let dir = tempfile_dir();
+        let dir = tempfile_dir("raster");
         // A 3×2 PNG: signature, then the IHDR chunk with width and height.
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
         png.extend_from_slice(&3u32.to_be_bytes());
@@ -263,8 +347,77 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
     }
 
-    fn tempfile_dir() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("yuanba-image-{}", std::process::id()));
+    /// A JPEG start with an EXIF block that says `orientation`, in either byte order.
+    fn jpeg_with_orientation(orientation: u16, big_endian: bool) -> Vec<u8> {
+        let u16b = |n: u16| {
+            if big_endian {
+                n.to_be_bytes()
+            } else {
+                n.to_le_bytes()
+            }
+        };
+        let u32b = |n: u32| {
+            if big_endian {
+                n.to_be_bytes()
+            } else {
+                n.to_le_bytes()
+            }
+        };
+        let mut tiff = if big_endian {
+            b"MM".to_vec()
+        } else {
+            b"II".to_vec()
+        };
+        tiff.extend_from_slice(&u16b(42));
+        tiff.extend_from_slice(&u32b(8));
+        tiff.extend_from_slice(&u16b(1));
+        tiff.extend_from_slice(&u16b(0x0112));
+        tiff.extend_from_slice(&u16b(3));
+        tiff.extend_from_slice(&u32b(1));
+        tiff.extend_from_slice(&u16b(orientation));
+        tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        let mut segment = b"Exif\0\0".to_vec();
+        segment.extend_from_slice(&tiff);
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        jpeg.extend_from_slice(
+            &u16::try_from(segment.len() + 2)
+                .expect("small")
+                .to_be_bytes(),
+        );
+        jpeg.extend_from_slice(&segment);
+        jpeg.extend_from_slice(&[0xFF, 0xDA, 0, 2]);
+        jpeg
+    }
+
+    #[test]
+    fn exif_orientation_is_read_in_both_byte_orders() {
+        assert_eq!(exif_orientation(&jpeg_with_orientation(6, true)), Some(6));
+        assert_eq!(exif_orientation(&jpeg_with_orientation(8, false)), Some(8));
+        assert_eq!(exif_orientation(&jpeg_with_orientation(9, false)), None);
+        assert_eq!(exif_orientation(b"\xFF\xD8\xFF\xE1\x00"), None);
+        assert_eq!(exif_orientation(b"not a jpeg"), None);
+        let truncated = jpeg_with_orientation(6, true);
+        assert_eq!(exif_orientation(&truncated[..20]), None);
+    }
+
+    #[test]
+    fn a_turned_jpeg_has_its_displayed_size() {
+        let mut jpeg = jpeg_with_orientation(6, false);
+        jpeg.truncate(jpeg.len() - 4);
+        // SOF0: 8-bit, 300 high, 400 wide, 3 components; then the start of scan.
+        jpeg.extend_from_slice(&[0xFF, 0xC0, 0, 17, 8, 0x01, 0x2C, 0x01, 0x90, 3]);
+        jpeg.extend_from_slice(&[1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+        jpeg.extend_from_slice(&[0xFF, 0xDA, 0, 2]);
+        let dir = tempfile_dir("turned");
+        let path = dir.join("turned.jpg");
+        std::fs::write(&path, &jpeg).expect("write");
+        assert_eq!(read_size(&path), size(300, 400));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// A fresh folder for one test (tests run in parallel in one process).
+    fn tempfile_dir(test: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("yuanba-image-{test}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         dir
     }
