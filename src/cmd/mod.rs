@@ -3,7 +3,9 @@
 //! This is the only layer that sees clap types and prints to the terminal.
 
 pub mod build;
+pub mod check;
 pub mod init;
+pub mod new;
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -31,4 +33,30 @@ pub fn print_error(error: &dyn std::error::Error) {
         cause = inner.source();
     }
     eprintln!("error: {message}");
+}
+
+/// What `diagnostics` hold, for a summary line: `1 error in 1 file`, `2 errors and 1 warning in
+/// 3 files`. Warnings are counted only when `with_warnings` is set.
+pub fn tally(diagnostics: &[Diagnostic], with_warnings: bool) -> String {
+    let counted: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| with_warnings || d.is_error())
+        .collect();
+    let n_errors = counted.iter().filter(|d| d.is_error()).count();
+    let n_warnings = counted.len() - n_errors;
+    let files: std::collections::BTreeSet<_> =
+        counted.iter().filter_map(|d| d.path.as_ref()).collect();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    if n_errors > 0 || n_warnings == 0 {
+        parts.push(plural(n_errors, "error"));
+    }
+    if n_warnings > 0 {
+        parts.push(plural(n_warnings, "warning"));
+    }
+    let mut text = parts.join(" and ");
+    if !files.is_empty() {
+        let _ = write!(text, " in {}", plural(files.len(), "file"));
+    }
+    text
 }
