@@ -4,6 +4,7 @@
 //! (`config`), loading stories (`content`), the in-memory site (`site`), templates (`render`)
 //! and writing files (`output`). `ARCHITECTURE.md` at the repository root maps them.
 
+pub mod archetype;
 pub mod check;
 pub mod cli;
 pub mod cmd;
