@@ -191,8 +191,9 @@ pub fn full_width_title(title: &str) -> Option<String> {
     Some(out)
 }
 
-/// A reporter name written in one story only, when a name that sounds the same (same pinyin) or
-/// differs by one character is written in several: most likely a typo.
+/// A reporter name written in one story only, when a name of three or more characters that
+/// differs from it by one character is written in several: most likely a typo. (Names that
+/// sound the same, 彭戎/彭荣, share a pinyin slug and are already an error of `site::taxonomy`.)
 fn reporter_typos(stories: &[Story]) -> Vec<Diagnostic> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for story in stories {
@@ -200,10 +201,10 @@ fn reporter_typos(stories: &[Story]) -> Vec<Diagnostic> {
             *counts.entry(name.as_str()).or_default() += 1;
         }
     }
-    let mut frequent: Vec<(&str, usize, String)> = counts
+    let mut frequent: Vec<(&str, usize)> = counts
         .iter()
         .filter(|&(_, &count)| count >= 2)
-        .map(|(&name, &count)| (name, count, text::slugify(name)))
+        .map(|(&name, &count)| (name, count))
         .collect();
     // Most used first, so the suggestion is the likeliest spelling; then by name for stability.
     frequent.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
@@ -213,12 +214,10 @@ fn reporter_typos(stories: &[Story]) -> Vec<Diagnostic> {
             if counts[name.as_str()] != 1 {
                 continue;
             }
-            let pinyin = text::slugify(name);
-            let close = frequent.iter().find(|(other, _, other_pinyin)| {
-                (!pinyin.is_empty() && pinyin == *other_pinyin)
-                    || (name.chars().count() >= 3 && strsim::levenshtein(name, other) == 1)
+            let close = frequent.iter().find(|(other, _)| {
+                name.chars().count() >= 3 && strsim::levenshtein(name, other) == 1
             });
-            let Some((other, count, _)) = close else {
+            let Some((other, count)) = close else {
                 continue;
             };
             let location = Location {

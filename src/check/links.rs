@@ -229,19 +229,23 @@ impl Targets<'_> {
             report.diagnostics.push(unpublished_link(url, unpublished, location));
             return;
         }
-        let written = path.display().to_string();
-        let known = self
+        let from = location.path.as_path();
+        let names: Vec<String> = self
             .documents
             .iter()
-            .map(|doc| doc.source_path.to_str().unwrap_or_default());
+            .map(|doc| story_name(doc.source_path))
+            .collect();
+        let suggestion = did_you_mean(&story_name(path), names.iter().map(String::as_str))
+            .and_then(|name| names.iter().position(|n| n == name))
+            .map(|idx| relative_link(from, self.documents[idx].source_path));
         let diagnostic = location
             .locate(Diagnostic::error(
                 "link/not-found",
                 format!("`{url}` is not a story or page of this site"),
             ))
-            .with_label(format!("no story at {written}"));
-        report.diagnostics.push(match did_you_mean(&written, known) {
-            Some(suggestion) => diagnostic.with_help(format!("did you mean {suggestion}?")),
+            .with_label(format!("no story at {}", path.display()));
+        report.diagnostics.push(match suggestion {
+            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
             None => diagnostic.with_help(
                 "link to the story's Markdown file relative to this file (`../2018/zongfulu.md`), \
                  or to its URL (`/stories/zongfulu/`)",
@@ -375,17 +379,25 @@ impl Targets<'_> {
                 permalink::url(self.config, &doc.site_path)
             );
         }
-        let written: Vec<String> = self
+        // Suggest a sibling: the same folder, a close last segment.
+        let (folder, name) = split_last(site_path);
+        let siblings: Vec<&str> = self
             .outputs
             .paths()
             .filter_map(|p| p.to_str())
-            .map(|p| p.strip_suffix("index.html").unwrap_or(p).to_string())
+            .map(|p| p.strip_suffix("index.html").unwrap_or(p))
+            .filter(|p| split_last(p).0 == folder)
             .collect();
-        match did_you_mean(site_path, written.iter().map(String::as_str)) {
+        let suggestion = did_you_mean(name, siblings.iter().map(|p| split_last(p).1))
+            .and_then(|found| siblings.iter().find(|p| split_last(p).1 == found));
+        match suggestion {
             Some(suggestion) => format!(
                 "did you mean `{}`?",
                 permalink::url(self.config, suggestion)
             ),
+            None if site_path.is_empty() || site_path.ends_with('/') => {
+                "no page of the site has this URL".to_string()
+            }
             None => format!(
                 "no page of the site has this URL, and there is no file static/{site_path}"
             ),
@@ -421,6 +433,38 @@ fn unpublished_link(url: &str, target: &Unpublished, location: &Location) -> Dia
         .locate(Diagnostic::error("link/unpublished", message))
         .with_label("not published")
         .with_help(help)
+}
+
+/// The name a story is known by: its file name without `.md`, or its folder's for `index.md`.
+fn story_name(path: &Path) -> String {
+    crate::content::story::file_slug_source(path)
+}
+
+/// The path of `to` as written in a link from the file `from` (both relative to the site root).
+fn relative_link(from: &Path, to: &Path) -> String {
+    let from_folder: Vec<_> = from.parent().unwrap_or(Path::new("")).components().collect();
+    let to_parts: Vec<_> = to.components().collect();
+    let common = from_folder
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from_folder.len() - common];
+    parts.extend(
+        to_parts[common..]
+            .iter()
+            .map(|part| part.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// `stories/a/` → (`stories`, `a`); `images/x.jpg` → (`images`, `x.jpg`).
+fn split_last(site_path: &str) -> (&str, &str) {
+    let trimmed = site_path.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(idx) => (&trimmed[..idx], &trimmed[idx + 1..]),
+        None => ("", trimmed),
+    }
 }
 
 /// `stories/a/` + `../b/#x` → `stories/b/#x`; `None` when it leaves the site.
@@ -467,5 +511,23 @@ mod tests {
             Some("stories/a/img/x.png?v=1")
         );
         assert_eq!(join_site_path("stories/a/", "../../..").as_deref(), None);
+    }
+
+    #[test]
+    fn suggested_links_are_relative_to_the_linking_file() {
+        assert_eq!(
+            relative_link(
+                Path::new("content/stories/2019/a.md"),
+                Path::new("content/stories/2018/b/index.md")
+            ),
+            "../2018/b/index.md"
+        );
+        assert_eq!(
+            relative_link(
+                Path::new("content/stories/2018/a.md"),
+                Path::new("content/stories/2018/b.md")
+            ),
+            "b.md"
+        );
     }
 }
