@@ -8,6 +8,7 @@
 //! value leaves the field empty). The names are [`PLACEHOLDERS`]; any other `{{ … }}` is an
 //! error, so a typo in an archetype is caught rather than copied into every story.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
@@ -95,7 +96,9 @@ pub fn yaml_scalar(text: &str) -> String {
             '\n' => quoted.push_str("\\n"),
             '\r' => quoted.push_str("\\r"),
             '\t' => quoted.push_str("\\t"),
-            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c if c.is_control() => {
+                let _ = write!(quoted, "\\u{:04X}", u32::from(c));
+            }
             c => quoted.push(c),
         }
     }

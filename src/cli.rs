@@ -65,6 +65,10 @@ pub struct InitArgs {
 
 /// `yuanba check`.
 #[derive(Debug, Args)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line flags, turned into `Overrides` and `Checks` by `cmd::check`"
+)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub root: RootArgs,

@@ -362,27 +362,7 @@ fn resolve(
         }
     };
     let link_check = raw.link_check.unwrap_or_default();
-    if !(1..=300).contains(&link_check.timeout) {
-        let (offset, len) = locate("link_check");
-        diagnostics.push(block.error_at(
-            "config/link-check",
-            format!("`link_check.timeout` must be between 1 and 300 seconds, not {}", link_check.timeout),
-            offset,
-            len,
-        ));
-    }
-    if !(0.0..=60.0).contains(&link_check.host_delay) {
-        let (offset, len) = locate("link_check");
-        diagnostics.push(block.error_at(
-            "config/link-check",
-            format!(
-                "`link_check.host_delay` must be between 0 and 60 seconds, not {}",
-                link_check.host_delay
-            ),
-            offset,
-            len,
-        ));
-    }
+    diagnostics.extend(check_link_check(&link_check, block, &keys));
     let now = match build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()) {
         Ok(now) => now,
         Err(diagnostic) => {
@@ -422,6 +402,32 @@ fn resolve(
         paginate_by,
         link_check,
     })
+}
+
+/// Problems with the values of `link_check`.
+fn check_link_check(
+    link_check: &LinkCheck,
+    block: &YamlBlock<'_>,
+    keys: &[crate::yaml::TopLevelKey],
+) -> Vec<Diagnostic> {
+    let (offset, len) = block.value_span(keys, "link_check").unwrap_or((0, 1));
+    let mut problems = Vec::new();
+    if !(1..=300).contains(&link_check.timeout) {
+        problems.push(format!(
+            "`link_check.timeout` must be between 1 and 300 seconds, not {}",
+            link_check.timeout
+        ));
+    }
+    if !(0.0..=60.0).contains(&link_check.host_delay) {
+        problems.push(format!(
+            "`link_check.host_delay` must be between 0 and 60 seconds, not {}",
+            link_check.host_delay
+        ));
+    }
+    problems
+        .into_iter()
+        .map(|message| block.error_at("config/link-check", message, offset, len))
+        .collect()
 }
 
 /// The build time: now, or `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds

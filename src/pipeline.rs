@@ -80,7 +80,9 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink, checks: Checks) -> Result<Built
             diagnostics.extend(extra_diagnostics);
             let (assets, asset_diagnostics) = output::assets::collect(config, &site);
             diagnostics.extend(asset_diagnostics);
-            let has_robots = assets.iter().any(|asset| asset.path == Path::new("robots.txt"));
+            let has_robots = assets
+                .iter()
+                .any(|asset| asset.path == Path::new("robots.txt"));
             let extras: Vec<Output> = extras
                 .into_iter()
                 .filter(|file| !(has_robots && file.path == Path::new("robots.txt")))
@@ -90,7 +92,11 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink, checks: Checks) -> Result<Built
             let links = check::links::check(&site, config, &outputs);
             diagnostics.extend(links.diagnostics);
             if checks.editorial {
-                diagnostics.extend(check::editorial::check(&site.stories, &links.images, &outputs));
+                diagnostics.extend(check::editorial::check(
+                    &site.stories,
+                    &links.images,
+                    &outputs,
+                ));
             }
             built.external_links = links.external;
             log_time("check links", started);

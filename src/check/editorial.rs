@@ -19,7 +19,11 @@ pub const MAX_TITLE_CHARS: usize = 40;
 pub const MAX_IMAGE_BYTES: u64 = 1024 * 1024;
 
 /// Checks every published story; `images` are the story images the link check found.
-pub fn check(stories: &[Story], images: &[LocalImage], outputs: &OutputFiles<'_>) -> Vec<Diagnostic> {
+pub fn check(
+    stories: &[Story],
+    images: &[LocalImage],
+    outputs: &OutputFiles<'_>,
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for story in stories {
         diagnostics.extend(check_story(story));
@@ -67,36 +71,56 @@ fn check_story(story: &Story) -> Vec<Diagnostic> {
                     "the story has no highlights",
                 ))
                 .with_label("no `highlights` in this front matter")
-                .with_help("add two or three key points:\nhighlights:\n  - 儿童之家自2月19日起正式开园"),
+                .with_help(
+                    "add two or three key points:\nhighlights:\n  - 儿童之家自2月19日起正式开园",
+                ),
         );
     }
-    for image in story.images.iter().filter(|image| image.alt.trim().is_empty()) {
+    for image in story
+        .images
+        .iter()
+        .filter(|image| image.alt.trim().is_empty())
+    {
         let span = front_matter_span(story, &image.src);
         diagnostics.push(
-            Location { span, ..at_field("images") }
-                .locate(Diagnostic::warning(
-                    "editorial/image-alt",
-                    format!("the photo `{}` has no `alt` text", image.src.trim()),
-                ))
-                .with_help("describe what it shows for readers who cannot see it: `alt: 儿童之家的活动室`"),
+            Location {
+                span,
+                ..at_field("images")
+            }
+            .locate(Diagnostic::warning(
+                "editorial/image-alt",
+                format!("the photo `{}` has no `alt` text", image.src.trim()),
+            ))
+            .with_help(
+                "describe what it shows for readers who cannot see it: `alt: 儿童之家的活动室`",
+            ),
         );
     }
     let body_images = story
         .references
         .iter()
         .filter(|reference| reference.kind == ReferenceKind::Image);
-    for image in body_images.clone().filter(|image| image.alt.trim().is_empty()) {
+    for image in body_images
+        .clone()
+        .filter(|image| image.alt.trim().is_empty())
+    {
         let span = story.body_start + image.span.start..story.body_start + image.span.end;
         diagnostics.push(
-            Location { span, ..at_field("images") }
-                .locate(Diagnostic::warning(
-                    "editorial/image-alt",
-                    format!("the image `{}` has no alt text", image.url),
-                ))
-                .with_help("describe what it shows between the brackets: `![儿童之家的活动室](…)`"),
+            Location {
+                span,
+                ..at_field("images")
+            }
+            .locate(Diagnostic::warning(
+                "editorial/image-alt",
+                format!("the image `{}` has no alt text", image.url),
+            ))
+            .with_help("describe what it shows between the brackets: `![儿童之家的活动室](…)`"),
         );
     }
-    let uncredited = story.images.iter().any(|image| image.credit.trim().is_empty());
+    let uncredited = story
+        .images
+        .iter()
+        .any(|image| image.credit.trim().is_empty());
     let has_body_images = body_images.clone().next().is_some();
     if story.photo_credit.is_empty() && (uncredited || has_body_images) {
         diagnostics.push(
@@ -105,7 +129,9 @@ fn check_story(story: &Story) -> Vec<Diagnostic> {
                     "editorial/photo-credit",
                     "the story has photos but no `photo_credit`",
                 ))
-                .with_help("say who took them: `photo_credit: 社区供图` (or a `credit:` on each photo)"),
+                .with_help(
+                    "say who took them: `photo_credit: 社区供图` (or a `credit:` on each photo)",
+                ),
         );
     }
     diagnostics

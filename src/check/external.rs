@@ -39,7 +39,11 @@ pub fn check(links: &[ExternalLink], settings: &LinkCheck) -> Vec<Diagnostic> {
     let mut places: HashMap<String, Vec<&ExternalLink>> = HashMap::new();
     let mut urls: Vec<String> = Vec::new();
     for link in links {
-        if settings.skip.iter().any(|prefix| link.url.starts_with(prefix.as_str())) {
+        if settings
+            .skip
+            .iter()
+            .any(|prefix| link.url.starts_with(prefix.as_str()))
+        {
             continue;
         }
         let url = fetchable(&link.url);
@@ -54,7 +58,11 @@ pub fn check(links: &[ExternalLink], settings: &LinkCheck) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let mut by_host: Vec<(String, Vec<String>)> = Vec::new();
     for url in urls {
-        match url.parse::<ureq::http::Uri>().ok().and_then(|uri| uri.authority().cloned()) {
+        match url
+            .parse::<ureq::http::Uri>()
+            .ok()
+            .and_then(|uri| uri.authority().cloned())
+        {
             Some(authority) => {
                 let host = authority.as_str().to_ascii_lowercase();
                 match by_host.iter_mut().find(|(h, _)| *h == host) {
@@ -101,10 +109,7 @@ fn fetch_all(by_host: Vec<(String, Vec<String>)>, settings: &LinkCheck) -> Vec<(
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(settings.timeout)))
         .http_status_as_error(false)
-        .user_agent(format!(
-            "yuanba/{} (link check)",
-            env!("CARGO_PKG_VERSION")
-        ))
+        .user_agent(format!("yuanba/{} (link check)", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
     let delay = Duration::from_secs_f64(settings.host_delay);
@@ -113,14 +118,13 @@ fn fetch_all(by_host: Vec<(String, Vec<String>)>, settings: &LinkCheck) -> Vec<(
     std::thread::scope(|scope| {
         for _ in 0..CONCURRENCY {
             scope.spawn(|| {
-                loop {
-                    // A poisoned lock means another worker panicked; stop taking work.
-                    let Some((_, urls)) = queue.lock().ok().and_then(|mut q| q.pop()) else {
-                        break;
-                    };
+                // A poisoned lock means another worker panicked; stop taking work.
+                while let Some((_, urls)) = queue.lock().ok().and_then(|mut q| q.pop()) {
                     let mut last_request: Option<Instant> = None;
                     for url in urls {
-                        if let Some(wait) = last_request.and_then(|at| delay.checked_sub(at.elapsed())) {
+                        if let Some(wait) =
+                            last_request.and_then(|at| delay.checked_sub(at.elapsed()))
+                        {
                             std::thread::sleep(wait);
                         }
                         last_request = Some(Instant::now());

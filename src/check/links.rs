@@ -175,11 +175,13 @@ impl Targets<'_> {
             return;
         }
         if let Some(rest) = url.strip_prefix(self.config.base_url.as_str()) {
-            return self.check_site_path(doc, url, rest, kind, location, report);
+            return self.check_site_path(doc, url, rest, kind, &location, report);
         }
         if markdown::has_scheme(url) {
             let lower = url.to_ascii_lowercase();
-            if lower.starts_with("http://") || lower.starts_with("https://") || url.starts_with("//")
+            if lower.starts_with("http://")
+                || lower.starts_with("https://")
+                || url.starts_with("//")
             {
                 report.external.push(ExternalLink {
                     url: url.to_string(),
@@ -202,7 +204,7 @@ impl Targets<'_> {
             join_site_path(&doc.site_path, url)
         };
         match site_path {
-            Some(site_path) => self.check_site_path(doc, url, &site_path, kind, location, report),
+            Some(site_path) => self.check_site_path(doc, url, &site_path, kind, &location, report),
             None => report
                 .diagnostics
                 .push(not_found(kind, url, &location).with_help(
@@ -226,7 +228,9 @@ impl Targets<'_> {
             return;
         }
         if let Some(unpublished) = self.unpublished_by_source.get(path) {
-            report.diagnostics.push(unpublished_link(url, unpublished, location));
+            report
+                .diagnostics
+                .push(unpublished_link(url, unpublished, location));
             return;
         }
         let from = location.path.as_path();
@@ -259,7 +263,7 @@ impl Targets<'_> {
         url: &str,
         site_path: &str,
         kind: ReferenceKind,
-        location: Location,
+        location: &Location,
         report: &mut Report,
     ) {
         let (without_fragment, fragment) = match site_path.split_once('#') {
@@ -286,8 +290,8 @@ impl Targets<'_> {
                 .get(path.as_str())
                 .or_else(|| self.unpublished_by_site_path.get(folder_path.as_str()));
             let diagnostic = match unpublished {
-                Some(unpublished) => unpublished_link(url, unpublished, &location),
-                None => not_found(kind, url, &location)
+                Some(unpublished) => unpublished_link(url, unpublished, location),
+                None => not_found(kind, url, location)
                     .with_help(self.missing_file_help(doc, url, &path)),
             };
             report.diagnostics.push(diagnostic);
@@ -305,7 +309,7 @@ impl Targets<'_> {
                 .and_then(|f| f.strip_suffix("index.html"))
                 .unwrap_or_default();
             if let Some(&idx) = self.by_site_path.get(page) {
-                self.check_anchor(&self.documents[idx], url, fragment, &location, report);
+                self.check_anchor(&self.documents[idx], url, fragment, location, report);
             }
         }
     }
@@ -319,7 +323,7 @@ impl Targets<'_> {
         report: &mut Report,
     ) {
         let fragment = markdown::percent_decode(fragment);
-        if target.anchors.iter().any(|anchor| *anchor == fragment) {
+        if target.anchors.contains(&fragment) {
             return;
         }
         let page = permalink::url(self.config, &target.site_path);
@@ -398,9 +402,9 @@ impl Targets<'_> {
             None if site_path.is_empty() || site_path.ends_with('/') => {
                 "no page of the site has this URL".to_string()
             }
-            None => format!(
-                "no page of the site has this URL, and there is no file static/{site_path}"
-            ),
+            None => {
+                format!("no page of the site has this URL, and there is no file static/{site_path}")
+            }
         }
     }
 }
@@ -418,7 +422,10 @@ fn not_found(kind: ReferenceKind, url: &str, location: &Location) -> Diagnostic 
 fn unpublished_link(url: &str, target: &Unpublished, location: &Location) -> Diagnostic {
     let (message, help) = match &target.reason {
         Unpublish::Draft => (
-            format!("`{url}` links to a draft ({})", target.source_path.display()),
+            format!(
+                "`{url}` links to a draft ({})",
+                target.source_path.display()
+            ),
             "publish it first (remove `draft: true` from it), or remove the link".to_string(),
         ),
         Unpublish::Future(date) => (
@@ -442,7 +449,11 @@ fn story_name(path: &Path) -> String {
 
 /// The path of `to` as written in a link from the file `from` (both relative to the site root).
 fn relative_link(from: &Path, to: &Path) -> String {
-    let from_folder: Vec<_> = from.parent().unwrap_or(Path::new("")).components().collect();
+    let from_folder: Vec<_> = from
+        .parent()
+        .unwrap_or(Path::new(""))
+        .components()
+        .collect();
     let to_parts: Vec<_> = to.components().collect();
     let common = from_folder
         .iter()

@@ -46,10 +46,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             print_diagnostics(&diagnostics);
             return ExitCode::Failure;
         }
-        Err(diagnostics) => (
-            diagnostics,
-            format!("checked only {}", config::CONFIG_FILE),
-        ),
+        Err(diagnostics) => (diagnostics, format!("checked only {}", config::CONFIG_FILE)),
     };
     if args.strict {
         for diagnostic in &mut diagnostics {

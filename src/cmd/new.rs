@@ -147,7 +147,12 @@ fn story_place(args: &NewArgs, config: &SiteConfig) -> Result<StoryPlace, Refusa
             };
             return Ok(StoryPlace {
                 district: district.to_string(),
-                street: args.street.as_deref().map(str::trim).unwrap_or_default().to_string(),
+                street: args
+                    .street
+                    .as_deref()
+                    .map(str::trim)
+                    .unwrap_or_default()
+                    .to_string(),
                 community: community.to_string(),
             });
         }

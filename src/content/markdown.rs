@@ -75,7 +75,9 @@ pub fn render(markdown: &str, links: &LinkContext<'_>) -> Rendered {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let (mut events, ranges): (Vec<Event<'_>>, Vec<Range<usize>>) =
-        Parser::new_ext(markdown, options).into_offset_iter().unzip();
+        Parser::new_ext(markdown, options)
+            .into_offset_iter()
+            .unzip();
     let references = references(markdown, &events, &ranges);
     drop(ranges);
     join_cjk_soft_breaks(&mut events);
@@ -516,7 +518,8 @@ mod tests {
 
     #[test]
     fn references_keep_what_was_written_and_where() {
-        let markdown = "看[报道](../2018/zongfulu.md)和![儿童之家](photo.jpg \"t\")。\n\n![](/x.png)\n";
+        let markdown =
+            "看[报道](../2018/zongfulu.md)和![儿童之家](photo.jpg \"t\")。\n\n![](/x.png)\n";
         let found = render_at(markdown, "/").references;
         assert_eq!(found.len(), 3);
         assert_eq!(found[0].kind, ReferenceKind::Link);

@@ -82,7 +82,10 @@ pub fn load(config: &SiteConfig) -> Content {
 fn render_bodies(content: &mut Content, config: &SiteConfig) {
     let mut site_paths: HashMap<PathBuf, String> = HashMap::new();
     for story in &content.stories {
-        site_paths.insert(story.source_path.clone(), permalink::story_path(&story.slug));
+        site_paths.insert(
+            story.source_path.clone(),
+            permalink::story_path(&story.slug),
+        );
     }
     for page in &content.pages {
         site_paths.insert(page.source_path.clone(), permalink::page_path(&page.slug));
@@ -119,8 +122,11 @@ fn read_registry(
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
         Err(error) => {
             diagnostics.push(
-                Diagnostic::error("places/read", format!("cannot read the place registry: {error}"))
-                    .in_file(&relative),
+                Diagnostic::error(
+                    "places/read",
+                    format!("cannot read the place registry: {error}"),
+                )
+                .in_file(&relative),
             );
             None
         }

@@ -107,7 +107,10 @@ pub fn parse(
         assets,
         slug,
         title,
-        summary: raw.summary.map(|s| s.trim().to_string()).unwrap_or_default(),
+        summary: raw
+            .summary
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
         weight: raw.weight.unwrap_or(0),
         draft: raw.draft.unwrap_or(false),
         extra: raw

@@ -260,9 +260,9 @@ impl Story {
         let (n_cjk, n_words) = text::count_text(&rendered.plain_text);
         if self.summary.is_empty() {
             self.summary = match body.find(MORE_MARKER) {
-                Some(end) => text::collapse_whitespace(
-                    &markdown::render(&body[..end], &links).plain_text,
-                ),
+                Some(end) => {
+                    text::collapse_whitespace(&markdown::render(&body[..end], &links).plain_text)
+                }
                 None => text::summarize(&rendered.plain_text, 120),
             };
         }

@@ -82,7 +82,10 @@ fn alias_file(alias: &str, base_path: &str) -> Result<PathBuf, &'static str> {
     if !base.is_empty() {
         path = path.strip_prefix(base).unwrap_or(path);
     }
-    if path.split('/').any(|segment| segment == ".." || segment == ".") {
+    if path
+        .split('/')
+        .any(|segment| segment == ".." || segment == ".")
+    {
         return Err("has `.` or `..` in it");
     }
     if path.is_empty() {
@@ -95,7 +98,10 @@ fn alias_file(alias: &str, base_path: &str) -> Result<PathBuf, &'static str> {
     if is_file {
         Ok(PathBuf::from(path))
     } else {
-        Ok(permalink::output_file(&format!("{}/", path.trim_end_matches('/'))))
+        Ok(permalink::output_file(&format!(
+            "{}/",
+            path.trim_end_matches('/')
+        )))
     }
 }
 

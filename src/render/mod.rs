@@ -120,7 +120,9 @@ pub fn plan(site: &Site, config: &SiteConfig) -> Vec<Job> {
     }
     for taxonomy in &site.taxonomies {
         let kind = taxonomy.kind;
-        jobs.extend((1..=n_pages(taxonomy.terms.len(), per_page)).map(|n| Job::TaxonomyIndex(kind, n)));
+        jobs.extend(
+            (1..=n_pages(taxonomy.terms.len(), per_page)).map(|n| Job::TaxonomyIndex(kind, n)),
+        );
         for (term_idx, term) in taxonomy.terms.iter().enumerate() {
             jobs.extend(
                 (1..=n_pages(term.stories.len(), per_page)).map(|n| Job::Term(kind, term_idx, n)),
@@ -189,7 +191,13 @@ pub fn render<E: Send>(
         .map(|&job| {
             let site_path = job.site_path(site);
             let page = pages::context(site, config, job, &site_path);
-            match render_one(templates, job.template(), &page.context, &site_path, &page.what) {
+            match render_one(
+                templates,
+                job.template(),
+                &page.context,
+                &site_path,
+                &page.what,
+            ) {
                 Ok(output) => emit(output).map(|()| None),
                 Err(diagnostic) => Ok(Some(diagnostic)),
             }

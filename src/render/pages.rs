@@ -5,9 +5,7 @@ use tera::Context;
 
 use crate::config::SiteConfig;
 use crate::render::Job;
-use crate::render::context::{
-    FeedLink, PageView, PaginatorView, SeoView, StoryView, WithBody,
-};
+use crate::render::context::{FeedLink, PageView, PaginatorView, SeoView, StoryView, WithBody};
 use crate::site::places::PlaceKind;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
@@ -69,7 +67,10 @@ pub(super) fn context(site: &Site, config: &SiteConfig, job: Job, site_path: &st
             if place.kind == PlaceKind::District {
                 feeds.push(FeedLink {
                     title: format!("{} · {}", config.title, place.name),
-                    url: permalink::url(config, &format!("{base}{}", crate::render::feeds::FEED_FILE)),
+                    url: permalink::url(
+                        config,
+                        &format!("{base}{}", crate::render::feeds::FEED_FILE),
+                    ),
                 });
             }
             context.insert("place", &place_view(site, config, id));
@@ -136,7 +137,10 @@ fn story(
     let view = |i: usize| StoryView::new(site, i, config, WithBody::No);
     context.insert("story", &StoryView::new(site, idx, config, WithBody::Yes));
     // Stories are newest first: the previous (older) one comes after.
-    context.insert("previous", &(idx + 1 < site.stories.len()).then(|| view(idx + 1)));
+    context.insert(
+        "previous",
+        &(idx + 1 < site.stories.len()).then(|| view(idx + 1)),
+    );
     context.insert("next", &idx.checked_sub(1).map(view));
     let related: Vec<StoryView<'_>> = site
         .related
@@ -144,7 +148,11 @@ fn story(
         .map(|related| related.iter().map(|&i| view(i)).collect())
         .unwrap_or_default();
     context.insert("related", &related);
-    format!("story 《{}》 ({})", story.title, story.source_path.display())
+    format!(
+        "story 《{}》 ({})",
+        story.title,
+        story.source_path.display()
+    )
 }
 
 /// `stories` and `paginator` for page `n` of a list of stories.
@@ -324,7 +332,10 @@ fn place_view<'a>(site: &'a Site, config: &SiteConfig, id: usize) -> PlaceView<'
             })
             .collect(),
         feed_url: if place.kind == PlaceKind::District {
-            permalink::url(config, &format!("{site_path}{}", crate::render::feeds::FEED_FILE))
+            permalink::url(
+                config,
+                &format!("{site_path}{}", crate::render::feeds::FEED_FILE),
+            )
         } else {
             String::new()
         },

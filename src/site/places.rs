@@ -178,7 +178,8 @@ impl Places {
         (0..self.all.len())
             .filter(|&id| {
                 let place = &self.all[id];
-                place.kind == kind && (place.name == name || place.aliases.iter().any(|a| a == name))
+                place.kind == kind
+                    && (place.name == name || place.aliases.iter().any(|a| a == name))
             })
             .collect()
     }
@@ -348,12 +349,21 @@ fn declare(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for district in &raw.districts {
-        let Some(district_id) =
-            declare_one(places, district, PlaceKind::District, None, 0, file, diagnostics)
-        else {
+        let Some(district_id) = declare_one(
+            places,
+            district,
+            PlaceKind::District,
+            None,
+            0,
+            file,
+            diagnostics,
+        ) else {
             continue;
         };
-        let from = places.all[district_id].declared_at.clone().map_or(0, |s| s.start);
+        let from = places.all[district_id]
+            .declared_at
+            .clone()
+            .map_or(0, |s| s.start);
         for street in &district.streets {
             let Some(street_id) = declare_one(
                 places,
@@ -366,7 +376,10 @@ fn declare(
             ) else {
                 continue;
             };
-            let street_from = places.all[street_id].declared_at.clone().map_or(from, |s| s.start);
+            let street_from = places.all[street_id]
+                .declared_at
+                .clone()
+                .map_or(from, |s| s.start);
             for community in &street.communities {
                 declare_one(
                     places,
@@ -382,7 +395,10 @@ fn declare(
             if !street.streets.is_empty() {
                 diagnostics.push(file.error(
                     "places/invalid",
-                    format!("street {} lists `streets`: only districts have streets", street.name),
+                    format!(
+                        "street {} lists `streets`: only districts have streets",
+                        street.name
+                    ),
                     file.locate(&street.name, from),
                 ));
             }
@@ -411,7 +427,10 @@ fn nested_streets_error(
     if !community.streets.is_empty() || !community.communities.is_empty() {
         diagnostics.push(file.error(
             "places/invalid",
-            format!("community {} lists places under it: communities are the lowest level", community.name),
+            format!(
+                "community {} lists places under it: communities are the lowest level",
+                community.name
+            ),
             file.locate(&community.name, from),
         ));
     }
@@ -444,14 +463,17 @@ fn declare_one(
                 .declared_at
                 .as_ref()
                 .map_or(from, |span| span.end.max(from));
-            diagnostics.push(file.error(
-                "places/duplicate",
-                format!(
-                    "{claimed} is declared twice: it already names {}",
-                    places.display(existing)
+            diagnostics.push(
+                file.error(
+                    "places/duplicate",
+                    format!(
+                        "{claimed} is declared twice: it already names {}",
+                        places.display(existing)
+                    ),
+                    file.locate(claimed, after)
+                        .or_else(|| file.locate(claimed, from)),
                 ),
-                file.locate(claimed, after).or_else(|| file.locate(claimed, from)),
-            ));
+            );
             return None;
         }
     }
@@ -475,8 +497,17 @@ fn declare_one(
 /// Files a story under registered places, or says which name is wrong and what is closest.
 fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Diagnostic>> {
     let Some(district) = places.find(None, PlaceKind::District, &story.district) else {
-        let candidates = places.districts.iter().map(|&id| places.all[id].name.as_str());
-        return Err(unknown_place(story, PlaceKind::District, &story.district, candidates, None));
+        let candidates = places
+            .districts
+            .iter()
+            .map(|&id| places.all[id].name.as_str());
+        return Err(unknown_place(
+            story,
+            PlaceKind::District,
+            &story.district,
+            candidates,
+            None,
+        ));
     };
     let street = if story.street.is_empty() {
         None
@@ -696,14 +727,20 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
             .collect();
         let diagnostic = Diagnostic::warning(
             "places/ambiguous-community",
-            format!("the community {name} appears under {}", districts.join(" and ")),
+            format!(
+                "the community {name} appears under {}",
+                districts.join(" and ")
+            ),
         )
         .with_help(
             "if this is a typo, correct the story's `district`; if they are different places, \
              list them in data/places.yaml",
         );
         // Point at the newest story that puts it in the second district.
-        let story = places.all[found[1].1].stories.first().map(|&idx| &stories[idx]);
+        let story = places.all[found[1].1]
+            .stories
+            .first()
+            .map(|&idx| &stories[idx]);
         diagnostics.push(match story {
             Some(story) => story_diagnostic(diagnostic, story, "district"),
             None => diagnostic,
@@ -804,7 +841,10 @@ pub fn place_slug(name: &str) -> String {
     if !slug.is_empty() {
         return slug;
     }
-    let code_points: Vec<String> = name.chars().map(|c| format!("{:x}", u32::from(c))).collect();
+    let code_points: Vec<String> = name
+        .chars()
+        .map(|c| format!("{:x}", u32::from(c)))
+        .collect();
     format!("u-{}", code_points.join("-"))
 }
 

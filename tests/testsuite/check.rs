@@ -41,7 +41,9 @@ fn every_problem_of_the_broken_site_as_json() {
             .collect();
         assert_eq!(
             keys,
-            ["code", "column", "file", "help", "line", "message", "severity"]
+            [
+                "code", "column", "file", "help", "line", "message", "severity"
+            ]
         );
     }
     insta::assert_snapshot!(out.stdout);
@@ -121,11 +123,17 @@ fn warnings_pass_unless_strict() {
         relaxed.stdout,
         "checked 1 story and 0 pages: 1 warning in 1 file\n"
     );
-    assert!(relaxed.stderr.contains("⚠ the story has no highlights"), "{}", relaxed.stderr);
+    assert!(
+        relaxed.stderr.contains("⚠ the story has no highlights"),
+        "{}",
+        relaxed.stderr
+    );
     let strict = site.run(&["check", "--strict", "--format", "json"]);
     strict.assert_exit(1);
     assert!(
-        strict.stdout.contains("\"severity\":\"error\",\"code\":\"editorial/no-highlights\""),
+        strict
+            .stdout
+            .contains("\"severity\":\"error\",\"code\":\"editorial/no-highlights\""),
         "{}",
         strict.stdout
     );
@@ -149,7 +157,9 @@ fn a_broken_site_yaml_is_reported_alone() {
         .run(&["check", "--format", "json"]);
     out.assert_exit(1);
     assert!(
-        out.stdout.contains("\"message\":\"unknown field `timeuot`\",\"help\":\"did you mean `timeout`?\""),
+        out.stdout.contains(
+            "\"message\":\"unknown field `timeuot`\",\"help\":\"did you mean `timeout`?\""
+        ),
         "{}",
         out.stdout
     );

@@ -24,7 +24,10 @@ fn a_link_to_a_story_file_becomes_its_url() {
             "content/stories/2018/b.md",
             &story("乙", "2018-01-01", "## 儿童之家\n"),
         )
-        .file("content/stories/2018/c/index.md", &story("丙", "2018-01-02", "正文。"))
+        .file(
+            "content/stories/2018/c/index.md",
+            &story("丙", "2018-01-02", "正文。"),
+        )
         .run(&["build"]);
     out.assert_success();
     assert_eq!(
@@ -40,10 +43,8 @@ fn a_link_to_a_story_file_becomes_its_url() {
 
 #[test]
 fn a_broken_link_fails_the_build_and_keeps_the_previous_site() {
-    let site = SiteTest::fixture("plain").file(
-        "content/stories/a.md",
-        &story("甲", "2019-01-01", "正文。"),
-    );
+    let site = SiteTest::fixture("plain")
+        .file("content/stories/a.md", &story("甲", "2019-01-01", "正文。"));
     site.run(&["build"]).assert_success();
     site.write(
         "content/stories/a.md",
@@ -52,7 +53,8 @@ fn a_broken_link_fails_the_build_and_keeps_the_previous_site() {
     let out = site.run(&["build"]);
     out.assert_exit(1);
     assert!(
-        out.stderr.contains("`b.md` is not a story or page of this site"),
+        out.stderr
+            .contains("`b.md` is not a story or page of this site"),
         "{}",
         out.stderr
     );
@@ -72,7 +74,14 @@ fn a_link_to_a_draft_is_an_error_unless_drafts_are_built() {
         );
     let out = site.run(&["build"]);
     out.assert_exit(1);
-    assert_eq!(out.stderr.matches("links to a draft (content/stories/b.md)").count(), 2, "{}", out.stderr);
+    assert_eq!(
+        out.stderr
+            .matches("links to a draft (content/stories/b.md)")
+            .count(),
+        2,
+        "{}",
+        out.stderr
+    );
     site.run(&["build", "--drafts"]).assert_success();
 }
 
@@ -81,7 +90,11 @@ fn bundle_files_and_static_files_are_found() {
     let out = SiteTest::fixture("plain")
         .file(
             "content/stories/a/index.md",
-            &story("甲", "2019-01-01", "![图](photo.svg) [附件](files/report.pdf) ![图](/images/x.svg)"),
+            &story(
+                "甲",
+                "2019-01-01",
+                "![图](photo.svg) [附件](files/report.pdf) ![图](/images/x.svg)",
+            ),
         )
         .file("content/stories/a/photo.svg", "<svg/>")
         .file("content/stories/a/files/report.pdf", "%PDF")
@@ -94,7 +107,10 @@ fn bundle_files_and_static_files_are_found() {
 #[test]
 fn a_photo_beside_a_single_file_story_says_to_make_it_a_folder() {
     let out = SiteTest::fixture("plain")
-        .file("content/stories/a.md", &story("甲", "2019-01-01", "![图](photo.svg)"))
+        .file(
+            "content/stories/a.md",
+            &story("甲", "2019-01-01", "![图](photo.svg)"),
+        )
         .file("content/stories/photo.svg", "<svg/>")
         .run(&["build"]);
     out.assert_exit(1);
@@ -131,7 +147,10 @@ fn serve() -> (String, Arc<Mutex<Vec<String>>>) {
             let mut parts = request_line.split_whitespace();
             let method = parts.next().unwrap_or_default().to_string();
             let path = parts.next().unwrap_or_default().to_string();
-            server_log.lock().expect("log").push(format!("{method} {path}"));
+            server_log
+                .lock()
+                .expect("log")
+                .push(format!("{method} {path}"));
             let status = match (method.as_str(), path.as_str()) {
                 (_, "/ok") | ("GET", "/no-head") => "200 OK",
                 ("HEAD", "/no-head") => "405 Method Not Allowed",
@@ -160,22 +179,23 @@ fn external_links_are_checked_only_when_asked_head_then_get() {
         ))
         .file(
             "content/stories/a.md",
-            &story("甲", "2019-01-01", &body).replacen(
-                "---\n\n",
-                "highlights: [要点]\n---\n\n",
-                1,
-            ),
+            &story("甲", "2019-01-01", &body).replacen("---\n\n", "highlights: [要点]\n---\n\n", 1),
         );
     let offline = site.run(&["check"]);
     offline.assert_success();
-    assert!(log.lock().expect("log").is_empty(), "fetched without --external");
+    assert!(
+        log.lock().expect("log").is_empty(),
+        "fetched without --external"
+    );
 
     let out = site.run(&["check", "--external", "--format", "json"]);
     out.assert_exit(1);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), 1, "{}", out.stdout);
     assert!(
-        lines[0].contains(&format!("\"message\":\"`{address}/missing` answers 404 Not Found\"")),
+        lines[0].contains(&format!(
+            "\"message\":\"`{address}/missing` answers 404 Not Found\""
+        )),
         "{}",
         out.stdout
     );

@@ -65,7 +65,14 @@ fn the_new_story_is_a_draft_that_builds_at_once() {
 fn new_never_overwrites() {
     let site = site();
     let args = [
-        "new", "标题", "--community", "总府路社区", "--slug", "a", "--date", "2018-03-20",
+        "new",
+        "标题",
+        "--community",
+        "总府路社区",
+        "--slug",
+        "a",
+        "--date",
+        "2018-03-20",
     ];
     site.run(&args).assert_success();
     site.write("content/stories/2018/a.md", b"mine\n");
@@ -79,7 +86,14 @@ fn new_never_overwrites() {
     );
     // Nor does a folder story take the slug of a file story.
     let bundle = site.run(&[
-        "new", "标题", "--community", "总府路社区", "--slug", "a", "--date", "2018-03-20",
+        "new",
+        "标题",
+        "--community",
+        "总府路社区",
+        "--slug",
+        "a",
+        "--date",
+        "2018-03-20",
         "--bundle",
     ]);
     bundle.assert_exit(2);
@@ -90,11 +104,20 @@ fn new_never_overwrites() {
 fn a_bundle_is_a_folder_with_index_md() {
     let site = site();
     let out = site.run(&[
-        "new", "蛟龙", "--community", "总府路社区", "--bundle", "--date", "2019-05-01",
+        "new",
+        "蛟龙",
+        "--community",
+        "总府路社区",
+        "--bundle",
+        "--date",
+        "2019-05-01",
     ]);
     out.assert_success();
     assert!(out.exists("content/stories/2019/jiao-long/index.md"));
-    assert!(out.read("content/stories/2019/jiao-long/index.md").contains("district: 锦江区\n"));
+    assert!(
+        out.read("content/stories/2019/jiao-long/index.md")
+            .contains("district: 锦江区\n")
+    );
 }
 
 #[test]
@@ -117,7 +140,14 @@ fn an_ambiguous_community_asks_for_the_district() {
         "error: there are 2 communities called 白莲社区: 成华区 › 白莲池街道 › 白莲社区; \
          锦江区 › 白莲社区; pass --district (and --street) to say which\n"
     );
-    let wrong = site().run(&["new", "标题", "--community", "总府路社区", "--district", "成华区"]);
+    let wrong = site().run(&[
+        "new",
+        "标题",
+        "--community",
+        "总府路社区",
+        "--district",
+        "成华区",
+    ]);
     wrong.assert_exit(2);
     assert_eq!(
         wrong.stderr,
@@ -132,8 +162,16 @@ fn without_a_registry_the_district_is_required() {
     out.assert_exit(2);
     assert!(out.stderr.contains("pass --district"), "{}", out.stderr);
     let out = site.run(&[
-        "new", "标题", "--community", "白莲社区", "--district", "成华区", "--slug", "x",
-        "--date", "2018-03-20",
+        "new",
+        "标题",
+        "--community",
+        "白莲社区",
+        "--district",
+        "成华区",
+        "--slug",
+        "x",
+        "--date",
+        "2018-03-20",
     ]);
     out.assert_success();
     site.run(&["build", "--drafts"]).assert_success();
@@ -146,10 +184,20 @@ fn the_site_archetype_wins_and_its_typos_are_caught() {
         "---\ntitle: {{ title }}\ndate: {{date}}\ndistrict: {{ district }}\ncommunity: {{ community }}\nreporter: {{ reporter }}\ndraft: true\n---\n\n本站模板。\n",
     );
     let out = site.run(&[
-        "new", "标题", "--community", "总府路社区", "--slug", "a", "--date", "2018-03-20",
+        "new",
+        "标题",
+        "--community",
+        "总府路社区",
+        "--slug",
+        "a",
+        "--date",
+        "2018-03-20",
     ]);
     out.assert_success();
-    assert!(out.read("content/stories/2018/a.md").ends_with("本站模板。\n"));
+    assert!(
+        out.read("content/stories/2018/a.md")
+            .ends_with("本站模板。\n")
+    );
     site.write("archetypes/story.md", b"---\ntitle: {{ titel }}\n---\n");
     let out = site.run(&["new", "标题", "--community", "总府路社区", "--slug", "b"]);
     out.assert_exit(2);
@@ -162,7 +210,14 @@ fn the_site_archetype_wins_and_its_typos_are_caught() {
 
 #[test]
 fn a_bad_date_is_refused() {
-    let out = site().run(&["new", "标题", "--community", "总府路社区", "--date", "2018/03/20"]);
+    let out = site().run(&[
+        "new",
+        "标题",
+        "--community",
+        "总府路社区",
+        "--date",
+        "2018/03/20",
+    ]);
     out.assert_exit(2);
     assert_eq!(
         out.stderr,

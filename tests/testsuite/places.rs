@@ -86,7 +86,10 @@ fn place_pages_have_breadcrumbs_and_child_links() {
     );
     // Streets first, then communities directly under the district, each in pinyin order.
     assert_eq!(
-        out.select_text("public/places/cheng-hua-qu/index.html", ".place-children li a"),
+        out.select_text(
+            "public/places/cheng-hua-qu/index.html",
+            ".place-children li a"
+        ),
         ["白莲池街道", "保和社区"]
     );
     assert_eq!(
@@ -116,7 +119,14 @@ fn the_places_index_lists_the_tree_with_counts() {
     );
     // The districts are the section navigation of every page.
     let nav = out.select_text("public/index.html", "nav.site-nav a");
-    assert!(nav.starts_with(&["首页".to_string(), "成华区".to_string(), "锦江区".to_string()]), "{nav:?}");
+    assert!(
+        nav.starts_with(&[
+            "首页".to_string(),
+            "成华区".to_string(),
+            "锦江区".to_string()
+        ]),
+        "{nav:?}"
+    );
 }
 
 #[test]
