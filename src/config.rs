@@ -273,6 +273,11 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagno
     } else {
         fields::deserialize(&block, "config/invalid").map_err(|d| vec![d])?
     };
+    if let Some(diagnostic) =
+        fields::check_extra(&block, &keys, raw.extra.as_ref(), "config/invalid")
+    {
+        return Err(vec![diagnostic]);
+    }
     resolve(root, raw, overrides, &block)
 }
 
@@ -317,59 +322,38 @@ fn resolve(
         }
     };
     let timezone_name = raw.timezone.unwrap_or_else(|| "Asia/Shanghai".to_string());
-    let timezone = if let Ok(timezone) = jiff::tz::TimeZone::get(&timezone_name) {
-        Some(timezone)
-    } else {
+    let timezone = jiff::tz::TimeZone::get(&timezone_name).ok();
+    if timezone.is_none() {
         let (offset, len) = locate("timezone");
+        let message = format!("unknown time zone `{timezone_name}`");
         diagnostics.push(
             block
-                .error_at(
-                    "config/timezone",
-                    format!("unknown time zone `{timezone_name}`"),
-                    offset,
-                    len,
-                )
+                .error_at("config/timezone", message, offset, len)
                 .with_help("use an IANA time zone name such as `Asia/Shanghai` or `UTC`"),
         );
-        None
-    };
-    let theme = raw.theme.unwrap_or_else(|| "default".to_string());
-    if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
-        let (offset, len) = locate("theme");
-        diagnostics.push(block.error_at(
-            "config/theme",
-            format!("`theme` must be a folder name under themes/, not `{theme}`"),
-            offset,
-            len,
-        ));
     }
-    let paginate_by = match raw.paginate_by {
-        None => DEFAULT_PAGINATE_BY,
-        Some(n) if (1..=10_000).contains(&n) => usize::try_from(n).unwrap_or(DEFAULT_PAGINATE_BY),
-        Some(n) => {
-            let (offset, len) = locate("paginate_by");
-            diagnostics.push(
-                block
-                    .error_at(
-                        "config/paginate-by",
-                        format!("`paginate_by` must be between 1 and 10000, not {n}"),
-                        offset,
-                        len,
-                    )
-                    .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
-            );
-            DEFAULT_PAGINATE_BY
-        }
-    };
+    let theme = raw.theme.unwrap_or_else(|| "default".to_string());
+    if let Err(message) = check_theme_name(&theme) {
+        let (offset, len) = locate("theme");
+        diagnostics.push(block.error_at("config/theme", message, offset, len));
+    }
+    let paginate_by = paginate_by(raw.paginate_by).unwrap_or_else(|message| {
+        let (offset, len) = locate("paginate_by");
+        diagnostics.push(
+            block
+                .error_at("config/paginate-by", message, offset, len)
+                .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
+        );
+        DEFAULT_PAGINATE_BY
+    });
     let link_check = raw.link_check.unwrap_or_default();
     diagnostics.extend(check_link_check(&link_check, block, &keys));
-    let now = match build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()) {
-        Ok(now) => now,
-        Err(diagnostic) => {
+    let now = build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()).unwrap_or_else(
+        |diagnostic| {
             diagnostics.push(diagnostic);
             jiff::Timestamp::now()
-        }
-    };
+        },
+    );
     let output_dir = match &overrides.output_dir {
         Some(dir) => absolute(dir),
         None => absolute(&root.join(raw.output_dir.as_deref().unwrap_or("public"))),
@@ -428,6 +412,28 @@ fn check_link_check(
         .into_iter()
         .map(|message| block.error_at("config/link-check", message, offset, len))
         .collect()
+}
+
+/// A theme is a folder name under `themes/`.
+fn check_theme_name(theme: &str) -> Result<(), String> {
+    if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
+        Err(format!(
+            "`theme` must be a folder name under themes/, not `{theme}`"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Items per list page: the default, or a number from 1 to 10 000.
+fn paginate_by(value: Option<i64>) -> Result<usize, String> {
+    let Some(n) = value else {
+        return Ok(DEFAULT_PAGINATE_BY);
+    };
+    usize::try_from(n)
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| format!("`paginate_by` must be between 1 and 10000, not {n}"))
 }
 
 /// The build time: now, or `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds

@@ -108,17 +108,17 @@ fn read_registry(
 ) -> Option<(PathBuf, Arc<str>)> {
     let relative = PathBuf::from(PLACES_REGISTRY);
     match std::fs::read(config.root.join(&relative)) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some((relative, Arc::from(normalize_text(text)))),
-            Err(_) => {
-                diagnostics.push(
-                    Diagnostic::error("places/encoding", "the place registry is not valid UTF-8")
-                        .in_file(&relative)
-                        .with_help("save the file as UTF-8"),
-                );
-                None
+        Ok(bytes) => {
+            if let Ok(text) = String::from_utf8(bytes) {
+                return Some((relative, Arc::from(normalize_text(text))));
             }
-        },
+            diagnostics.push(
+                Diagnostic::error("places/encoding", "the place registry is not valid UTF-8")
+                    .in_file(&relative)
+                    .with_help("save the file as UTF-8"),
+            );
+            None
+        }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
         Err(error) => {
             diagnostics.push(

@@ -208,6 +208,12 @@ pub fn parse(
                 .map(|(offset, len)| (name, block.start + offset..block.start + offset + len))
         })
         .collect();
+    check.diagnostics.extend(fields::check_extra(
+        &block,
+        &keys,
+        raw.extra.as_ref(),
+        "front-matter/invalid",
+    ));
     let diagnostics = check.finish();
     let (Some(date), Some(reporters), true) = (date, reporters, diagnostics.is_empty()) else {
         return Err(diagnostics);

@@ -3,6 +3,7 @@
 //! engines move their records to the new URL.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
@@ -14,10 +15,10 @@ use crate::site::{Site, permalink};
 
 /// The redirect pages of every story, and the aliases that cannot be written (not a path on
 /// this site, or the file of another page or alias).
-pub fn build(
+pub fn build<S: BuildHasher>(
     site: &Site,
     config: &SiteConfig,
-    taken: &HashSet<PathBuf>,
+    taken: &HashSet<PathBuf, S>,
 ) -> (Vec<Output>, Vec<Diagnostic>) {
     let mut outputs = Vec::new();
     let mut diagnostics = Vec::new();

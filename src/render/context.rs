@@ -175,19 +175,16 @@ impl<'a> StoryView<'a> {
                 credit: &image.credit,
             })
             .collect();
-        let place_links = if site.places.of_story.len() == site.stories.len() {
-            site.places
-                .story_lineage(story_idx)
-                .into_iter()
-                .map(|id| PlaceLink {
-                    kind: site.places.all[id].kind.as_str(),
-                    name: &site.places.all[id].name,
-                    url: permalink::url(config, &site.places.site_path(id)),
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let place_links = site
+            .places
+            .story_lineage(story_idx)
+            .into_iter()
+            .map(|id| PlaceLink {
+                kind: site.places.all[id].kind.as_str(),
+                name: &site.places.all[id].name,
+                url: permalink::url(config, &site.places.site_path(id)),
+            })
+            .collect();
         let term_links = |kind: TaxonomyKind| -> Vec<NamedLink<'a>> {
             let taxonomy = site.taxonomy(kind);
             kind.names(story)

@@ -29,7 +29,7 @@ use crate::output::{Contents, Output};
 use crate::site::places::PlaceId;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
-use context::{PageLink, SiteView, n_pages};
+use context::{PageLink, SiteView, StoryView, WithBody, n_pages};
 pub use tera_env::Templates;
 
 /// Resolves the theme and parses every template once.
@@ -186,11 +186,15 @@ pub fn render<E: Send>(
         &format!("yuanba {}", env!("CARGO_PKG_VERSION")),
     );
     let templates = &*templates;
+    let cards: Vec<tera::Value> = (0..site.stories.len())
+        .into_par_iter()
+        .map(|idx| tera::Value::from_serializable(&StoryView::new(site, idx, config, WithBody::No)))
+        .collect();
     let diagnostics: Vec<Option<Diagnostic>> = jobs
         .par_iter()
         .map(|&job| {
             let site_path = job.site_path(site);
-            let page = pages::context(site, config, job, &site_path);
+            let page = pages::context(site, config, &cards, job, &site_path);
             match render_one(
                 templates,
                 job.template(),

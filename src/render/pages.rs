@@ -1,7 +1,7 @@
 //! The context of each kind of page (see `docs/themes.md`).
 
 use serde::Serialize;
-use tera::Context;
+use tera::{Context, Value};
 
 use crate::config::SiteConfig;
 use crate::render::Job;
@@ -16,7 +16,16 @@ pub(super) struct PageContext {
     pub(super) what: String,
 }
 
-pub(super) fn context(site: &Site, config: &SiteConfig, job: Job, site_path: &str) -> PageContext {
+/// Builds the context of one page. `cards` holds, for each story, its view without the body,
+/// converted once per build (a story appears in about ten lists; cloning a converted view only
+/// bumps reference counts).
+pub(super) fn context(
+    site: &Site,
+    config: &SiteConfig,
+    cards: &[Value],
+    job: Job,
+    site_path: &str,
+) -> PageContext {
     let mut context = Context::new();
     context.insert("current_url", &permalink::url(config, site_path));
     context.insert(
@@ -39,7 +48,7 @@ pub(super) fn context(site: &Site, config: &SiteConfig, job: Job, site_path: &st
         kind: "website",
     };
     let what = match job {
-        Job::Story(idx) => story(site, config, idx, &mut context, &mut seo),
+        Job::Story(idx) => story(site, config, cards, idx, &mut context, &mut seo),
         Job::Page(idx) => {
             let page = &site.pages[idx];
             seo.title.clone_from(&page.title);
@@ -51,7 +60,7 @@ pub(super) fn context(site: &Site, config: &SiteConfig, job: Job, site_path: &st
         }
         Job::Home(n) => {
             let all: Vec<usize> = (0..site.stories.len()).collect();
-            list(site, config, "", n, &all, &mut context);
+            list(config, cards, "", n, &all, &mut context);
             "the home page".to_string()
         }
         Job::PlacesIndex => {
@@ -74,7 +83,7 @@ pub(super) fn context(site: &Site, config: &SiteConfig, job: Job, site_path: &st
                 });
             }
             context.insert("place", &place_view(site, config, id));
-            list(site, config, &base, n, &place.stories, &mut context);
+            list(config, cards, &base, n, &place.stories, &mut context);
             format!("the place page of {}", place.name)
         }
         Job::TaxonomyIndex(kind, n) => {
@@ -96,7 +105,7 @@ pub(super) fn context(site: &Site, config: &SiteConfig, job: Job, site_path: &st
                     count: term.stories.len(),
                 },
             );
-            list(site, config, &base, n, &term.stories, &mut context);
+            list(config, cards, &base, n, &term.stories, &mut context);
             format!("the page of {} {}", kind.as_str(), term.name)
         }
         Job::NotFound => {
@@ -107,7 +116,11 @@ pub(super) fn context(site: &Site, config: &SiteConfig, job: Job, site_path: &st
     if let Job::Home(n) | Job::Place(_, n) | Job::TaxonomyIndex(_, n) | Job::Term(_, _, n) = job
         && n > 1
     {
-        seo.title = format!("{}（第{n}页）", seo.title);
+        seo.title = if matches!(job, Job::Home(_)) {
+            format!("第{n}页")
+        } else {
+            format!("{}（第{n}页）", seo.title)
+        };
     }
     context.insert("seo", &seo);
     context.insert("feeds", &feeds);
@@ -117,6 +130,7 @@ pub(super) fn context(site: &Site, config: &SiteConfig, job: Job, site_path: &st
 fn story(
     site: &Site,
     config: &SiteConfig,
+    cards: &[Value],
     idx: usize,
     context: &mut Context,
     seo: &mut SeoView,
@@ -134,20 +148,17 @@ fn story(
             format!("{}{}", config.base_url.trim_end_matches('/'), url)
         };
     }
-    let view = |i: usize| StoryView::new(site, i, config, WithBody::No);
+    let card = |i: usize| cards.get(i).cloned().unwrap_or_else(Value::none);
     context.insert("story", &StoryView::new(site, idx, config, WithBody::Yes));
     // Stories are newest first: the previous (older) one comes after.
-    context.insert(
-        "previous",
-        &(idx + 1 < site.stories.len()).then(|| view(idx + 1)),
-    );
-    context.insert("next", &idx.checked_sub(1).map(view));
-    let related: Vec<StoryView<'_>> = site
+    context.insert_value("previous", card(idx + 1));
+    context.insert_value("next", idx.checked_sub(1).map_or_else(Value::none, card));
+    let related: Vec<Value> = site
         .related
         .get(idx)
-        .map(|related| related.iter().map(|&i| view(i)).collect())
+        .map(|related| related.iter().map(|&i| card(i)).collect())
         .unwrap_or_default();
-    context.insert("related", &related);
+    context.insert_value("related", Value::from(related));
     format!(
         "story 《{}》 ({})",
         story.title,
@@ -157,21 +168,21 @@ fn story(
 
 /// `stories` and `paginator` for page `n` of a list of stories.
 fn list(
-    site: &Site,
     config: &SiteConfig,
+    cards: &[Value],
     base: &str,
     n: usize,
     stories: &[usize],
     context: &mut Context,
 ) {
     let per_page = config.paginate_by;
-    let views: Vec<StoryView<'_>> = stories
+    let views: Vec<Value> = stories
         .iter()
         .skip((n - 1) * per_page)
         .take(per_page)
-        .map(|&idx| StoryView::new(site, idx, config, WithBody::No))
+        .filter_map(|&idx| cards.get(idx).cloned())
         .collect();
-    context.insert("stories", &views);
+    context.insert_value("stories", Value::from(views));
     context.insert(
         "paginator",
         &PaginatorView::new(config, base, n, stories.len()),

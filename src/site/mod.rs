@@ -60,10 +60,7 @@ pub enum Unpublish {
 impl Site {
     /// One of the taxonomies.
     pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
-        &self.taxonomies[TaxonomyKind::ALL
-            .iter()
-            .position(|k| *k == kind)
-            .expect("every kind is in ALL")]
+        &self.taxonomies[kind.index()]
     }
 }
 
@@ -156,11 +153,7 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
             taxonomy
         })
         .collect();
-    let tags = taxonomies
-        .iter()
-        .find(|taxonomy| taxonomy.kind == TaxonomyKind::Tags)
-        .expect("every kind is built");
-    let related = related::build(&stories, &places, tags);
+    let related = related::build(&stories, &places, &taxonomies[TaxonomyKind::Tags.index()]);
     let site = Site {
         stories,
         pages,

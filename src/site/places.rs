@@ -89,8 +89,9 @@ pub struct Places {
     pub all: Vec<Place>,
     /// The districts, in order.
     pub districts: Vec<PlaceId>,
-    /// For each story (same index as the site's stories), where it is.
-    pub of_story: Vec<StoryPlaces>,
+    /// For each story (same index as the site's stories), where it is; `None` when its places
+    /// are in error (the build fails then, but rendering still runs to find more problems).
+    pub of_story: Vec<Option<StoryPlaces>>,
 }
 
 impl Places {
@@ -129,7 +130,10 @@ impl Places {
 
     /// The places of a story, district first.
     pub fn story_lineage(&self, story_idx: usize) -> Vec<PlaceId> {
-        self.lineage(self.of_story[story_idx].community)
+        match self.of_story.get(story_idx).copied().flatten() {
+            Some(story_places) => self.lineage(story_places.community),
+            None => Vec::new(),
+        }
     }
 
     fn add(&mut self, kind: PlaceKind, name: &str, parent: Option<PlaceId>) -> PlaceId {
@@ -285,19 +289,14 @@ pub fn build(
         };
         match filed {
             Ok(story_places) => {
-                places.of_story.push(story_places);
+                places.of_story.push(Some(story_places));
                 for id in places.story_lineage(story_idx) {
                     places.all[id].stories.push(story_idx);
                 }
             }
             Err(diagnostic) => {
                 diagnostics.push(*diagnostic);
-                // Keep indices aligned; the build fails anyway.
-                places.of_story.push(StoryPlaces {
-                    district: 0,
-                    street: None,
-                    community: 0,
-                });
+                places.of_story.push(None);
             }
         }
     }
@@ -306,11 +305,14 @@ pub fn build(
         diagnostics.extend(communities_in_several_districts(&places, stories));
     }
     if diagnostics.iter().all(|d| !d.is_error()) {
-        for (story, &story_places) in stories.iter_mut().zip(&places.of_story) {
-            rename_story(&places, story_places, story);
+        for (story, story_places) in stories.iter_mut().zip(&places.of_story) {
+            if let Some(story_places) = *story_places {
+                rename_story(&places, story_places, story);
+            }
         }
     }
     diagnostics.extend(assign_slugs(&mut places, registry, stories));
+    prune_empty(&mut places);
     (places, diagnostics)
 }
 
@@ -339,6 +341,16 @@ fn read_registry(file: &RegistryFile<'_>) -> Result<RawRegistry, Diagnostic> {
         return Ok(RawRegistry::default());
     }
     fields::deserialize(&block, "places/invalid")
+}
+
+/// Unlinks the places without published stories (registered places nobody has written about
+/// yet, or whose stories are drafts): they get no page and are not listed.
+fn prune_empty(places: &mut Places) {
+    let empty: Vec<bool> = places.all.iter().map(|p| p.stories.is_empty()).collect();
+    places.districts.retain(|&id| !empty[id]);
+    for place in &mut places.all {
+        place.children.retain(|&id| !empty[id]);
+    }
 }
 
 /// Adds the registered places, reporting names declared twice in one scope.
@@ -381,16 +393,7 @@ fn declare(
                 .clone()
                 .map_or(from, |s| s.start);
             for community in &street.communities {
-                declare_one(
-                    places,
-                    community,
-                    PlaceKind::Community,
-                    Some(street_id),
-                    street_from,
-                    file,
-                    diagnostics,
-                );
-                nested_streets_error(community, file, street_from, diagnostics);
+                declare_community(places, community, street_id, street_from, file, diagnostics);
             }
             if !street.streets.is_empty() {
                 diagnostics.push(file.error(
@@ -404,26 +407,30 @@ fn declare(
             }
         }
         for community in &district.communities {
-            declare_one(
-                places,
-                community,
-                PlaceKind::Community,
-                Some(district_id),
-                from,
-                file,
-                diagnostics,
-            );
-            nested_streets_error(community, file, from, diagnostics);
+            declare_community(places, community, district_id, from, file, diagnostics);
         }
     }
 }
 
-fn nested_streets_error(
+/// Declares a community (under a street or directly under a district), which may not list
+/// places of its own.
+fn declare_community(
+    places: &mut Places,
     community: &RawPlace,
-    file: &RegistryFile<'_>,
+    parent: PlaceId,
     from: usize,
+    file: &RegistryFile<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    declare_one(
+        places,
+        community,
+        PlaceKind::Community,
+        Some(parent),
+        from,
+        file,
+        diagnostics,
+    );
     if !community.streets.is_empty() || !community.communities.is_empty() {
         diagnostics.push(file.error(
             "places/invalid",
@@ -521,14 +528,14 @@ fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Di
             PlaceKind::Street,
             &story.street,
             candidates.into_iter(),
-            elsewhere.first().map(|&id| places.display(id)),
+            elsewhere.first().map(|&id| places.display(id)).as_deref(),
         ));
     };
     let community = match street {
         Some(street) => places.find(Some(street), PlaceKind::Community, &story.community),
         None => places
             .find(Some(district), PlaceKind::Community, &story.community)
-            .or_else(|| single(places.communities_in_streets(district, &story.community))),
+            .or_else(|| single(&places.communities_in_streets(district, &story.community))),
     };
     let Some(community) = community else {
         let scope = street.unwrap_or(district);
@@ -539,7 +546,7 @@ fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Di
             PlaceKind::Community,
             &story.community,
             candidates.into_iter(),
-            elsewhere.first().map(|&id| places.display(id)),
+            elsewhere.first().map(|&id| places.display(id)).as_deref(),
         ));
     };
     Ok(StoryPlaces {
@@ -551,7 +558,7 @@ fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Di
     })
 }
 
-fn single(ids: Vec<PlaceId>) -> Option<PlaceId> {
+fn single(ids: &[PlaceId]) -> Option<PlaceId> {
     (ids.len() == 1).then(|| ids[0])
 }
 
@@ -587,7 +594,7 @@ fn unknown_place<'a>(
     kind: PlaceKind,
     name: &str,
     candidates: impl Iterator<Item = &'a str> + Clone,
-    elsewhere: Option<String>,
+    elsewhere: Option<&str>,
 ) -> Box<Diagnostic> {
     let scope = match kind {
         PlaceKind::District => String::new(),
@@ -655,7 +662,7 @@ fn settle_unregistered(places: &mut Places) {
         for &child in &places.all[district].children {
             if places.all[child].kind == PlaceKind::Community
                 && let Some(target) =
-                    single(places.communities_in_streets(district, &places.all[child].name))
+                    single(&places.communities_in_streets(district, &places.all[child].name))
             {
                 moves.push((child, target));
             }
@@ -664,13 +671,15 @@ fn settle_unregistered(places: &mut Places) {
     for (from, to) in moves {
         let district = places.all[from].parent.expect("communities have a parent");
         let street = places.all[to].parent.expect("communities have a parent");
-        let moved = std::mem::take(&mut places.all[from].stories);
-        for &story_idx in &moved {
-            places.of_story[story_idx].community = to;
-            places.of_story[story_idx].street = Some(street);
+        let taken_stories = std::mem::take(&mut places.all[from].stories);
+        for &story_idx in &taken_stories {
+            if let Some(Some(story_places)) = places.of_story.get_mut(story_idx) {
+                story_places.community = to;
+                story_places.street = Some(street);
+            }
         }
         for target in [to, street] {
-            places.all[target].stories.extend(&moved);
+            places.all[target].stories.extend(&taken_stories);
             places.all[target].stories.sort_unstable();
         }
         places.all[district].children.retain(|&id| id != from);

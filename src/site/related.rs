@@ -18,7 +18,7 @@ pub fn build(stories: &[Story], places: &Places, tags: &Taxonomy) -> Vec<Vec<usi
     (0..stories.len())
         .into_par_iter()
         .map(|story_idx| {
-            let Some(where_) = places.of_story.get(story_idx) else {
+            let Some(Some(where_)) = places.of_story.get(story_idx) else {
                 return Vec::new();
             };
             let mut groups: Vec<&[usize]> = vec![&places.all[where_.community].stories];

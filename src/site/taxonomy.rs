@@ -28,6 +28,15 @@ impl TaxonomyKind {
         TaxonomyKind::Series,
     ];
 
+    /// Its place in [`TaxonomyKind::ALL`] and in the site's taxonomies.
+    pub fn index(self) -> usize {
+        match self {
+            TaxonomyKind::Reporters => 0,
+            TaxonomyKind::Tags => 1,
+            TaxonomyKind::Series => 2,
+        }
+    }
+
     /// The folder name and the name templates see.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -125,10 +134,10 @@ pub fn build(kind: TaxonomyKind, stories: &[Story]) -> (Taxonomy, Vec<Diagnostic
                         kind.as_str()
                     ),
                 )
-                .with_help(format!(
-                    "if they are the same, write them the same way; otherwise tell them apart \
-                     (for example `{name}2`)"
-                ));
+                .with_help(
+                    "if they are the same, write them the same way; if not, make the names differ \
+                     in more than spaces, case or punctuation",
+                );
                 diagnostics.push(match story.field_span(kind.field()) {
                     Some(span) => diagnostic.at(&story.source_path, &story.source, span),
                     None => diagnostic.in_file(&story.source_path),

@@ -199,9 +199,10 @@ districts:
           - name: 总府路社区
 ";
 
-#[test]
-fn the_registry_sets_slugs_and_resolves_aliases() {
-    let out = SiteTest::new()
+/// The registry above, a story at an alias of 白莲社区, and one at 百联社区 (whose pinyin is the
+/// same) written with `street_b` as its street.
+fn registry_site(street_b: &str) -> SiteTest {
+    SiteTest::new()
         .file("data/places.yaml", REGISTRY)
         .file(
             "content/stories/a.md",
@@ -209,9 +210,13 @@ fn the_registry_sets_slugs_and_resolves_aliases() {
         )
         .file(
             "content/stories/b.md",
-            &placed("乙", "2018-04-20", "成华区", "", "百联社区"),
+            &placed("乙", "2018-04-20", "成华区", street_b, "百联社区"),
         )
-        .run(&["build"]);
+}
+
+#[test]
+fn the_registry_sets_slugs_and_resolves_aliases() {
+    let out = registry_site("").run(&["build"]);
     out.assert_success();
     assert_eq!(
         out.select_text(
@@ -232,11 +237,13 @@ fn the_registry_sets_slugs_and_resolves_aliases() {
         out.select_text("public/stories/a/index.html", ".visit a"),
         ["成华区", "白莲池街道", "白莲社区"]
     );
-    // Registered places without stories are listed in the tree but have no story.
+    // Registered places without published stories get no page and are not listed.
     assert_eq!(
         out.select_text("public/places/index.html", ".place-tree > li > a"),
-        ["成华区", "锦江区"]
+        ["成华区"]
     );
+    assert!(!out.exists("public/places/jin-jiang-qu/index.html"));
+    assert!(!out.exists("public/places/jin-jiang-qu/atom.xml"));
 }
 
 #[test]
@@ -295,18 +302,34 @@ fn registry_errors_are_located() {
 
 #[test]
 fn the_registry_fixes_a_slug_collision() {
+    let out = registry_site("白莲池街道").run(&["build"]);
+    out.assert_success();
+    assert!(out.exists("public/places/chenghua/bai-lian-chi-jie-dao/bai-lian-she-qu/index.html"));
+    assert!(out.exists("public/places/chenghua/bai-lian-chi-jie-dao/bailian-2/index.html"));
+}
+
+#[test]
+fn an_empty_registry_rejects_every_story_without_crashing() {
     let out = SiteTest::new()
-        .file("data/places.yaml", REGISTRY)
+        .file("data/places.yaml", "districts: []\n")
         .file(
             "content/stories/a.md",
             &placed("甲", "2018-03-20", "成华区", "白莲池街道", "白莲社区"),
         )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn a_registry_that_is_not_yaml_is_located() {
+    let out = SiteTest::new()
+        .file("data/places.yaml", "districts:\n  - name: [成华区\n")
         .file(
-            "content/stories/b.md",
-            &placed("乙", "2018-04-20", "成华区", "白莲池街道", "百联社区"),
+            "content/stories/a.md",
+            &placed("甲", "2018-03-20", "成华区", "白莲池街道", "白莲社区"),
         )
         .run(&["build"]);
-    out.assert_success();
-    assert!(out.exists("public/places/chenghua/bai-lian-chi-jie-dao/bai-lian-she-qu/index.html"));
-    assert!(out.exists("public/places/chenghua/bai-lian-chi-jie-dao/bailian-2/index.html"));
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
 }
