@@ -10,6 +10,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
 /// How bad a diagnostic is.
@@ -158,16 +160,24 @@ pub fn render(diagnostics: &[Diagnostic], options: RenderOptions) -> String {
         .with_width(100)
         .with_links(false)
         .with_context_lines(1);
-    let mut out = String::new();
-    for diagnostic in diagnostics {
-        let report = Report::new(diagnostic);
-        if handler.render_report(&mut out, &report).is_err() {
-            // Rendering into a String cannot fail on I/O; fall back to the plain line anyway.
-            out.push_str(&diagnostic.to_string());
-        }
-        out.push('\n');
-    }
-    out
+    // Each report is drawn on its own (in parallel: a large site can have thousands of warnings),
+    // then joined in order.
+    let rendered: Vec<String> = diagnostics
+        .par_iter()
+        .map(|diagnostic| {
+            let mut out = String::new();
+            if handler
+                .render_report(&mut out, &Report::new(diagnostic))
+                .is_err()
+            {
+                // Rendering into a String cannot fail on I/O; fall back to the plain line anyway.
+                out = diagnostic.to_string();
+            }
+            out.push('\n');
+            out
+        })
+        .collect();
+    rendered.concat()
 }
 
 /// One diagnostic as `check --format json` prints it.
