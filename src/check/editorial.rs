@@ -76,45 +76,41 @@ fn check_story(story: &Story) -> Vec<Diagnostic> {
                 ),
         );
     }
-    for image in story
-        .images
-        .iter()
-        .filter(|image| image.alt.trim().is_empty())
-    {
-        let span = front_matter_span(story, &image.src);
-        diagnostics.push(
-            Location {
-                span,
-                ..at_field("images")
-            }
-            .locate(Diagnostic::warning(
-                "editorial/image-alt",
-                format!("the photo `{}` has no `alt` text", image.src.trim()),
-            ))
-            .with_help(
-                "describe what it shows for readers who cannot see it: `alt: 儿童之家的活动室`",
-            ),
-        );
-    }
     let body_images = story
         .references
         .iter()
         .filter(|reference| reference.kind == ReferenceKind::Image);
-    for image in body_images
+    // Photos of the front matter, then images of the body, without alt text.
+    let photos_without_alt = story
+        .images
+        .iter()
+        .filter(|image| image.alt.trim().is_empty())
+        .map(|image| {
+            (
+                front_matter_span(story, &image.src),
+                format!("the photo `{}` has no `alt` text", image.src.trim()),
+                "describe what it shows for readers who cannot see it: `alt: 儿童之家的活动室`",
+            )
+        });
+    let images_without_alt = body_images
         .clone()
         .filter(|image| image.alt.trim().is_empty())
-    {
-        let span = story.body_start + image.span.start..story.body_start + image.span.end;
-        diagnostics.push(
-            Location {
-                span,
-                ..at_field("images")
-            }
-            .locate(Diagnostic::warning(
-                "editorial/image-alt",
+        .map(|image| {
+            (
+                story.body_start + image.span.start..story.body_start + image.span.end,
                 format!("the image `{}` has no alt text", image.url),
-            ))
-            .with_help("describe what it shows between the brackets: `![儿童之家的活动室](…)`"),
+                "describe what it shows between the brackets: `![儿童之家的活动室](…)`",
+            )
+        });
+    for (span, message, help) in photos_without_alt.chain(images_without_alt) {
+        let location = Location {
+            span,
+            ..at_field("images")
+        };
+        diagnostics.push(
+            location
+                .locate(Diagnostic::warning("editorial/image-alt", message))
+                .with_help(help),
         );
     }
     let uncredited = story

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use crate::cli::BuildArgs;
-use crate::cmd::{print_diagnostics, print_error, tally};
+use crate::cmd::{load_config, print_diagnostics, print_error, tally};
 use crate::config::{self, Overrides};
 use crate::exit::ExitCode;
 use crate::{output, pipeline};
@@ -18,17 +18,9 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         drafts: args.drafts,
         future: args.future,
     };
-    let config = match config::load(&root, &overrides) {
+    let config = match load_config(&root, &overrides) {
         Ok(config) => config,
-        Err(diagnostics) => {
-            print_diagnostics(&diagnostics);
-            let missing = diagnostics.iter().any(|d| d.code == "config/missing");
-            return if missing {
-                ExitCode::Failure
-            } else {
-                ExitCode::ContentErrors
-            };
-        }
+        Err(code) => return code,
     };
     let staging = match output::Staging::create(&config) {
         Ok(staging) => staging,

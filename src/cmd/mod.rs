@@ -24,6 +24,22 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     );
 }
 
+/// Loads `site.yaml`, or prints why not and says how the command ends: `Failure` (2) when there
+/// is no site, `ContentErrors` (1) when the file is broken.
+pub fn load_config(
+    root: &std::path::Path,
+    overrides: &crate::config::Overrides,
+) -> Result<crate::config::SiteConfig, crate::exit::ExitCode> {
+    crate::config::load(root, overrides).map_err(|diagnostics| {
+        print_diagnostics(&diagnostics);
+        if diagnostics.iter().any(|d| d.code == "config/missing") {
+            crate::exit::ExitCode::Failure
+        } else {
+            crate::exit::ExitCode::ContentErrors
+        }
+    })
+}
+
 /// Prints an error that is not about the site's content.
 pub fn print_error(error: &dyn std::error::Error) {
     let mut message = error.to_string();

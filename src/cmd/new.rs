@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::archetype;
 use crate::cli::NewArgs;
-use crate::cmd::print_diagnostics;
+use crate::cmd::{load_config, print_diagnostics};
 use crate::config::{self, Overrides, SiteConfig};
 use crate::content::{self, story};
 use crate::exit::ExitCode;
@@ -38,17 +38,9 @@ enum Refusal {
 /// Runs `yuanba new`.
 pub fn run(args: &NewArgs) -> ExitCode {
     let root = config::absolute(&args.root.root);
-    let config = match config::load(&root, &Overrides::default()) {
+    let config = match load_config(&root, &Overrides::default()) {
         Ok(config) => config,
-        Err(diagnostics) => {
-            print_diagnostics(&diagnostics);
-            let missing = diagnostics.iter().any(|d| d.code == "config/missing");
-            return if missing {
-                ExitCode::Failure
-            } else {
-                ExitCode::ContentErrors
-            };
-        }
+        Err(code) => return code,
     };
     match create(args, &config) {
         Ok(relative) => {
