@@ -58,6 +58,8 @@ pub struct Page {
     pub references: Vec<Reference>,
     /// The ids in the body that links can point at.
     pub anchors: Vec<String>,
+    /// When the file was last changed, for the sitemap's `lastmod` (pages have no date).
+    pub modified: Option<jiff::Timestamp>,
 }
 
 /// Reads one page file.
@@ -124,6 +126,7 @@ pub fn parse(
         content: String::new(),
         references: Vec::new(),
         anchors: Vec::new(),
+        modified: None,
     })
 }
 
