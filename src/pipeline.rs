@@ -1,5 +1,5 @@
-//! The build as a readable list of steps, shared by `build` (which publishes) and later `check`
-//! and `serve`.
+//! The build as a readable list of steps, shared by `build` (which publishes) and `check` (which
+//! writes nothing and asks for more checks), and later `serve`.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::output::{self, Output, Sink};
-use crate::{content, render, site};
+use crate::{check, content, render, site};
 
 /// What one run of the pipeline produced.
 #[derive(Debug, Default)]
@@ -25,6 +25,15 @@ pub struct Built {
     pub n_pages: usize,
     /// Files handed to the sink.
     pub n_files: usize,
+    /// Links and images to other sites, for `check --external`.
+    pub external_links: Vec<check::links::ExternalLink>,
+}
+
+/// What a run checks beyond what a build needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Checks {
+    /// The editorial warnings of `yuanba check` (`check::editorial`).
+    pub editorial: bool,
 }
 
 impl Built {
@@ -38,7 +47,7 @@ impl Built {
 ///
 /// Once an error is known, files are no longer handed over (the rest of the run only looks for
 /// more problems). An error of the sink (a failed write) stops the run.
-pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error> {
+pub fn run(config: &SiteConfig, sink: &dyn Sink, checks: Checks) -> Result<Built, output::Error> {
     let started = Instant::now();
     let loaded = content::load(config);
     log_time("load content", started);
@@ -79,6 +88,18 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error>
                 .filter(|file| !(has_robots && file.path == Path::new("robots.txt")))
                 .collect();
             generated.extend(extras.iter().map(|file| file.path.clone()));
+            let outputs = check::OutputFiles::new(&generated, &assets);
+            let links = check::links::check(&site, config, &outputs);
+            diagnostics.extend(links.diagnostics);
+            if checks.editorial {
+                diagnostics.extend(check::editorial::check(
+                    &site.stories,
+                    &links.images,
+                    &outputs,
+                ));
+            }
+            built.external_links = links.external;
+            log_time("check links", started);
             if diagnostics.iter().any(Diagnostic::is_error) {
                 failed.store(true, Ordering::Relaxed);
             }
@@ -112,7 +133,7 @@ fn extras(
     let mut outputs = render::feeds::build(site, config);
     outputs.extend(render::sitemap::build(
         config,
-        &render::sitemap_entries(site, jobs),
+        &render::sitemap_entries(site, config, jobs),
     ));
     outputs.push(render::sitemap::robots(config));
     let mut taken = page_files.clone();

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::archetype;
 use crate::cli::InitArgs;
 use crate::exit::ExitCode;
 use crate::render::builtin;
@@ -79,6 +80,10 @@ fn create_site(dir: &Path) -> Result<(), String> {
     files.push((
         format!("themes/default/{}", crate::theme_config::THEME_FILE),
         builtin::THEME_YAML.as_bytes().to_vec(),
+    ));
+    files.push((
+        format!("themes/default/archetypes/{}", archetype::STORY_FILE),
+        archetype::BUILTIN_STORY.as_bytes().to_vec(),
     ));
     for (name, bytes) in builtin::STATIC {
         files.push((format!("themes/default/static/{name}"), bytes.to_vec()));

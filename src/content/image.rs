@@ -35,12 +35,18 @@ pub struct ImageLookup<'a> {
 }
 
 impl<'a> ImageLookup<'a> {
-    /// The lookup for a source file at `relative` (to the site root); `is_bundle` when it is
-    /// the `index.md` of a bundle, whose files are copied next to its page.
-    pub fn new(config: &'a SiteConfig, relative: &Path, is_bundle: bool) -> Self {
-        let bundle_dir = is_bundle
-            .then(|| relative.parent().map(|dir| config.root.join(dir)))
-            .flatten();
+    /// The lookup for the Markdown file at `relative` (to the site root). Relative `src`s are
+    /// looked up only for the `index.md` of a bundle, whose files are copied next to its page.
+    pub fn new(config: &'a SiteConfig, relative: &Path) -> Self {
+        let content = Path::new("content");
+        let bundle_dir = relative
+            .parent()
+            .filter(|folder| {
+                crate::content::is_bundle_index(relative)
+                    && *folder != content
+                    && *folder != content.join(crate::content::PAGES_DIR)
+            })
+            .map(|folder| config.root.join(folder));
         ImageLookup { config, bundle_dir }
     }
 

@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod page;
 pub mod story;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ pub use story::Story;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
+use crate::site::permalink;
 
 /// Everything read from `content/`.
 #[derive(Debug, Default)]
@@ -48,8 +50,6 @@ struct SourceFile {
     /// Path relative to the site root, for messages and output.
     relative: PathBuf,
     is_page: bool,
-    /// Whether it is the `index.md` of a bundle folder.
-    is_bundle: bool,
     /// For `index.md`: the other files of its folder, relative to it.
     assets: Vec<PathBuf>,
 }
@@ -70,9 +70,36 @@ pub fn load(config: &SiteConfig) -> Content {
             Err(found) => diagnostics.extend(found),
         }
     }
+    render_bodies(&mut content, config);
     content.places_registry = read_registry(config, &mut diagnostics);
     content.diagnostics = diagnostics;
     content
+}
+
+/// Renders every body, in parallel, once every file's site path is known: a link to another
+/// story's Markdown file becomes that story's URL as the Markdown is rendered, with no second
+/// pass over the HTML. Drafts get their URL too, so a link to one still works with `--drafts`
+/// (`check::links` reports it otherwise).
+fn render_bodies(content: &mut Content, config: &SiteConfig) {
+    let mut site_paths: HashMap<PathBuf, String> = HashMap::new();
+    for story in &content.stories {
+        site_paths.insert(
+            story.source_path.clone(),
+            permalink::story_path(&story.slug),
+        );
+    }
+    for page in &content.pages {
+        site_paths.insert(page.source_path.clone(), permalink::page_path(&page.slug));
+    }
+    let base_path = config.base_path.as_str();
+    content.stories.par_iter_mut().for_each(|story| {
+        let images = image::ImageLookup::new(config, &story.source_path);
+        story.render_body(&site_paths, base_path, &images);
+    });
+    content.pages.par_iter_mut().for_each(|page| {
+        let images = image::ImageLookup::new(config, &page.source_path);
+        page.render_body(&site_paths, base_path, &images);
+    });
 }
 
 /// Reads `data/places.yaml` if it exists (parsing it is the site's business).
@@ -167,7 +194,6 @@ fn discover(content_dir: &Path, config: &SiteConfig) -> (Vec<SourceFile>, Vec<Di
             path: path.to_path_buf(),
             relative: config.relative(path).to_path_buf(),
             is_page,
-            is_bundle,
             assets,
         });
     }
@@ -208,7 +234,7 @@ fn is_markdown(path: &Path) -> bool {
 }
 
 /// Whether a file is the `index.md` of a bundle folder.
-fn is_bundle_index(path: &Path) -> bool {
+pub(crate) fn is_bundle_index(path: &Path) -> bool {
     path.file_name()
         .is_some_and(|name| name.eq_ignore_ascii_case("index.md"))
 }
@@ -216,27 +242,16 @@ fn is_bundle_index(path: &Path) -> bool {
 fn load_file(file: SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<Diagnostic>> {
     let source = read_source(&file.path, &file.relative).map_err(|d| vec![d])?;
     let split = front_matter::split(&file.relative, &source).map_err(|d| vec![d])?;
-    let images = image::ImageLookup::new(config, &file.relative, file.is_bundle);
     if file.is_page {
-        page::parse(
-            &file.relative,
-            &source,
-            &split,
-            file.assets,
-            config,
-            &images,
-        )
-        .map(|page| Loaded::Page(Box::new(page)))
+        let modified = std::fs::metadata(&file.path)
+            .and_then(|metadata| metadata.modified())
+            .ok()
+            .and_then(|time| jiff::Timestamp::try_from(time).ok());
+        page::parse(&file.relative, &source, &split, file.assets)
+            .map(|page| Loaded::Page(Box::new(page::Page { modified, ..page })))
     } else {
-        story::parse(
-            &file.relative,
-            &source,
-            &split,
-            file.assets,
-            config,
-            &images,
-        )
-        .map(|story| Loaded::Story(Box::new(story)))
+        story::parse(&file.relative, &source, &split, file.assets, config)
+            .map(|story| Loaded::Story(Box::new(story)))
     }
 }
 

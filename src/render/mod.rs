@@ -259,13 +259,22 @@ fn cards(
 }
 
 /// The site path and `lastmod` date of every page the sitemap lists (all but the 404 page).
-pub fn sitemap_entries(site: &Site, jobs: &[Job]) -> Vec<(String, Option<String>)> {
+pub fn sitemap_entries(
+    site: &Site,
+    config: &SiteConfig,
+    jobs: &[Job],
+) -> Vec<(String, Option<String>)> {
     jobs.iter()
         .filter(|job| **job != Job::NotFound)
         .map(|&job| {
-            let lastmod = job
-                .newest_story(site)
-                .map(|idx| feeds::rfc3339(&site.stories[idx].date));
+            let lastmod = match job {
+                Job::Page(idx) => site.pages[idx]
+                    .modified
+                    .map(|time| feeds::rfc3339(&time.to_zoned_datetime(config.timezone.clone()))),
+                _ => job
+                    .newest_story(site)
+                    .map(|idx| feeds::rfc3339(&site.stories[idx].date)),
+            };
             (job.site_path(site), lastmod)
         })
         .collect()

@@ -16,6 +16,7 @@ fn new_site_builds() {
     assert!(init.exists("news/themes/default/templates/story.html"));
     assert!(init.exists("news/themes/default/templates/partials/story_card.html"));
     assert!(init.exists("news/themes/default/theme.yaml"));
+    assert!(init.exists("news/themes/default/archetypes/story.md"));
 
     let build = test.run_bare(&["build", "--root", "news"]);
     build.assert_success();
