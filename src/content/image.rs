@@ -93,13 +93,7 @@ pub fn read_size(path: &Path) -> Option<ImageSize> {
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("svg"));
     if is_svg {
-        let mut head = Vec::new();
-        std::fs::File::open(path)
-            .ok()?
-            .take(SVG_HEAD_BYTES)
-            .read_to_end(&mut head)
-            .ok()?;
-        return svg_size(&String::from_utf8_lossy(&head));
+        return svg_size(&String::from_utf8_lossy(&read_head(path, SVG_HEAD_BYTES)?));
     }
     let size = imagesize::size(path).ok()?;
     let width = u32::try_from(size.width).ok().filter(|&w| w > 0)?;
@@ -122,13 +116,18 @@ const JPEG_HEAD_BYTES: u64 = 128 * 1024;
 
 /// The EXIF orientation (1 to 8) of a JPEG file, when it has one.
 fn jpeg_orientation(path: &Path) -> Option<u16> {
+    exif_orientation(&read_head(path, JPEG_HEAD_BYTES)?)
+}
+
+/// The first `limit` bytes of a file (all of a shorter one).
+fn read_head(path: &Path, limit: u64) -> Option<Vec<u8>> {
     let mut head = Vec::new();
     std::fs::File::open(path)
         .ok()?
-        .take(JPEG_HEAD_BYTES)
+        .take(limit)
         .read_to_end(&mut head)
         .ok()?;
-    exif_orientation(&head)
+    Some(head)
 }
 
 /// The EXIF orientation in the first bytes of a JPEG: walks the segments up to the image data,
