@@ -1,5 +1,5 @@
-//! The build as a readable list of steps, shared by `build` (which publishes) and later `check`
-//! and `serve`.
+//! The build as a readable list of steps, shared by `build` (which publishes), `build --watch`
+//! and `serve` (which keep what they loaded and call [`render_loaded`]).
 
 use std::time::Instant;
 
@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use crate::content::Content;
 use crate::output::{self, Output, Sink};
+use crate::render::Templates;
 use crate::{content, render, site};
 
 /// What one run of the pipeline produced.
@@ -40,19 +42,33 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error>
     let started = Instant::now();
     let loaded = content::load(config);
     log_time("load content", started);
+    let mut templates = render::load_templates(config);
+    log_time("load templates", started);
+    let templates = templates.as_mut().map_err(|found| found.as_slice());
+    render_loaded(config, loaded, templates, sink)
+}
+
+/// The steps of [`run`] after loading: for `serve`, which keeps what it loaded between builds
+/// and re-reads only the files that changed. `templates` is the parsed theme, or the problems
+/// that kept it from parsing.
+pub fn render_loaded(
+    config: &SiteConfig,
+    loaded: Content,
+    templates: Result<&mut Templates, &[Diagnostic]>,
+    sink: &dyn Sink,
+) -> Result<Built, output::Error> {
+    let started = Instant::now();
     let mut diagnostics = loaded.diagnostics.clone();
     let (site, site_diagnostics) = site::assemble(loaded, config);
     diagnostics.extend(site_diagnostics);
-    let templates = render::load_templates(config);
-    log_time("load templates", started);
     let mut built = Built {
         n_stories: site.stories.len(),
         n_pages: site.pages.len(),
         ..Built::default()
     };
     match templates {
-        Err(template_diagnostics) => diagnostics.extend(template_diagnostics),
-        Ok(mut templates) => {
+        Err(template_diagnostics) => diagnostics.extend_from_slice(template_diagnostics),
+        Ok(templates) => {
             let failed = AtomicBool::new(diagnostics.iter().any(Diagnostic::is_error));
             let n_files = AtomicUsize::new(0);
             let emit = |output: Output| {
@@ -70,7 +86,7 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error>
                 .into_par_iter()
                 .filter(|asset| !page_files.contains(&asset.path))
                 .try_for_each(emit)?;
-            let render_diagnostics = render::render(&site, &mut templates, config, &emit)?;
+            let render_diagnostics = render::render(&site, templates, config, &emit)?;
             log_time("render and write", started);
             if render_diagnostics.iter().any(Diagnostic::is_error) {
                 failed.store(true, Ordering::Relaxed);
