@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use crate::cli::BuildArgs;
-use crate::cmd::{print_diagnostics, print_error};
+use crate::cmd::{count_errors, print_diagnostics, print_error};
 use crate::config::{self, Overrides};
 use crate::exit::ExitCode;
 use crate::{output, pipeline};
@@ -17,6 +17,9 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
     };
+    if args.watch {
+        return crate::cmd::serve::watch(&root, overrides, args.poll);
+    }
     let config = match config::load(&root, &overrides) {
         Ok(config) => config,
         Err(diagnostics) => {
@@ -67,23 +70,6 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         started.elapsed().as_millis()
     );
     ExitCode::Success
-}
-
-/// `1 error in 1 file`, `5 errors in 3 files`.
-fn count_errors(diagnostics: &[crate::diagnostic::Diagnostic]) -> String {
-    let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
-    let files: std::collections::BTreeSet<_> =
-        errors.iter().filter_map(|d| d.path.as_ref()).collect();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    if files.is_empty() {
-        plural(errors.len(), "error")
-    } else {
-        format!(
-            "{} in {}",
-            plural(errors.len(), "error"),
-            plural(files.len(), "file")
-        )
-    }
 }
 
 fn display_dir(config: &config::SiteConfig) -> String {

@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod init;
+pub mod serve;
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -31,4 +32,21 @@ pub fn print_error(error: &dyn std::error::Error) {
         cause = inner.source();
     }
     eprintln!("error: {message}");
+}
+
+/// `1 error in 1 file`, `5 errors in 3 files`.
+pub(crate) fn count_errors(diagnostics: &[Diagnostic]) -> String {
+    let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
+    let files: std::collections::BTreeSet<_> =
+        errors.iter().filter_map(|d| d.path.as_ref()).collect();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if files.is_empty() {
+        plural(errors.len(), "error")
+    } else {
+        format!(
+            "{} in {}",
+            plural(errors.len(), "error"),
+            plural(files.len(), "file")
+        )
+    }
 }

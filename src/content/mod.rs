@@ -58,7 +58,10 @@ pub fn load(config: &SiteConfig) -> Content {
 }
 
 /// Puts the results of [`load_file`] together, in file order, after the `diagnostics` of the walk.
-pub fn collect(results: Vec<Result<Loaded, Vec<Diagnostic>>>, diagnostics: Vec<Diagnostic>) -> Content {
+pub fn collect(
+    results: Vec<Result<Loaded, Vec<Diagnostic>>>,
+    diagnostics: Vec<Diagnostic>,
+) -> Content {
     let mut content = Content {
         diagnostics,
         ..Content::default()
@@ -83,15 +86,22 @@ pub enum Loaded {
 }
 
 /// Whether a file or folder name is hidden or an editor's temporary file (vim's `.swp`, `~` and
-/// `4913`, Emacs' `.#` and `#…#`, JetBrains' `___jb_tmp___`, `.tmp` and `.bck`).
+/// `4913`, Emacs' `.#` and `#…#`, `___jb_tmp___` (`JetBrains` IDEs), `.tmp` and `.bck`).
 pub fn is_ignored_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     name.starts_with('.')
         || name.starts_with('#')
         || name.ends_with('~')
-        || [".swp", ".swx", ".tmp", ".bck", "___jb_tmp___", "___jb_old___"]
-            .iter()
-            .any(|suffix| lower.ends_with(suffix))
+        || [
+            ".swp",
+            ".swx",
+            ".tmp",
+            ".bck",
+            "___jb_tmp___",
+            "___jb_old___",
+        ]
+        .iter()
+        .any(|suffix| lower.ends_with(suffix))
         || name == "4913"
 }
 

@@ -297,7 +297,7 @@ fn write_new(target: &Path, contents: &Contents) -> std::io::Result<()> {
 }
 
 /// Whether a process with this id runs (always `false` where that cannot be known cheaply).
-fn process_is_alive(pid: &str) -> bool {
+pub(crate) fn process_is_alive(pid: &str) -> bool {
     cfg!(target_os = "linux") && Path::new("/proc").join(pid).exists()
 }
 
