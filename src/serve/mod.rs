@@ -160,8 +160,9 @@ pub(crate) struct Shared {
 }
 
 /// How long to wait for more reports after one arrived: the debouncer reports once per tick
-/// (a quarter of its window), and a `git checkout` spreads over several ticks.
-const COALESCE: Duration = Duration::from_millis(60);
+/// (a quarter of its window, 50 ms), and a `git checkout` spreads over several ticks; twice a
+/// tick leaves room for a late tick on a busy machine.
+const COALESCE: Duration = Duration::from_millis(100);
 
 /// How many ports after the asked one are tried when it is taken.
 const PORT_ATTEMPTS: u16 = 10;

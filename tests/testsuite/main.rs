@@ -6,7 +6,9 @@ mod cli; // help texts and bad usage
 mod diagnostics; // exact messages for broken input, and odd files that must build
 mod drafts; // `draft: true` and `--drafts`
 mod init; // `yuanba init DIR`
+mod live; // the harness for serve and build --watch: background process, HTTP and SSE clients
 mod publish; // atomic publish and refused output folders
+mod serve; // `yuanba serve` and `build --watch` driven like a user
 mod slugs; // slugs from file names and front matter, and collisions
 mod story_page; // escaping, Chinese line breaks, figures, byline, dates, heading ids
 mod templates; // site template overrides and template errors
