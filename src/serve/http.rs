@@ -276,15 +276,11 @@ mod tests {
 
     #[test]
     fn paths_that_could_leave_the_output_are_refused() {
+        // Each branch once; tests/testsuite/serve.rs sends the encoded variants to the server.
         for path in [
-            "/../site.yaml",
-            "/%2e%2e/site.yaml",
-            "/%2E%2E/site.yaml",
-            "/..%2fsite.yaml",
-            "/..%2Fsite.yaml",
             "/stories/../../site.yaml",
-            "/..\\site.yaml",
-            "/%5c..%5csite.yaml",
+            "/%2E%2e/x",
+            "/..%5cx",
             "/a/%00",
             "/./index.html",
             "site.yaml",

@@ -204,14 +204,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
         }),
         events,
     });
-    let (sender, receiver) = mpsc::channel();
-    let (mut watcher, mut watched_dirs) =
-        Watcher::start(&root, options.poll, sender.clone(), Message::Events).map_err(|source| {
-            Error::Watch {
-                path: root.clone(),
-                source,
-            }
-        })?;
+    let (watching, sender) = Watching::start(&root, options.poll)?;
     let mut engine = Engine::new(root.clone(), overrides);
     let mut live = LiveBuilds {
         shared: &shared,
@@ -237,15 +230,9 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     std::thread::scope(|scope| {
         let live = &mut live;
         scope.spawn(move || {
-            watch_loop(
-                &receiver,
-                &mut watcher,
-                &mut watched_dirs,
-                &mut engine,
-                &mut |engine, changes| {
-                    live.rebuild(engine, Some(changes), report);
-                },
-            );
+            watching.run(&mut engine, &mut |engine, changes| {
+                live.rebuild(engine, Some(changes), report);
+            });
         });
         let served = runtime.block_on(run_server(listener, Arc::clone(&shared), shutdown));
         // The build thread ends after the build it may be running.
@@ -265,14 +252,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
 pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Result<(), Error> {
     let root = config::absolute(&options.root);
     ensure_site(&root)?;
-    let (sender, receiver) = mpsc::channel();
-    let (mut watcher, mut watched_dirs) =
-        Watcher::start(&root, options.poll, sender, Message::Events).map_err(|source| {
-            Error::Watch {
-                path: root.clone(),
-                source,
-            }
-        })?;
+    let (watching, _sender) = Watching::start(&root, options.poll)?;
     let mut engine = Engine::new(root, options.overrides.clone());
     let rebuild = |engine: &mut Engine, changes: Option<&ChangeSet>| {
         let result = engine.rebuild(changes, &mut |staging: Staging, _: &Published| {
@@ -281,15 +261,9 @@ pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
         report_rebuild(result, changes, report);
     };
     rebuild(&mut engine, None);
-    watch_loop(
-        &receiver,
-        &mut watcher,
-        &mut watched_dirs,
-        &mut engine,
-        &mut |engine, changes| {
-            rebuild(engine, Some(changes));
-        },
-    );
+    watching.run(&mut engine, &mut |engine, changes| {
+        rebuild(engine, Some(changes));
+    });
     Ok(())
 }
 
@@ -310,38 +284,61 @@ fn setup(what: &str, source: std::io::Error) -> Error {
     }
 }
 
-/// Waits for reports, merges a burst into one change set, and rebuilds once for it.
-fn watch_loop(
-    receiver: &Receiver<Message>,
-    watcher: &mut Watcher,
-    watched_dirs: &mut BTreeSet<PathBuf>,
-    engine: &mut Engine,
-    rebuild: &mut dyn FnMut(&mut Engine, &ChangeSet),
-) {
-    loop {
-        let Ok(Message::Events(first)) = receiver.recv() else {
-            return;
+/// The watcher and the channel it reports to.
+struct Watching {
+    root: PathBuf,
+    receiver: Receiver<Message>,
+    watcher: Watcher,
+    watched_dirs: BTreeSet<PathBuf>,
+}
+
+impl Watching {
+    /// Starts watching; the returned sender stops [`Watching::run`] with [`Message::Stop`].
+    fn start(root: &Path, poll: bool) -> Result<(Watching, mpsc::Sender<Message>), Error> {
+        let (sender, receiver) = mpsc::channel();
+        let (watcher, watched_dirs) = Watcher::start(root, poll, sender.clone(), Message::Events)
+            .map_err(|source| Error::Watch {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let watching = Watching {
+            root: root.to_path_buf(),
+            receiver,
+            watcher,
+            watched_dirs,
         };
-        let layout = engine.layout();
-        let mut changes = watch::changes_of(&layout, first);
+        Ok((watching, sender))
+    }
+
+    /// Waits for reports, merges a burst into one change set, and rebuilds once for it; until
+    /// [`Message::Stop`].
+    fn run(mut self, engine: &mut Engine, rebuild: &mut dyn FnMut(&mut Engine, &ChangeSet)) {
         loop {
-            match receiver.recv_timeout(COALESCE) {
-                Ok(Message::Events(more)) => changes.extend(watch::changes_of(&layout, more)),
-                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-                Err(RecvTimeoutError::Timeout) => break,
+            let Ok(Message::Events(first)) = self.receiver.recv() else {
+                return;
+            };
+            let layout = engine.layout();
+            let mut changes = watch::changes_of(&layout, first);
+            loop {
+                match self.receiver.recv_timeout(COALESCE) {
+                    Ok(Message::Events(more)) => changes.extend(watch::changes_of(&layout, more)),
+                    Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                    Err(RecvTimeoutError::Timeout) => break,
+                }
             }
-        }
-        if changes.is_empty() {
-            continue;
-        }
-        // A watched folder that was removed and created again (a checkout) needs a new watch.
-        for name in watch::WATCHED_DIRS {
-            if changes.paths.contains(Path::new(name)) {
-                watched_dirs.remove(&layout.root.join(name));
+            if changes.is_empty() {
+                continue;
             }
+            // A watched folder that was removed and created again (a checkout) needs a new watch.
+            for name in watch::WATCHED_DIRS {
+                if changes.paths.contains(Path::new(name)) {
+                    self.watched_dirs.remove(&self.root.join(name));
+                }
+            }
+            self.watcher
+                .watch_new_dirs(&self.root, &mut self.watched_dirs);
+            rebuild(engine, &changes);
         }
-        watcher.watch_new_dirs(&layout.root, watched_dirs);
-        rebuild(engine, &changes);
     }
 }
 
