@@ -44,6 +44,9 @@ pub struct BuildArgs {
     /// Include stories and pages marked `draft: true`
     #[arg(long)]
     pub drafts: bool,
+    /// Include stories dated in the future (in the site time zone)
+    #[arg(long)]
+    pub future: bool,
     /// Use this base URL instead of `base_url` from site.yaml
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
@@ -73,8 +76,7 @@ pub struct ServeArgs {
     /// Leave drafts out, as `yuanba build` does
     #[arg(long)]
     pub no_drafts: bool,
-    /// Show stories dated in the future (yuanba does not hold them back yet, so this is the
-    /// behaviour with or without the flag)
+    /// Show stories dated in the future (in the site time zone), as `build --future` does
     #[arg(long)]
     pub future: bool,
     /// Open the site in the default browser

@@ -15,6 +15,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         port: args.port,
         bind: args.bind,
         drafts: !args.no_drafts,
+        future: args.future,
         open: args.open,
         poll: args.poll,
     };

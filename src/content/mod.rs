@@ -27,9 +27,14 @@ pub struct Content {
     pub stories: Vec<Story>,
     /// Standalone pages, in file order.
     pub pages: Vec<Page>,
+    /// `data/places.yaml`, when the site has one: its path relative to the root, and its text.
+    pub places_registry: Option<(PathBuf, Arc<str>)>,
     /// Every problem found.
     pub diagnostics: Vec<Diagnostic>,
 }
+
+/// The place registry, relative to the site root.
+pub const PLACES_REGISTRY: &str = "data/places.yaml";
 
 /// The folder under `content/` that holds standalone pages rather than stories.
 pub const PAGES_DIR: &str = "pages";
@@ -54,13 +59,15 @@ pub fn load(config: &SiteConfig) -> Content {
         .par_iter()
         .map(|file| load_file(file, config))
         .collect();
-    collect(results, diagnostics)
+    collect(results, diagnostics, config)
 }
 
-/// Puts the results of [`load_file`] together, in file order, after the `diagnostics` of the walk.
+/// Puts the results of [`load_file`] together, in file order, after the `diagnostics` of the
+/// walk, and reads the place registry.
 pub fn collect(
     results: Vec<Result<Loaded, Vec<Diagnostic>>>,
     diagnostics: Vec<Diagnostic>,
+    config: &SiteConfig,
 ) -> Content {
     let mut content = Content {
         diagnostics,
@@ -73,7 +80,40 @@ pub fn collect(
             Err(found) => content.diagnostics.extend(found),
         }
     }
+    content.places_registry = read_registry(config, &mut content.diagnostics);
     content
+}
+
+/// Reads `data/places.yaml` if it exists (parsing it is the site's business).
+fn read_registry(
+    config: &SiteConfig,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(PathBuf, Arc<str>)> {
+    let relative = PathBuf::from(PLACES_REGISTRY);
+    match std::fs::read(config.root.join(&relative)) {
+        Ok(bytes) => {
+            if let Ok(text) = String::from_utf8(bytes) {
+                return Some((relative, Arc::from(normalize_text(text))));
+            }
+            diagnostics.push(
+                Diagnostic::error("places/encoding", "the place registry is not valid UTF-8")
+                    .in_file(&relative)
+                    .with_help("save the file as UTF-8"),
+            );
+            None
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    "places/read",
+                    format!("cannot read the place registry: {error}"),
+                )
+                .in_file(&relative),
+            );
+            None
+        }
+    }
 }
 
 /// One file of `content/`, parsed.

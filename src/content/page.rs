@@ -63,6 +63,11 @@ pub fn parse(
     let block = split.block(path, source);
     let keys = block.keys();
     let raw: RawPage = fields::read_front_matter(&block, &keys, PAGE_FIELDS, "page")?;
+    if let Some(diagnostic) =
+        fields::check_extra(&block, &keys, raw.extra.as_ref(), "front-matter/invalid")
+    {
+        return Err(vec![diagnostic]);
+    }
     let title = raw.title.map(|t| t.trim().to_string()).unwrap_or_default();
     if title.is_empty() {
         return Err(vec![

@@ -25,6 +25,30 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "404.html",
         include_str!("../../themes/default/templates/404.html"),
     ),
+    (
+        "places.html",
+        include_str!("../../themes/default/templates/places.html"),
+    ),
+    (
+        "place.html",
+        include_str!("../../themes/default/templates/place.html"),
+    ),
+    (
+        "taxonomy.html",
+        include_str!("../../themes/default/templates/taxonomy.html"),
+    ),
+    (
+        "term.html",
+        include_str!("../../themes/default/templates/term.html"),
+    ),
+    (
+        "partials/story_list.html",
+        include_str!("../../themes/default/templates/partials/story_list.html"),
+    ),
+    (
+        "partials/pagination.html",
+        include_str!("../../themes/default/templates/partials/pagination.html"),
+    ),
 ];
 
 /// Static files of the default theme: (path under `static/`, bytes).
@@ -50,14 +74,17 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("themes/default")
             .join(dir);
-        let mut names: Vec<String> = std::fs::read_dir(path)
-            .expect("theme folder")
+        let mut names: Vec<String> = walkdir::WalkDir::new(&path)
+            .into_iter()
+            .map(|entry| entry.expect("entry"))
+            .filter(|entry| entry.file_type().is_file())
             .map(|entry| {
                 entry
-                    .expect("entry")
-                    .file_name()
+                    .path()
+                    .strip_prefix(&path)
+                    .expect("inside the theme")
                     .to_string_lossy()
-                    .into_owned()
+                    .replace('\\', "/")
             })
             .collect();
         names.sort();

@@ -43,6 +43,8 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     /// Include drafts (the default for serve).
     pub drafts: bool,
+    /// Include stories dated in the future.
+    pub future: bool,
     /// Open the site in a browser once it is up.
     pub open: bool,
     /// Poll for changes instead of asking the system to report them.
@@ -183,6 +185,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
         output_dir: Some(site_dir.clone()),
         base_url: None,
         drafts: options.drafts,
+        future: options.future,
     };
     let (listener, busy) = bind(options.bind, options.port)?;
     let runtime = tokio::runtime::Builder::new_current_thread()

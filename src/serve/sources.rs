@@ -62,6 +62,6 @@ impl Sources {
             .into_iter()
             .map(|(entry, _)| (entry.file.path.clone(), entry))
             .collect();
-        (content::collect(results, walk_diagnostics), n_read)
+        (content::collect(results, walk_diagnostics, config), n_read)
     }
 }
