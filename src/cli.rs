@@ -35,6 +35,7 @@ pub struct RootArgs {
 
 /// `yuanba build`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools, reason = "each is a command-line flag")]
 pub struct BuildArgs {
     #[command(flatten)]
     pub root: RootArgs,

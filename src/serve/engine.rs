@@ -129,6 +129,7 @@ impl Engine {
         };
         let changes = if everything { None } else { changes };
         let (content, n_read) = self.sources.refresh(config, changes);
+        pipeline::log_time("refresh sources", started);
         let drafts = draft_files(&content, config);
         let templates = self
             .templates
@@ -170,7 +171,9 @@ impl Engine {
             drafts,
             base_path: config.base_path.clone(),
         };
+        pipeline::log_time("compare", started);
         publish(staging, &published)?;
+        pipeline::log_time("publish", started);
         self.published = fingerprints;
         Ok(Rebuild {
             outcome: Ok(published),
