@@ -128,7 +128,7 @@ fn extras(
     let mut outputs = render::feeds::build(site, config);
     outputs.extend(render::sitemap::build(
         config,
-        &render::sitemap_entries(site, jobs),
+        &render::sitemap_entries(site, config, jobs),
     ));
     outputs.push(render::sitemap::robots(config));
     let mut taken = page_files.clone();

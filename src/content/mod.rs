@@ -240,8 +240,12 @@ pub fn load_file(file: &SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<D
     let source = read_source(&file.path, &file.relative).map_err(|d| vec![d])?;
     let split = front_matter::split(&file.relative, &source).map_err(|d| vec![d])?;
     if file.is_page {
+        let modified = std::fs::metadata(&file.path)
+            .and_then(|metadata| metadata.modified())
+            .ok()
+            .and_then(|time| jiff::Timestamp::try_from(time).ok());
         page::parse(&file.relative, &source, &split, file.assets.clone(), config)
-            .map(|page| Loaded::Page(Box::new(page)))
+            .map(|page| Loaded::Page(Box::new(page::Page { modified, ..page })))
     } else {
         story::parse(&file.relative, &source, &split, file.assets.clone(), config)
             .map(|story| Loaded::Story(Box::new(story)))

@@ -50,6 +50,8 @@ pub struct Page {
     pub extra: Value,
     /// The body as HTML.
     pub content: String,
+    /// When the file was last changed, for the sitemap's `lastmod` (pages have no date).
+    pub modified: Option<jiff::Timestamp>,
 }
 
 /// Reads one page file.
@@ -115,5 +117,6 @@ pub fn parse(
             .extra
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
         content: rendered.html,
+        modified: None,
     })
 }

@@ -46,6 +46,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/story_list.html"),
     ),
     (
+        "partials/story_card.html",
+        include_str!("../../themes/default/templates/partials/story_card.html"),
+    ),
+    (
         "partials/pagination.html",
         include_str!("../../themes/default/templates/partials/pagination.html"),
     ),

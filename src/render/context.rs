@@ -145,6 +145,9 @@ pub struct StoryView<'a> {
     content: Option<&'a str>,
     reading_minutes: usize,
     reading_time: usize,
+    /// The story's card for lists, rendered once per build (`partials/story_card.html`); empty
+    /// while it is being rendered and on the story's own page.
+    pub card: String,
     draft: bool,
     extra: &'a Value,
     source_path: String,
@@ -182,7 +185,7 @@ impl<'a> StoryView<'a> {
             .map(|id| PlaceLink {
                 kind: site.places.all[id].kind.as_str(),
                 name: &site.places.all[id].name,
-                url: permalink::url(config, &site.places.site_path(id)),
+                url: permalink::url(config, site.places.site_path(id)),
             })
             .collect();
         let term_links = |kind: TaxonomyKind| -> Vec<NamedLink<'a>> {
@@ -222,6 +225,7 @@ impl<'a> StoryView<'a> {
             content: (with_body == WithBody::Yes).then_some(story.content.as_str()),
             reading_minutes: story.reading_minutes,
             reading_time: story.reading_minutes,
+            card: String::new(),
             draft: story.draft,
             extra: &story.extra,
             source_path: story.source_path.to_string_lossy().replace('\\', "/"),

@@ -46,7 +46,7 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
             &FeedInfo {
                 title: format!("{} · {}", config.title, place.name),
                 self_path: format!("{base}{FEED_FILE}"),
-                alternate_path: base,
+                alternate_path: base.to_string(),
             },
             &newest,
         ));
@@ -158,19 +158,38 @@ fn entry(xml: &mut String, site: &Site, config: &SiteConfig, idx: usize) {
 
 /// Escapes text for XML content and attributes, dropping characters XML 1.0 forbids.
 pub fn escape(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut escaped = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            '\t' | '\n' | '\r' => escaped.push(c),
-            c if u32::from(c) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => escaped.push(c),
+    let mut run_start = 0;
+    let mut idx = 0;
+    while idx < bytes.len() {
+        let (replacement, len): (&str, usize) = match bytes[idx] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&apos;", 1),
+            b'\t' | b'\n' | b'\r' => ("", 0),
+            byte if byte < 0x20 => ("", 1),
+            // U+FFFE and U+FFFF: EF BF BE / EF BF BF.
+            0xEF if bytes.get(idx + 1) == Some(&0xBF)
+                && matches!(bytes.get(idx + 2), Some(0xBE | 0xBF)) =>
+            {
+                ("", 3)
+            }
+            _ => ("", 0),
+        };
+        if len == 0 {
+            idx += 1;
+            continue;
         }
+        // Every byte matched above starts or is a whole character, so these are boundaries.
+        escaped.push_str(&text[run_start..idx]);
+        escaped.push_str(replacement);
+        idx += len;
+        run_start = idx;
     }
+    escaped.push_str(&text[run_start..]);
     escaped
 }
 
@@ -181,8 +200,8 @@ mod tests {
     #[test]
     fn escapes_markup_and_drops_forbidden_characters() {
         assert_eq!(
-            escape("<p class=\"a\">A & B's</p>\u{1}"),
-            "&lt;p class=&quot;a&quot;&gt;A &amp; B&apos;s&lt;/p&gt;"
+            escape("<p class=\"a\">白莲 & B's</p>\u{1}\u{FFFE}\t末"),
+            "&lt;p class=&quot;a&quot;&gt;白莲 &amp; B&apos;s&lt;/p&gt;\t末"
         );
     }
 }

@@ -81,7 +81,7 @@ impl Job {
             Job::Page(idx) => permalink::page_path(&site.pages[idx].slug),
             Job::Home(n) => permalink::paged("", n),
             Job::PlacesIndex => format!("{}/", permalink::PLACES_DIR),
-            Job::Place(id, n) => permalink::paged(&site.places.site_path(id), n),
+            Job::Place(id, n) => permalink::paged(site.places.site_path(id), n),
             Job::TaxonomyIndex(kind, n) => permalink::paged(&format!("{}/", kind.as_str()), n),
             Job::Term(kind, term_idx, n) => {
                 let term = &site.taxonomy(kind).terms[term_idx];
@@ -172,7 +172,7 @@ pub fn render<E: Send>(
             DistrictLink {
                 name: &place.name,
                 slug: &place.slug,
-                url: permalink::url(config, &site.places.site_path(id)),
+                url: permalink::url(config, site.places.site_path(id)),
                 count: place.stories.len(),
             }
         })
@@ -186,11 +186,8 @@ pub fn render<E: Send>(
         &format!("yuanba {}", env!("CARGO_PKG_VERSION")),
     );
     let templates = &*templates;
-    let cards: Vec<tera::Value> = (0..site.stories.len())
-        .into_par_iter()
-        .map(|idx| tera::Value::from_serializable(&StoryView::new(site, idx, config, WithBody::No)))
-        .collect();
-    let diagnostics: Vec<Option<Diagnostic>> = jobs
+    let (cards, mut diagnostics) = cards(site, config, templates);
+    let page_diagnostics: Vec<Option<Diagnostic>> = jobs
         .par_iter()
         .map(|&job| {
             let site_path = job.site_path(site);
@@ -207,17 +204,76 @@ pub fn render<E: Send>(
             }
         })
         .collect::<Result<_, E>>()?;
-    Ok(diagnostics.into_iter().flatten().collect())
+    diagnostics.extend(page_diagnostics.into_iter().flatten());
+    Ok(diagnostics)
+}
+
+/// The template rendered once per story into `story.card`.
+pub const CARD_TEMPLATE: &str = "partials/story_card.html";
+
+/// For each story, its view without the body, with `card` (the story's card rendered once by
+/// [`CARD_TEMPLATE`]), converted to a Tera value once per build: a story appears in about ten
+/// lists and in its neighbours' previous/next/related, and cloning a converted value only bumps
+/// reference counts.
+fn cards(
+    site: &Site,
+    config: &SiteConfig,
+    templates: &Templates,
+) -> (Vec<tera::Value>, Vec<Diagnostic>) {
+    let results: Vec<(tera::Value, Option<Diagnostic>)> = (0..site.stories.len())
+        .into_par_iter()
+        .map(|idx| {
+            let mut view = StoryView::new(site, idx, config, WithBody::No);
+            let mut context = Context::new();
+            context.insert("story", &view);
+            match templates.tera.render(CARD_TEMPLATE, &context) {
+                Ok(html) => {
+                    view.card = html;
+                    (tera::Value::from_serializable(&view), None)
+                }
+                Err(error) => {
+                    let story = &site.stories[idx];
+                    let what = format!(
+                        "the card of story 《{}》 ({})",
+                        story.title,
+                        story.source_path.display()
+                    );
+                    let diagnostic =
+                        tera_env::to_diagnostic(&error, &templates.sources, Some(&what));
+                    (tera::Value::from_serializable(&view), Some(diagnostic))
+                }
+            }
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut cards = Vec::with_capacity(results.len());
+    for (card, diagnostic) in results {
+        cards.push(card);
+        // One broken card template breaks every card: report it once.
+        if diagnostics.is_empty() {
+            diagnostics.extend(diagnostic);
+        }
+    }
+    (cards, diagnostics)
 }
 
 /// The site path and `lastmod` date of every page the sitemap lists (all but the 404 page).
-pub fn sitemap_entries(site: &Site, jobs: &[Job]) -> Vec<(String, Option<String>)> {
+pub fn sitemap_entries(
+    site: &Site,
+    config: &SiteConfig,
+    jobs: &[Job],
+) -> Vec<(String, Option<String>)> {
     jobs.iter()
         .filter(|job| **job != Job::NotFound)
         .map(|&job| {
-            let lastmod = job
-                .newest_story(site)
-                .map(|idx| feeds::rfc3339(&site.stories[idx].date));
+            let lastmod = match job {
+                Job::Page(idx) => site.pages[idx]
+                    .modified
+                    .map(|time| feeds::rfc3339(&time.to_zoned_datetime(config.timezone.clone()))),
+                _ => job
+                    .newest_story(site)
+                    .map(|idx| feeds::rfc3339(&site.stories[idx].date)),
+            };
             (job.site_path(site), lastmod)
         })
         .collect()
@@ -230,10 +286,13 @@ fn render_one(
     site_path: &str,
     what: &str,
 ) -> Result<Output, Diagnostic> {
-    match templates.tera.render(template, context) {
-        Ok(html) => Ok(Output {
+    // Rendering into bytes skips the UTF-8 check of `Tera::render`'s String: about a seventh of
+    // a whole build's instructions. The output is UTF-8 anyway (templates and values are).
+    let mut html = Vec::with_capacity(32 * 1024);
+    match templates.tera.render_to(template, context, &mut html) {
+        Ok(()) => Ok(Output {
             path: permalink::output_file(site_path),
-            contents: Contents::Bytes(html.into_bytes()),
+            contents: Contents::Bytes(html),
         }),
         Err(error) => Err(tera_env::to_diagnostic(
             &error,

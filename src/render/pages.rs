@@ -83,7 +83,7 @@ pub(super) fn context(
                 });
             }
             context.insert("place", &place_view(site, config, id));
-            list(config, cards, &base, n, &place.stories, &mut context);
+            list(config, cards, base, n, &place.stories, &mut context);
             format!("the place page of {}", place.name)
         }
         Job::TaxonomyIndex(kind, n) => {
@@ -269,7 +269,7 @@ fn place_node<'a>(site: &'a Site, config: &SiteConfig, id: usize) -> PlaceNode<'
         kind: place.kind.as_str(),
         name: &place.name,
         slug: &place.slug,
-        url: permalink::url(config, &site.places.site_path(id)),
+        url: permalink::url(config, site.places.site_path(id)),
         count: place.stories.len(),
         streets: children(PlaceKind::Street),
         communities: children(PlaceKind::Community),
@@ -320,8 +320,8 @@ fn place_view<'a>(site: &'a Site, config: &SiteConfig, id: usize) -> PlaceView<'
         kind: place.kind.as_str(),
         name: &place.name,
         slug: &place.slug,
-        url: permalink::url(config, &site_path),
-        permalink: permalink::permalink(config, &site_path),
+        url: permalink::url(config, site_path),
+        permalink: permalink::permalink(config, site_path),
         count: place.stories.len(),
         breadcrumbs: places
             .lineage(id)
@@ -329,7 +329,7 @@ fn place_view<'a>(site: &'a Site, config: &SiteConfig, id: usize) -> PlaceView<'
             .map(|crumb| Crumb {
                 kind: places.all[crumb].kind.as_str(),
                 name: &places.all[crumb].name,
-                url: permalink::url(config, &places.site_path(crumb)),
+                url: permalink::url(config, places.site_path(crumb)),
             })
             .collect(),
         children: place
@@ -338,7 +338,7 @@ fn place_view<'a>(site: &'a Site, config: &SiteConfig, id: usize) -> PlaceView<'
             .map(|&child| ChildView {
                 kind: places.all[child].kind.as_str(),
                 name: &places.all[child].name,
-                url: permalink::url(config, &places.site_path(child)),
+                url: permalink::url(config, places.site_path(child)),
                 count: places.all[child].stories.len(),
             })
             .collect(),

@@ -65,6 +65,8 @@ pub struct Place {
     pub children: Vec<PlaceId>,
     /// Stories here or in any place below, as indices into the site's stories, newest first.
     pub stories: Vec<usize>,
+    /// `places/<district>/<street>/<community>/`, once slugs are known.
+    site_path: String,
     /// Other names that mean this place.
     aliases: Vec<String>,
     /// Where it is declared in the registry.
@@ -108,7 +110,11 @@ impl Places {
     }
 
     /// The site path of a place: `places/<district>/<street>/<community>/`.
-    pub fn site_path(&self, id: PlaceId) -> String {
+    pub fn site_path(&self, id: PlaceId) -> &str {
+        &self.all[id].site_path
+    }
+
+    fn compute_site_path(&self, id: PlaceId) -> String {
         let mut path = String::from("places/");
         for place in self.lineage(id) {
             path.push_str(&self.all[place].slug);
@@ -145,6 +151,7 @@ impl Places {
             parent,
             children: Vec::new(),
             stories: Vec::new(),
+            site_path: String::new(),
             aliases: Vec::new(),
             declared_at: None,
         });
@@ -302,6 +309,9 @@ pub fn build(
     }
     diagnostics.extend(assign_slugs(&mut places, registry, stories));
     prune_empty(&mut places);
+    for id in 0..places.all.len() {
+        places.all[id].site_path = places.compute_site_path(id);
+    }
     (places, diagnostics)
 }
 

@@ -11,7 +11,12 @@ fn story_in(title: &str, date: &str, district: &str, extra: &str) -> String {
 }
 
 fn many_stories() -> SiteTest {
-    let mut site = SiteTest::new().config("title: 测试站点\nbase_url: https://example.org/news/\n");
+    let mut site = SiteTest::new()
+        .config("title: 测试站点\nbase_url: https://example.org/news/\n")
+        .file(
+            "content/pages/about.md",
+            "---\ntitle: 关于\n---\n\n关于我们。\n",
+        );
     for i in 0..21 {
         let district = if i % 3 == 0 { "锦江区" } else { "成华区" };
         site = site.file(
