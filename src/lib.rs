@@ -4,6 +4,8 @@
 //! (`config`), loading stories (`content`), the in-memory site (`site`), templates (`render`),
 //! writing files (`output`), and the live preview (`serve`). `ARCHITECTURE.md` at the repository root maps them.
 
+pub mod archetype;
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -23,7 +25,9 @@ pub mod yaml;
 pub fn run(cli: cli::Cli) -> exit::ExitCode {
     match cli.command {
         cli::Command::Build(args) => cmd::build::run(&args),
+        cli::Command::Check(args) => cmd::check::run(&args),
         cli::Command::Init(args) => cmd::init::run(&args),
         cli::Command::Serve(args) => cmd::serve::run(&args),
+        cli::Command::New(args) => cmd::new::run(&args),
     }
 }

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use crate::cli::BuildArgs;
-use crate::cmd::{count_errors, print_diagnostics, print_error};
+use crate::cmd::{load_config, print_diagnostics, print_error, tally};
 use crate::config::{self, Overrides};
 use crate::exit::ExitCode;
 use crate::{output, pipeline};
@@ -21,17 +21,9 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     if args.watch {
         return crate::cmd::serve::watch(&root, overrides, args.poll);
     }
-    let config = match config::load(&root, &overrides) {
+    let config = match load_config(&root, &overrides) {
         Ok(config) => config,
-        Err(diagnostics) => {
-            print_diagnostics(&diagnostics);
-            let missing = diagnostics.iter().any(|d| d.code == "config/missing");
-            return if missing {
-                ExitCode::Failure
-            } else {
-                ExitCode::ContentErrors
-            };
-        }
+        Err(code) => return code,
     };
     let staging = match output::Staging::create(&config) {
         Ok(staging) => staging,
@@ -40,7 +32,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             return ExitCode::Failure;
         }
     };
-    let built = match pipeline::run(&config, &staging) {
+    let built = match pipeline::run(&config, &staging, pipeline::Checks::default()) {
         Ok(built) => built,
         Err(error) => {
             print_error(&error);
@@ -51,7 +43,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     if built.has_errors() {
         eprintln!(
             "error: build failed: {}; {} was left as it was",
-            count_errors(&built.diagnostics),
+            tally(&built.diagnostics, false),
             display_dir(&config)
         );
         return ExitCode::ContentErrors;

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::cli::ServeArgs;
-use crate::cmd::{count_errors, print_diagnostics, print_error};
+use crate::cmd::{print_diagnostics, print_error, tally};
 use crate::config::Overrides;
 use crate::exit::ExitCode;
 use crate::serve::{self, Notice, ServeOptions, Summary, WatchOptions};
@@ -79,7 +79,7 @@ fn print_summary(summary: &Summary) {
         println!(
             "{}: build failed ({}); still serving the last good site, in {ms} ms",
             summary.trigger,
-            count_errors(&summary.errors)
+            tally(&summary.errors, false)
         );
         return;
     }

@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod page;
 pub mod story;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ pub use story::Story;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
+use crate::site::permalink;
 
 /// Everything read from `content/`.
 #[derive(Debug, Default)]
@@ -80,8 +82,35 @@ pub fn collect(
             Err(found) => content.diagnostics.extend(found),
         }
     }
+    render_bodies(&mut content, config);
     content.places_registry = read_registry(config, &mut content.diagnostics);
     content
+}
+
+/// Renders every body, in parallel, once every file's site path is known: a link to another
+/// story's Markdown file becomes that story's URL as the Markdown is rendered, with no second
+/// pass over the HTML. Drafts get their URL too, so a link to one still works with `--drafts`
+/// (`check::links` reports it otherwise).
+fn render_bodies(content: &mut Content, config: &SiteConfig) {
+    let mut site_paths: HashMap<PathBuf, String> = HashMap::new();
+    for story in &content.stories {
+        site_paths.insert(
+            story.source_path.clone(),
+            permalink::story_path(&story.slug),
+        );
+    }
+    for page in &content.pages {
+        site_paths.insert(page.source_path.clone(), permalink::page_path(&page.slug));
+    }
+    let base_path = config.base_path.as_str();
+    content
+        .stories
+        .par_iter_mut()
+        .for_each(|story| story.render_body(&site_paths, base_path));
+    content
+        .pages
+        .par_iter_mut()
+        .for_each(|page| page.render_body(&site_paths, base_path));
 }
 
 /// Reads `data/places.yaml` if it exists (parsing it is the site's business).
@@ -244,7 +273,7 @@ pub fn load_file(file: &SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<D
             .and_then(|metadata| metadata.modified())
             .ok()
             .and_then(|time| jiff::Timestamp::try_from(time).ok());
-        page::parse(&file.relative, &source, &split, file.assets.clone(), config)
+        page::parse(&file.relative, &source, &split, file.assets.clone())
             .map(|page| Loaded::Page(Box::new(page::Page { modified, ..page })))
     } else {
         story::parse(&file.relative, &source, &split, file.assets.clone(), config)

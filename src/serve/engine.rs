@@ -147,6 +147,7 @@ impl Engine {
             content,
             templates.as_mut().map_err(|found| found.as_slice()),
             &recorder,
+            pipeline::Checks::default(),
         )?;
         let (errors, warnings): (Vec<_>, Vec<_>) = built
             .diagnostics
