@@ -1,5 +1,6 @@
 //! Command-line syntax (clap derive). No logic: `cmd/` turns these into configs.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -22,6 +23,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Create a new site in DIR (site.yaml, a sample story, the default theme)
     Init(InitArgs),
+    /// Serve the site with drafts, rebuild on every change and reload open pages
+    Serve(ServeArgs),
     /// Start a new draft story from the archetype
     New(NewArgs),
 }
@@ -36,6 +39,7 @@ pub struct RootArgs {
 
 /// `yuanba build`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools, reason = "each is a command-line flag")]
 pub struct BuildArgs {
     #[command(flatten)]
     pub root: RootArgs,
@@ -51,6 +55,41 @@ pub struct BuildArgs {
     /// Use this base URL instead of `base_url` from site.yaml
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Keep running and rebuild the output folder on every change of the sources
+    #[arg(long)]
+    pub watch: bool,
+    /// With --watch: look for changes every half second instead of being told (network drives)
+    #[arg(long, requires = "watch")]
+    pub poll: bool,
+}
+
+/// `yuanba serve`.
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools, reason = "each is a command-line flag")]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub root: RootArgs,
+    /// Port to listen on; when taken, the next free one is used. 0 lets the system choose
+    #[arg(long, short, value_name = "N", default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on; anything but a loopback address exposes the drafts to the network
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Show drafts, with a 草稿 banner (the default)
+    #[arg(long, overrides_with = "no_drafts")]
+    pub drafts: bool,
+    /// Leave drafts out, as `yuanba build` does
+    #[arg(long)]
+    pub no_drafts: bool,
+    /// Show stories dated in the future (in the site time zone), as `build --future` does
+    #[arg(long)]
+    pub future: bool,
+    /// Open the site in the default browser
+    #[arg(long)]
+    pub open: bool,
+    /// Look for changes every half second instead of being told (network drives)
+    #[arg(long)]
+    pub poll: bool,
 }
 
 /// `yuanba init`.

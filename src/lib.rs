@@ -1,8 +1,8 @@
 //! yuanba (院坝): a static site generator for community news, Chinese-first.
 //!
 //! Modules in reading order: the command line and its glue (`cli`, `cmd`), the configuration
-//! (`config`), loading stories (`content`), the in-memory site (`site`), templates (`render`)
-//! and writing files (`output`). `ARCHITECTURE.md` at the repository root maps them.
+//! (`config`), loading stories (`content`), the in-memory site (`site`), templates (`render`),
+//! writing files (`output`), and the live preview (`serve`). `ARCHITECTURE.md` at the repository root maps them.
 
 pub mod archetype;
 pub mod check;
@@ -16,6 +16,7 @@ pub mod fields;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod text;
 pub mod theme_config;
@@ -27,6 +28,7 @@ pub fn run(cli: cli::Cli) -> exit::ExitCode {
         cli::Command::Build(args) => cmd::build::run(&args),
         cli::Command::Check(args) => cmd::check::run(&args),
         cli::Command::Init(args) => cmd::init::run(&args),
+        cli::Command::Serve(args) => cmd::serve::run(&args),
         cli::Command::New(args) => cmd::new::run(&args),
     }
 }

@@ -1,5 +1,6 @@
-//! The build as a readable list of steps, shared by `build` (which publishes) and `check` (which
-//! writes nothing and asks for more checks), and later `serve`.
+//! The build as a readable list of steps, shared by `build` (which publishes), `check` (which
+//! writes nothing and asks for more checks), and `build --watch` and `serve` (which keep what
+//! they loaded and call [`render_loaded`]).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use crate::content::Content;
 use crate::output::{self, Output, Sink};
+use crate::render::Templates;
 use crate::{check, content, render, site};
 
 /// What one run of the pipeline produced.
@@ -51,19 +54,34 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink, checks: Checks) -> Result<Built
     let started = Instant::now();
     let loaded = content::load(config);
     log_time("load content", started);
+    let mut templates = render::load_templates(config);
+    log_time("load templates", started);
+    let templates = templates.as_mut().map_err(|found| found.as_slice());
+    render_loaded(config, loaded, templates, sink, checks)
+}
+
+/// The steps of [`run`] after loading: for `serve`, which keeps what it loaded between builds
+/// and re-reads only the files that changed. `templates` is the parsed theme, or the problems
+/// that kept it from parsing.
+pub fn render_loaded(
+    config: &SiteConfig,
+    loaded: Content,
+    templates: Result<&mut Templates, &[Diagnostic]>,
+    sink: &dyn Sink,
+    checks: Checks,
+) -> Result<Built, output::Error> {
+    let started = Instant::now();
     let mut diagnostics = loaded.diagnostics.clone();
     let (site, site_diagnostics) = site::assemble(loaded, config);
     diagnostics.extend(site_diagnostics);
-    let templates = render::load_templates(config);
-    log_time("load templates", started);
     let mut built = Built {
         n_stories: site.stories.len(),
         n_pages: site.pages.len(),
         ..Built::default()
     };
     match templates {
-        Err(template_diagnostics) => diagnostics.extend(template_diagnostics),
-        Ok(mut templates) => {
+        Err(template_diagnostics) => diagnostics.extend_from_slice(template_diagnostics),
+        Ok(templates) => {
             let failed = AtomicBool::new(diagnostics.iter().any(Diagnostic::is_error));
             let n_files = AtomicUsize::new(0);
             let emit = |output: Output| {
@@ -109,7 +127,7 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink, checks: Checks) -> Result<Built
                 .try_for_each(emit)?;
             extras.into_par_iter().try_for_each(emit)?;
             log_time("feeds, sitemap, aliases", started);
-            let render_diagnostics = render::render(&site, &jobs, &mut templates, config, &emit)?;
+            let render_diagnostics = render::render(&site, &jobs, templates, config, &emit)?;
             log_time("render and write", started);
             if render_diagnostics.iter().any(Diagnostic::is_error) {
                 failed.store(true, Ordering::Relaxed);

@@ -18,6 +18,9 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         drafts: args.drafts,
         future: args.future,
     };
+    if args.watch {
+        return crate::cmd::serve::watch(&root, overrides, args.poll);
+    }
     let config = match load_config(&root, &overrides) {
         Ok(config) => config,
         Err(code) => return code,

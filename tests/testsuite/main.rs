@@ -10,10 +10,12 @@ mod feeds; // Atom feeds, sitemap, robots.txt, head metadata, alias redirects
 mod init; // `yuanba init DIR`
 mod links; // links between stories, to files and anchors; external links against a local server
 mod lists; // pagination, reporter/tag/series pages, previous/next, related, summaries
+mod live; // the harness for serve and build --watch: background process, HTTP and SSE clients
 mod new; // `yuanba new`: archetypes, places from the registry, never overwriting
 mod places; // place pages, breadcrumbs, the place registry, place slugs
 mod publish; // atomic publish and refused output folders
 mod scheduling; // future-dated and draft stories are left out of everything
+mod serve; // `yuanba serve` and `build --watch` driven like a user
 mod slugs; // slugs from file names and front matter, and collisions
 mod story_page; // escaping, Chinese line breaks, figures, byline, dates, heading ids
 mod templates; // site template overrides and template errors
