@@ -451,7 +451,7 @@ fn paginate_by_comes_from_site_yaml_then_theme_yaml_then_twenty() {
         .run(&["build"]);
     out.assert_success();
     assert_eq!(n_home_pages(&out), 1, "neither: 20 a page");
-    // The default theme's own theme.yaml says 12.
+    // The default theme leaves it at 20.
     let out = five_stories(SiteTest::new()).run(&["build"]);
     assert_eq!(n_home_pages(&out), 1);
 }
