@@ -27,6 +27,7 @@ const KNOWN_KEYS: &[&str] = &[
     "campaign",
     "contact",
     "extra",
+    "search",
 ];
 
 /// `site.yaml` as written.
@@ -44,6 +45,7 @@ struct RawConfig {
     campaign: Option<Campaign>,
     contact: Option<Contact>,
     extra: Option<Value>,
+    search: Option<bool>,
 }
 
 /// The campaign the column belongs to (the banner at the top of the seed page).
@@ -140,6 +142,8 @@ pub struct SiteConfig {
     pub extra: Value,
     /// Whether drafts are built.
     pub include_drafts: bool,
+    /// Whether the search page and its index under `search/` are built.
+    pub search: bool,
 }
 
 impl SiteConfig {
@@ -320,6 +324,7 @@ fn resolve(
             .extra
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
         include_drafts: overrides.drafts,
+        search: raw.search.unwrap_or(true),
     })
 }
 

@@ -1,8 +1,9 @@
 //! yuanba (院坝): a static site generator for community news, Chinese-first.
 //!
 //! Modules in reading order: the command line and its glue (`cli`, `cmd`), the configuration
-//! (`config`), loading stories (`content`), the in-memory site (`site`), templates (`render`)
-//! and writing files (`output`). `ARCHITECTURE.md` at the repository root maps them.
+//! (`config`), loading stories (`content`), the in-memory site (`site`), templates (`render`),
+//! the search index (`search`) and writing files (`output`). `ARCHITECTURE.md` at the
+//! repository root maps them.
 
 pub mod cli;
 pub mod cmd;
@@ -14,6 +15,7 @@ pub mod fields;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod text;
 pub mod yaml;

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::output::{self, Output, Sink};
-use crate::{content, render, site};
+use crate::{content, render, search, site};
 
 /// What one run of the pipeline produced.
 #[derive(Debug, Default)]
@@ -63,9 +63,11 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error>
                 sink.emit(output)
             };
             // A rendered page wins over a static file at the same path.
-            let page_files = render::page_files(&site);
+            let page_files = render::page_files(&site, config);
             let (assets, asset_diagnostics) = output::assets::collect(config, &site);
             diagnostics.extend(asset_diagnostics);
+            let (assets, hidden) = search::split_hidden_assets(assets, config);
+            diagnostics.extend(hidden);
             assets
                 .into_par_iter()
                 .filter(|asset| !page_files.contains(&asset.path))
@@ -76,6 +78,12 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error>
                 failed.store(true, Ordering::Relaxed);
             }
             diagnostics.extend(render_diagnostics);
+            if config.search {
+                let index = search::build(&site, config);
+                log_time("search index", started);
+                index.into_par_iter().try_for_each(emit)?;
+                log_time("search index written", started);
+            }
             built.n_files = n_files.into_inner();
         }
     }

@@ -25,6 +25,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "404.html",
         include_str!("../../themes/default/templates/404.html"),
     ),
+    (
+        "search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
 ];
 
 /// Static files of the default theme: (path under `static/`, bytes).
@@ -37,7 +41,19 @@ pub const STATIC: &[(&str, &[u8])] = &[
         "favicon.svg",
         include_bytes!("../../themes/default/static/favicon.svg"),
     ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
+    (
+        "search.css",
+        include_bytes!("../../themes/default/static/search.css"),
+    ),
 ];
+
+/// The static files of [`STATIC`] that the search page needs: copied for every theme while
+/// search is on (a theme may replace them), and for none while it is off.
+pub const SEARCH_STATIC: &[&str] = &["search.js", "search.css"];
 
 /// The name of the built-in theme.
 pub const THEME_NAME: &str = "default";

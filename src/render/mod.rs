@@ -18,6 +18,7 @@ use tera::Context;
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::output::{Contents, Output};
+use crate::search::SEARCH_DIR;
 use crate::site::{Site, permalink};
 use context::{PageLink, PageView, SiteView, StoryView, WithBody};
 pub use tera_env::Templates;
@@ -29,7 +30,7 @@ pub fn load_templates(config: &SiteConfig) -> Result<Templates, Vec<Diagnostic>>
 }
 
 /// The output files of every page [`render`] produces, to keep static files off them.
-pub fn page_files(site: &Site) -> HashSet<PathBuf> {
+pub fn page_files(site: &Site, config: &SiteConfig) -> HashSet<PathBuf> {
     site.stories
         .iter()
         .map(|story| permalink::story_path(&story.slug))
@@ -39,6 +40,7 @@ pub fn page_files(site: &Site) -> HashSet<PathBuf> {
                 .map(|page| permalink::page_path(&page.slug)),
         )
         .chain([String::new(), "404.html".to_string()])
+        .chain(config.search.then(|| format!("{SEARCH_DIR}/")))
         .map(|site_path| permalink::output_file(&site_path))
         .collect()
 }
@@ -131,6 +133,17 @@ pub fn render<E: Send>(
         "404.html",
         "the 404 page",
     ))?);
+    if config.search {
+        let site_path = format!("{SEARCH_DIR}/");
+        let search = page_context(config, &site_path);
+        diagnostics.push(deliver(render_one(
+            templates,
+            "search.html",
+            &search,
+            &site_path,
+            "the search page",
+        ))?);
+    }
     Ok(diagnostics.into_iter().flatten().collect())
 }
 

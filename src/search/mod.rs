@@ -1,0 +1,342 @@
+//! Site search: a static, sharded index of every published story under `search/`, built from
+//! the [`Site`] as pure functions, and the query side that `search.js` mirrors.
+//!
+//! Files written (all JSON; the numbers inside strings are varints, see [`index`]):
+//!
+//! - `search/manifest.json`: format, build hash (the client's cache key), number of documents,
+//!   shards and documents per chunk, the districts, each document's district, and the id range
+//!   of each year.
+//! - `search/ids/<shard>.json`: `{token: postings}`, where a token's shard is
+//!   `fnv1a(token) % shards`.
+//! - `search/positions/<shard>.json`: `{token: positions}` for the tokens of two atoms.
+//! - `search/docs/<chunk>.json`: the document table, `chunk` documents a file by id: URL, title,
+//!   date, place line, reporters, subtitle, highlights, summary and body text, for showing
+//!   results and cutting snippets. Text only, never HTML.
+//!
+//! A query downloads the manifest, the id shards of its tokens, the position shards when a term
+//! has three or more atoms, and the chunks of the results it shows. Nothing here does I/O.
+
+pub mod index;
+pub mod query;
+pub mod tokenize;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::content::Story;
+use crate::diagnostic::Diagnostic;
+use crate::output::{Contents, Output};
+use crate::site::{Site, permalink};
+use index::DocText;
+
+/// Bumped whenever the files or the tokenizer change, together with `search.js`.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The folder of the search page and its index, relative to the site.
+pub const SEARCH_DIR: &str = "search";
+
+/// About this many bytes of postings go into one id shard: a one-token query downloads one.
+const TARGET_SHARD_BYTES: usize = 24 * 1024;
+
+/// About this many bytes of document records go into one chunk: a page of ten results from
+/// all over the site downloads ten of them.
+const TARGET_CHUNK_BYTES: usize = 12 * 1024;
+
+/// `search/manifest.json`.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT_VERSION`].
+    pub format: u32,
+    /// A hash of every index file: the client adds `?v=<build>` to its requests.
+    pub build: String,
+    /// Number of documents; ids are `0..docs`, newest first.
+    pub docs: u32,
+    /// Number of shards (a power of two).
+    pub shards: u32,
+    /// Documents per chunk of `search/docs/`.
+    pub chunk: u32,
+    /// District names, sorted.
+    pub districts: Vec<String>,
+    /// Per document, the index of its district in `districts`, as varints.
+    pub doc_districts: String,
+    /// `[year, first id, number of documents]`, newest year first.
+    pub years: Vec<[u32; 3]>,
+}
+
+/// One entry of the document table.
+#[derive(Debug, Serialize)]
+struct DocRecord<'a> {
+    url: String,
+    title: &'a str,
+    date: String,
+    place: &'a str,
+    reporters: &'a str,
+    subtitle: &'a str,
+    highlights: &'a [String],
+    summary: &'a str,
+    body: &'a str,
+}
+
+/// Separates the static files under `search/`, which the index owns while search is on, and
+/// warns about each: they would collide with index files.
+pub fn split_hidden_assets(
+    assets: Vec<Output>,
+    config: &SiteConfig,
+) -> (Vec<Output>, Vec<Diagnostic>) {
+    if !config.search {
+        return (assets, Vec::new());
+    }
+    let (hidden, assets): (Vec<Output>, Vec<Output>) = assets
+        .into_iter()
+        .partition(|asset| asset.path.starts_with(SEARCH_DIR));
+    let warnings = hidden
+        .iter()
+        .map(|asset| {
+            Diagnostic::warning(
+                "static/search-folder",
+                format!(
+                    "{} is not copied: search/ holds the search index",
+                    asset.path.display()
+                ),
+            )
+            .with_help("move the file out of search/, or set `search: false` in site.yaml")
+        })
+        .collect();
+    (assets, warnings)
+}
+
+/// Every file of the search index of `site`.
+pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
+    let texts: Vec<StoryText> = site.stories.par_iter().map(StoryText::new).collect();
+    let docs: Vec<DocText<'_>> = site
+        .stories
+        .iter()
+        .zip(&texts)
+        .map(|(story, text)| text.doc_text(story))
+        .collect();
+    let (mut outputs, n_shards) = posting_files(&docs);
+    drop(docs);
+    let chunk = chunk_size(site, &texts);
+    let stories: Vec<(&Story, &StoryText)> = site.stories.iter().zip(&texts).collect();
+    outputs.par_extend(
+        stories
+            .par_chunks(chunk)
+            .enumerate()
+            .map(|(idx, chunk)| {
+                let records: Vec<DocRecord<'_>> = chunk
+                    .iter()
+                    .map(|(story, text)| DocRecord::new(story, text, config))
+                    .collect();
+                let mut bytes = serde_json::to_vec(&records).unwrap_or_default();
+                bytes.push(b'\n');
+                json_output(&format!("docs/{idx}.json"), bytes)
+            }),
+    );
+    let build = build_hash(&outputs);
+    let manifest = manifest(site, build, n_shards as u32, chunk as u32);
+    outputs.push(json_output(
+        "manifest.json",
+        serde_json::to_vec(&manifest).unwrap_or_default(),
+    ));
+    outputs
+}
+
+/// The text of a story that is not a field of it already.
+struct StoryText {
+    visit_line: String,
+    reporters: String,
+    body: String,
+}
+
+impl StoryText {
+    fn new(story: &Story) -> Self {
+        StoryText {
+            visit_line: format!("{}{}{}", story.district, story.street, story.community),
+            reporters: story.reporters.join("、"),
+            body: crate::text::strip_html(&story.content),
+        }
+    }
+
+    /// The three tiers of the story's searchable text.
+    fn doc_text<'a>(&'a self, story: &'a Story) -> DocText<'a> {
+        let mut tier1 = Vec::with_capacity(story.highlights.len() + 1);
+        tier1.push(story.subtitle.as_str());
+        tier1.extend(story.highlights.iter().map(String::as_str));
+        DocText {
+            tiers: [
+                vec![story.title.as_str()],
+                tier1,
+                vec![&self.visit_line, &self.reporters, &self.body],
+            ],
+        }
+    }
+}
+
+impl<'a> DocRecord<'a> {
+    fn new(story: &'a Story, text: &'a StoryText, config: &SiteConfig) -> Self {
+        DocRecord {
+            url: permalink::url(config, &permalink::story_path(&story.slug)),
+            title: &story.title,
+            date: story.date.strftime("%Y-%m-%d").to_string(),
+            place: &text.visit_line,
+            reporters: &text.reporters,
+            subtitle: &story.subtitle,
+            highlights: &story.highlights,
+            summary: &story.summary,
+            body: &text.body,
+        }
+    }
+}
+
+/// Documents per chunk, from the average size of a record (estimated from its texts).
+fn chunk_size(site: &Site, texts: &[StoryText]) -> usize {
+    let total: usize = site
+        .stories
+        .iter()
+        .zip(texts)
+        .map(|(story, text)| {
+            let highlights: usize = story.highlights.iter().map(String::len).sum();
+            story.title.len()
+                + story.subtitle.len()
+                + story.summary.len()
+                + highlights
+                + text.visit_line.len()
+                + text.reporters.len()
+                + text.body.len()
+                + story.slug.len()
+                + 150
+        })
+        .sum();
+    let average = total / site.stories.len().max(1);
+    (TARGET_CHUNK_BYTES / average.max(1)).clamp(1, 64)
+}
+
+/// The id and position shards of `docs`, and how many shards there are: a power of two that
+/// puts about [`TARGET_SHARD_BYTES`] of postings in each.
+fn posting_files(docs: &[DocText<'_>]) -> (Vec<Output>, usize) {
+    let postings = index::postings(docs);
+    let total_bytes: usize = postings.iter().map(|(_, p)| p.ids.len()).sum();
+    let n_shards = (total_bytes / TARGET_SHARD_BYTES)
+        .max(1)
+        .next_power_of_two()
+        .min(4096);
+    (shard_files(postings, n_shards), n_shards)
+}
+
+/// The id and position shards.
+fn shard_files(postings: Vec<(String, index::Posting)>, n_shards: usize) -> Vec<Output> {
+    let mut shards: Vec<Vec<(String, index::Posting)>> = (0..n_shards).map(|_| Vec::new()).collect();
+    for (key, posting) in postings {
+        let shard = tokenize::fnv1a(&key) as usize % n_shards;
+        shards[shard].push((key, posting));
+    }
+    shards
+        .into_par_iter()
+        .enumerate()
+        .flat_map_iter(|(shard, mut entries)| {
+            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let ids = shard_json(&entries, |posting| &posting.ids);
+            let positions = shard_json(&entries, |posting| &posting.positions);
+            [
+                json_output(&format!("ids/{shard}.json"), ids),
+                json_output(&format!("positions/{shard}.json"), positions),
+            ]
+        })
+        .collect()
+}
+
+/// `{"key":"digits",…}`, one token a line, leaving out empty values.
+fn shard_json(
+    entries: &[(String, index::Posting)],
+    field: impl Fn(&index::Posting) -> &Vec<u8>,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.push(b'{');
+    let mut first = true;
+    for (key, posting) in entries {
+        let digits = field(posting);
+        if digits.is_empty() {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        out.push(b'\n');
+        // Keys are letters, digits, ideographs and single spaces (separators never reach a
+        // key), but serde_json escapes them anyway; digits are ASCII letters, `-` and `_`.
+        out.extend_from_slice(&serde_json::to_vec(key).unwrap_or_default());
+        out.push(b':');
+        out.push(b'"');
+        out.extend_from_slice(digits);
+        out.push(b'"');
+    }
+    out.extend_from_slice(b"\n}\n");
+    out
+}
+
+fn manifest(site: &Site, build: String, n_shards: u32, chunk: u32) -> Manifest {
+    let mut districts: Vec<String> = site
+        .stories
+        .iter()
+        .map(|story| story.district.clone())
+        .collect();
+    districts.sort();
+    districts.dedup();
+    let mut doc_districts = Vec::with_capacity(site.stories.len());
+    let mut years: Vec<[u32; 3]> = Vec::new();
+    for (id, story) in site.stories.iter().enumerate() {
+        let district = districts
+            .binary_search(&story.district)
+            .unwrap_or_default();
+        index::push_varint(&mut doc_districts, district as u64);
+        let year = u32::try_from(story.date.year()).unwrap_or_default();
+        match years.last_mut() {
+            Some(last) if last[0] == year => last[2] += 1,
+            _ => years.push([year, id as u32, 1]),
+        }
+    }
+    Manifest {
+        format: FORMAT_VERSION,
+        build,
+        docs: site.stories.len() as u32,
+        shards: n_shards,
+        chunk,
+        districts,
+        doc_districts: String::from_utf8(doc_districts).unwrap_or_default(),
+        years,
+    }
+}
+
+fn json_output(name: &str, bytes: Vec<u8>) -> Output {
+    Output {
+        path: PathBuf::from(format!("{SEARCH_DIR}/{name}")),
+        contents: Contents::Bytes(bytes),
+    }
+}
+
+/// FNV-1a (64 bits) of every file, combined in order: changes whenever any index file does.
+fn build_hash(outputs: &[Output]) -> String {
+    let hashes: Vec<u64> = outputs
+        .par_iter()
+        .map(|output| match &output.contents {
+            Contents::Bytes(bytes) => fnv64(0xcbf2_9ce4_8422_2325, bytes),
+            _ => 0,
+        })
+        .collect();
+    let combined = hashes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, part| {
+        fnv64(hash, &part.to_le_bytes())
+    });
+    format!("{:016x}", combined)[..12].to_string()
+}
+
+fn fnv64(mut hash: u64, bytes: &[u8]) -> u64 {
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
