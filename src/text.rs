@@ -203,7 +203,9 @@ mod tests {
         assert_eq!(strip_html("<a href=\"x>y\">链接</a>"), "y\">链接");
         assert_eq!(strip_html("1 &copy; 2"), "1 &copy; 2");
         assert_eq!(
-            strip_html("甲<!-- <p>注释</p> -->乙<SCRIPT>alert(\"<b>\")</script>丙<style>p{}</style>丁"),
+            strip_html(
+                "甲<!-- <p>注释</p> -->乙<SCRIPT>alert(\"<b>\")</script>丙<style>p{}</style>丁"
+            ),
             "甲乙丙丁"
         );
         assert_eq!(strip_html("<scripts>甲</scripts>"), "甲");

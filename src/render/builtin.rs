@@ -29,7 +29,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "search.html",
         include_str!("../../themes/default/templates/search.html"),
     ),
+    (
+        "search-ui.html",
+        include_str!("../../themes/default/templates/search-ui.html"),
+    ),
 ];
+
+/// The search page used instead of the default theme's `search.html` when a theme or site has
+/// its own `base.html` but no `search.html`: that `base.html` may not have the blocks the
+/// default `search.html` fills, so this page stands alone (and includes `search-ui.html`).
+pub const SEARCH_STANDALONE: &str = include_str!("search_standalone.html");
 
 /// Static files of the default theme: (path under `static/`, bytes).
 pub const STATIC: &[(&str, &[u8])] = &[

@@ -162,7 +162,11 @@ fn doc_tokens(doc: &DocText<'_>) -> Vec<DocToken> {
                 }
             }
             _ => {
-                let slots = if key.is_pair() { vec![slot] } else { Vec::new() };
+                let slots = if key.is_pair() {
+                    vec![slot]
+                } else {
+                    Vec::new()
+                };
                 tokens.push(DocToken {
                     partition,
                     key,
@@ -263,7 +267,9 @@ impl Hasher for MultiplyHasher {
     }
 
     fn write_u64(&mut self, value: u64) {
-        self.0 = (self.0 ^ value).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+        self.0 = (self.0 ^ value)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
     }
 }
 

@@ -121,20 +121,15 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
     drop(docs);
     let chunk = chunk_size(site, &texts);
     let stories: Vec<(&Story, &StoryText)> = site.stories.iter().zip(&texts).collect();
-    outputs.par_extend(
-        stories
-            .par_chunks(chunk)
-            .enumerate()
-            .map(|(idx, chunk)| {
-                let records: Vec<DocRecord<'_>> = chunk
-                    .iter()
-                    .map(|(story, text)| DocRecord::new(story, text, config))
-                    .collect();
-                let mut bytes = serde_json::to_vec(&records).unwrap_or_default();
-                bytes.push(b'\n');
-                json_output(&format!("docs/{idx}.json"), bytes)
-            }),
-    );
+    outputs.par_extend(stories.par_chunks(chunk).enumerate().map(|(idx, chunk)| {
+        let records: Vec<DocRecord<'_>> = chunk
+            .iter()
+            .map(|(story, text)| DocRecord::new(story, text, config))
+            .collect();
+        let mut bytes = serde_json::to_vec(&records).unwrap_or_default();
+        bytes.push(b'\n');
+        json_output(&format!("docs/{idx}.json"), bytes)
+    }));
     let build = build_hash(&outputs);
     let manifest = manifest(site, build, n_shards as u32, chunk as u32);
     outputs.push(json_output(
@@ -228,7 +223,8 @@ fn posting_files(docs: &[DocText<'_>]) -> (Vec<Output>, usize) {
 
 /// The id and position shards.
 fn shard_files(postings: Vec<(String, index::Posting)>, n_shards: usize) -> Vec<Output> {
-    let mut shards: Vec<Vec<(String, index::Posting)>> = (0..n_shards).map(|_| Vec::new()).collect();
+    let mut shards: Vec<Vec<(String, index::Posting)>> =
+        (0..n_shards).map(|_| Vec::new()).collect();
     for (key, posting) in postings {
         let shard = tokenize::fnv1a(&key) as usize % n_shards;
         shards[shard].push((key, posting));
@@ -289,9 +285,7 @@ fn manifest(site: &Site, build: String, n_shards: u32, chunk: u32) -> Manifest {
     let mut doc_districts = Vec::with_capacity(site.stories.len());
     let mut years: Vec<[u32; 3]> = Vec::new();
     for (id, story) in site.stories.iter().enumerate() {
-        let district = districts
-            .binary_search(&story.district)
-            .unwrap_or_default();
+        let district = districts.binary_search(&story.district).unwrap_or_default();
         index::push_varint(&mut doc_districts, district as u64);
         let year = u32::try_from(story.date.year()).unwrap_or_default();
         match years.last_mut() {
@@ -339,4 +333,286 @@ fn fnv64(mut hash: u64, bytes: &[u8]) -> u64 {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     hash
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::search::query::{Hit, Query, search};
+    use crate::search::tokenize::{Atom, CharClass, atoms, classify, normalize};
+
+    /// Index files for documents given as (title, highlight, body), read back by path.
+    fn index_of(docs: &[(String, String, String)]) -> HashMap<String, Vec<u8>> {
+        let texts: Vec<DocText<'_>> = docs
+            .iter()
+            .map(|(title, highlight, body)| DocText {
+                tiers: [vec![title], vec![highlight], vec![body]],
+            })
+            .collect();
+        let (outputs, n_shards) = posting_files(&texts);
+        let mut doc_districts = Vec::new();
+        for id in 0..docs.len() {
+            index::push_varint(&mut doc_districts, (id % 2) as u64);
+        }
+        let manifest = Manifest {
+            format: FORMAT_VERSION,
+            build: "test".to_string(),
+            docs: docs.len() as u32,
+            shards: n_shards as u32,
+            chunk: 1,
+            districts: vec!["成华区".to_string(), "锦江区".to_string()],
+            doc_districts: String::from_utf8(doc_districts).expect("ASCII"),
+            years: vec![[2019, 0, 1], [2018, 1, docs.len() as u32 - 1]],
+        };
+        let mut files: HashMap<String, Vec<u8>> = outputs
+            .into_iter()
+            .map(|output| {
+                let path = output.path.to_string_lossy().replace('\\', "/");
+                let name = path.trim_start_matches("search/").to_string();
+                match output.contents {
+                    Contents::Bytes(bytes) => (name, bytes),
+                    _ => unreachable!("the index is made in memory"),
+                }
+            })
+            .collect();
+        files.insert(
+            "manifest.json".to_string(),
+            serde_json::to_vec(&manifest).expect("serializable"),
+        );
+        files
+    }
+
+    fn run(files: &HashMap<String, Vec<u8>>, query: &Query<'_>) -> Vec<Hit> {
+        search(&|path: &str| files.get(path).cloned(), query).expect("a valid index")
+    }
+
+    fn query(files: &HashMap<String, Vec<u8>>, text: &str) -> Vec<Hit> {
+        run(
+            files,
+            &Query {
+                text,
+                ..Query::default()
+            },
+        )
+    }
+
+    /// The meaning of a query, computed on the texts without any index: every term's atoms
+    /// appear in one field as a run with the same gaps; the tier is the worst term's best.
+    fn brute_force(docs: &[(String, String, String)], text: &str) -> Vec<Hit> {
+        let terms: Vec<String> = text.split_whitespace().map(normalize).collect();
+        let terms: Vec<Vec<Atom<'_>>> = terms
+            .iter()
+            .map(|term| atoms(term))
+            .filter(|term| !term.is_empty())
+            .collect();
+        if terms.is_empty() {
+            return Vec::new();
+        }
+        let mut hits = Vec::new();
+        for (id, (title, highlight, body)) in docs.iter().enumerate() {
+            let fields = [normalize(title), normalize(highlight), normalize(body)];
+            let field_atoms: Vec<Vec<Atom<'_>>> = fields.iter().map(|f| atoms(f)).collect();
+            let best = terms.iter().map(|term| {
+                field_atoms.iter().position(|field| {
+                    field.windows(term.len()).any(|window| {
+                        window
+                            .iter()
+                            .zip(term)
+                            .enumerate()
+                            .all(|(idx, (have, want))| {
+                                have.text == want.text && (idx == 0 || have.gap == want.gap)
+                            })
+                    })
+                })
+            });
+            let tiers: Option<Vec<usize>> = best.collect();
+            if let Some(tiers) = tiers {
+                let tier = tiers.into_iter().max().unwrap_or_default();
+                hits.push(Hit {
+                    id: id as u32,
+                    tier: tier as u8,
+                });
+            }
+        }
+        hits.sort_by_key(|hit| (hit.tier, hit.id));
+        hits
+    }
+
+    fn is_word_char(c: char) -> bool {
+        normalize(&c.to_string())
+            .chars()
+            .any(|n| classify(n) == CharClass::Word)
+    }
+
+    /// Text from a small alphabet, so tokens repeat across documents: ideographs, punctuation,
+    /// spaces, Latin words and numbers (some full-width).
+    fn text(max_pieces: usize) -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "白", "莲", "社", "区", "党", "建", "春", "熙", "路", "四", "联", "动", "“", "”", "，",
+            "、", " ", "g20", "2018", "ＡＢ", "ab", "年",
+        ]);
+        prop::collection::vec(piece, 1..max_pieces).prop_map(|pieces| pieces.concat())
+    }
+
+    fn corpus() -> impl Strategy<Value = Vec<(String, String, String)>> {
+        prop::collection::vec((text(12), text(12), text(40)), 2..40)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Every substring of two or more characters of every title is found (where it does
+        /// not cut a Latin word or number, which are matched whole), as a title hit.
+        #[test]
+        fn every_substring_of_every_title_is_found(docs in corpus(), pick in any::<prop::sample::Index>()) {
+            let files = index_of(&docs);
+            let id = pick.index(docs.len());
+            let title: Vec<char> = docs[id].0.chars().collect();
+            for start in 0..title.len() {
+                for end in start + 2..=title.len() {
+                    let cuts_word = |at: usize| {
+                        at > 0 && at < title.len() && is_word_char(title[at - 1]) && is_word_char(title[at])
+                    };
+                    let substring: String = title[start..end].iter().collect();
+                    if cuts_word(start) || cuts_word(end) || atoms(&normalize(&substring)).is_empty() {
+                        continue;
+                    }
+                    let hits = query(&files, &substring);
+                    prop_assert!(
+                        hits.contains(&Hit { id: id as u32, tier: 0 }),
+                        "{substring:?} of title {:?} not found: {hits:?}", docs[id].0
+                    );
+                }
+            }
+        }
+
+        /// The index answers exactly what the texts say: same documents, same tiers, same order.
+        #[test]
+        fn results_equal_a_scan_of_the_texts(docs in corpus(), text in text(6), pick in any::<prop::sample::Index>()) {
+            let files = index_of(&docs);
+            prop_assert_eq!(query(&files, &text), brute_force(&docs, &text));
+            // A query cut from a body, where most multi-token runs are.
+            let body: Vec<char> = docs[pick.index(docs.len())].2.chars().collect();
+            let start = pick.index(body.len());
+            let cut: String = body[start..body.len().min(start + 5)].iter().collect();
+            prop_assert_eq!(query(&files, &cut), brute_force(&docs, &cut));
+        }
+    }
+
+    fn docs(texts: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+        texts
+            .iter()
+            .map(|(a, b, c)| ((*a).to_string(), (*b).to_string(), (*c).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn title_hits_come_first_then_highlights_then_newer_first() {
+        let docs = docs(&[
+            ("其他", "", "正文说到四社联动"),
+            ("其他", "要点：四社联动", ""),
+            ("四社联动见成效", "", ""),
+            ("更早的四社联动", "", ""),
+        ]);
+        let files = index_of(&docs);
+        let order: Vec<(u32, u8)> = query(&files, "四社联动")
+            .iter()
+            .map(|hit| (hit.id, hit.tier))
+            .collect();
+        assert_eq!(order, [(2, 0), (3, 0), (1, 1), (0, 2)]);
+    }
+
+    #[test]
+    fn a_longer_query_must_be_one_run() {
+        let docs = docs(&[("四社，联动", "", ""), ("社联", "", "四社 联动")]);
+        let files = index_of(&docs);
+        assert!(query(&files, "四社联动").is_empty());
+        assert_eq!(query(&files, "四社、联动").len(), 2);
+        assert_eq!(query(&files, "社联").len(), 1);
+    }
+
+    #[test]
+    fn no_hits_and_empty_queries_return_nothing() {
+        let files = index_of(&docs(&[("白莲社区", "", "")]));
+        assert!(query(&files, "唐梅").is_empty());
+        assert!(query(&files, "白莲 唐梅").is_empty());
+        assert!(query(&files, "").is_empty());
+        assert!(query(&files, "，。").is_empty());
+        assert_eq!(query(&files, "莲").len(), 1);
+    }
+
+    #[test]
+    fn filters_by_district_and_year() {
+        let files = index_of(&docs(&[
+            ("白莲", "", ""),
+            ("白莲", "", ""),
+            ("白莲", "", ""),
+        ]));
+        let ids = |district, year| -> Vec<u32> {
+            run(
+                &files,
+                &Query {
+                    text: "白莲",
+                    district,
+                    year,
+                },
+            )
+            .iter()
+            .map(|hit| hit.id)
+            .collect()
+        };
+        assert_eq!(ids(None, None), [0, 1, 2]);
+        assert_eq!(ids(Some("成华区"), None), [0, 2]);
+        assert_eq!(ids(None, Some(2018)), [1, 2]);
+        assert_eq!(ids(Some("锦江区"), Some(2018)), [1]);
+        assert!(ids(Some("不存在区"), None).is_empty());
+        assert!(ids(None, Some(1999)).is_empty());
+    }
+
+    #[test]
+    fn a_broken_index_is_an_error_not_a_panic() {
+        let mut files = index_of(&docs(&[("白莲社区", "", "")]));
+        let run = |files: &HashMap<String, Vec<u8>>| {
+            search(
+                &|path: &str| files.get(path).cloned(),
+                &Query {
+                    text: "白莲社区",
+                    ..Query::default()
+                },
+            )
+        };
+        for (_, bytes) in files
+            .iter_mut()
+            .filter(|(path, _)| path.starts_with("positions/"))
+        {
+            *bytes = b"{\"\xe7\x99\xbd\xe8\x8e\xb2\":\"W\"}".to_vec();
+        }
+        assert!(run(&files).is_err());
+        files.remove("manifest.json");
+        assert!(matches!(run(&files), Err(query::QueryError::Missing(_))));
+    }
+
+    #[test]
+    fn shard_count_grows_with_the_corpus() {
+        let small = docs(&[("白莲", "", "")]);
+        let texts: Vec<DocText<'_>> = small
+            .iter()
+            .map(|(title, _, _)| DocText {
+                tiers: [vec![title], Vec::new(), Vec::new()],
+            })
+            .collect();
+        assert_eq!(posting_files(&texts).1, 1);
+        let body: String = (0..4_000u32)
+            .filter_map(|n| char::from_u32(0x4E00 + n))
+            .collect();
+        let large = DocText {
+            tiers: [Vec::new(), Vec::new(), vec![&body]],
+        };
+        let (_, n_shards) = posting_files(&vec![large; 30]);
+        assert!(n_shards > 1 && n_shards.is_power_of_two(), "{n_shards}");
+    }
 }

@@ -224,10 +224,7 @@ mod tests {
 
     #[test]
     fn query_terms_are_pairs_or_single_atoms() {
-        assert_eq!(
-            query_terms("儿童之家"),
-            vec![vec!["儿童", "童之", "之家"]]
-        );
+        assert_eq!(query_terms("儿童之家"), vec![vec!["儿童", "童之", "之家"]]);
         assert_eq!(query_terms("莲"), vec![vec!["莲"]]);
         assert_eq!(query_terms("Hello"), vec![vec!["hello"]]);
         assert_eq!(query_terms("“盘活”"), vec![vec!["盘活"]]);

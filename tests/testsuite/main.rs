@@ -7,6 +7,8 @@ mod diagnostics; // exact messages for broken input, and odd files that must bui
 mod drafts; // `draft: true` and `--drafts`
 mod init; // `yuanba init DIR`
 mod publish; // atomic publish and refused output folders
+mod search; // the search index and page: what is indexed, seed queries, `search: false`
+mod search_browser; // the search page in headless chromium
 mod slugs; // slugs from file names and front matter, and collisions
 mod story_page; // escaping, Chinese line breaks, figures, byline, dates, heading ids
 mod templates; // site template overrides and template errors

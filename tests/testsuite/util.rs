@@ -58,6 +58,18 @@ impl SiteTest {
         site
     }
 
+    /// A site with the repository's own example: its `site.yaml`, `content/` and `static/`.
+    pub(crate) fn example() -> Self {
+        let site = SiteTest::new();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(repo.join("site.yaml"), site.root.join("site.yaml")).expect("copy site.yaml");
+        for dir in ["content", "static"] {
+            std::fs::create_dir_all(site.root.join(dir)).expect("create folders");
+            copy_tree(&repo.join(dir), &site.root.join(dir));
+        }
+        site
+    }
+
     /// Writes a text file, relative to the site root, creating folders as needed.
     pub(crate) fn file(self, path: &str, text: &str) -> Self {
         self.bytes(path, text.as_bytes())
