@@ -324,7 +324,7 @@ fn build_hash(outputs: &[Output]) -> String {
     let combined = hashes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, part| {
         fnv64(hash, &part.to_le_bytes())
     });
-    format!("{:016x}", combined)[..12].to_string()
+    format!("{combined:016x}")[..12].to_string()
 }
 
 fn fnv64(mut hash: u64, bytes: &[u8]) -> u64 {

@@ -66,12 +66,12 @@ impl Reader<'_> {
         serde_json::from_slice(&bytes).map_err(|_| QueryError::Invalid(path.to_string()))
     }
 
-    fn digits(&mut self, path: String, key: &str) -> Result<Option<String>, QueryError> {
-        if !self.shards.contains_key(&path) {
-            let shard = self.json(&path)?;
-            self.shards.insert(path.clone(), shard);
+    fn digits(&mut self, path: &str, key: &str) -> Result<Option<String>, QueryError> {
+        if !self.shards.contains_key(path) {
+            let shard = self.json(path)?;
+            self.shards.insert(path.to_string(), shard);
         }
-        Ok(self.shards[&path].get(key).cloned())
+        Ok(self.shards[path].get(key).cloned())
     }
 }
 
@@ -125,12 +125,12 @@ fn term_hits(
     let mut postings = Vec::with_capacity(keys.len());
     for key in keys {
         let shard = tokenize::fnv1a(key) % manifest.shards;
-        let Some(ids) = reader.digits(format!("ids/{shard}.json"), key)? else {
+        let Some(ids) = reader.digits(&format!("ids/{shard}.json"), key)? else {
             return Ok(None);
         };
         let positions = if with_positions {
             let path = format!("positions/{shard}.json");
-            let digits = reader.digits(path.clone(), key)?;
+            let digits = reader.digits(&path, key)?;
             Some(digits.ok_or(QueryError::Invalid(path))?)
         } else {
             None

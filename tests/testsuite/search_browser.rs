@@ -151,7 +151,7 @@ fn dump_dom(url: &str, profile: &Path) -> Html {
     // A guard against a hung browser, not a timing assertion.
     let started = Instant::now();
     while child.try_wait().expect("wait for chromium").is_none() {
-        if started.elapsed() > Duration::from_secs(180) {
+        if started.elapsed() > Duration::from_mins(3) {
             let _ = child.kill();
             panic!("chromium did not finish loading {url}");
         }
