@@ -122,22 +122,27 @@ struct DocToken {
     partition: usize,
     key: Key,
     mask: u8,
-    /// Positions as `tier << 28 | position`, sorted; empty for single atoms.
+    /// The token's positions in [`DocTokens::slots`].
+    slots: std::ops::Range<usize>,
+}
+
+/// The tokens of one document, sorted by partition and key, and their positions.
+struct DocTokens {
+    tokens: Vec<DocToken>,
+    /// Positions as `tier << 28 | position`, each token's sorted; none for single atoms.
     slots: Vec<u32>,
 }
 
-/// The tokens of one document, sorted by partition and key.
-fn doc_tokens(doc: &DocText<'_>) -> Vec<DocToken> {
+/// The tokens of one document.
+fn doc_tokens(doc: &DocText<'_>) -> DocTokens {
     let mut occurrences: Vec<(usize, Key, u32)> = Vec::new();
-    let mut normalized = String::new();
     for (tier, fields) in doc.tiers.iter().enumerate() {
+        let tier_bits = (tier as u32) << 28;
         let mut next_position: u32 = 0;
         for field in fields {
-            normalized.clear();
-            normalized.push_str(&tokenize::normalize(field));
+            let normalized = tokenize::normalize(field);
             let atoms = tokenize::atoms(&normalized);
             for (idx, atom) in atoms.iter().enumerate() {
-                let tier_bits = (tier as u32) << 28;
                 let key = atom_key(*atom);
                 occurrences.push((key.partition(), key, tier_bits));
                 let position = next_position.saturating_add(idx as u32);
@@ -152,31 +157,27 @@ fn doc_tokens(doc: &DocText<'_>) -> Vec<DocToken> {
     }
     occurrences.sort_unstable();
     let mut tokens: Vec<DocToken> = Vec::new();
+    let mut slots = Vec::new();
     for (partition, key, slot) in occurrences {
         let tier_bit = 1u8 << (slot >> 28);
+        let is_pair = key.is_pair();
         match tokens.last_mut() {
-            Some(last) if last.key == key => {
-                last.mask |= tier_bit;
-                if key.is_pair() && last.slots.last() != Some(&slot) {
-                    last.slots.push(slot);
-                }
-            }
-            _ => {
-                let slots = if key.is_pair() {
-                    vec![slot]
-                } else {
-                    Vec::new()
-                };
-                tokens.push(DocToken {
-                    partition,
-                    key,
-                    mask: tier_bit,
-                    slots,
-                });
+            Some(last) if last.key == key => last.mask |= tier_bit,
+            _ => tokens.push(DocToken {
+                partition,
+                key,
+                mask: tier_bit,
+                slots: slots.len()..slots.len(),
+            }),
+        }
+        if is_pair && slots.last() != Some(&slot) {
+            slots.push(slot);
+            if let Some(last) = tokens.last_mut() {
+                last.slots.end = slots.len();
             }
         }
     }
-    tokens
+    DocTokens { tokens, slots }
 }
 
 /// The documents of one token, encoded.
@@ -192,27 +193,28 @@ pub struct Posting {
 }
 
 impl Posting {
-    fn push(&mut self, doc_id: u32, token: &DocToken) {
+    fn push(&mut self, doc_id: u32, token: &DocToken, slots: &[u32]) {
         let delta = u64::from(doc_id + 1 - self.next_base);
         push_varint(&mut self.ids, delta << 3 | u64::from(token.mask));
         self.next_base = doc_id + 1;
-        if token.key.is_pair() {
-            for tier in 0..N_TIERS as u32 {
-                let in_tier: Vec<u32> = token
-                    .slots
-                    .iter()
-                    .filter(|slot| *slot >> 28 == tier)
-                    .map(|slot| slot & MAX_POSITION)
-                    .collect();
-                if token.mask & (1 << tier) == 0 {
-                    continue;
-                }
-                push_varint(&mut self.positions, in_tier.len() as u64);
-                let mut previous = 0;
-                for position in in_tier {
-                    push_varint(&mut self.positions, u64::from(position - previous));
-                    previous = position;
-                }
+        if !token.key.is_pair() {
+            return;
+        }
+        // Slots are sorted by tier, then position.
+        let mut rest = &slots[token.slots.clone()];
+        for tier in 0..N_TIERS as u32 {
+            let n_in_tier = rest.partition_point(|slot| *slot >> 28 == tier);
+            let (in_tier, after) = rest.split_at(n_in_tier);
+            rest = after;
+            if token.mask & (1 << tier) == 0 {
+                continue;
+            }
+            push_varint(&mut self.positions, in_tier.len() as u64);
+            let mut previous = 0;
+            for slot in in_tier {
+                let position = slot & MAX_POSITION;
+                push_varint(&mut self.positions, u64::from(position - previous));
+                previous = position;
             }
         }
     }
@@ -278,21 +280,28 @@ pub fn postings(docs: &[DocText<'_>]) -> Vec<(String, Posting)> {
     let mut partitions: Vec<FastMap<Key, Posting>> =
         (0..N_PARTITIONS).map(|_| FastMap::default()).collect();
     for (batch_idx, batch) in docs.chunks(BATCH).enumerate() {
-        let tokens: Vec<Vec<DocToken>> = batch.par_iter().map(doc_tokens).collect();
+        let docs: Vec<DocTokens> = batch.par_iter().map(doc_tokens).collect();
         let first_id = (batch_idx * BATCH) as u32;
         partitions
             .par_iter_mut()
             .enumerate()
             .for_each(|(partition, map)| {
-                for (offset, doc) in tokens.iter().enumerate() {
-                    let start = doc.partition_point(|token| token.partition < partition);
-                    for token in doc[start..]
+                for (offset, doc) in docs.iter().enumerate() {
+                    let doc_id = first_id + offset as u32;
+                    let start = doc
+                        .tokens
+                        .partition_point(|token| token.partition < partition);
+                    for token in doc.tokens[start..]
                         .iter()
                         .take_while(|token| token.partition == partition)
                     {
-                        map.entry(token.key.clone())
-                            .or_default()
-                            .push(first_id + offset as u32, token);
+                        if let Some(posting) = map.get_mut(&token.key) {
+                            posting.push(doc_id, token, &doc.slots);
+                        } else {
+                            let mut posting = Posting::default();
+                            posting.push(doc_id, token, &doc.slots);
+                            map.insert(token.key.clone(), posting);
+                        }
                     }
                 }
             });

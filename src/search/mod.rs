@@ -312,27 +312,24 @@ fn json_output(name: &str, bytes: Vec<u8>) -> Output {
     }
 }
 
-/// FNV-1a (64 bits) of every file, combined in order: changes whenever any index file does.
+/// A hash of every file, combined in order: changes whenever any index file does. (Std's
+/// hasher: fast, and stable for one yuanba binary, which is all a cache key needs.)
 fn build_hash(outputs: &[Output]) -> String {
+    use std::hash::{Hash, Hasher};
     let hashes: Vec<u64> = outputs
         .par_iter()
-        .map(|output| match &output.contents {
-            Contents::Bytes(bytes) => fnv64(0xcbf2_9ce4_8422_2325, bytes),
-            _ => 0,
+        .map(|output| {
+            let mut file = std::hash::DefaultHasher::new();
+            output.path.hash(&mut file);
+            if let Contents::Bytes(bytes) = &output.contents {
+                bytes.hash(&mut file);
+            }
+            file.finish()
         })
         .collect();
-    let combined = hashes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, part| {
-        fnv64(hash, &part.to_le_bytes())
-    });
-    format!("{combined:016x}")[..12].to_string()
-}
-
-fn fnv64(mut hash: u64, bytes: &[u8]) -> u64 {
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
+    let mut combined = std::hash::DefaultHasher::new();
+    hashes.hash(&mut combined);
+    format!("{:016x}", combined.finish())[..12].to_string()
 }
 
 #[cfg(test)]

@@ -61,6 +61,9 @@ pub enum CharClass {
 
 /// The class of a normalised character.
 pub fn classify(c: char) -> CharClass {
+    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        return CharClass::Cjk;
+    }
     if c.is_ascii() {
         return if c.is_ascii_alphanumeric() {
             CharClass::Word
