@@ -92,28 +92,67 @@ impl Key {
     }
 }
 
-fn single_char(text: &str) -> Option<char> {
-    let mut chars = text.chars();
-    let first = chars.next()?;
-    chars.next().is_none().then_some(first)
+/// Numbers for the atoms of one document while sorting its tokens: a CJK atom is its code
+/// point, a word `WORD_BASE` plus its index in the document's word list.
+const WORD_BASE: u64 = 1 << 22;
+
+/// Marks a pair in a token number: `PAIR | first << 32 | gap << 31 | second`.
+const PAIR: u64 = 1 << 63;
+
+/// The document's words, numbered in order of appearance.
+#[derive(Default)]
+struct Words {
+    ids: FastMap<Box<str>, u64>,
+    texts: Vec<Box<str>>,
 }
 
-fn atom_key(atom: Atom<'_>) -> Key {
-    match single_char(atom.text) {
-        Some(c) if tokenize::classify(c) == tokenize::CharClass::Cjk => Key::Packed(u64::from(c)),
-        _ => Key::Word(atom.text.into()),
-    }
-}
-
-fn pair_key(first: Atom<'_>, second: Atom<'_>) -> Key {
-    let cjk = |atom: Atom<'_>| {
-        single_char(atom.text).filter(|c| tokenize::classify(*c) == tokenize::CharClass::Cjk)
-    };
-    match (cjk(first), cjk(second)) {
-        (Some(a), Some(b)) => {
-            Key::Packed(u64::from(a) << 33 | u64::from(second.gap) << 32 | u64::from(b))
+impl Words {
+    fn atom_number(&mut self, atom: Atom<'_>) -> u64 {
+        let mut chars = atom.text.chars();
+        if let (Some(c), None) = (chars.next(), chars.next())
+            && tokenize::classify(c) == tokenize::CharClass::Cjk
+        {
+            return u64::from(c);
         }
-        _ => Key::WordPair(tokenize::pair_key(first.text, second).into()),
+        if let Some(id) = self.ids.get(atom.text) {
+            return *id;
+        }
+        let id = WORD_BASE + self.texts.len() as u64;
+        self.texts.push(atom.text.into());
+        self.ids.insert(atom.text.into(), id);
+        id
+    }
+
+    fn text(&self, number: u64) -> String {
+        match number.checked_sub(WORD_BASE) {
+            Some(idx) => self.texts[idx as usize].to_string(),
+            None => char::from_u32(number as u32)
+                .map(String::from)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The [`Key`] of a token number.
+    fn key(&self, token: u64) -> Key {
+        if token & PAIR == 0 {
+            return if token < WORD_BASE {
+                Key::Packed(token)
+            } else {
+                Key::Word(self.text(token).into())
+            };
+        }
+        let first = (token >> 32) & 0x7FFF_FFFF;
+        let gap = (token >> 31) & 1;
+        let second = token & 0x7FFF_FFFF;
+        if first < WORD_BASE && second < WORD_BASE {
+            return Key::Packed(first << 33 | gap << 32 | second);
+        }
+        let mut key = self.text(first);
+        if gap == 1 {
+            key.push(' ');
+        }
+        key.push_str(&self.text(second));
+        Key::WordPair(key.into())
     }
 }
 
@@ -126,29 +165,35 @@ struct DocToken {
     slots: std::ops::Range<usize>,
 }
 
-/// The tokens of one document, sorted by partition and key, and their positions.
+/// The tokens of one document, sorted by partition, and their positions.
 struct DocTokens {
     tokens: Vec<DocToken>,
     /// Positions as `tier << 28 | position`, each token's sorted; none for single atoms.
     slots: Vec<u32>,
 }
 
-/// The tokens of one document.
+/// The tokens of one document. Occurrences are sorted as plain numbers (`token << 32 | slot`),
+/// which is most of the work of building the index.
 fn doc_tokens(doc: &DocText<'_>) -> DocTokens {
-    let mut occurrences: Vec<(usize, Key, u32)> = Vec::new();
+    let mut words = Words::default();
+    let mut occurrences: Vec<u128> = Vec::new();
+    let mut numbers: Vec<u64> = Vec::new();
     for (tier, fields) in doc.tiers.iter().enumerate() {
         let tier_bits = (tier as u32) << 28;
         let mut next_position: u32 = 0;
         for field in fields {
             let normalized = tokenize::normalize(field);
             let atoms = tokenize::atoms(&normalized);
-            for (idx, atom) in atoms.iter().enumerate() {
-                let key = atom_key(*atom);
-                occurrences.push((key.partition(), key, tier_bits));
+            numbers.clear();
+            numbers.extend(atoms.iter().map(|atom| words.atom_number(*atom)));
+            for (idx, number) in numbers.iter().enumerate() {
+                occurrences.push(u128::from(*number) << 32 | u128::from(tier_bits));
                 let position = next_position.saturating_add(idx as u32);
                 if idx > 0 && position <= MAX_POSITION + 1 {
-                    let key = pair_key(atoms[idx - 1], *atom);
-                    occurrences.push((key.partition(), key, tier_bits | (position - 1)));
+                    let gap = u64::from(atoms[idx].gap);
+                    let pair = PAIR | numbers[idx - 1] << 32 | gap << 31 | number;
+                    let slot = tier_bits | (position - 1);
+                    occurrences.push(u128::from(pair) << 32 | u128::from(slot));
                 }
             }
             // One position of space between fields, so no run of positions spans two.
@@ -156,27 +201,32 @@ fn doc_tokens(doc: &DocText<'_>) -> DocTokens {
         }
     }
     occurrences.sort_unstable();
+    occurrences.dedup();
     let mut tokens: Vec<DocToken> = Vec::new();
     let mut slots = Vec::new();
-    for (partition, key, slot) in occurrences {
-        let tier_bit = 1u8 << (slot >> 28);
-        let is_pair = key.is_pair();
-        match tokens.last_mut() {
-            Some(last) if last.key == key => last.mask |= tier_bit,
-            _ => tokens.push(DocToken {
-                partition,
+    let mut current: Option<u64> = None;
+    for occurrence in occurrences {
+        let token = (occurrence >> 32) as u64;
+        let slot = occurrence as u32;
+        if current != Some(token) {
+            current = Some(token);
+            let key = words.key(token);
+            tokens.push(DocToken {
+                partition: key.partition(),
                 key,
-                mask: tier_bit,
+                mask: 0,
                 slots: slots.len()..slots.len(),
-            }),
+            });
         }
-        if is_pair && slots.last() != Some(&slot) {
-            slots.push(slot);
-            if let Some(last) = tokens.last_mut() {
+        if let Some(last) = tokens.last_mut() {
+            last.mask |= 1u8 << (slot >> 28);
+            if token & PAIR != 0 {
+                slots.push(slot);
                 last.slots.end = slots.len();
             }
         }
     }
+    tokens.sort_unstable_by_key(|token| token.partition);
     DocTokens { tokens, slots }
 }
 
@@ -341,14 +391,24 @@ mod tests {
 
     #[test]
     fn keys_print_as_the_browser_computes_them() {
-        assert_eq!(Key::Packed(u64::from('莲')).to_key_string(), "莲");
-        let atoms = tokenize::atoms("白莲，社");
-        assert_eq!(pair_key(atoms[0], atoms[1]).to_key_string(), "白莲");
-        assert_eq!(pair_key(atoms[1], atoms[2]).to_key_string(), "莲 社");
+        let body = "白莲，社 g20峰 g20 ab";
+        let docs = [doc("", body)];
+        let mut keys: Vec<String> = postings(&docs).into_iter().map(|(key, _)| key).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "ab", "g20", "g20 ab", "g20峰", "峰", "峰 g20", "白", "白莲", "社", "社 g20", "莲",
+                "莲 社"
+            ]
+        );
+        let mut words = Words::default();
         let atoms = tokenize::atoms("g20峰");
-        assert_eq!(pair_key(atoms[0], atoms[1]).to_key_string(), "g20峰");
-        assert!(pair_key(atoms[0], atoms[1]).is_pair());
-        assert!(!atom_key(atoms[0]).is_pair());
+        let first = words.atom_number(atoms[0]);
+        let second = words.atom_number(atoms[1]);
+        assert!(words.key(PAIR | first << 32 | second).is_pair());
+        assert!(!words.key(first).is_pair());
+        assert_eq!(words.key(second), Key::Packed(u64::from('峰')));
     }
 
     #[test]

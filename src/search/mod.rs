@@ -29,6 +29,7 @@ use crate::config::SiteConfig;
 use crate::content::Story;
 use crate::diagnostic::Diagnostic;
 use crate::output::{Contents, Output};
+use crate::pipeline::log_time;
 use crate::site::{Site, permalink};
 use index::DocText;
 
@@ -110,6 +111,7 @@ pub fn split_hidden_assets(
 
 /// Every file of the search index of `site`.
 pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
+    let started = std::time::Instant::now();
     let texts: Vec<StoryText> = site.stories.par_iter().map(StoryText::new).collect();
     let docs: Vec<DocText<'_>> = site
         .stories
@@ -117,8 +119,10 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
         .zip(&texts)
         .map(|(story, text)| text.doc_text(story))
         .collect();
+    log_time("search: texts", started);
     let (mut outputs, n_shards) = posting_files(&docs);
     drop(docs);
+    log_time("search: postings and shards", started);
     let chunk = chunk_size(site, &texts);
     let stories: Vec<(&Story, &StoryText)> = site.stories.iter().zip(&texts).collect();
     outputs.par_extend(stories.par_chunks(chunk).enumerate().map(|(idx, chunk)| {
@@ -130,6 +134,7 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
         bytes.push(b'\n');
         json_output(&format!("docs/{idx}.json"), bytes)
     }));
+    log_time("search: document table", started);
     let build = build_hash(&outputs);
     let manifest = manifest(site, build, n_shards as u32, chunk as u32);
     outputs.push(json_output(
@@ -212,7 +217,9 @@ fn chunk_size(site: &Site, texts: &[StoryText]) -> usize {
 /// The id and position shards of `docs`, and how many shards there are: a power of two that
 /// puts about [`TARGET_SHARD_BYTES`] of postings in each.
 fn posting_files(docs: &[DocText<'_>]) -> (Vec<Output>, usize) {
+    let started = std::time::Instant::now();
     let postings = index::postings(docs);
+    log_time("search: postings", started);
     let total_bytes: usize = postings.iter().map(|(_, p)| p.ids.len()).sum();
     let n_shards = (total_bytes / TARGET_SHARD_BYTES)
         .max(1)
