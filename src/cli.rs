@@ -41,6 +41,9 @@ pub struct BuildArgs {
     /// Include stories and pages marked `draft: true`
     #[arg(long)]
     pub drafts: bool,
+    /// Include stories dated in the future (in the site time zone)
+    #[arg(long)]
+    pub future: bool,
     /// Use this base URL instead of `base_url` from site.yaml
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,

@@ -24,6 +24,7 @@ const KNOWN_KEYS: &[&str] = &[
     "timezone",
     "theme",
     "output_dir",
+    "paginate_by",
     "campaign",
     "contact",
     "extra",
@@ -42,6 +43,7 @@ struct RawConfig {
     timezone: Option<String>,
     theme: Option<String>,
     output_dir: Option<String>,
+    paginate_by: Option<i64>,
     campaign: Option<Campaign>,
     contact: Option<Contact>,
     extra: Option<Value>,
@@ -107,7 +109,12 @@ pub struct Overrides {
     pub base_url: Option<String>,
     /// Include stories and pages marked `draft: true`.
     pub drafts: bool,
+    /// Include stories dated after the build time.
+    pub future: bool,
 }
+
+/// Stories per page of every list, unless site.yaml says otherwise.
+pub const DEFAULT_PAGINATE_BY: usize = 20;
 
 /// The resolved, validated configuration of one site.
 #[derive(Debug, Clone)]
@@ -142,6 +149,12 @@ pub struct SiteConfig {
     pub extra: Value,
     /// Whether drafts are built.
     pub include_drafts: bool,
+    /// Whether stories dated after `now` are built.
+    pub include_future: bool,
+    /// The build time: stories dated later are not published yet.
+    pub now: jiff::Timestamp,
+    /// Items per page of every list (at least 1).
+    pub paginate_by: usize,
     /// Whether the search page and its index under `search/` are built.
     pub search: bool,
 }
@@ -227,6 +240,11 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagno
     } else {
         fields::deserialize(&block, "config/invalid").map_err(|d| vec![d])?
     };
+    if let Some(diagnostic) =
+        fields::check_extra(&block, &keys, raw.extra.as_ref(), "config/invalid")
+    {
+        return Err(vec![diagnostic]);
+    }
     resolve(root, raw, overrides, &block)
 }
 
@@ -271,32 +289,36 @@ fn resolve(
         }
     };
     let timezone_name = raw.timezone.unwrap_or_else(|| "Asia/Shanghai".to_string());
-    let timezone = if let Ok(timezone) = jiff::tz::TimeZone::get(&timezone_name) {
-        Some(timezone)
-    } else {
+    let timezone = jiff::tz::TimeZone::get(&timezone_name).ok();
+    if timezone.is_none() {
         let (offset, len) = locate("timezone");
+        let message = format!("unknown time zone `{timezone_name}`");
         diagnostics.push(
             block
-                .error_at(
-                    "config/timezone",
-                    format!("unknown time zone `{timezone_name}`"),
-                    offset,
-                    len,
-                )
+                .error_at("config/timezone", message, offset, len)
                 .with_help("use an IANA time zone name such as `Asia/Shanghai` or `UTC`"),
         );
-        None
-    };
-    let theme = raw.theme.unwrap_or_else(|| "default".to_string());
-    if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
-        let (offset, len) = locate("theme");
-        diagnostics.push(block.error_at(
-            "config/theme",
-            format!("`theme` must be a folder name under themes/, not `{theme}`"),
-            offset,
-            len,
-        ));
     }
+    let theme = raw.theme.unwrap_or_else(|| "default".to_string());
+    if let Err(message) = check_theme_name(&theme) {
+        let (offset, len) = locate("theme");
+        diagnostics.push(block.error_at("config/theme", message, offset, len));
+    }
+    let paginate_by = paginate_by(raw.paginate_by).unwrap_or_else(|message| {
+        let (offset, len) = locate("paginate_by");
+        diagnostics.push(
+            block
+                .error_at("config/paginate-by", message, offset, len)
+                .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
+        );
+        DEFAULT_PAGINATE_BY
+    });
+    let now = build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()).unwrap_or_else(
+        |diagnostic| {
+            diagnostics.push(diagnostic);
+            jiff::Timestamp::now()
+        },
+    );
     let output_dir = match &overrides.output_dir {
         Some(dir) => absolute(dir),
         None => absolute(&root.join(raw.output_dir.as_deref().unwrap_or("public"))),
@@ -324,11 +346,53 @@ fn resolve(
             .extra
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
         include_drafts: overrides.drafts,
+        include_future: overrides.future,
+        now,
+        paginate_by,
         search: raw.search.unwrap_or(true),
     })
 }
 
-/// A path made absolute against the current folder.
+/// A theme is a folder name under `themes/`.
+fn check_theme_name(theme: &str) -> Result<(), String> {
+    if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
+        Err(format!(
+            "`theme` must be a folder name under themes/, not `{theme}`"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Items per list page: the default, or a number from 1 to 10 000.
+fn paginate_by(value: Option<i64>) -> Result<usize, String> {
+    let Some(n) = value else {
+        return Ok(DEFAULT_PAGINATE_BY);
+    };
+    usize::try_from(n)
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| format!("`paginate_by` must be between 1 and 10000, not {n}"))
+}
+
+/// The build time: now, or `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds
+/// convention) when it is set, so that a build can be repeated as of a given moment.
+fn build_time(source_date_epoch: Option<&str>) -> Result<jiff::Timestamp, Diagnostic> {
+    let Some(text) = source_date_epoch.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(jiff::Timestamp::now());
+    };
+    text.parse::<i64>()
+        .ok()
+        .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok())
+        .ok_or_else(|| {
+            Diagnostic::error(
+                "config/source-date-epoch",
+                format!("SOURCE_DATE_EPOCH is `{text}`, not a number of seconds since 1970"),
+            )
+            .with_help("unset it, or set it to a Unix time such as 1700000000")
+        })
+}
+
 /// A path made absolute against the current folder, with `.` and `..` resolved by path logic,
 /// so that checks on it and the renames done with it agree on which folder it is.
 pub fn absolute(path: &Path) -> PathBuf {

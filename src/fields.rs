@@ -143,6 +143,27 @@ pub fn deserialize<T: DeserializeOwned>(
     })
 }
 
+/// An error at the `extra` key when its value has a map key that templates cannot use.
+pub fn check_extra(
+    block: &YamlBlock<'_>,
+    keys: &[TopLevelKey],
+    extra: Option<&crate::yaml::Value>,
+    code: &'static str,
+) -> Option<Diagnostic> {
+    let key = crate::yaml::unusable_map_key(extra?)?;
+    let (offset, len) = block.value_span(keys, "extra").unwrap_or((0, 0));
+    Some(
+        block
+            .error_at(
+                code,
+                format!("`extra` has the map key `{key}`, which templates cannot use"),
+                offset,
+                len,
+            )
+            .with_help("use text (or whole numbers) as keys, for example `photographer: 张三`"),
+    )
+}
+
 /// The closest candidate to `name`, if any is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     name: &str,

@@ -1,6 +1,8 @@
 //! The build as a readable list of steps, shared by `build` (which publishes) and later `check`
 //! and `serve`.
 
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::config::SiteConfig;
@@ -62,17 +64,33 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error>
                 n_files.fetch_add(1, Ordering::Relaxed);
                 sink.emit(output)
             };
-            // A rendered page wins over a static file at the same path.
-            let page_files = render::page_files(&site, config);
+            let jobs = render::plan(&site, config);
+            // Generated files win over static files at the same path, except robots.txt.
+            let mut generated = render::page_files(&site, &jobs);
+            let (extras, extra_diagnostics) = extras(&site, config, &jobs, &generated);
+            diagnostics.extend(extra_diagnostics);
             let (assets, asset_diagnostics) = output::assets::collect(config, &site);
             diagnostics.extend(asset_diagnostics);
             let (assets, hidden) = search::split_hidden_assets(assets, config);
             diagnostics.extend(hidden);
+            let has_robots = assets
+                .iter()
+                .any(|asset| asset.path == Path::new("robots.txt"));
+            let extras: Vec<Output> = extras
+                .into_iter()
+                .filter(|file| !(has_robots && file.path == Path::new("robots.txt")))
+                .collect();
+            generated.extend(extras.iter().map(|file| file.path.clone()));
+            if diagnostics.iter().any(Diagnostic::is_error) {
+                failed.store(true, Ordering::Relaxed);
+            }
             assets
                 .into_par_iter()
-                .filter(|asset| !page_files.contains(&asset.path))
+                .filter(|asset| !generated.contains(&asset.path))
                 .try_for_each(emit)?;
-            let render_diagnostics = render::render(&site, &mut templates, config, &emit)?;
+            extras.into_par_iter().try_for_each(emit)?;
+            log_time("feeds, sitemap, aliases", started);
+            let render_diagnostics = render::render(&site, &jobs, &mut templates, config, &emit)?;
             log_time("render and write", started);
             if render_diagnostics.iter().any(Diagnostic::is_error) {
                 failed.store(true, Ordering::Relaxed);
@@ -90,6 +108,26 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error>
     diagnostic::sort(&mut diagnostics);
     built.diagnostics = diagnostics;
     Ok(built)
+}
+
+/// Feeds, the sitemap, robots.txt and the redirect pages of story aliases.
+fn extras(
+    site: &site::Site,
+    config: &SiteConfig,
+    jobs: &[render::Job],
+    page_files: &HashSet<PathBuf>,
+) -> (Vec<Output>, Vec<Diagnostic>) {
+    let mut outputs = render::feeds::build(site, config);
+    outputs.extend(render::sitemap::build(
+        config,
+        &render::sitemap_entries(site, config, jobs),
+    ));
+    outputs.push(render::sitemap::robots(config));
+    let mut taken = page_files.clone();
+    taken.extend(outputs.iter().map(|file| file.path.clone()));
+    let (aliases, diagnostics) = render::aliases::build(site, config, &taken);
+    outputs.extend(aliases);
+    (outputs, diagnostics)
 }
 
 /// Prints how long a step took when `YUANBA_TIMINGS` is set, for profiling builds.

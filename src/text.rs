@@ -148,6 +148,11 @@ pub fn summarize(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// Runs of white space turned into one space, trimmed at both ends.
+pub fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Minutes to read: CJK characters at about 450 a minute, other words at about 200.
 pub fn reading_minutes(n_cjk_chars: usize, n_words: usize) -> usize {
     let minutes = n_cjk_chars as f64 / 450.0 + n_words as f64 / 200.0;

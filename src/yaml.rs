@@ -13,6 +13,31 @@ pub type Value = serde_yaml::Value;
 /// A YAML mapping.
 pub type Mapping = serde_yaml::Mapping;
 
+/// The first map key inside `value` that templates cannot use (anything but a string, an
+/// integer or a bool: `~`, `1.5`, `[1, 2]`), written back as YAML.
+pub fn unusable_map_key(value: &Value) -> Option<String> {
+    match value {
+        Value::Mapping(mapping) => mapping.iter().find_map(|(key, value)| {
+            let usable = match key {
+                Value::String(_) | Value::Bool(_) => true,
+                Value::Number(number) => number.is_i64() || number.is_u64(),
+                _ => false,
+            };
+            if usable {
+                unusable_map_key(value)
+            } else {
+                Some(serde_yaml::to_string(key).map_or_else(
+                    |_| "?".to_string(),
+                    |text| text.split_whitespace().collect::<Vec<_>>().join(" "),
+                ))
+            }
+        }),
+        Value::Sequence(items) => items.iter().find_map(unusable_map_key),
+        Value::Tagged(tagged) => unusable_map_key(&tagged.value),
+        _ => None,
+    }
+}
+
 /// Why a YAML text could not be read into the wanted type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {

@@ -16,6 +16,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         output_dir: args.output.clone(),
         base_url: args.base_url.clone(),
         drafts: args.drafts,
+        future: args.future,
     };
     let config = match config::load(&root, &overrides) {
         Ok(config) => config,

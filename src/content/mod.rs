@@ -27,9 +27,14 @@ pub struct Content {
     pub stories: Vec<Story>,
     /// Standalone pages, in file order.
     pub pages: Vec<Page>,
+    /// `data/places.yaml`, when the site has one: its path relative to the root, and its text.
+    pub places_registry: Option<(PathBuf, Arc<str>)>,
     /// Every problem found.
     pub diagnostics: Vec<Diagnostic>,
 }
+
+/// The place registry, relative to the site root.
+pub const PLACES_REGISTRY: &str = "data/places.yaml";
 
 /// The folder under `content/` that holds standalone pages rather than stories.
 pub const PAGES_DIR: &str = "pages";
@@ -62,8 +67,41 @@ pub fn load(config: &SiteConfig) -> Content {
             Err(found) => diagnostics.extend(found),
         }
     }
+    content.places_registry = read_registry(config, &mut diagnostics);
     content.diagnostics = diagnostics;
     content
+}
+
+/// Reads `data/places.yaml` if it exists (parsing it is the site's business).
+fn read_registry(
+    config: &SiteConfig,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(PathBuf, Arc<str>)> {
+    let relative = PathBuf::from(PLACES_REGISTRY);
+    match std::fs::read(config.root.join(&relative)) {
+        Ok(bytes) => {
+            if let Ok(text) = String::from_utf8(bytes) {
+                return Some((relative, Arc::from(normalize_text(text))));
+            }
+            diagnostics.push(
+                Diagnostic::error("places/encoding", "the place registry is not valid UTF-8")
+                    .in_file(&relative)
+                    .with_help("save the file as UTF-8"),
+            );
+            None
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    "places/read",
+                    format!("cannot read the place registry: {error}"),
+                )
+                .in_file(&relative),
+            );
+            None
+        }
+    }
 }
 
 enum Loaded {
@@ -175,8 +213,12 @@ fn load_file(file: SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<Diagno
     let source = read_source(&file.path, &file.relative).map_err(|d| vec![d])?;
     let split = front_matter::split(&file.relative, &source).map_err(|d| vec![d])?;
     if file.is_page {
+        let modified = std::fs::metadata(&file.path)
+            .and_then(|metadata| metadata.modified())
+            .ok()
+            .and_then(|time| jiff::Timestamp::try_from(time).ok());
         page::parse(&file.relative, &source, &split, file.assets, config)
-            .map(|page| Loaded::Page(Box::new(page)))
+            .map(|page| Loaded::Page(Box::new(page::Page { modified, ..page })))
     } else {
         story::parse(&file.relative, &source, &split, file.assets, config)
             .map(|story| Loaded::Story(Box::new(story)))

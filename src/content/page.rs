@@ -50,6 +50,8 @@ pub struct Page {
     pub extra: Value,
     /// The body as HTML.
     pub content: String,
+    /// When the file was last changed, for the sitemap's `lastmod` (pages have no date).
+    pub modified: Option<jiff::Timestamp>,
 }
 
 /// Reads one page file.
@@ -63,6 +65,11 @@ pub fn parse(
     let block = split.block(path, source);
     let keys = block.keys();
     let raw: RawPage = fields::read_front_matter(&block, &keys, PAGE_FIELDS, "page")?;
+    if let Some(diagnostic) =
+        fields::check_extra(&block, &keys, raw.extra.as_ref(), "front-matter/invalid")
+    {
+        return Err(vec![diagnostic]);
+    }
     let title = raw.title.map(|t| t.trim().to_string()).unwrap_or_default();
     if title.is_empty() {
         return Err(vec![
@@ -110,5 +117,6 @@ pub fn parse(
             .extra
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
         content: rendered.html,
+        modified: None,
     })
 }

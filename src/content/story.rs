@@ -33,8 +33,24 @@ pub const STORY_FIELDS: &[&str] = &[
     "tags",
     "images",
     "draft",
+    "aliases",
     "extra",
 ];
+
+/// Fields whose place in the file is kept for diagnostics found after loading (places,
+/// reporters, tags, aliases).
+const LOCATED_FIELDS: &[&str] = &[
+    "district",
+    "street",
+    "community",
+    "reporter",
+    "series",
+    "tags",
+    "aliases",
+];
+
+/// Where the source says "the summary ends here".
+pub const MORE_MARKER: &str = "<!-- more -->";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +71,7 @@ struct RawStory {
     tags: Option<Vec<String>>,
     images: Option<Vec<Image>>,
     draft: Option<bool>,
+    aliases: Option<Vec<String>>,
     extra: Option<Value>,
 }
 
@@ -88,6 +105,8 @@ pub struct Story {
     pub source: Arc<str>,
     /// Where the front matter `slug:` value is in `source`, when there is one.
     pub slug_span: Option<std::ops::Range<usize>>,
+    /// Where the values of the [`LOCATED_FIELDS`] present are in `source`.
+    pub field_spans: Vec<(&'static str, std::ops::Range<usize>)>,
     /// Headline.
     pub title: String,
     /// Second headline.
@@ -116,6 +135,8 @@ pub struct Story {
     pub images: Vec<Image>,
     /// Left out of the build unless drafts are asked for.
     pub draft: bool,
+    /// Old URLs (site paths) that redirect to the story.
+    pub aliases: Vec<String>,
     /// Free data for templates.
     pub extra: Value,
     /// The body as HTML.
@@ -166,6 +187,20 @@ pub fn parse(
         .as_ref()
         .and_then(|_| block.value_span(&keys, "slug"))
         .map(|(offset, len)| block.start + offset..block.start + offset + len);
+    let field_spans = LOCATED_FIELDS
+        .iter()
+        .filter_map(|&name| {
+            block
+                .value_span(&keys, name)
+                .map(|(offset, len)| (name, block.start + offset..block.start + offset + len))
+        })
+        .collect();
+    check.diagnostics.extend(fields::check_extra(
+        &block,
+        &keys,
+        raw.extra.as_ref(),
+        "front-matter/invalid",
+    ));
     let diagnostics = check.finish();
     let (Some(date), Some(reporters), true) = (date, reporters, diagnostics.is_empty()) else {
         return Err(diagnostics);
@@ -175,12 +210,18 @@ pub fn parse(
     let (n_cjk, n_words) = text::count_text(&rendered.plain_text);
     let summary = match raw.summary.filter(|s| !s.trim().is_empty()) {
         Some(summary) => summary.trim().to_string(),
-        None => text::summarize(&rendered.plain_text, 120),
+        None => match body.find(MORE_MARKER) {
+            Some(end) => text::collapse_whitespace(
+                &markdown::render(&body[..end], &config.base_path).plain_text,
+            ),
+            None => text::summarize(&rendered.plain_text, 120),
+        },
     };
     Ok(Story {
         source_path: path.to_path_buf(),
         source: Arc::clone(source),
         slug_span,
+        field_spans,
         assets,
         slug,
         title,
@@ -197,6 +238,7 @@ pub fn parse(
         tags: clean_list(raw.tags),
         images,
         draft: raw.draft.unwrap_or(false),
+        aliases: clean_list(raw.aliases),
         extra: raw
             .extra
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
@@ -366,6 +408,16 @@ pub fn parse_date(text: &str, timezone: &jiff::tz::TimeZone) -> Option<jiff::Zon
     }
     let date = text.parse::<jiff::civil::Date>().ok()?;
     date.to_zoned_datetime(timezone.clone()).ok()
+}
+
+impl Story {
+    /// Where the value of a front matter field is, for diagnostics found after loading.
+    pub fn field_span(&self, name: &str) -> Option<std::ops::Range<usize>> {
+        self.field_spans
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, span)| span.clone())
+    }
 }
 
 fn trimmed(value: Option<String>) -> String {

@@ -26,18 +26,46 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/404.html"),
     ),
     (
+        "places.html",
+        include_str!("../../themes/default/templates/places.html"),
+    ),
+    (
+        "place.html",
+        include_str!("../../themes/default/templates/place.html"),
+    ),
+    (
+        "taxonomy.html",
+        include_str!("../../themes/default/templates/taxonomy.html"),
+    ),
+    (
+        "term.html",
+        include_str!("../../themes/default/templates/term.html"),
+    ),
+    (
         "search.html",
         include_str!("../../themes/default/templates/search.html"),
     ),
     (
-        "search-ui.html",
-        include_str!("../../themes/default/templates/search-ui.html"),
+        "partials/story_list.html",
+        include_str!("../../themes/default/templates/partials/story_list.html"),
+    ),
+    (
+        "partials/story_card.html",
+        include_str!("../../themes/default/templates/partials/story_card.html"),
+    ),
+    (
+        "partials/pagination.html",
+        include_str!("../../themes/default/templates/partials/pagination.html"),
+    ),
+    (
+        "partials/search_ui.html",
+        include_str!("../../themes/default/templates/partials/search_ui.html"),
     ),
 ];
 
 /// The search page used instead of the default theme's `search.html` when a theme or site has
 /// its own `base.html` but no `search.html`: that `base.html` may not have the blocks the
-/// default `search.html` fills, so this page stands alone (and includes `search-ui.html`).
+/// default `search.html` fills, so this page stands alone (and includes `partials/search_ui.html`).
 pub const SEARCH_STANDALONE: &str = include_str!("search_standalone.html");
 
 /// Static files of the default theme: (path under `static/`, bytes).
@@ -75,14 +103,17 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("themes/default")
             .join(dir);
-        let mut names: Vec<String> = std::fs::read_dir(path)
-            .expect("theme folder")
+        let mut names: Vec<String> = walkdir::WalkDir::new(&path)
+            .into_iter()
+            .map(|entry| entry.expect("entry"))
+            .filter(|entry| entry.file_type().is_file())
             .map(|entry| {
                 entry
-                    .expect("entry")
-                    .file_name()
+                    .path()
+                    .strip_prefix(&path)
+                    .expect("inside the theme")
                     .to_string_lossy()
-                    .into_owned()
+                    .replace('\\', "/")
             })
             .collect();
         names.sort();

@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use crate::config::{Campaign, Contact, SiteConfig};
-use crate::content::{Page, Story};
-use crate::site::permalink;
+use crate::content::Page;
+use crate::site::taxonomy::TaxonomyKind;
+use crate::site::{Site, permalink};
 use crate::yaml::Value;
 
 /// `site` in every template.
@@ -101,7 +102,23 @@ pub struct ImageView<'a> {
     credit: &'a str,
 }
 
-/// `story` in `story.html`, and each item of `stories` (there without `content`).
+/// A link with a name: a place, reporter, tag or series.
+#[derive(Debug, Serialize)]
+pub struct NamedLink<'a> {
+    name: &'a str,
+    url: String,
+}
+
+/// A place in a story's visit line or a breadcrumb.
+#[derive(Debug, Serialize)]
+pub struct PlaceLink<'a> {
+    kind: &'static str,
+    name: &'a str,
+    url: String,
+}
+
+/// `story` in `story.html`, and each item of `stories`, `previous`, `next` and `related`
+/// (there without `content`).
 #[derive(Debug, Serialize)]
 pub struct StoryView<'a> {
     title: &'a str,
@@ -116,15 +133,23 @@ pub struct StoryView<'a> {
     street: &'a str,
     community: &'a str,
     visit_line: String,
+    place_links: Vec<PlaceLink<'a>>,
     reporters: &'a [String],
+    reporter_links: Vec<NamedLink<'a>>,
     photo_credit: &'a str,
     series: &'a str,
+    series_link: Option<NamedLink<'a>>,
     highlights: &'a [String],
     tags: &'a [String],
+    tag_links: Vec<NamedLink<'a>>,
     images: Vec<ImageView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     content: Option<&'a str>,
     reading_minutes: usize,
+    reading_time: usize,
+    /// The story's card for lists, rendered once per build (`partials/story_card.html`); empty
+    /// while it is being rendered and on the story's own page.
+    pub card: String,
     draft: bool,
     extra: &'a Value,
     source_path: String,
@@ -140,8 +165,9 @@ pub enum WithBody {
 }
 
 impl<'a> StoryView<'a> {
-    /// The view of a story.
-    pub fn new(story: &'a Story, config: &SiteConfig, with_body: WithBody) -> Self {
+    /// The view of the story at `story_idx` of the site.
+    pub fn new(site: &'a Site, story_idx: usize, config: &SiteConfig, with_body: WithBody) -> Self {
+        let story = &site.stories[story_idx];
         let site_path = permalink::story_path(&story.slug);
         let images = story
             .images
@@ -154,6 +180,27 @@ impl<'a> StoryView<'a> {
                 credit: &image.credit,
             })
             .collect();
+        let place_links = site
+            .places
+            .story_lineage(story_idx)
+            .into_iter()
+            .map(|id| PlaceLink {
+                kind: site.places.all[id].kind.as_str(),
+                name: &site.places.all[id].name,
+                url: permalink::url(config, site.places.site_path(id)),
+            })
+            .collect();
+        let term_links = |kind: TaxonomyKind| -> Vec<NamedLink<'a>> {
+            let taxonomy = site.taxonomy(kind);
+            kind.names(story)
+                .iter()
+                .filter_map(|name| taxonomy.term(name))
+                .map(|term| NamedLink {
+                    name: &term.name,
+                    url: permalink::url(config, &permalink::term_path(kind.as_str(), &term.slug)),
+                })
+                .collect()
+        };
         StoryView {
             title: &story.title,
             subtitle: &story.subtitle,
@@ -167,17 +214,111 @@ impl<'a> StoryView<'a> {
             street: &story.street,
             community: &story.community,
             visit_line: format!("{}{}{}", story.district, story.street, story.community),
+            place_links,
             reporters: &story.reporters,
+            reporter_links: term_links(TaxonomyKind::Reporters),
             photo_credit: &story.photo_credit,
             series: &story.series,
+            series_link: term_links(TaxonomyKind::Series).into_iter().next(),
             highlights: &story.highlights,
             tags: &story.tags,
+            tag_links: term_links(TaxonomyKind::Tags),
             images,
             content: (with_body == WithBody::Yes).then_some(story.content.as_str()),
             reading_minutes: story.reading_minutes,
+            reading_time: story.reading_minutes,
+            card: String::new(),
             draft: story.draft,
             extra: &story.extra,
             source_path: story.source_path.to_string_lossy().replace('\\', "/"),
         }
     }
+}
+
+/// `paginator` in every list template.
+#[derive(Debug, Serialize)]
+pub struct PaginatorView {
+    current: usize,
+    total: usize,
+    per_page: usize,
+    total_items: usize,
+    first: String,
+    last: String,
+    prev: Option<String>,
+    next: Option<String>,
+    links: Vec<PageNumberLink>,
+}
+
+/// One numbered link of a paginator. Only pages near the current one and the first and last
+/// are listed; `gap_before` says that numbers were left out before this one.
+#[derive(Debug, Serialize)]
+pub struct PageNumberLink {
+    number: usize,
+    url: String,
+    current: bool,
+    gap_before: bool,
+}
+
+/// How many pages a list of `n_items` takes (at least one, even when empty).
+pub fn n_pages(n_items: usize, per_page: usize) -> usize {
+    n_items.div_ceil(per_page.max(1)).max(1)
+}
+
+impl PaginatorView {
+    /// Page `current` (from 1) of a list at the site path `base`.
+    pub fn new(config: &SiteConfig, base: &str, current: usize, total_items: usize) -> Self {
+        let per_page = config.paginate_by;
+        let total = n_pages(total_items, per_page);
+        let page_url = |n: usize| permalink::url(config, &permalink::paged(base, n));
+        let mut links = Vec::new();
+        let mut previous_number = 0;
+        for number in 1..=total {
+            let near = number.abs_diff(current) <= 2;
+            if number == 1 || number == total || near {
+                links.push(PageNumberLink {
+                    number,
+                    url: page_url(number),
+                    current: number == current,
+                    gap_before: number > previous_number + 1,
+                });
+                previous_number = number;
+            }
+        }
+        PaginatorView {
+            current,
+            total,
+            per_page,
+            total_items,
+            first: page_url(1),
+            last: page_url(total),
+            prev: (current > 1).then(|| page_url(current - 1)),
+            next: (current < total).then(|| page_url(current + 1)),
+            links,
+        }
+    }
+}
+
+/// What search engines and link previews (Open Graph, Twitter cards) are told about a page.
+#[derive(Debug, Serialize)]
+pub struct SeoView {
+    /// The page title without the site name.
+    pub title: String,
+    /// One or two sentences.
+    pub description: String,
+    /// The absolute URL of the page.
+    pub canonical: String,
+    /// An absolute image URL, or empty.
+    pub image: String,
+    /// `article` for stories, else `website`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// An Atom feed to announce in the page head.
+#[derive(Debug, Serialize)]
+pub struct FeedLink {
+    /// Its title.
+    pub title: String,
+    /// Root-relative URL.
+    pub url: String,
 }

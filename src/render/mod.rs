@@ -1,11 +1,18 @@
 //! Rendering: the [`Site`] through the theme's templates into [`Output`]s.
 //!
-//! `theme.rs` is the only place that reads files here (the templates); nothing here writes
-//! files. Story pages render in parallel against one parsed Tera instance.
+//! [`plan`] lists every HTML page of the site as a [`Job`] (which template, which site path, what
+//! it shows); [`render`] runs the jobs in parallel against one parsed Tera instance, building each
+//! job's context only when it runs. Feeds, the sitemap, robots.txt and alias redirects are made
+//! in Rust ([`feeds`], [`sitemap`], [`aliases`]). `theme.rs` is the only place that reads files
+//! here (the templates); nothing here writes files.
 
+pub mod aliases;
 pub mod builtin;
 pub mod context;
+pub mod feeds;
 pub mod filters;
+mod pages;
+pub mod sitemap;
 pub mod tera_env;
 pub mod theme;
 
@@ -13,14 +20,17 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
+use serde::Serialize;
 use tera::Context;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::output::{Contents, Output};
 use crate::search::SEARCH_DIR;
+use crate::site::places::PlaceId;
+use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
-use context::{PageLink, PageView, SiteView, StoryView, WithBody};
+use context::{PageLink, SiteView, StoryView, WithBody, n_pages};
 pub use tera_env::Templates;
 
 /// Resolves the theme and parses every template once.
@@ -29,26 +39,129 @@ pub fn load_templates(config: &SiteConfig) -> Result<Templates, Vec<Diagnostic>>
     tera_env::build(sources, config)
 }
 
-/// The output files of every page [`render`] produces, to keep static files off them.
-pub fn page_files(site: &Site, config: &SiteConfig) -> HashSet<PathBuf> {
-    site.stories
-        .iter()
-        .map(|story| permalink::story_path(&story.slug))
-        .chain(
-            site.pages
-                .iter()
-                .map(|page| permalink::page_path(&page.slug)),
-        )
-        .chain([String::new(), "404.html".to_string()])
-        .chain(config.search.then(|| format!("{SEARCH_DIR}/")))
-        .map(|site_path| permalink::output_file(&site_path))
+/// What one HTML page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// A story page.
+    Story(usize),
+    /// A standalone page.
+    Page(usize),
+    /// Page `n` of the home page's list.
+    Home(usize),
+    /// `/places/`.
+    PlacesIndex,
+    /// Page `n` of a place.
+    Place(PlaceId, usize),
+    /// Page `n` of the list of all terms of a taxonomy.
+    TaxonomyIndex(TaxonomyKind, usize),
+    /// Page `n` of a term (term index in its taxonomy).
+    Term(TaxonomyKind, usize, usize),
+    /// `404.html`.
+    NotFound,
+    /// `/search/`, while search is on.
+    Search,
+}
+
+impl Job {
+    /// The template that renders it.
+    pub fn template(self) -> &'static str {
+        match self {
+            Job::Story(_) => "story.html",
+            Job::Page(_) => "page.html",
+            Job::Home(_) => "index.html",
+            Job::PlacesIndex => "places.html",
+            Job::Place(..) => "place.html",
+            Job::TaxonomyIndex(..) => "taxonomy.html",
+            Job::Term(..) => "term.html",
+            Job::NotFound => "404.html",
+            Job::Search => "search.html",
+        }
+    }
+
+    /// Its site path.
+    pub fn site_path(self, site: &Site) -> String {
+        match self {
+            Job::Story(idx) => permalink::story_path(&site.stories[idx].slug),
+            Job::Page(idx) => permalink::page_path(&site.pages[idx].slug),
+            Job::Home(n) => permalink::paged("", n),
+            Job::PlacesIndex => format!("{}/", permalink::PLACES_DIR),
+            Job::Place(id, n) => permalink::paged(site.places.site_path(id), n),
+            Job::TaxonomyIndex(kind, n) => permalink::paged(&format!("{}/", kind.as_str()), n),
+            Job::Term(kind, term_idx, n) => {
+                let term = &site.taxonomy(kind).terms[term_idx];
+                permalink::paged(&permalink::term_path(kind.as_str(), &term.slug), n)
+            }
+            Job::NotFound => "404.html".to_string(),
+            Job::Search => format!("{SEARCH_DIR}/"),
+        }
+    }
+
+    /// The stories it lists or shows (indices), newest first; for the sitemap's `lastmod`.
+    fn newest_story(self, site: &Site) -> Option<usize> {
+        match self {
+            Job::Story(idx) => Some(idx),
+            Job::Page(_) | Job::NotFound | Job::Search => None,
+            Job::Home(_) | Job::PlacesIndex | Job::TaxonomyIndex(..) => {
+                (!site.stories.is_empty()).then_some(0)
+            }
+            Job::Place(id, _) => site.places.all[id].stories.first().copied(),
+            Job::Term(kind, term_idx, _) => {
+                site.taxonomy(kind).terms[term_idx].stories.first().copied()
+            }
+        }
+    }
+}
+
+/// Every HTML page of the site, in a stable order.
+pub fn plan(site: &Site, config: &SiteConfig) -> Vec<Job> {
+    let per_page = config.paginate_by;
+    let mut jobs: Vec<Job> = (0..site.stories.len()).map(Job::Story).collect();
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs.extend((1..=n_pages(site.stories.len(), per_page)).map(Job::Home));
+    jobs.push(Job::PlacesIndex);
+    for id in site.places.tree_order() {
+        let n_stories = site.places.all[id].stories.len();
+        jobs.extend((1..=n_pages(n_stories, per_page)).map(|n| Job::Place(id, n)));
+    }
+    for taxonomy in &site.taxonomies {
+        let kind = taxonomy.kind;
+        jobs.extend(
+            (1..=n_pages(taxonomy.terms.len(), per_page)).map(|n| Job::TaxonomyIndex(kind, n)),
+        );
+        for (term_idx, term) in taxonomy.terms.iter().enumerate() {
+            jobs.extend(
+                (1..=n_pages(term.stories.len(), per_page)).map(|n| Job::Term(kind, term_idx, n)),
+            );
+        }
+    }
+    if config.search {
+        jobs.push(Job::Search);
+    }
+    jobs.push(Job::NotFound);
+    jobs
+}
+
+/// The output files of the planned pages, to keep static files off them.
+pub fn page_files(site: &Site, jobs: &[Job]) -> HashSet<PathBuf> {
+    jobs.iter()
+        .map(|job| permalink::output_file(&job.site_path(site)))
         .collect()
 }
 
-/// Renders every page of the site and hands each to `emit` as soon as it is ready (in parallel).
+/// An entry of `districts`, for section navigation.
+#[derive(Debug, Serialize)]
+struct DistrictLink<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+    count: usize,
+}
+
+/// Renders every planned page and hands each to `emit` as soon as it is ready (in parallel).
 /// Pages that fail come back as diagnostics; an error of `emit` stops the run.
 pub fn render<E: Send>(
     site: &Site,
+    jobs: &[Job],
     templates: &mut Templates,
     config: &SiteConfig,
     emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
@@ -58,103 +171,121 @@ pub fn render<E: Send>(
         .iter()
         .map(|page| PageLink::new(page, config))
         .collect();
+    let districts: Vec<DistrictLink<'_>> = site
+        .places
+        .districts
+        .iter()
+        .map(|&id| {
+            let place = &site.places.all[id];
+            DistrictLink {
+                name: &place.name,
+                slug: &place.slug,
+                url: permalink::url(config, site.places.site_path(id)),
+                count: place.stories.len(),
+            }
+        })
+        .collect();
     let global = templates.tera.global_context();
     global.insert("site", &SiteView::new(config));
     global.insert("pages", &pages);
+    global.insert("districts", &districts);
     global.insert(
         "generator",
         &format!("yuanba {}", env!("CARGO_PKG_VERSION")),
     );
     let templates = &*templates;
-    let deliver = |result: Result<Output, Diagnostic>| match result {
-        Ok(output) => emit(output).map(|()| None),
-        Err(diagnostic) => Ok(Some(diagnostic)),
-    };
-
-    let mut diagnostics: Vec<Option<Diagnostic>> = site
-        .stories
+    let (cards, mut diagnostics) = cards(site, config, templates);
+    let page_diagnostics: Vec<Option<Diagnostic>> = jobs
         .par_iter()
-        .map(|story| {
-            let site_path = permalink::story_path(&story.slug);
-            let mut context = page_context(config, &site_path);
-            context.insert("story", &StoryView::new(story, config, WithBody::Yes));
-            let what = format!(
-                "story 《{}》 ({})",
-                story.title,
-                story.source_path.display()
-            );
-            deliver(render_one(
+        .map(|&job| {
+            let site_path = job.site_path(site);
+            let page = pages::context(site, config, &cards, job, &site_path);
+            match render_one(
                 templates,
-                "story.html",
-                &context,
+                job.template(),
+                &page.context,
                 &site_path,
-                &what,
-            ))
+                &page.what,
+            ) {
+                Ok(output) => emit(output).map(|()| None),
+                Err(diagnostic) => Ok(Some(diagnostic)),
+            }
         })
         .collect::<Result<_, E>>()?;
-    let page_diagnostics: Vec<Option<Diagnostic>> = site
-        .pages
-        .par_iter()
-        .map(|page| {
-            let site_path = permalink::page_path(&page.slug);
-            let mut context = page_context(config, &site_path);
-            context.insert("page", &PageView::new(page, config));
-            let what = format!("page 《{}》 ({})", page.title, page.source_path.display());
-            deliver(render_one(
-                templates,
-                "page.html",
-                &context,
-                &site_path,
-                &what,
-            ))
-        })
-        .collect::<Result<_, E>>()?;
-    diagnostics.extend(page_diagnostics);
-
-    let mut home = page_context(config, "");
-    let stories: Vec<StoryView<'_>> = site
-        .stories
-        .iter()
-        .map(|story| StoryView::new(story, config, WithBody::No))
-        .collect();
-    home.insert("stories", &stories);
-    diagnostics.push(deliver(render_one(
-        templates,
-        "index.html",
-        &home,
-        "",
-        "the home page",
-    ))?);
-    let not_found = page_context(config, "404.html");
-    diagnostics.push(deliver(render_one(
-        templates,
-        "404.html",
-        &not_found,
-        "404.html",
-        "the 404 page",
-    ))?);
-    if config.search {
-        let site_path = format!("{SEARCH_DIR}/");
-        let search = page_context(config, &site_path);
-        diagnostics.push(deliver(render_one(
-            templates,
-            "search.html",
-            &search,
-            &site_path,
-            "the search page",
-        ))?);
-    }
-    Ok(diagnostics.into_iter().flatten().collect())
+    diagnostics.extend(page_diagnostics.into_iter().flatten());
+    Ok(diagnostics)
 }
 
-fn page_context(config: &SiteConfig, site_path: &str) -> Context {
-    let mut context = Context::new();
-    context.insert("current_url", &permalink::url(config, site_path));
-    context.insert(
-        "current_permalink",
-        &permalink::permalink(config, site_path),
-    );
-    context
+/// The template rendered once per story into `story.card`.
+pub const CARD_TEMPLATE: &str = "partials/story_card.html";
+
+/// For each story, its view without the body, with `card` (the story's card rendered once by
+/// [`CARD_TEMPLATE`]), converted to a Tera value once per build: a story appears in about ten
+/// lists and in its neighbours' previous/next/related, and cloning a converted value only bumps
+/// reference counts.
+fn cards(
+    site: &Site,
+    config: &SiteConfig,
+    templates: &Templates,
+) -> (Vec<tera::Value>, Vec<Diagnostic>) {
+    let results: Vec<(tera::Value, Option<Diagnostic>)> = (0..site.stories.len())
+        .into_par_iter()
+        .map(|idx| {
+            let mut view = StoryView::new(site, idx, config, WithBody::No);
+            let mut context = Context::new();
+            context.insert("story", &view);
+            match templates.tera.render(CARD_TEMPLATE, &context) {
+                Ok(html) => {
+                    view.card = html;
+                    (tera::Value::from_serializable(&view), None)
+                }
+                Err(error) => {
+                    let story = &site.stories[idx];
+                    let what = format!(
+                        "the card of story 《{}》 ({})",
+                        story.title,
+                        story.source_path.display()
+                    );
+                    let diagnostic =
+                        tera_env::to_diagnostic(&error, &templates.sources, Some(&what));
+                    (tera::Value::from_serializable(&view), Some(diagnostic))
+                }
+            }
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut cards = Vec::with_capacity(results.len());
+    for (card, diagnostic) in results {
+        cards.push(card);
+        // One broken card template breaks every card: report it once.
+        if diagnostics.is_empty() {
+            diagnostics.extend(diagnostic);
+        }
+    }
+    (cards, diagnostics)
+}
+
+/// The site path and `lastmod` date of every page the sitemap lists (all but the 404 and search
+/// pages).
+pub fn sitemap_entries(
+    site: &Site,
+    config: &SiteConfig,
+    jobs: &[Job],
+) -> Vec<(String, Option<String>)> {
+    jobs.iter()
+        .filter(|job| !matches!(job, Job::NotFound | Job::Search))
+        .map(|&job| {
+            let lastmod = match job {
+                Job::Page(idx) => site.pages[idx]
+                    .modified
+                    .map(|time| feeds::rfc3339(&time.to_zoned_datetime(config.timezone.clone()))),
+                _ => job
+                    .newest_story(site)
+                    .map(|idx| feeds::rfc3339(&site.stories[idx].date)),
+            };
+            (job.site_path(site), lastmod)
+        })
+        .collect()
 }
 
 fn render_one(
@@ -164,10 +295,13 @@ fn render_one(
     site_path: &str,
     what: &str,
 ) -> Result<Output, Diagnostic> {
-    match templates.tera.render(template, context) {
-        Ok(html) => Ok(Output {
+    // Rendering into bytes skips the UTF-8 check of `Tera::render`'s String: about a seventh of
+    // a whole build's instructions. The output is UTF-8 anyway (templates and values are).
+    let mut html = Vec::with_capacity(32 * 1024);
+    match templates.tera.render_to(template, context, &mut html) {
+        Ok(()) => Ok(Output {
             path: permalink::output_file(site_path),
-            contents: Contents::Bytes(html.into_bytes()),
+            contents: Contents::Bytes(html),
         }),
         Err(error) => Err(tera_env::to_diagnostic(
             &error,

@@ -5,6 +5,9 @@
 //! This module does no I/O.
 
 pub mod permalink;
+pub mod places;
+pub mod related;
+pub mod taxonomy;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -14,6 +17,8 @@ use std::sync::Arc;
 use crate::config::SiteConfig;
 use crate::content::{Content, Page, Story};
 use crate::diagnostic::Diagnostic;
+use places::Places;
+use taxonomy::{Taxonomy, TaxonomyKind};
 
 /// What gets published.
 #[derive(Debug, Default)]
@@ -22,6 +27,26 @@ pub struct Site {
     pub stories: Vec<Story>,
     /// Published pages, by weight then title.
     pub pages: Vec<Page>,
+    /// Districts, streets and communities with their stories.
+    pub places: Places,
+    /// Reporters, tags and series, in the order of [`TaxonomyKind::ALL`].
+    pub taxonomies: Vec<Taxonomy>,
+    /// For each story, the related stories.
+    pub related: Vec<Vec<usize>>,
+}
+
+impl Site {
+    /// One of the taxonomies.
+    pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
+        &self.taxonomies[kind.index()]
+    }
+}
+
+/// Whether a story is published in this build: not a draft (unless drafts are asked for) and not
+/// dated after the build time (unless future stories are asked for).
+pub fn is_published(story: &Story, config: &SiteConfig) -> bool {
+    (config.include_drafts || !story.draft)
+        && (config.include_future || story.date.timestamp() <= config.now)
 }
 
 /// Filters drafts, orders everything, and checks slugs across files.
@@ -29,10 +54,11 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
     let Content {
         mut stories,
         mut pages,
+        places_registry,
         ..
     } = content;
     let mut diagnostics = Vec::new();
-    stories.retain(|story| config.include_drafts || !story.draft);
+    stories.retain(|story| is_published(story, config));
     pages.retain(|page| config.include_drafts || !page.draft);
     // Sort by source path first so that which file is "the other one" in a collision is stable.
     stories.sort_by(|a, b| a.source_path.cmp(&b.source_path));
@@ -70,7 +96,25 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
     }
     stories.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     pages.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
-    (Site { stories, pages }, diagnostics)
+    let (places, place_diagnostics) = places::build(places_registry.as_ref(), &mut stories);
+    diagnostics.extend(place_diagnostics);
+    let taxonomies: Vec<Taxonomy> = TaxonomyKind::ALL
+        .iter()
+        .map(|&kind| {
+            let (taxonomy, found) = taxonomy::build(kind, &stories);
+            diagnostics.extend(found);
+            taxonomy
+        })
+        .collect();
+    let related = related::build(&stories, &places, &taxonomies[TaxonomyKind::Tags.index()]);
+    let site = Site {
+        stories,
+        pages,
+        places,
+        taxonomies,
+        related,
+    };
+    (site, diagnostics)
 }
 
 /// Something that claims a slug: a story or a page.

@@ -32,6 +32,23 @@ pub fn page_path(slug: &str) -> String {
     format!("{slug}/")
 }
 
+/// Folder of place pages.
+pub const PLACES_DIR: &str = "places";
+
+/// `<kind>/<slug>/` for a reporter, tag or series.
+pub fn term_path(kind: &str, slug: &str) -> String {
+    format!("{kind}/{slug}/")
+}
+
+/// Page `n` (from 1) of a list whose first page is at `base` (a folder site path).
+pub fn paged(base: &str, n: usize) -> String {
+    if n <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{n}/")
+    }
+}
+
 /// Root-relative URL of a site path.
 pub fn url(config: &SiteConfig, site_path: &str) -> String {
     format!("{}{}", config.base_path, site_path.trim_start_matches('/'))
@@ -105,6 +122,13 @@ mod tests {
             image_url(&config, "stories/a/", "https://cdn.x/y.jpg"),
             "https://cdn.x/y.jpg"
         );
+    }
+
+    #[test]
+    fn paged_lists() {
+        assert_eq!(paged("", 1), "");
+        assert_eq!(paged("", 2), "page/2/");
+        assert_eq!(paged("tags/a/", 3), "tags/a/page/3/");
     }
 
     #[test]

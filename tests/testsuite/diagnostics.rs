@@ -231,3 +231,28 @@ fn every_problem_in_the_run_is_reported() {
     }
     insta::assert_snapshot!(out.stderr);
 }
+
+#[test]
+fn extra_map_keys_templates_cannot_use_are_errors() {
+    let front = |extra: &str| {
+        format!(
+            "---\ntitle: 甲\ndate: 2018-01-01\ndistrict: 成华区\ncommunity: 白莲社区\nreporter: 彭戎\nextra:\n{extra}---\n\n正文。\n"
+        )
+    };
+    let out = SiteTest::new()
+        .file("content/stories/a.md", &front("  ? [1, 2]\n  : x\n"))
+        .file("content/stories/b.md", &front("  nested:\n    1.5: y\n"))
+        .file("content/stories/c.md", &front("  ~: z\n"))
+        .file(
+            "content/pages/p.md",
+            "---\ntitle: 页\nextra:\n  ~: z\n---\n",
+        )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+    let out = SiteTest::new()
+        .config("title: 测试站点\nbase_url: https://example.org/\nextra:\n  1.5: x\n")
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!("extra_in_site_yaml", out.stderr);
+}

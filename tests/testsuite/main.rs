@@ -5,8 +5,12 @@ mod build; // where pages and static files land, story order, bundles, the defau
 mod cli; // help texts and bad usage
 mod diagnostics; // exact messages for broken input, and odd files that must build
 mod drafts; // `draft: true` and `--drafts`
+mod feeds; // Atom feeds, sitemap, robots.txt, head metadata, alias redirects
 mod init; // `yuanba init DIR`
+mod lists; // pagination, reporter/tag/series pages, previous/next, related, summaries
+mod places; // place pages, breadcrumbs, the place registry, place slugs
 mod publish; // atomic publish and refused output folders
+mod scheduling; // future-dated and draft stories are left out of everything
 mod search; // the search index and page: what is indexed, seed queries, `search: false`
 mod search_browser; // the search page in headless chromium
 mod slugs; // slugs from file names and front matter, and collisions

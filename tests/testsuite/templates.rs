@@ -95,3 +95,48 @@ fn render_error(template: &str, location: &str) -> String {
     );
     out.stderr
 }
+
+#[test]
+fn cards_are_rendered_once_per_story_from_the_card_partial() {
+    let out = SiteTest::new()
+        .file(
+            "templates/partials/story_card.html",
+            "<p class=\"my-card\">{{ story.title }}</p>",
+        )
+        .file("content/stories/a.md", &story("甲", "2018-03-20", "正文。"))
+        .file("content/stories/b.md", &story("乙", "2018-03-21", "正文。"))
+        .run(&["build"]);
+    out.assert_success();
+    assert_eq!(
+        out.select_text("public/index.html", ".my-card"),
+        ["乙", "甲"]
+    );
+    assert_eq!(
+        out.select_text("public/places/cheng-hua-qu/index.html", ".my-card"),
+        ["乙", "甲"]
+    );
+}
+
+#[test]
+fn a_broken_card_partial_is_reported_once() {
+    let out = SiteTest::new()
+        .file(
+            "templates/partials/story_card.html",
+            "<p>{{ story.nope }}</p>",
+        )
+        .file("content/stories/a.md", &story("甲", "2018-03-20", "正文。"))
+        .file("content/stories/b.md", &story("乙", "2018-03-21", "正文。"))
+        .run(&["build"]);
+    out.assert_exit(1);
+    assert_eq!(
+        out.stderr.matches("template/render").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("while rendering the card of story"),
+        "{}",
+        out.stderr
+    );
+}

@@ -120,6 +120,14 @@ impl SiteTest {
         self.run_raw(&self.root, &all, &self.root)
     }
 
+    /// Like [`SiteTest::run`], with extra environment variables.
+    pub(crate) fn run_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Output {
+        let mut all: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        all.push("--root".as_ref());
+        all.push(self.root.as_os_str());
+        self.run_command(&self.root, &all, &self.root, envs)
+    }
+
     /// Runs `yuanba ARGS` as given, in the temporary folder around the site (for `init` and
     /// `--help`); the returned output reads files relative to that folder.
     pub(crate) fn run_bare(&self, args: &[&str]) -> Output {
@@ -128,11 +136,23 @@ impl SiteTest {
     }
 
     fn run_raw(&self, cwd: &Path, args: &[&std::ffi::OsStr], files_root: &Path) -> Output {
+        self.run_command(cwd, args, files_root, &[])
+    }
+
+    fn run_command(
+        &self,
+        cwd: &Path,
+        args: &[&std::ffi::OsStr],
+        files_root: &Path,
+        envs: &[(&str, &str)],
+    ) -> Output {
         let output = Command::new(env!("CARGO_BIN_EXE_yuanba"))
             .args(args)
             .current_dir(cwd)
             .env("NO_COLOR", "1")
             .env_remove("YUANBA_TIMINGS")
+            .env_remove("SOURCE_DATE_EPOCH")
+            .envs(envs.iter().copied())
             .output()
             .expect("run the yuanba binary");
         Output {

@@ -1,0 +1,364 @@
+//! The context of each kind of page (see `docs/themes.md`).
+
+use serde::Serialize;
+use tera::{Context, Value};
+
+use crate::config::SiteConfig;
+use crate::render::Job;
+use crate::render::context::{FeedLink, PageView, PaginatorView, SeoView, StoryView, WithBody};
+use crate::site::places::PlaceKind;
+use crate::site::taxonomy::TaxonomyKind;
+use crate::site::{Site, permalink};
+
+/// A page's context, and how to name the page in an error.
+pub(super) struct PageContext {
+    pub(super) context: Context,
+    pub(super) what: String,
+}
+
+/// Builds the context of one page. `cards` holds, for each story, its view without the body,
+/// converted once per build (a story appears in about ten lists; cloning a converted view only
+/// bumps reference counts).
+pub(super) fn context(
+    site: &Site,
+    config: &SiteConfig,
+    cards: &[Value],
+    job: Job,
+    site_path: &str,
+) -> PageContext {
+    let mut context = Context::new();
+    context.insert("current_url", &permalink::url(config, site_path));
+    context.insert(
+        "current_permalink",
+        &permalink::permalink(config, site_path),
+    );
+    let mut feeds = vec![FeedLink {
+        title: config.title.clone(),
+        url: permalink::url(config, crate::render::feeds::SITE_FEED),
+    }];
+    let mut seo = SeoView {
+        title: config.title.clone(),
+        description: if config.description.is_empty() {
+            config.title.clone()
+        } else {
+            config.description.clone()
+        },
+        canonical: permalink::permalink(config, site_path),
+        image: String::new(),
+        kind: "website",
+    };
+    let what = match job {
+        Job::Story(idx) => story(site, config, cards, idx, &mut context, &mut seo),
+        Job::Page(idx) => {
+            let page = &site.pages[idx];
+            seo.title.clone_from(&page.title);
+            if !page.summary.is_empty() {
+                seo.description.clone_from(&page.summary);
+            }
+            context.insert("page", &PageView::new(page, config));
+            format!("page 《{}》 ({})", page.title, page.source_path.display())
+        }
+        Job::Home(n) => {
+            let all: Vec<usize> = (0..site.stories.len()).collect();
+            list(config, cards, "", n, &all, &mut context);
+            "the home page".to_string()
+        }
+        Job::PlacesIndex => {
+            seo.title = "地区".to_string();
+            context.insert("districts", &place_tree(site, config));
+            "the places index".to_string()
+        }
+        Job::Place(id, n) => {
+            let place = &site.places.all[id];
+            seo.title = site.places.display(id).replace(" › ", "");
+            seo.description = format!("{}的社区报道", seo.title);
+            let base = site.places.site_path(id);
+            if place.kind == PlaceKind::District {
+                feeds.push(FeedLink {
+                    title: format!("{} · {}", config.title, place.name),
+                    url: permalink::url(
+                        config,
+                        &format!("{base}{}", crate::render::feeds::FEED_FILE),
+                    ),
+                });
+            }
+            context.insert("place", &place_view(site, config, id));
+            list(config, cards, base, n, &place.stories, &mut context);
+            format!("the place page of {}", place.name)
+        }
+        Job::TaxonomyIndex(kind, n) => {
+            seo.title = kind.title().to_string();
+            taxonomy_index(site, config, kind, n, &mut context);
+            format!("the {} index", kind.as_str())
+        }
+        Job::Term(kind, term_idx, n) => {
+            let term = &site.taxonomy(kind).terms[term_idx];
+            seo.title = format!("{} · {}", term.name, kind.title());
+            let base = permalink::term_path(kind.as_str(), &term.slug);
+            context.insert("taxonomy", &TaxonomyView::new(config, kind));
+            context.insert(
+                "term",
+                &TermView {
+                    name: &term.name,
+                    slug: &term.slug,
+                    url: permalink::url(config, &base),
+                    count: term.stories.len(),
+                },
+            );
+            list(config, cards, &base, n, &term.stories, &mut context);
+            format!("the page of {} {}", kind.as_str(), term.name)
+        }
+        Job::NotFound | Job::Search => {
+            let (title, what) = page_without_content(job);
+            seo.title = title.to_string();
+            what.to_string()
+        }
+    };
+    if let Job::Home(n) | Job::Place(_, n) | Job::TaxonomyIndex(_, n) | Job::Term(_, _, n) = job
+        && n > 1
+    {
+        seo.title = if matches!(job, Job::Home(_)) {
+            format!("第{n}页")
+        } else {
+            format!("{}（第{n}页）", seo.title)
+        };
+    }
+    context.insert("seo", &seo);
+    context.insert("feeds", &feeds);
+    PageContext { context, what }
+}
+
+fn story(
+    site: &Site,
+    config: &SiteConfig,
+    cards: &[Value],
+    idx: usize,
+    context: &mut Context,
+    seo: &mut SeoView,
+) -> String {
+    let story = &site.stories[idx];
+    let site_path = permalink::story_path(&story.slug);
+    seo.title.clone_from(&story.title);
+    seo.description.clone_from(&story.summary);
+    seo.kind = "article";
+    if let Some(image) = story.images.first() {
+        let url = permalink::image_url(config, &site_path, &image.src);
+        seo.image = if url.contains("://") {
+            url
+        } else {
+            format!("{}{}", config.base_url.trim_end_matches('/'), url)
+        };
+    }
+    let card = |i: usize| cards.get(i).cloned().unwrap_or_else(Value::none);
+    context.insert("story", &StoryView::new(site, idx, config, WithBody::Yes));
+    // Stories are newest first: the previous (older) one comes after.
+    context.insert_value("previous", card(idx + 1));
+    context.insert_value("next", idx.checked_sub(1).map_or_else(Value::none, card));
+    let related: Vec<Value> = site
+        .related
+        .get(idx)
+        .map(|related| related.iter().map(|&i| card(i)).collect())
+        .unwrap_or_default();
+    context.insert_value("related", Value::from(related));
+    format!(
+        "story 《{}》 ({})",
+        story.title,
+        story.source_path.display()
+    )
+}
+
+/// `stories` and `paginator` for page `n` of a list of stories.
+fn list(
+    config: &SiteConfig,
+    cards: &[Value],
+    base: &str,
+    n: usize,
+    stories: &[usize],
+    context: &mut Context,
+) {
+    let per_page = config.paginate_by;
+    let views: Vec<Value> = stories
+        .iter()
+        .skip((n - 1) * per_page)
+        .take(per_page)
+        .filter_map(|&idx| cards.get(idx).cloned())
+        .collect();
+    context.insert_value("stories", Value::from(views));
+    context.insert(
+        "paginator",
+        &PaginatorView::new(config, base, n, stories.len()),
+    );
+}
+
+#[derive(Serialize)]
+struct TaxonomyView {
+    kind: &'static str,
+    title: &'static str,
+    url: String,
+}
+
+impl TaxonomyView {
+    fn new(config: &SiteConfig, kind: TaxonomyKind) -> Self {
+        TaxonomyView {
+            kind: kind.as_str(),
+            title: kind.title(),
+            url: permalink::url(config, &format!("{}/", kind.as_str())),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TermView<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+    count: usize,
+}
+
+fn taxonomy_index(
+    site: &Site,
+    config: &SiteConfig,
+    kind: TaxonomyKind,
+    n: usize,
+    context: &mut Context,
+) {
+    let taxonomy = site.taxonomy(kind);
+    let per_page = config.paginate_by;
+    let terms: Vec<TermView<'_>> = taxonomy
+        .terms
+        .iter()
+        .skip((n - 1) * per_page)
+        .take(per_page)
+        .map(|term| TermView {
+            name: &term.name,
+            slug: &term.slug,
+            url: permalink::url(config, &permalink::term_path(kind.as_str(), &term.slug)),
+            count: term.stories.len(),
+        })
+        .collect();
+    context.insert("taxonomy", &TaxonomyView::new(config, kind));
+    context.insert("terms", &terms);
+    let base = format!("{}/", kind.as_str());
+    context.insert(
+        "paginator",
+        &PaginatorView::new(config, &base, n, taxonomy.terms.len()),
+    );
+}
+
+#[derive(Serialize)]
+struct PlaceNode<'a> {
+    kind: &'static str,
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+    count: usize,
+    streets: Vec<PlaceNode<'a>>,
+    communities: Vec<PlaceNode<'a>>,
+}
+
+fn place_node<'a>(site: &'a Site, config: &SiteConfig, id: usize) -> PlaceNode<'a> {
+    let place = &site.places.all[id];
+    let children = |kind: PlaceKind| {
+        place
+            .children
+            .iter()
+            .filter(|&&child| site.places.all[child].kind == kind)
+            .map(|&child| place_node(site, config, child))
+            .collect()
+    };
+    PlaceNode {
+        kind: place.kind.as_str(),
+        name: &place.name,
+        slug: &place.slug,
+        url: permalink::url(config, site.places.site_path(id)),
+        count: place.stories.len(),
+        streets: children(PlaceKind::Street),
+        communities: children(PlaceKind::Community),
+    }
+}
+
+fn place_tree<'a>(site: &'a Site, config: &SiteConfig) -> Vec<PlaceNode<'a>> {
+    site.places
+        .districts
+        .iter()
+        .map(|&id| place_node(site, config, id))
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Crumb<'a> {
+    kind: &'static str,
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct ChildView<'a> {
+    kind: &'static str,
+    name: &'a str,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct PlaceView<'a> {
+    kind: &'static str,
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+    permalink: String,
+    count: usize,
+    breadcrumbs: Vec<Crumb<'a>>,
+    children: Vec<ChildView<'a>>,
+    feed_url: String,
+}
+
+fn place_view<'a>(site: &'a Site, config: &SiteConfig, id: usize) -> PlaceView<'a> {
+    let places = &site.places;
+    let place = &places.all[id];
+    let site_path = places.site_path(id);
+    PlaceView {
+        kind: place.kind.as_str(),
+        name: &place.name,
+        slug: &place.slug,
+        url: permalink::url(config, site_path),
+        permalink: permalink::permalink(config, site_path),
+        count: place.stories.len(),
+        breadcrumbs: places
+            .lineage(id)
+            .into_iter()
+            .map(|crumb| Crumb {
+                kind: places.all[crumb].kind.as_str(),
+                name: &places.all[crumb].name,
+                url: permalink::url(config, places.site_path(crumb)),
+            })
+            .collect(),
+        children: place
+            .children
+            .iter()
+            .map(|&child| ChildView {
+                kind: places.all[child].kind.as_str(),
+                name: &places.all[child].name,
+                url: permalink::url(config, places.site_path(child)),
+                count: places.all[child].stories.len(),
+            })
+            .collect(),
+        feed_url: if place.kind == PlaceKind::District {
+            permalink::url(
+                config,
+                &format!("{site_path}{}", crate::render::feeds::FEED_FILE),
+            )
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// The title and the name in messages of the 404 and search pages, which show no content.
+fn page_without_content(job: Job) -> (&'static str, &'static str) {
+    if job == Job::Search {
+        ("搜索", "the search page")
+    } else {
+        ("页面不存在", "the 404 page")
+    }
+}

@@ -1,0 +1,872 @@
+//! The 区 → 街道 → 社区 hierarchy: which places exist, their slugs, and which stories each holds.
+//!
+//! With a registry (`data/places.yaml`) the places are the registered ones, in registry order,
+//! and every story must name registered places that fit together; names may be aliases, which
+//! are replaced by the registered name. Without one, the places are those the stories name, in
+//! pinyin order. Either way a story without a street whose community is known under exactly one
+//! street of its district is filed under that street.
+//!
+//! Slugs are pinyin unless the registry gives one; two siblings with one slug are an error,
+//! never a merge. This module does no I/O: the registry arrives as text.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::content::Story;
+use crate::diagnostic::Diagnostic;
+use crate::fields::{self, YamlBlock};
+use crate::text;
+
+/// A level of the hierarchy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceKind {
+    /// 区/县/市.
+    District,
+    /// 街道/镇/乡.
+    Street,
+    /// 社区/村.
+    Community,
+}
+
+impl PlaceKind {
+    /// The name templates see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlaceKind::District => "district",
+            PlaceKind::Street => "street",
+            PlaceKind::Community => "community",
+        }
+    }
+
+    fn field(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// Index of a place in [`Places::all`].
+pub type PlaceId = usize;
+
+/// One district, street or community.
+#[derive(Debug, Clone)]
+pub struct Place {
+    /// Its level.
+    pub kind: PlaceKind,
+    /// The registered (or first written) name.
+    pub name: String,
+    /// URL-safe, never empty, unique among its siblings.
+    pub slug: String,
+    /// The place above it.
+    pub parent: Option<PlaceId>,
+    /// Streets, then communities directly under it.
+    pub children: Vec<PlaceId>,
+    /// Stories here or in any place below, as indices into the site's stories, newest first.
+    pub stories: Vec<usize>,
+    /// `places/<district>/<street>/<community>/`, once slugs are known.
+    site_path: String,
+    /// Other names that mean this place.
+    aliases: Vec<String>,
+    /// Where it is declared in the registry.
+    declared_at: Option<Range<usize>>,
+}
+
+/// Where one story is.
+#[derive(Debug, Clone, Copy)]
+pub struct StoryPlaces {
+    /// Its district.
+    pub district: PlaceId,
+    /// Its street, when it has one.
+    pub street: Option<PlaceId>,
+    /// Its community.
+    pub community: PlaceId,
+}
+
+/// Every place of the site.
+#[derive(Debug, Default)]
+pub struct Places {
+    /// All places; a place's parent comes before it.
+    pub all: Vec<Place>,
+    /// The districts, in order.
+    pub districts: Vec<PlaceId>,
+    /// For each story (same index as the site's stories), where it is; `None` when its places
+    /// are in error (the build fails then, but rendering still runs to find more problems).
+    pub of_story: Vec<Option<StoryPlaces>>,
+}
+
+impl Places {
+    /// A place and its ancestors, from the district down.
+    pub fn lineage(&self, id: PlaceId) -> Vec<PlaceId> {
+        let mut chain = vec![id];
+        let mut current = id;
+        while let Some(parent) = self.all[current].parent {
+            chain.push(parent);
+            current = parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The site path of a place: `places/<district>/<street>/<community>/`.
+    pub fn site_path(&self, id: PlaceId) -> &str {
+        &self.all[id].site_path
+    }
+
+    fn compute_site_path(&self, id: PlaceId) -> String {
+        let mut path = String::from("places/");
+        for place in self.lineage(id) {
+            path.push_str(&self.all[place].slug);
+            path.push('/');
+        }
+        path
+    }
+
+    /// Every place reachable from the districts, parents before children.
+    pub fn tree_order(&self) -> Vec<PlaceId> {
+        let mut order = Vec::with_capacity(self.all.len());
+        let mut stack: Vec<PlaceId> = self.districts.iter().rev().copied().collect();
+        while let Some(id) = stack.pop() {
+            order.push(id);
+            stack.extend(self.all[id].children.iter().rev());
+        }
+        order
+    }
+
+    /// The places of a story, district first.
+    pub fn story_lineage(&self, story_idx: usize) -> Vec<PlaceId> {
+        match self.of_story.get(story_idx).copied().flatten() {
+            Some(story_places) => self.lineage(story_places.community),
+            None => Vec::new(),
+        }
+    }
+
+    fn add(&mut self, kind: PlaceKind, name: &str, parent: Option<PlaceId>) -> PlaceId {
+        let id = self.all.len();
+        self.all.push(Place {
+            kind,
+            name: name.to_string(),
+            slug: String::new(),
+            parent,
+            children: Vec::new(),
+            stories: Vec::new(),
+            site_path: String::new(),
+            aliases: Vec::new(),
+            declared_at: None,
+        });
+        match parent {
+            Some(parent) => self.all[parent].children.push(id),
+            None => self.districts.push(id),
+        }
+        id
+    }
+
+    /// The child of `parent` (or the district, for `None`) called `name` or aliased so.
+    fn find(&self, parent: Option<PlaceId>, kind: PlaceKind, name: &str) -> Option<PlaceId> {
+        let siblings = match parent {
+            Some(parent) => &self.all[parent].children,
+            None => &self.districts,
+        };
+        siblings.iter().copied().find(|&id| {
+            let place = &self.all[id];
+            place.kind == kind && (place.name == name || place.aliases.iter().any(|a| a == name))
+        })
+    }
+
+    /// Communities called `name` in the streets of `district`.
+    fn communities_in_streets(&self, district: PlaceId, name: &str) -> Vec<PlaceId> {
+        self.all[district]
+            .children
+            .iter()
+            .filter(|&&child| self.all[child].kind == PlaceKind::Street)
+            .filter_map(|&street| self.find(Some(street), PlaceKind::Community, name))
+            .collect()
+    }
+
+    /// Every place of a kind called `name` (or aliased so), anywhere.
+    fn everywhere(&self, kind: PlaceKind, name: &str) -> Vec<PlaceId> {
+        (0..self.all.len())
+            .filter(|&id| {
+                let place = &self.all[id];
+                place.kind == kind
+                    && (place.name == name || place.aliases.iter().any(|a| a == name))
+            })
+            .collect()
+    }
+
+    /// `成华区 › 白莲池街道 › 白莲社区`.
+    pub fn display(&self, id: PlaceId) -> String {
+        self.lineage(id)
+            .iter()
+            .map(|&place| self.all[place].name.as_str())
+            .collect::<Vec<_>>()
+            .join(" › ")
+    }
+}
+
+/// `data/places.yaml` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegistry {
+    #[serde(default)]
+    districts: Vec<RawPlace>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlace {
+    name: String,
+    #[serde(default)]
+    slug: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    streets: Vec<RawPlace>,
+    #[serde(default)]
+    communities: Vec<RawPlace>,
+}
+
+/// The registry file, for diagnostics that point into it.
+struct RegistryFile<'a> {
+    path: &'a Path,
+    source: &'a Arc<str>,
+}
+
+impl RegistryFile<'_> {
+    /// The first occurrence of `name` at or after `from`, as a span.
+    fn locate(&self, name: &str, from: usize) -> Option<Range<usize>> {
+        let from = from.min(self.source.len());
+        self.source
+            .get(from..)?
+            .find(name)
+            .map(|idx| from + idx..from + idx + name.len())
+    }
+
+    fn error(&self, code: &'static str, message: String, span: Option<Range<usize>>) -> Diagnostic {
+        let diagnostic = Diagnostic::error(code, message);
+        match span {
+            Some(span) => diagnostic.at(self.path, self.source, span),
+            None => diagnostic.in_file(self.path),
+        }
+    }
+}
+
+/// Builds the places from the registry (when given) and the stories, and files every story.
+/// Story place names written as aliases (or a missing street that could be inferred) are
+/// replaced in the stories by the registered names.
+pub fn build(
+    registry: Option<&(PathBuf, Arc<str>)>,
+    stories: &mut [Story],
+) -> (Places, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut places = Places::default();
+    let registered = match registry {
+        Some((path, source)) => {
+            let file = RegistryFile { path, source };
+            match read_registry(&file) {
+                Ok(raw) => {
+                    declare(&mut places, &raw, &file, &mut diagnostics);
+                    true
+                }
+                Err(diagnostic) => {
+                    diagnostics.push(diagnostic);
+                    return (places, diagnostics);
+                }
+            }
+        }
+        None => false,
+    };
+    for (story_idx, story) in stories.iter_mut().enumerate() {
+        let filed = if registered {
+            file_registered(&places, story)
+        } else {
+            Ok(file_unregistered(&mut places, story))
+        };
+        match filed {
+            Ok(story_places) => {
+                places.of_story.push(Some(story_places));
+                for id in places.story_lineage(story_idx) {
+                    places.all[id].stories.push(story_idx);
+                }
+            }
+            Err(diagnostic) => {
+                diagnostics.push(*diagnostic);
+                places.of_story.push(None);
+            }
+        }
+    }
+    if !registered {
+        settle_unregistered(&mut places);
+        diagnostics.extend(communities_in_several_districts(&places, stories));
+    }
+    if diagnostics.iter().all(|d| !d.is_error()) {
+        for (story, story_places) in stories.iter_mut().zip(&places.of_story) {
+            if let Some(story_places) = *story_places {
+                rename_story(&places, story_places, story);
+            }
+        }
+    }
+    diagnostics.extend(assign_slugs(&mut places, registry, stories));
+    prune_empty(&mut places);
+    for id in 0..places.all.len() {
+        places.all[id].site_path = places.compute_site_path(id);
+    }
+    (places, diagnostics)
+}
+
+fn read_registry(file: &RegistryFile<'_>) -> Result<RawRegistry, Diagnostic> {
+    let block = YamlBlock {
+        path: file.path,
+        source: file.source,
+        start: 0,
+        text: file.source,
+    };
+    if file.source.trim().is_empty() {
+        return Ok(RawRegistry::default());
+    }
+    fields::deserialize(&block, "places/invalid")
+}
+
+/// Unlinks the places without published stories (registered places nobody has written about
+/// yet, or whose stories are drafts): they get no page and are not listed.
+fn prune_empty(places: &mut Places) {
+    let empty: Vec<bool> = places.all.iter().map(|p| p.stories.is_empty()).collect();
+    places.districts.retain(|&id| !empty[id]);
+    for place in &mut places.all {
+        place.children.retain(|&id| !empty[id]);
+    }
+}
+
+/// Adds the registered places, reporting names declared twice in one scope.
+fn declare(
+    places: &mut Places,
+    raw: &RawRegistry,
+    file: &RegistryFile<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for district in &raw.districts {
+        let Some(district_id) = declare_one(
+            places,
+            district,
+            PlaceKind::District,
+            None,
+            0,
+            file,
+            diagnostics,
+        ) else {
+            continue;
+        };
+        let from = places.all[district_id]
+            .declared_at
+            .clone()
+            .map_or(0, |s| s.start);
+        for street in &district.streets {
+            let Some(street_id) = declare_one(
+                places,
+                street,
+                PlaceKind::Street,
+                Some(district_id),
+                from,
+                file,
+                diagnostics,
+            ) else {
+                continue;
+            };
+            let street_from = places.all[street_id]
+                .declared_at
+                .clone()
+                .map_or(from, |s| s.start);
+            for community in &street.communities {
+                declare_community(places, community, street_id, street_from, file, diagnostics);
+            }
+            if !street.streets.is_empty() {
+                diagnostics.push(file.error(
+                    "places/invalid",
+                    format!(
+                        "street {} lists `streets`: only districts have streets",
+                        street.name
+                    ),
+                    file.locate(&street.name, from),
+                ));
+            }
+        }
+        for community in &district.communities {
+            declare_community(places, community, district_id, from, file, diagnostics);
+        }
+    }
+}
+
+/// Declares a community (under a street or directly under a district), which may not list
+/// places of its own.
+fn declare_community(
+    places: &mut Places,
+    community: &RawPlace,
+    parent: PlaceId,
+    from: usize,
+    file: &RegistryFile<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    declare_one(
+        places,
+        community,
+        PlaceKind::Community,
+        Some(parent),
+        from,
+        file,
+        diagnostics,
+    );
+    if !community.streets.is_empty() || !community.communities.is_empty() {
+        diagnostics.push(file.error(
+            "places/invalid",
+            format!(
+                "community {} lists places under it: communities are the lowest level",
+                community.name
+            ),
+            file.locate(&community.name, from),
+        ));
+    }
+}
+
+fn declare_one(
+    places: &mut Places,
+    raw: &RawPlace,
+    kind: PlaceKind,
+    parent: Option<PlaceId>,
+    from: usize,
+    file: &RegistryFile<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<PlaceId> {
+    let name = raw.name.trim();
+    let span = file.locate(name, from);
+    if name.is_empty() {
+        diagnostics.push(file.error(
+            "places/invalid",
+            format!("a {} has an empty `name`", kind.as_str()),
+            span,
+        ));
+        return None;
+    }
+    for claimed in std::iter::once(name).chain(raw.aliases.iter().map(|a| a.trim())) {
+        let clash = places.find(parent, kind, claimed);
+        if let Some(existing) = clash {
+            // The second declaration is after the first one.
+            let after = places.all[existing]
+                .declared_at
+                .as_ref()
+                .map_or(from, |span| span.end.max(from));
+            diagnostics.push(
+                file.error(
+                    "places/duplicate",
+                    format!(
+                        "{claimed} is declared twice: it already names {}",
+                        places.display(existing)
+                    ),
+                    file.locate(claimed, after)
+                        .or_else(|| file.locate(claimed, from)),
+                ),
+            );
+            return None;
+        }
+    }
+    let id = places.add(kind, name, parent);
+    let place = &mut places.all[id];
+    place.aliases = raw.aliases.iter().map(|a| a.trim().to_string()).collect();
+    place.declared_at = span;
+    if let Some(slug) = &raw.slug {
+        place.slug = text::slugify(slug);
+        if place.slug.is_empty() {
+            diagnostics.push(file.error(
+                "places/slug",
+                format!("the slug of {name} has no letters or digits"),
+                file.locate(slug, from),
+            ));
+        }
+    }
+    Some(id)
+}
+
+/// Files a story under registered places, or says which name is wrong and what is closest.
+fn file_registered(places: &Places, story: &Story) -> Result<StoryPlaces, Box<Diagnostic>> {
+    let Some(district) = places.find(None, PlaceKind::District, &story.district) else {
+        let candidates = places
+            .districts
+            .iter()
+            .map(|&id| places.all[id].name.as_str());
+        return Err(unknown_place(
+            story,
+            PlaceKind::District,
+            &story.district,
+            candidates,
+            None,
+        ));
+    };
+    let street = if story.street.is_empty() {
+        None
+    } else if let Some(street) = places.find(Some(district), PlaceKind::Street, &story.street) {
+        Some(street)
+    } else {
+        let elsewhere = places.everywhere(PlaceKind::Street, &story.street);
+        let candidates = street_names(places, district);
+        return Err(unknown_place(
+            story,
+            PlaceKind::Street,
+            &story.street,
+            candidates.into_iter(),
+            elsewhere.first().map(|&id| places.display(id)).as_deref(),
+        ));
+    };
+    let community = match street {
+        Some(street) => places.find(Some(street), PlaceKind::Community, &story.community),
+        None => places
+            .find(Some(district), PlaceKind::Community, &story.community)
+            .or_else(|| single(&places.communities_in_streets(district, &story.community))),
+    };
+    let Some(community) = community else {
+        let scope = street.unwrap_or(district);
+        let candidates: Vec<&str> = community_names(places, scope);
+        let elsewhere = places.everywhere(PlaceKind::Community, &story.community);
+        return Err(unknown_place(
+            story,
+            PlaceKind::Community,
+            &story.community,
+            candidates.into_iter(),
+            elsewhere.first().map(|&id| places.display(id)).as_deref(),
+        ));
+    };
+    Ok(StoryPlaces {
+        district,
+        street: places.all[community]
+            .parent
+            .filter(|&p| places.all[p].kind == PlaceKind::Street),
+        community,
+    })
+}
+
+fn single(ids: &[PlaceId]) -> Option<PlaceId> {
+    (ids.len() == 1).then(|| ids[0])
+}
+
+fn street_names(places: &Places, district: PlaceId) -> Vec<&str> {
+    places.all[district]
+        .children
+        .iter()
+        .filter(|&&id| places.all[id].kind == PlaceKind::Street)
+        .map(|&id| places.all[id].name.as_str())
+        .collect()
+}
+
+/// Communities under a street, or everywhere under a district.
+fn community_names(places: &Places, scope: PlaceId) -> Vec<&str> {
+    let mut names = Vec::new();
+    for &child in &places.all[scope].children {
+        match places.all[child].kind {
+            PlaceKind::Community => names.push(places.all[child].name.as_str()),
+            PlaceKind::Street => names.extend(
+                places.all[child]
+                    .children
+                    .iter()
+                    .map(|&id| places.all[id].name.as_str()),
+            ),
+            PlaceKind::District => {}
+        }
+    }
+    names
+}
+
+fn unknown_place<'a>(
+    story: &Story,
+    kind: PlaceKind,
+    name: &str,
+    candidates: impl Iterator<Item = &'a str> + Clone,
+    elsewhere: Option<&str>,
+) -> Box<Diagnostic> {
+    let scope = match kind {
+        PlaceKind::District => String::new(),
+        PlaceKind::Street => format!(" in {}", story.district),
+        PlaceKind::Community if story.street.is_empty() => format!(" in {}", story.district),
+        PlaceKind::Community => format!(" in {} {}", story.district, story.street),
+    };
+    let message = match &elsewhere {
+        Some(found) => format!("{name} is not{scope}: the place registry has it in {found}"),
+        None => format!("{name} is not a registered {}{scope}", kind.as_str()),
+    };
+    let label = match kind {
+        PlaceKind::District => "not in data/places.yaml",
+        _ => "not registered here",
+    };
+    let help = if let Some(suggestion) = fields::did_you_mean(name, candidates.clone()) {
+        format!("did you mean {suggestion}?")
+    } else {
+        let listed: Vec<&str> = candidates.take(8).collect();
+        if listed.is_empty() {
+            format!("add it to data/places.yaml, or correct `{}`", kind.field())
+        } else {
+            format!(
+                "registered here: {}; or add it to data/places.yaml",
+                listed.join("、")
+            )
+        }
+    };
+    let diagnostic = Diagnostic::error("places/unknown", message).with_help(help);
+    Box::new(story_diagnostic(diagnostic, story, kind.field()).with_label(label))
+}
+
+/// Files a story in a site without a registry, creating its places.
+fn file_unregistered(places: &mut Places, story: &Story) -> StoryPlaces {
+    let district = places
+        .find(None, PlaceKind::District, &story.district)
+        .unwrap_or_else(|| places.add(PlaceKind::District, &story.district, None));
+    let street = (!story.street.is_empty()).then(|| {
+        places
+            .find(Some(district), PlaceKind::Street, &story.street)
+            .unwrap_or_else(|| places.add(PlaceKind::Street, &story.street, Some(district)))
+    });
+    let community = match street {
+        Some(street) => places
+            .find(Some(street), PlaceKind::Community, &story.community)
+            .unwrap_or_else(|| places.add(PlaceKind::Community, &story.community, Some(street))),
+        None => places
+            .find(Some(district), PlaceKind::Community, &story.community)
+            .unwrap_or_else(|| places.add(PlaceKind::Community, &story.community, Some(district))),
+    };
+    StoryPlaces {
+        district,
+        street,
+        community,
+    }
+}
+
+/// After all stories are filed without a registry: moves the stories of a community written
+/// without a street to the one street of the district that has a community of that name, and
+/// orders places by pinyin (streets before communities directly under a district).
+fn settle_unregistered(places: &mut Places) {
+    // Streetless communities that exist under exactly one street of their district.
+    let mut moves: Vec<(PlaceId, PlaceId)> = Vec::new();
+    for &district in &places.districts {
+        for &child in &places.all[district].children {
+            if places.all[child].kind == PlaceKind::Community
+                && let Some(target) =
+                    single(&places.communities_in_streets(district, &places.all[child].name))
+            {
+                moves.push((child, target));
+            }
+        }
+    }
+    for (from, to) in moves {
+        let district = places.all[from].parent.expect("communities have a parent");
+        let street = places.all[to].parent.expect("communities have a parent");
+        let taken_stories = std::mem::take(&mut places.all[from].stories);
+        for &story_idx in &taken_stories {
+            if let Some(Some(story_places)) = places.of_story.get_mut(story_idx) {
+                story_places.community = to;
+                story_places.street = Some(street);
+            }
+        }
+        for target in [to, street] {
+            places.all[target].stories.extend(&taken_stories);
+            places.all[target].stories.sort_unstable();
+        }
+        places.all[district].children.retain(|&id| id != from);
+    }
+    let keys: Vec<String> = places.all.iter().map(|p| text::slugify(&p.name)).collect();
+    let order = |ids: &mut Vec<PlaceId>, all: &[Place]| {
+        ids.sort_by(|&a, &b| {
+            let street_first = |id: PlaceId| all[id].kind != PlaceKind::Street;
+            street_first(a)
+                .cmp(&street_first(b))
+                .then_with(|| keys[a].cmp(&keys[b]))
+                .then_with(|| all[a].name.cmp(&all[b].name))
+        });
+    };
+    let mut districts = std::mem::take(&mut places.districts);
+    order(&mut districts, &places.all);
+    places.districts = districts;
+    for id in 0..places.all.len() {
+        let mut children = std::mem::take(&mut places.all[id].children);
+        order(&mut children, &places.all);
+        places.all[id].children = children;
+    }
+}
+
+/// Without a registry, one community name under several districts is most likely a typo in
+/// one of them (or two places that a registry should tell apart).
+fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<Diagnostic> {
+    // Community name → (district, one of its communities of that name), in tree order.
+    let mut seen: HashMap<&str, Vec<(PlaceId, PlaceId)>> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    for id in places.tree_order() {
+        let place = &places.all[id];
+        if place.kind != PlaceKind::Community {
+            continue;
+        }
+        let district = places.lineage(id)[0];
+        let entry = seen.entry(place.name.as_str()).or_insert_with(|| {
+            names.push(place.name.as_str());
+            Vec::new()
+        });
+        if entry.iter().all(|&(d, _)| d != district) {
+            entry.push((district, id));
+        }
+    }
+    let mut diagnostics = Vec::new();
+    for name in names {
+        let found = &seen[name];
+        if found.len() < 2 {
+            continue;
+        }
+        let districts: Vec<&str> = found
+            .iter()
+            .map(|&(district, _)| places.all[district].name.as_str())
+            .collect();
+        let diagnostic = Diagnostic::warning(
+            "places/ambiguous-community",
+            format!(
+                "the community {name} appears under {}",
+                districts.join(" and ")
+            ),
+        )
+        .with_help(
+            "if this is a typo, correct the story's `district`; if they are different places, \
+             list them in data/places.yaml",
+        );
+        // Point at the newest story that puts it in the second district.
+        let story = places.all[found[1].1]
+            .stories
+            .first()
+            .map(|&idx| &stories[idx]);
+        diagnostics.push(match story {
+            Some(story) => story_diagnostic(diagnostic, story, "district"),
+            None => diagnostic,
+        });
+    }
+    diagnostics
+}
+
+/// A diagnostic at a story's front matter field, or at the file when the field has no place.
+fn story_diagnostic(diagnostic: Diagnostic, story: &Story, field: &str) -> Diagnostic {
+    match story.field_span(field) {
+        Some(span) => diagnostic.at(&story.source_path, &story.source, span),
+        None => diagnostic.in_file(&story.source_path),
+    }
+}
+
+/// Gives every place without a registered slug its pinyin slug and reports siblings that share
+/// one. A name without letters or digits gets one made from its code points.
+fn assign_slugs(
+    places: &mut Places,
+    registry: Option<&(PathBuf, Arc<str>)>,
+    stories: &[Story],
+) -> Vec<Diagnostic> {
+    for place in &mut places.all {
+        if place.slug.is_empty() {
+            place.slug = place_slug(&place.name);
+        }
+    }
+    let mut diagnostics = Vec::new();
+    let groups: Vec<Vec<PlaceId>> = std::iter::once(places.districts.clone())
+        .chain(places.all.iter().map(|p| p.children.clone()))
+        .collect();
+    for siblings in groups {
+        let mut by_slug: HashMap<&str, PlaceId> = HashMap::new();
+        for id in siblings {
+            let slug = places.all[id].slug.as_str();
+            let clash = if slug == "page" {
+                Some(None)
+            } else {
+                by_slug.get(slug).map(|&other| Some(other))
+            };
+            match clash {
+                None => {
+                    by_slug.insert(slug, id);
+                }
+                Some(other) => {
+                    diagnostics.push(slug_clash(places, id, other, registry, stories));
+                }
+            }
+        }
+    }
+    diagnostics
+}
+
+fn slug_clash(
+    places: &Places,
+    id: PlaceId,
+    other: Option<PlaceId>,
+    registry: Option<&(PathBuf, Arc<str>)>,
+    stories: &[Story],
+) -> Diagnostic {
+    let place = &places.all[id];
+    let message = match other {
+        Some(other) => format!(
+            "{} and {} have the same slug `{}`",
+            places.display(other),
+            places.display(id),
+            place.slug
+        ),
+        None => format!(
+            "the slug of {} is `page`, which lists use for their pages",
+            places.display(id)
+        ),
+    };
+    let diagnostic = Diagnostic::error("places/duplicate-slug", message);
+    if let Some((path, source)) = registry {
+        let help = format!("give {} its own `slug:` in data/places.yaml", place.name);
+        return match &place.declared_at {
+            Some(span) => diagnostic.at(path, source, span.clone()),
+            None => diagnostic.in_file(path),
+        }
+        .with_help(help);
+    }
+    let help = format!(
+        "list the places in data/places.yaml and give {} its own `slug:`",
+        place.name
+    );
+    match place.stories.first().map(|&idx| &stories[idx]) {
+        Some(story) => story_diagnostic(diagnostic, story, place.kind.field()),
+        None => diagnostic,
+    }
+    .with_help(help)
+}
+
+/// The pinyin slug of a place name, never empty.
+pub fn place_slug(name: &str) -> String {
+    let slug = text::slugify(name);
+    if !slug.is_empty() {
+        return slug;
+    }
+    let code_points: Vec<String> = name
+        .chars()
+        .map(|c| format!("{:x}", u32::from(c)))
+        .collect();
+    format!("u-{}", code_points.join("-"))
+}
+
+/// Writes the registered names into a story whose places were written as aliases, and the
+/// street when it was inferred.
+fn rename_story(places: &Places, story_places: StoryPlaces, story: &mut Story) {
+    let name = |id: PlaceId| places.all[id].name.clone();
+    if story.district != places.all[story_places.district].name {
+        story.district = name(story_places.district);
+    }
+    if let Some(street) = story_places.street
+        && story.street != places.all[street].name
+    {
+        story.street = name(street);
+    }
+    if story.community != places.all[story_places.community].name {
+        story.community = name(story_places.community);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_never_empty() {
+        assert_eq!(place_slug("白莲社区"), "bai-lian-she-qu");
+        assert_eq!(place_slug("〇"), "0");
+        assert_eq!(place_slug("！"), "u-ff01");
+    }
+}

@@ -1,0 +1,335 @@
+//! The 区 → 街道 → 社区 pages, the place registry and place slugs.
+
+use crate::util::SiteTest;
+
+/// A story at a place; `street` may be empty.
+fn placed(title: &str, date: &str, district: &str, street: &str, community: &str) -> String {
+    let street_line = if street.is_empty() {
+        String::new()
+    } else {
+        format!("street: {street}\n")
+    };
+    format!(
+        "---\ntitle: {title}\ndate: {date}\ndistrict: {district}\n{street_line}community: {community}\nreporter: 彭戎\n---\n\n正文。\n"
+    )
+}
+
+fn three_level_site() -> SiteTest {
+    SiteTest::new()
+        .file(
+            "content/stories/a.md",
+            &placed("白莲甲", "2018-03-20", "成华区", "白莲池街道", "白莲社区"),
+        )
+        .file(
+            "content/stories/b.md",
+            &placed("东林乙", "2018-04-01", "成华区", "白莲池街道", "东林社区"),
+        )
+        .file(
+            "content/stories/c.md",
+            &placed("保和丙", "2018-05-01", "成华区", "", "保和社区"),
+        )
+        .file(
+            "content/stories/d.md",
+            &placed("总府丁", "2018-06-01", "锦江区", "春熙路街道", "总府路社区"),
+        )
+}
+
+#[test]
+fn every_level_has_a_page_with_its_stories_newest_first() {
+    let out = three_level_site().run(&["build"]);
+    out.assert_success();
+    let titles = |path: &str| out.select_text(path, ".story-card-title a");
+    assert_eq!(
+        titles("public/places/cheng-hua-qu/index.html"),
+        ["保和丙", "东林乙", "白莲甲"]
+    );
+    assert_eq!(
+        titles("public/places/cheng-hua-qu/bai-lian-chi-jie-dao/index.html"),
+        ["东林乙", "白莲甲"]
+    );
+    assert_eq!(
+        titles("public/places/cheng-hua-qu/bai-lian-chi-jie-dao/bai-lian-she-qu/index.html"),
+        ["白莲甲"]
+    );
+    // A community without a street sits directly under its district.
+    assert_eq!(
+        titles("public/places/cheng-hua-qu/bao-he-she-qu/index.html"),
+        ["保和丙"]
+    );
+    assert_eq!(
+        titles("public/places/jin-jiang-qu/chun-xi-lu-jie-dao/zong-fu-lu-she-qu/index.html"),
+        ["总府丁"]
+    );
+}
+
+#[test]
+fn place_pages_have_breadcrumbs_and_child_links() {
+    let out = three_level_site().run(&["build"]);
+    out.assert_success();
+    let community = "public/places/cheng-hua-qu/bai-lian-chi-jie-dao/bai-lian-she-qu/index.html";
+    assert_eq!(
+        out.select_text(community, "nav.breadcrumbs li"),
+        ["全部地区", "成华区", "白莲池街道", "白莲社区"]
+    );
+    assert_eq!(
+        out.select_attr(community, "nav.breadcrumbs a", "href"),
+        [
+            "/places/",
+            "/places/cheng-hua-qu/",
+            "/places/cheng-hua-qu/bai-lian-chi-jie-dao/",
+            "/places/cheng-hua-qu/bai-lian-chi-jie-dao/bai-lian-she-qu/"
+        ]
+    );
+    assert_eq!(
+        out.select_attr(community, "nav.breadcrumbs a[aria-current=page]", "href"),
+        ["/places/cheng-hua-qu/bai-lian-chi-jie-dao/bai-lian-she-qu/"]
+    );
+    // Streets first, then communities directly under the district, each in pinyin order.
+    assert_eq!(
+        out.select_text(
+            "public/places/cheng-hua-qu/index.html",
+            ".place-children li a"
+        ),
+        ["白莲池街道", "保和社区"]
+    );
+    assert_eq!(
+        out.select_text(
+            "public/places/cheng-hua-qu/bai-lian-chi-jie-dao/index.html",
+            ".place-children li"
+        ),
+        ["白莲社区 1 篇", "东林社区 1 篇"]
+    );
+}
+
+#[test]
+fn the_places_index_lists_the_tree_with_counts() {
+    let out = three_level_site().run(&["build"]);
+    out.assert_success();
+    assert_eq!(
+        out.select_text("public/places/index.html", ".place-tree > li > a"),
+        ["成华区", "锦江区"]
+    );
+    assert_eq!(
+        out.select_text("public/places/index.html", ".place-tree > li > .count"),
+        ["3 篇", "1 篇"]
+    );
+    assert_eq!(
+        out.select_text("public/places/index.html", ".place-tree > li > ul > li > a"),
+        ["白莲池街道", "保和社区", "春熙路街道"]
+    );
+    // The districts are the section navigation of every page.
+    let nav = out.select_text("public/index.html", "nav.site-nav a");
+    assert!(
+        nav.starts_with(&[
+            "首页".to_string(),
+            "成华区".to_string(),
+            "锦江区".to_string()
+        ]),
+        "{nav:?}"
+    );
+}
+
+#[test]
+fn a_story_without_street_joins_the_street_that_has_its_community() {
+    let out = three_level_site()
+        .file(
+            "content/stories/e.md",
+            &placed("白莲戊", "2018-07-01", "成华区", "", "白莲社区"),
+        )
+        .run(&["build"]);
+    out.assert_success();
+    assert_eq!(
+        out.select_text(
+            "public/places/cheng-hua-qu/bai-lian-chi-jie-dao/bai-lian-she-qu/index.html",
+            ".story-card-title a"
+        ),
+        ["白莲戊", "白莲甲"]
+    );
+    assert!(!out.exists("public/places/cheng-hua-qu/bai-lian-she-qu/index.html"));
+    assert_eq!(
+        out.select_text("public/stories/e/index.html", ".visit a"),
+        ["成华区", "白莲池街道", "白莲社区"]
+    );
+}
+
+#[test]
+fn a_community_under_two_districts_is_reported() {
+    let out = three_level_site()
+        .file(
+            "content/stories/f.md",
+            &placed("错区", "2018-08-01", "锦江区", "春熙路街道", "白莲社区"),
+        )
+        .run(&["build"]);
+    out.assert_success();
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn names_with_one_pinyin_are_an_error_naming_both() {
+    let out = SiteTest::new()
+        .file(
+            "content/stories/a.md",
+            &placed("甲", "2018-03-20", "成华区", "白莲池街道", "白莲社区"),
+        )
+        .file(
+            "content/stories/b.md",
+            &placed("乙", "2018-04-20", "成华区", "白莲池街道", "百联社区"),
+        )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+    assert!(!out.exists("public"));
+}
+
+const REGISTRY: &str = "\
+districts:
+  - name: 成华区
+    slug: chenghua
+    streets:
+      - name: 白莲池街道
+        communities:
+          - name: 白莲社区
+            aliases: [白莲社区居委会]
+          - name: 百联社区
+            slug: bailian-2
+  - name: 锦江区
+    streets:
+      - name: 春熙路街道
+        communities:
+          - name: 总府路社区
+";
+
+/// The registry above, a story at an alias of 白莲社区, and one at 百联社区 (whose pinyin is the
+/// same) written with `street_b` as its street.
+fn registry_site(street_b: &str) -> SiteTest {
+    SiteTest::new()
+        .file("data/places.yaml", REGISTRY)
+        .file(
+            "content/stories/a.md",
+            &placed("甲", "2018-03-20", "成华区", "白莲池街道", "白莲社区居委会"),
+        )
+        .file(
+            "content/stories/b.md",
+            &placed("乙", "2018-04-20", "成华区", street_b, "百联社区"),
+        )
+}
+
+#[test]
+fn the_registry_sets_slugs_and_resolves_aliases() {
+    let out = registry_site("").run(&["build"]);
+    out.assert_success();
+    assert_eq!(
+        out.select_text(
+            "public/places/chenghua/bai-lian-chi-jie-dao/bai-lian-she-qu/index.html",
+            ".story-card-title a"
+        ),
+        ["甲"]
+    );
+    assert_eq!(
+        out.select_text(
+            "public/places/chenghua/bai-lian-chi-jie-dao/bailian-2/index.html",
+            ".story-card-title a"
+        ),
+        ["乙"]
+    );
+    // The alias is shown as the registered name.
+    assert_eq!(
+        out.select_text("public/stories/a/index.html", ".visit a"),
+        ["成华区", "白莲池街道", "白莲社区"]
+    );
+    // Registered places without published stories get no page and are not listed.
+    assert_eq!(
+        out.select_text("public/places/index.html", ".place-tree > li > a"),
+        ["成华区"]
+    );
+    assert!(!out.exists("public/places/jin-jiang-qu/index.html"));
+    assert!(!out.exists("public/places/jin-jiang-qu/atom.xml"));
+}
+
+#[test]
+fn registry_mismatches_point_at_the_story_line_with_the_closest_name() {
+    let out = SiteTest::new()
+        .file("data/places.yaml", REGISTRY)
+        .file(
+            "content/stories/a.md",
+            &placed("错社区", "2018-03-20", "成华区", "白莲池街道", "白连社区"),
+        )
+        .file(
+            "content/stories/b.md",
+            &placed("错区", "2018-04-20", "锦江区", "春熙路街道", "白莲社区"),
+        )
+        .file(
+            "content/stories/c.md",
+            &placed("错区名", "2018-05-20", "成华县", "白莲池街道", "白莲社区"),
+        )
+        .file(
+            "content/stories/d.md",
+            &placed("错街道", "2018-06-20", "锦江区", "白莲池街道", "总府路社区"),
+        )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn registry_errors_are_located() {
+    let out = SiteTest::new()
+        .file(
+            "data/places.yaml",
+            "districts:\n  - name: 成华区\n    streetz: []\n",
+        )
+        .file(
+            "content/stories/a.md",
+            &placed("甲", "2018-03-20", "成华区", "", "白莲社区"),
+        )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!("registry_unknown_field", out.stderr);
+
+    let out = SiteTest::new()
+        .file(
+            "data/places.yaml",
+            "districts:\n  - name: 成华区\n    communities:\n      - name: 白莲社区\n      - name: 白莲社区\n",
+        )
+        .file(
+            "content/stories/a.md",
+            &placed("甲", "2018-03-20", "成华区", "", "白莲社区"),
+        )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!("registry_duplicate", out.stderr);
+}
+
+#[test]
+fn the_registry_fixes_a_slug_collision() {
+    let out = registry_site("白莲池街道").run(&["build"]);
+    out.assert_success();
+    assert!(out.exists("public/places/chenghua/bai-lian-chi-jie-dao/bai-lian-she-qu/index.html"));
+    assert!(out.exists("public/places/chenghua/bai-lian-chi-jie-dao/bailian-2/index.html"));
+}
+
+#[test]
+fn an_empty_registry_rejects_every_story_without_crashing() {
+    let out = SiteTest::new()
+        .file("data/places.yaml", "districts: []\n")
+        .file(
+            "content/stories/a.md",
+            &placed("甲", "2018-03-20", "成华区", "白莲池街道", "白莲社区"),
+        )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn a_registry_that_is_not_yaml_is_located() {
+    let out = SiteTest::new()
+        .file("data/places.yaml", "districts:\n  - name: [成华区\n")
+        .file(
+            "content/stories/a.md",
+            &placed("甲", "2018-03-20", "成华区", "白莲池街道", "白莲社区"),
+        )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+}
