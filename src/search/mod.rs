@@ -136,6 +136,7 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
     }));
     log_time("search: document table", started);
     let build = build_hash(&outputs);
+    log_time("search: build hash", started);
     let manifest = manifest(site, build, n_shards as u32, chunk as u32);
     outputs.push(json_output(
         "manifest.json",
