@@ -102,6 +102,18 @@ fn filters_keep_one_district_or_year() {
     assert_eq!(manifest["years"], serde_json::json!([[2018, 0, 3]]));
 }
 
+/// Builds `site` with one story, 白莲, and checks that the build succeeded.
+fn build_one_story(site: SiteTest) -> Output {
+    let out = site
+        .file(
+            "content/stories/bailian.md",
+            &story("白莲", "2018-03-18", "正文。"),
+        )
+        .run(&["build"]);
+    out.assert_success();
+    out
+}
+
 fn site_with(stories: &[(&str, &str)]) -> SiteTest {
     stories.iter().fold(SiteTest::new(), |site, (name, text)| {
         site.file(&format!("content/stories/{name}.md"), text)
@@ -170,14 +182,9 @@ fn html_in_the_body_never_reaches_the_index() {
 
 #[test]
 fn the_search_page_and_its_files() {
-    let out = SiteTest::new()
-        .config("title: 测试站点\nbase_url: https://example.org/news/\n")
-        .file(
-            "content/stories/bailian.md",
-            &story("白莲", "2018-03-18", "正文。"),
-        )
-        .run(&["build"]);
-    out.assert_success();
+    let out = build_one_story(
+        SiteTest::new().config("title: 测试站点\nbase_url: https://example.org/news/\n"),
+    );
     let page = "public/search/index.html";
     assert_eq!(
         out.select_attr(page, "script[data-index]", "data-index"),
@@ -202,14 +209,9 @@ fn the_search_page_and_its_files() {
 
 #[test]
 fn search_false_builds_no_index_and_no_page() {
-    let out = SiteTest::new()
-        .config("title: 测试站点\nbase_url: https://example.org/\nsearch: false\n")
-        .file(
-            "content/stories/bailian.md",
-            &story("白莲", "2018-03-18", "正文。"),
-        )
-        .run(&["build"]);
-    out.assert_success();
+    let out = build_one_story(
+        SiteTest::new().config("title: 测试站点\nbase_url: https://example.org/\nsearch: false\n"),
+    );
     assert!(!out.root.join("public/search").exists());
     assert!(!out.exists("public/search.js"));
     assert!(!out.exists("public/search.css"));
@@ -230,13 +232,7 @@ fn search_must_be_a_bool() {
 
 #[test]
 fn a_theme_without_a_search_page_gets_the_built_in_one() {
-    let out = SiteTest::fixture("plain")
-        .file(
-            "content/stories/bailian.md",
-            &story("白莲", "2018-03-18", "正文。"),
-        )
-        .run(&["build"]);
-    out.assert_success();
+    let out = build_one_story(SiteTest::fixture("plain"));
     assert_eq!(
         out.select_text("public/search/index.html", "h1"),
         ["搜索报道"]
@@ -247,14 +243,7 @@ fn a_theme_without_a_search_page_gets_the_built_in_one() {
 
 #[test]
 fn static_files_under_search_are_not_copied_but_named() {
-    let out = SiteTest::new()
-        .file("static/search/manifest.json", "{}")
-        .file(
-            "content/stories/bailian.md",
-            &story("白莲", "2018-03-18", "正文。"),
-        )
-        .run(&["build"]);
-    out.assert_success();
+    let out = build_one_story(SiteTest::new().file("static/search/manifest.json", "{}"));
     assert!(
         out.stderr.contains("static/search-folder"),
         "{}",
