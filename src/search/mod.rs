@@ -119,10 +119,10 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
         .zip(&texts)
         .map(|(story, text)| text.doc_text(story))
         .collect();
-    log_time("search: texts", started);
+    log_time("search (from its start): texts", started);
     let (mut outputs, n_shards) = posting_files(&docs);
     drop(docs);
-    log_time("search: postings and shards", started);
+    log_time("search (from its start): postings and shards", started);
     let chunk = chunk_size(site, &texts);
     let stories: Vec<(&Story, &StoryText)> = site.stories.iter().zip(&texts).collect();
     outputs.par_extend(stories.par_chunks(chunk).enumerate().map(|(idx, chunk)| {
@@ -134,9 +134,9 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
         bytes.push(b'\n');
         json_output(&format!("docs/{idx}.json"), bytes)
     }));
-    log_time("search: document table", started);
+    log_time("search (from its start): document table", started);
     let build = build_hash(&outputs);
-    log_time("search: build hash", started);
+    log_time("search (from its start): build hash", started);
     let manifest = manifest(site, build, n_shards as u32, chunk as u32);
     outputs.push(json_output(
         "manifest.json",
@@ -220,7 +220,7 @@ fn chunk_size(site: &Site, texts: &[StoryText]) -> usize {
 fn posting_files(docs: &[DocText<'_>]) -> (Vec<Output>, usize) {
     let started = std::time::Instant::now();
     let postings = index::postings(docs);
-    log_time("search: postings", started);
+    log_time("search (from its start): postings", started);
     let total_bytes: usize = postings.iter().map(|(_, p)| p.ids.len()).sum();
     let n_shards = (total_bytes / TARGET_SHARD_BYTES)
         .max(1)
