@@ -25,6 +25,7 @@ const KNOWN_KEYS: &[&str] = &[
     "theme",
     "output_dir",
     "paginate_by",
+    "link_check",
     "campaign",
     "contact",
     "extra",
@@ -44,6 +45,7 @@ struct RawConfig {
     theme: Option<String>,
     output_dir: Option<String>,
     paginate_by: Option<i64>,
+    link_check: Option<LinkCheck>,
     campaign: Option<Campaign>,
     contact: Option<Contact>,
     extra: Option<Value>,
@@ -94,6 +96,39 @@ pub struct ContactChannel {
     pub note: Option<String>,
     /// A link (`tel:`, `https:`), when there is one.
     pub href: Option<String>,
+}
+
+/// `link_check`: how `yuanba check --external` treats links to other sites.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkCheck {
+    /// URLs that start with one of these are not fetched (sites that refuse robots, intranets).
+    #[serde(default)]
+    pub skip: Vec<String>,
+    /// Seconds to wait for one answer.
+    #[serde(default = "default_link_timeout")]
+    pub timeout: u64,
+    /// Seconds between two requests to the same host.
+    #[serde(default = "default_host_delay")]
+    pub host_delay: f64,
+}
+
+impl Default for LinkCheck {
+    fn default() -> Self {
+        LinkCheck {
+            skip: Vec::new(),
+            timeout: default_link_timeout(),
+            host_delay: default_host_delay(),
+        }
+    }
+}
+
+fn default_link_timeout() -> u64 {
+    10
+}
+
+fn default_host_delay() -> f64 {
+    1.0
 }
 
 fn default_contact_title() -> String {
@@ -155,6 +190,8 @@ pub struct SiteConfig {
     pub now: jiff::Timestamp,
     /// Items per page of every list (at least 1).
     pub paginate_by: usize,
+    /// How `check --external` fetches links.
+    pub link_check: LinkCheck,
     /// Whether the search page and its index under `search/` are built.
     pub search: bool,
 }
@@ -313,6 +350,8 @@ fn resolve(
         );
         DEFAULT_PAGINATE_BY
     });
+    let link_check = raw.link_check.unwrap_or_default();
+    diagnostics.extend(check_link_check(&link_check, block, &keys));
     let now = build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()).unwrap_or_else(
         |diagnostic| {
             diagnostics.push(diagnostic);
@@ -349,8 +388,35 @@ fn resolve(
         include_future: overrides.future,
         now,
         paginate_by,
+        link_check,
         search: raw.search.unwrap_or(true),
     })
+}
+
+/// Problems with the values of `link_check`.
+fn check_link_check(
+    link_check: &LinkCheck,
+    block: &YamlBlock<'_>,
+    keys: &[crate::yaml::TopLevelKey],
+) -> Vec<Diagnostic> {
+    let (offset, len) = block.value_span(keys, "link_check").unwrap_or((0, 1));
+    let mut problems = Vec::new();
+    if !(1..=300).contains(&link_check.timeout) {
+        problems.push(format!(
+            "`link_check.timeout` must be between 1 and 300 seconds, not {}",
+            link_check.timeout
+        ));
+    }
+    if !(0.0..=60.0).contains(&link_check.host_delay) {
+        problems.push(format!(
+            "`link_check.host_delay` must be between 0 and 60 seconds, not {}",
+            link_check.host_delay
+        ));
+    }
+    problems
+        .into_iter()
+        .map(|message| block.error_at("config/link-check", message, offset, len))
+        .collect()
 }
 
 /// A theme is a folder name under `themes/`.

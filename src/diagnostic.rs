@@ -10,6 +10,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
 /// How bad a diagnostic is.
@@ -158,24 +160,76 @@ pub fn render(diagnostics: &[Diagnostic], options: RenderOptions) -> String {
         .with_width(100)
         .with_links(false)
         .with_context_lines(1);
+    // Each report is drawn on its own (in parallel: a large site can have thousands of warnings),
+    // then joined in order.
+    let rendered: Vec<String> = diagnostics
+        .par_iter()
+        .map(|diagnostic| {
+            let mut out = String::new();
+            if handler
+                .render_report(&mut out, &Report::new(diagnostic))
+                .is_err()
+            {
+                // Rendering into a String cannot fail on I/O; fall back to the plain line anyway.
+                out = diagnostic.to_string();
+            }
+            out.push('\n');
+            out
+        })
+        .collect();
+    rendered.concat()
+}
+
+/// One diagnostic as `check --format json` prints it.
+#[derive(Debug, serde::Serialize)]
+struct JsonDiagnostic<'a> {
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+/// Renders diagnostics for tools: one JSON object a line (JSON Lines), with `file`, `line`,
+/// `column` (1-based, in characters; `null` when unknown), `severity` (`error` or `warning`),
+/// `code`, `message` and `help` (`null` when there is none).
+pub fn render_json(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for diagnostic in diagnostics {
-        let report = Report::new(diagnostic);
-        if handler.render_report(&mut out, &report).is_err() {
-            // Rendering into a String cannot fail on I/O; fall back to the plain line anyway.
-            out.push_str(&diagnostic.to_string());
+        let (line, column) = diagnostic.line_col().unzip();
+        let json = JsonDiagnostic {
+            file: diagnostic.path.as_ref().map(|p| p.display().to_string()),
+            line,
+            column,
+            severity: diagnostic.severity.as_str(),
+            code: diagnostic.code,
+            message: &diagnostic.message,
+            help: diagnostic.help.as_deref(),
+        };
+        // Serializing strings and numbers into a String cannot fail.
+        if let Ok(text) = serde_json::to_string(&json) {
+            out.push_str(&text);
+            out.push('\n');
         }
-        out.push('\n');
     }
     out
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let severity = match self.severity {
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
-        };
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = self.severity.as_str();
         match self.location() {
             Some(location) => write!(f, "{location}: {severity}: {}", self.message),
             None => write!(f, "{severity}: {}", self.message),
@@ -289,5 +343,19 @@ mod tests {
         assert!(text.contains("unknown field `higlights`"), "{text}");
         assert!(text.contains("did you mean `highlights`?"), "{text}");
         assert!(text.contains("higlights: []"), "{text}");
+    }
+
+    #[test]
+    fn json_has_one_object_a_line_with_nulls_for_the_unknown() {
+        let source: Arc<str> = Arc::from("---\n标题: x\n");
+        let located = Diagnostic::warning("a/b", "say \"hi\"")
+            .at(Path::new("c.md"), &source, 12..13)
+            .with_help("fix");
+        let bare = Diagnostic::error("c/d", "no place");
+        assert_eq!(
+            render_json(&[located, bare]),
+            "{\"file\":\"c.md\",\"line\":2,\"column\":5,\"severity\":\"warning\",\"code\":\"a/b\",\"message\":\"say \\\"hi\\\"\",\"help\":\"fix\"}\n\
+             {\"file\":null,\"line\":null,\"column\":null,\"severity\":\"error\",\"code\":\"c/d\",\"message\":\"no place\",\"help\":null}\n"
+        );
     }
 }

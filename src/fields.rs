@@ -177,6 +177,25 @@ pub fn did_you_mean<'a>(
         .map(|(_, candidate)| candidate)
 }
 
+/// The `n` candidates closest to `name`, closest first, however far they are.
+pub fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    n: usize,
+) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, candidate)| candidate)
+        .collect()
+}
+
 /// Length of the token at the start of `text`, at least 1, for a caret under a word.
 fn word_len(text: &str) -> usize {
     let line = text.lines().next().unwrap_or("");

@@ -1,5 +1,6 @@
-//! The build as a readable list of steps, shared by `build` (which publishes) and later `check`
-//! and `serve`.
+//! The build as a readable list of steps, shared by `build` (which publishes), `check` (which
+//! writes nothing and asks for more checks), and `build --watch` and `serve` (which keep what
+//! they loaded and call [`render_loaded`]).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -11,8 +12,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use crate::content::Content;
 use crate::output::{self, Output, Sink};
-use crate::{content, render, search, site};
+use crate::render::Templates;
+use crate::{check, content, render, search, site};
 
 /// What one run of the pipeline produced.
 #[derive(Debug, Default)]
@@ -25,6 +28,15 @@ pub struct Built {
     pub n_pages: usize,
     /// Files handed to the sink.
     pub n_files: usize,
+    /// Links and images to other sites, for `check --external`.
+    pub external_links: Vec<check::links::ExternalLink>,
+}
+
+/// What a run checks beyond what a build needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Checks {
+    /// The editorial warnings of `yuanba check` (`check::editorial`).
+    pub editorial: bool,
 }
 
 impl Built {
@@ -38,23 +50,38 @@ impl Built {
 ///
 /// Once an error is known, files are no longer handed over (the rest of the run only looks for
 /// more problems). An error of the sink (a failed write) stops the run.
-pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error> {
+pub fn run(config: &SiteConfig, sink: &dyn Sink, checks: Checks) -> Result<Built, output::Error> {
     let started = Instant::now();
     let loaded = content::load(config);
     log_time("load content", started);
+    let mut templates = render::load_templates(config);
+    log_time("load templates", started);
+    let templates = templates.as_mut().map_err(|found| found.as_slice());
+    render_loaded(config, loaded, templates, sink, checks)
+}
+
+/// The steps of [`run`] after loading: for `serve`, which keeps what it loaded between builds
+/// and re-reads only the files that changed. `templates` is the parsed theme, or the problems
+/// that kept it from parsing.
+pub fn render_loaded(
+    config: &SiteConfig,
+    loaded: Content,
+    templates: Result<&mut Templates, &[Diagnostic]>,
+    sink: &dyn Sink,
+    checks: Checks,
+) -> Result<Built, output::Error> {
+    let started = Instant::now();
     let mut diagnostics = loaded.diagnostics.clone();
     let (site, site_diagnostics) = site::assemble(loaded, config);
     diagnostics.extend(site_diagnostics);
-    let templates = render::load_templates(config);
-    log_time("load templates", started);
     let mut built = Built {
         n_stories: site.stories.len(),
         n_pages: site.pages.len(),
         ..Built::default()
     };
     match templates {
-        Err(template_diagnostics) => diagnostics.extend(template_diagnostics),
-        Ok(mut templates) => {
+        Err(template_diagnostics) => diagnostics.extend_from_slice(template_diagnostics),
+        Ok(templates) => {
             let failed = AtomicBool::new(diagnostics.iter().any(Diagnostic::is_error));
             let n_files = AtomicUsize::new(0);
             let emit = |output: Output| {
@@ -81,6 +108,18 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error>
                 .filter(|file| !(has_robots && file.path == Path::new("robots.txt")))
                 .collect();
             generated.extend(extras.iter().map(|file| file.path.clone()));
+            let outputs = check::OutputFiles::new(&generated, &assets);
+            let links = check::links::check(&site, config, &outputs);
+            diagnostics.extend(links.diagnostics);
+            if checks.editorial {
+                diagnostics.extend(check::editorial::check(
+                    &site.stories,
+                    &links.images,
+                    &outputs,
+                ));
+            }
+            built.external_links = links.external;
+            log_time("check links", started);
             if diagnostics.iter().any(Diagnostic::is_error) {
                 failed.store(true, Ordering::Relaxed);
             }
@@ -90,7 +129,7 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink) -> Result<Built, output::Error>
                 .try_for_each(emit)?;
             extras.into_par_iter().try_for_each(emit)?;
             log_time("feeds, sitemap, aliases", started);
-            let render_diagnostics = render::render(&site, &jobs, &mut templates, config, &emit)?;
+            let render_diagnostics = render::render(&site, &jobs, templates, config, &emit)?;
             log_time("render and write", started);
             if render_diagnostics.iter().any(Diagnostic::is_error) {
                 failed.store(true, Ordering::Relaxed);

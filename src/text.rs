@@ -165,10 +165,17 @@ pub fn count_text(text: &str) -> (usize, usize) {
     let mut n_words = 0;
     let mut in_word = false;
     for c in text.chars() {
-        if is_cjk(c) {
+        // The common cases first: ASCII, then the unified ideographs.
+        let is_word_char = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) || is_cjk(c) {
             n_cjk += 1;
             in_word = false;
-        } else if c.is_alphanumeric() {
+            continue;
+        } else {
+            c.is_alphanumeric()
+        };
+        if is_word_char {
             if !in_word {
                 n_words += 1;
             }

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use crate::cli::BuildArgs;
-use crate::cmd::{print_diagnostics, print_error};
+use crate::cmd::{load_config, print_diagnostics, print_error, tally};
 use crate::config::{self, Overrides};
 use crate::exit::ExitCode;
 use crate::{output, pipeline};
@@ -18,17 +18,12 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         drafts: args.drafts,
         future: args.future,
     };
-    let config = match config::load(&root, &overrides) {
+    if args.watch {
+        return crate::cmd::serve::watch(&root, overrides, args.poll);
+    }
+    let config = match load_config(&root, &overrides) {
         Ok(config) => config,
-        Err(diagnostics) => {
-            print_diagnostics(&diagnostics);
-            let missing = diagnostics.iter().any(|d| d.code == "config/missing");
-            return if missing {
-                ExitCode::Failure
-            } else {
-                ExitCode::ContentErrors
-            };
-        }
+        Err(code) => return code,
     };
     let staging = match output::Staging::create(&config) {
         Ok(staging) => staging,
@@ -37,7 +32,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             return ExitCode::Failure;
         }
     };
-    let built = match pipeline::run(&config, &staging) {
+    let built = match pipeline::run(&config, &staging, pipeline::Checks::default()) {
         Ok(built) => built,
         Err(error) => {
             print_error(&error);
@@ -48,7 +43,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     if built.has_errors() {
         eprintln!(
             "error: build failed: {}; {} was left as it was",
-            count_errors(&built.diagnostics),
+            tally(&built.diagnostics, false),
             display_dir(&config)
         );
         return ExitCode::ContentErrors;
@@ -68,23 +63,6 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         started.elapsed().as_millis()
     );
     ExitCode::Success
-}
-
-/// `1 error in 1 file`, `5 errors in 3 files`.
-fn count_errors(diagnostics: &[crate::diagnostic::Diagnostic]) -> String {
-    let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
-    let files: std::collections::BTreeSet<_> =
-        errors.iter().filter_map(|d| d.path.as_ref()).collect();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    if files.is_empty() {
-        plural(errors.len(), "error")
-    } else {
-        format!(
-            "{} in {}",
-            plural(errors.len(), "error"),
-            plural(files.len(), "file")
-        )
-    }
 }
 
 fn display_dir(config: &config::SiteConfig) -> String {

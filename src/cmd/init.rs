@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::archetype;
 use crate::cli::InitArgs;
 use crate::exit::ExitCode;
 use crate::render::builtin;
@@ -76,6 +77,10 @@ fn create_site(dir: &Path) -> Result<(), String> {
             text.as_bytes().to_vec(),
         ));
     }
+    files.push((
+        format!("themes/default/archetypes/{}", archetype::STORY_FILE),
+        archetype::BUILTIN_STORY.as_bytes().to_vec(),
+    ));
     for (name, bytes) in builtin::STATIC {
         files.push((format!("themes/default/static/{name}"), bytes.to_vec()));
     }

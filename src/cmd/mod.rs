@@ -3,7 +3,10 @@
 //! This is the only layer that sees clap types and prints to the terminal.
 
 pub mod build;
+pub mod check;
 pub mod init;
+pub mod new;
+pub mod serve;
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -22,6 +25,22 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     );
 }
 
+/// Loads `site.yaml`, or prints why not and says how the command ends: `Failure` (2) when there
+/// is no site, `ContentErrors` (1) when the file is broken.
+pub fn load_config(
+    root: &std::path::Path,
+    overrides: &crate::config::Overrides,
+) -> Result<crate::config::SiteConfig, crate::exit::ExitCode> {
+    crate::config::load(root, overrides).map_err(|diagnostics| {
+        print_diagnostics(&diagnostics);
+        if diagnostics.iter().any(|d| d.code == "config/missing") {
+            crate::exit::ExitCode::Failure
+        } else {
+            crate::exit::ExitCode::ContentErrors
+        }
+    })
+}
+
 /// Prints an error that is not about the site's content.
 pub fn print_error(error: &dyn std::error::Error) {
     let mut message = error.to_string();
@@ -31,4 +50,30 @@ pub fn print_error(error: &dyn std::error::Error) {
         cause = inner.source();
     }
     eprintln!("error: {message}");
+}
+
+/// What `diagnostics` hold, for a summary line: `1 error in 1 file`, `2 errors and 1 warning in
+/// 3 files`. Warnings are counted only when `with_warnings` is set.
+pub fn tally(diagnostics: &[Diagnostic], with_warnings: bool) -> String {
+    let counted: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| with_warnings || d.is_error())
+        .collect();
+    let n_errors = counted.iter().filter(|d| d.is_error()).count();
+    let n_warnings = counted.len() - n_errors;
+    let files: std::collections::BTreeSet<_> =
+        counted.iter().filter_map(|d| d.path.as_ref()).collect();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    if n_errors > 0 || n_warnings == 0 {
+        parts.push(plural(n_errors, "error"));
+    }
+    if n_warnings > 0 {
+        parts.push(plural(n_warnings, "warning"));
+    }
+    let mut text = parts.join(" and ");
+    if !files.is_empty() {
+        let _ = write!(text, " in {}", plural(files.len(), "file"));
+    }
+    text
 }

@@ -3,10 +3,17 @@
 //! Owns the Markdown dialect (`CommonMark` plus tables, footnotes, strikethrough, task lists and
 //! heading ids) and three rewrites of the event stream: a soft line break between two Chinese
 //! characters disappears instead of becoming a space; headings without an explicit `{#id}` get a
-//! pinyin id, unique within the story; root-relative links and images (`/images/a.jpg`) get the
-//! site's base path so a site under a sub-path works.
+//! pinyin id, unique within the story; links to another story's Markdown file
+//! (`../2018/zongfulu.md`) become that story's URL; root-relative links and images
+//! (`/images/a.jpg`) get the site's base path so a site under a sub-path works.
+//!
+//! It also records every link and image as written ([`Reference`]) and every id a link can jump
+//! to ([`Rendered::anchors`]), for the link checks that run once every file is loaded
+//! (`check::links`).
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
@@ -19,25 +26,141 @@ pub struct Rendered {
     pub html: String,
     /// The body's plain text (no markup), for summaries and reading time.
     pub plain_text: String,
+    /// Every link and image, in source order.
+    pub references: Vec<Reference>,
+    /// Every id in the body a link can point at: headings, footnotes, ids in raw HTML.
+    pub anchors: Vec<String>,
 }
 
-/// Renders `markdown`; `base_path` (`/` or `/news/`) prefixes root-relative URLs.
-pub fn render(markdown: &str, base_path: &str) -> Rendered {
+/// A link or an image in a Markdown body, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// A link or an image.
+    pub kind: ReferenceKind,
+    /// The destination as written (before any rewriting).
+    pub url: String,
+    /// Where the destination is in the body text (the whole link when it is not written there,
+    /// as with reference-style links).
+    pub span: Range<usize>,
+    /// For an image, its alt text.
+    pub alt: String,
+}
+
+/// What a [`Reference`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceKind {
+    /// `[text](url)`.
+    Link,
+    /// `![alt](src)`.
+    Image,
+}
+
+/// What rendering needs to know to rewrite links.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkContext<'a> {
+    /// `/` or `/news/`: prefixes root-relative URLs.
+    pub base_path: &'a str,
+    /// The file being rendered, relative to the site root.
+    pub source_path: &'a Path,
+    /// The site path (`stories/bailian/`) of every story and page, by source path relative to
+    /// the site root.
+    pub site_paths: &'a HashMap<PathBuf, String>,
+}
+
+/// Renders `markdown`, rewriting its links as `links` says.
+pub fn render(markdown: &str, links: &LinkContext<'_>) -> Rendered {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+    let (mut events, ranges): (Vec<Event<'_>>, Vec<Range<usize>>) =
+        Parser::new_ext(markdown, options)
+            .into_offset_iter()
+            .unzip();
+    let references = references(markdown, &events, &ranges);
+    drop(ranges);
     join_cjk_soft_breaks(&mut events);
     assign_heading_ids(&mut events);
-    if base_path != "/" {
-        prefix_root_relative_urls(&mut events, base_path);
-    }
+    rewrite_urls(&mut events, links);
+    let anchors = anchors(&events);
     let plain_text = plain_text(&events);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Rendered { html, plain_text }
+    Rendered {
+        html,
+        plain_text,
+        references,
+        anchors,
+    }
+}
+
+/// The links and images of the event stream, with the place of their destination.
+fn references(markdown: &str, events: &[Event<'_>], ranges: &[Range<usize>]) -> Vec<Reference> {
+    let mut found = Vec::new();
+    let mut open_image: Option<usize> = None;
+    for (event, range) in events.iter().zip(ranges) {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                let kind = if matches!(event, Event::Start(Tag::Image { .. })) {
+                    open_image = Some(found.len());
+                    ReferenceKind::Image
+                } else {
+                    ReferenceKind::Link
+                };
+                // The destination is the last occurrence of its text in the link's range.
+                let span = markdown
+                    .get(range.clone())
+                    .and_then(|written| written.rfind(dest_url.as_ref()))
+                    .filter(|_| !dest_url.is_empty())
+                    .map_or(range.clone(), |idx| {
+                        range.start + idx..range.start + idx + dest_url.len()
+                    });
+                found.push(Reference {
+                    kind,
+                    url: dest_url.to_string(),
+                    span,
+                    alt: String::new(),
+                });
+            }
+            Event::End(TagEnd::Image) => open_image = None,
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(idx) = open_image {
+                    found[idx].alt.push_str(text);
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Heading ids, footnote names and `id="…"` attributes of raw HTML.
+fn anchors(events: &[Event<'_>]) -> Vec<String> {
+    let mut found = Vec::new();
+    for event in events {
+        match event {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => found.push(id.to_string()),
+            Event::Start(Tag::FootnoteDefinition(name)) => found.push(name.to_string()),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for quote in ["id=\"", "id='", "name=\"", "name='"] {
+                    let close = if quote.ends_with('"') { '"' } else { '\'' };
+                    let mut rest: &str = html;
+                    while let Some(idx) = rest.find(quote) {
+                        let preceded_by_space = rest[..idx].ends_with(char::is_whitespace);
+                        rest = &rest[idx + quote.len()..];
+                        let Some(end) = rest.find(close) else { break };
+                        if preceded_by_space {
+                            found.push(rest[..end].to_string());
+                        }
+                        rest = &rest[end..];
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Drops soft breaks between CJK characters (pulldown-cmark renders them as a newline, which
@@ -136,10 +259,20 @@ fn assign_heading_ids(events: &mut [Event<'_>]) {
     }
 }
 
+/// `../2018/zongfulu.md#x` → `/stories/zongfulu/#x` when that file is a story or page;
 /// `/images/a.jpg` → `/news/images/a.jpg` when the site lives under `/news/`.
-fn prefix_root_relative_urls(events: &mut [Event<'_>], base_path: &str) {
+fn rewrite_urls(events: &mut [Event<'_>], links: &LinkContext<'_>) {
+    let base_path = links.base_path;
     for event in events.iter_mut() {
-        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event
+        let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event else {
+            continue;
+        };
+        if let Some(target) = source_link(links.source_path, dest_url)
+            && let Some(site_path) = links.site_paths.get(&target.path)
+        {
+            let fragment = target.fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            *dest_url = CowStr::from(format!("{base_path}{site_path}{fragment}"));
+        } else if base_path != "/"
             && dest_url.starts_with('/')
             && !dest_url.starts_with("//")
             && !dest_url.starts_with(base_path)
@@ -147,6 +280,94 @@ fn prefix_root_relative_urls(events: &mut [Event<'_>], base_path: &str) {
             *dest_url = CowStr::from(format!("{base_path}{}", &dest_url[1..]));
         }
     }
+}
+
+/// A link to a Markdown file of the site, resolved against the file that links to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink<'a> {
+    /// The linked file, relative to the site root, `.` and `..` resolved.
+    pub path: PathBuf,
+    /// What follows `#`, if anything.
+    pub fragment: Option<&'a str>,
+}
+
+/// Reads `url` as a relative link to another Markdown file (`../2018/zongfulu.md`,
+/// `zongfulu.md#section`) of the file `from` (relative to the site root). `None` for anything
+/// else: other files, URLs with a scheme, root-relative paths, paths leaving the site root.
+pub fn source_link<'a>(from: &Path, url: &'a str) -> Option<SourceLink<'a>> {
+    if url.starts_with('/') || url.starts_with('#') || has_scheme(url) {
+        return None;
+    }
+    let (without_fragment, fragment) = match url.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment)),
+        None => (url, None),
+    };
+    let path = without_fragment.split('?').next().unwrap_or_default();
+    let is_markdown = Path::new(path)
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("md"));
+    if !is_markdown {
+        return None;
+    }
+    let decoded = percent_decode(path);
+    let joined = from.parent().unwrap_or(Path::new("")).join(decoded);
+    let mut normal = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !normal.pop() {
+                    return None;
+                }
+            }
+            Component::Normal(part) => normal.push(part),
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(SourceLink {
+        path: normal,
+        fragment: fragment.filter(|f| !f.is_empty()),
+    })
+}
+
+/// Whether a URL starts with a scheme (`https:`, `mailto:`, `tel:`) or is protocol-relative.
+pub fn has_scheme(url: &str) -> bool {
+    if url.starts_with("//") {
+        return true;
+    }
+    let Some(colon) = url.find(':') else {
+        return false;
+    };
+    let scheme = &url[..colon];
+    !scheme.is_empty()
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Decodes `%XX` escapes (as UTF-8); a malformed escape is kept as written.
+pub fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut idx = 0;
+    while idx < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if bytes[idx] == b'%'
+            && idx + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[idx + 1]), hex(bytes[idx + 2]))
+        {
+            out.push((high * 16 + low) as u8);
+            idx += 3;
+        } else {
+            out.push(bytes[idx]);
+            idx += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 fn plain_text(events: &[Event<'_>]) -> String {
@@ -176,8 +397,27 @@ fn plain_text(events: &[Event<'_>]) -> String {
 mod tests {
     use super::*;
 
+    fn render_at(markdown: &str, base_path: &str) -> Rendered {
+        let site_paths = HashMap::from([
+            (
+                PathBuf::from("content/stories/2018/zongfulu.md"),
+                "stories/zongfulu/".to_string(),
+            ),
+            (
+                PathBuf::from("content/stories/2018/jiaolong/index.md"),
+                "stories/jiaolong/".to_string(),
+            ),
+        ]);
+        let links = LinkContext {
+            base_path,
+            source_path: Path::new("content/stories/2018/bailian.md"),
+            site_paths: &site_paths,
+        };
+        render(markdown, &links)
+    }
+
     fn html(markdown: &str) -> String {
-        render(markdown, "/").html
+        render_at(markdown, "/").html
     }
 
     #[test]
@@ -224,7 +464,7 @@ mod tests {
 
     #[test]
     fn root_relative_urls_get_the_base_path() {
-        let out = render(
+        let out = render_at(
             "[a](/stories/x/) ![b](/images/b.jpg) [c](rel.html) [d](https://x.org/)",
             "/news/",
         )
@@ -254,7 +494,74 @@ mod tests {
 
     #[test]
     fn plain_text_has_no_markup() {
-        let rendered = render("# 标题\n\n**白莲**社区[链接](/x/)。", "/");
+        let rendered = render_at("# 标题\n\n**白莲**社区[链接](/x/)。", "/");
         assert_eq!(rendered.plain_text.trim(), "标题 白莲社区链接。");
+    }
+
+    #[test]
+    fn links_to_story_files_become_their_urls() {
+        let out = render_at(
+            "[a](zongfulu.md) [b](./jiaolong/index.md#shang-lin) [c](../2018/zongfulu.md) \
+             [d](missing.md) [e](https://x.org/a.md)",
+            "/news/",
+        )
+        .html;
+        assert!(out.contains("href=\"/news/stories/zongfulu/\">a"), "{out}");
+        assert!(
+            out.contains("href=\"/news/stories/jiaolong/#shang-lin\">b"),
+            "{out}"
+        );
+        assert!(out.contains("href=\"/news/stories/zongfulu/\">c"), "{out}");
+        assert!(out.contains("href=\"missing.md\">d"), "{out}");
+        assert!(out.contains("href=\"https://x.org/a.md\">e"), "{out}");
+    }
+
+    #[test]
+    fn references_keep_what_was_written_and_where() {
+        let markdown =
+            "看[报道](../2018/zongfulu.md)和![儿童之家](photo.jpg \"t\")。\n\n![](/x.png)\n";
+        let found = render_at(markdown, "/").references;
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].kind, ReferenceKind::Link);
+        assert_eq!(&markdown[found[0].span.clone()], "../2018/zongfulu.md");
+        assert_eq!(found[1].kind, ReferenceKind::Image);
+        assert_eq!(found[1].alt, "儿童之家");
+        assert_eq!(&markdown[found[1].span.clone()], "photo.jpg");
+        assert_eq!(found[2].alt, "");
+    }
+
+    #[test]
+    fn anchors_are_heading_ids_footnotes_and_html_ids() {
+        let anchors = render_at(
+            "## 儿童之家\n\n注[^a]\n\n[^a]: 脚注\n\n<div id=\"box\" data-id=\"no\"></div>\n",
+            "/",
+        )
+        .anchors;
+        assert_eq!(anchors, ["er-tong-zhi-jia", "a", "box"]);
+    }
+
+    #[test]
+    fn source_links_resolve_against_the_linking_file() {
+        let from = Path::new("content/stories/2019/a.md");
+        let link = source_link(from, "../2018/%E7%99%BD%E8%8E%B2.md#x").expect("a source link");
+        assert_eq!(link.path, PathBuf::from("content/stories/2018/白莲.md"));
+        assert_eq!(link.fragment, Some("x"));
+        assert_eq!(source_link(from, "b.MD").expect("any case").fragment, None);
+        for not_source in [
+            "/stories/a/",
+            "#x",
+            "https://x.org/a.md",
+            "photo.jpg",
+            "../../../../../etc.md",
+        ] {
+            assert_eq!(source_link(from, not_source), None, "{not_source}");
+        }
+    }
+
+    #[test]
+    fn percent_decoding_keeps_malformed_escapes() {
+        assert_eq!(percent_decode("%E7%99%BD"), "白");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 }

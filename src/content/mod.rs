@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod page;
 pub mod story;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ pub use story::Story;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
+use crate::site::permalink;
 
 /// Everything read from `content/`.
 #[derive(Debug, Default)]
@@ -40,36 +42,75 @@ pub const PLACES_REGISTRY: &str = "data/places.yaml";
 pub const PAGES_DIR: &str = "pages";
 
 /// One Markdown file found under `content/`.
-#[derive(Debug)]
-struct SourceFile {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
     /// Absolute path.
-    path: PathBuf,
+    pub path: PathBuf,
     /// Path relative to the site root, for messages and output.
-    relative: PathBuf,
-    is_page: bool,
+    pub relative: PathBuf,
+    /// Under `content/pages/`: a standalone page, not a story.
+    pub is_page: bool,
     /// For `index.md`: the other files of its folder, relative to it.
-    assets: Vec<PathBuf>,
+    pub assets: Vec<PathBuf>,
 }
 
 /// Walks `content/` and reads every Markdown file.
 pub fn load(config: &SiteConfig) -> Content {
-    let content_dir = config.content_dir();
-    let (files, mut diagnostics) = discover(&content_dir, config);
-    let results: Vec<Result<Loaded, Vec<Diagnostic>>> = files
-        .into_par_iter()
+    let (files, diagnostics) = discover(config);
+    let results = files
+        .par_iter()
         .map(|file| load_file(file, config))
         .collect();
-    let mut content = Content::default();
+    collect(results, diagnostics, config)
+}
+
+/// Puts the results of [`load_file`] together, in file order, after the `diagnostics` of the
+/// walk, and reads the place registry.
+pub fn collect(
+    results: Vec<Result<Loaded, Vec<Diagnostic>>>,
+    diagnostics: Vec<Diagnostic>,
+    config: &SiteConfig,
+) -> Content {
+    let mut content = Content {
+        diagnostics,
+        ..Content::default()
+    };
     for result in results {
         match result {
             Ok(Loaded::Story(story)) => content.stories.push(*story),
             Ok(Loaded::Page(page)) => content.pages.push(*page),
-            Err(found) => diagnostics.extend(found),
+            Err(found) => content.diagnostics.extend(found),
         }
     }
-    content.places_registry = read_registry(config, &mut diagnostics);
-    content.diagnostics = diagnostics;
+    render_bodies(&mut content, config);
+    content.places_registry = read_registry(config, &mut content.diagnostics);
     content
+}
+
+/// Renders every body, in parallel, once every file's site path is known: a link to another
+/// story's Markdown file becomes that story's URL as the Markdown is rendered, with no second
+/// pass over the HTML. Drafts get their URL too, so a link to one still works with `--drafts`
+/// (`check::links` reports it otherwise).
+fn render_bodies(content: &mut Content, config: &SiteConfig) {
+    let mut site_paths: HashMap<PathBuf, String> = HashMap::new();
+    for story in &content.stories {
+        site_paths.insert(
+            story.source_path.clone(),
+            permalink::story_path(&story.slug),
+        );
+    }
+    for page in &content.pages {
+        site_paths.insert(page.source_path.clone(), permalink::page_path(&page.slug));
+    }
+    let base_path = config.base_path.as_str();
+    content
+        .stories
+        .par_iter_mut()
+        .for_each(|story| story.render_body(&site_paths, base_path));
+    content
+        .pages
+        .par_iter_mut()
+        .for_each(|page| page.render_body(&site_paths, base_path));
 }
 
 /// Reads `data/places.yaml` if it exists (parsing it is the site's business).
@@ -104,24 +145,38 @@ fn read_registry(
     }
 }
 
-enum Loaded {
+/// One file of `content/`, parsed.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    /// Any Markdown file outside `content/pages/`.
     Story(Box<Story>),
+    /// A file under `content/pages/`.
     Page(Box<Page>),
 }
 
-/// Whether a file or folder name is hidden or an editor's temporary file.
+/// Whether a file or folder name is hidden or an editor's temporary file (vim's `.swp`, `~` and
+/// `4913`, Emacs' `.#` and `#…#`, `___jb_tmp___` (`JetBrains` IDEs), `.tmp` and `.bck`).
 pub fn is_ignored_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     name.starts_with('.')
         || name.starts_with('#')
         || name.ends_with('~')
-        || [".swp", ".swx", ".tmp", ".bck"]
-            .iter()
-            .any(|suffix| lower.ends_with(suffix))
+        || [
+            ".swp",
+            ".swx",
+            ".tmp",
+            ".bck",
+            "___jb_tmp___",
+            "___jb_old___",
+        ]
+        .iter()
+        .any(|suffix| lower.ends_with(suffix))
         || name == "4913"
 }
 
-fn discover(content_dir: &Path, config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+/// Every Markdown file under `content/`, in path order, and the folders that could not be read.
+pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let content_dir = &config.content_dir();
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     if !content_dir.is_dir() {
@@ -209,7 +264,8 @@ fn is_bundle_index(path: &Path) -> bool {
         .is_some_and(|name| name.eq_ignore_ascii_case("index.md"))
 }
 
-fn load_file(file: SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<Diagnostic>> {
+/// Reads and parses one file found by [`discover`].
+pub fn load_file(file: &SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<Diagnostic>> {
     let source = read_source(&file.path, &file.relative).map_err(|d| vec![d])?;
     let split = front_matter::split(&file.relative, &source).map_err(|d| vec![d])?;
     if file.is_page {
@@ -217,10 +273,10 @@ fn load_file(file: SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<Diagno
             .and_then(|metadata| metadata.modified())
             .ok()
             .and_then(|time| jiff::Timestamp::try_from(time).ok());
-        page::parse(&file.relative, &source, &split, file.assets, config)
+        page::parse(&file.relative, &source, &split, file.assets.clone())
             .map(|page| Loaded::Page(Box::new(page::Page { modified, ..page })))
     } else {
-        story::parse(&file.relative, &source, &split, file.assets, config)
+        story::parse(&file.relative, &source, &split, file.assets.clone(), config)
             .map(|story| Loaded::Story(Box::new(story)))
     }
 }
@@ -289,6 +345,8 @@ mod tests {
             "#story.md#",
             "4913",
             ".git",
+            "story.md___jb_tmp___",
+            "story.md___jb_old___",
         ] {
             assert!(is_ignored_name(name), "{name}");
         }

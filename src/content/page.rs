@@ -2,14 +2,14 @@
 //!
 //! Pages need only a `title`; they are not stories and appear in no story list.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::config::SiteConfig;
 use crate::content::front_matter::Split;
-use crate::content::markdown;
+use crate::content::markdown::{self, LinkContext, Reference};
 use crate::diagnostic::Diagnostic;
 use crate::fields;
 use crate::text;
@@ -50,6 +50,14 @@ pub struct Page {
     pub extra: Value,
     /// The body as HTML.
     pub content: String,
+    /// The text of the file, for diagnostics that point into it after loading.
+    pub source: Arc<str>,
+    /// Where the body starts in `source`.
+    pub body_start: usize,
+    /// The links and images of the body, spans relative to the body.
+    pub references: Vec<Reference>,
+    /// The ids in the body that links can point at.
+    pub anchors: Vec<String>,
     /// When the file was last changed, for the sitemap's `lastmod` (pages have no date).
     pub modified: Option<jiff::Timestamp>,
 }
@@ -60,7 +68,6 @@ pub fn parse(
     source: &Arc<str>,
     split: &Split,
     assets: Vec<PathBuf>,
-    config: &SiteConfig,
 ) -> Result<Page, Vec<Diagnostic>> {
     let block = split.block(path, source);
     let keys = block.keys();
@@ -100,23 +107,44 @@ pub fn parse(
                 .with_help("add a `slug:` with letters, digits and `-`, such as `slug: about`"),
         ]);
     }
-    let rendered = markdown::render(&source[split.body_start..], &config.base_path);
-    let summary = match raw.summary.filter(|s| !s.trim().is_empty()) {
-        Some(summary) => summary.trim().to_string(),
-        None => text::summarize(&rendered.plain_text, 120),
-    };
     Ok(Page {
         source_path: path.to_path_buf(),
+        source: Arc::clone(source),
+        body_start: split.body_start,
         assets,
         slug,
         title,
-        summary,
+        summary: raw
+            .summary
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
         weight: raw.weight.unwrap_or(0),
         draft: raw.draft.unwrap_or(false),
         extra: raw
             .extra
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
-        content: rendered.html,
+        content: String::new(),
+        references: Vec::new(),
+        anchors: Vec::new(),
         modified: None,
     })
+}
+
+impl Page {
+    /// Renders the body once the site path of every story and page is known, like
+    /// [`crate::content::Story::render_body`].
+    pub fn render_body(&mut self, site_paths: &HashMap<PathBuf, String>, base_path: &str) {
+        let links = LinkContext {
+            base_path,
+            source_path: &self.source_path,
+            site_paths,
+        };
+        let rendered = markdown::render(&self.source[self.body_start..], &links);
+        if self.summary.is_empty() {
+            self.summary = text::summarize(&rendered.plain_text, 120);
+        }
+        self.content = rendered.html;
+        self.references = rendered.references;
+        self.anchors = rendered.anchors;
+    }
 }

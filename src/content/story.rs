@@ -3,6 +3,7 @@
 //! `RawStory` is the front matter as written (serde, `deny_unknown_fields`); [`Story`] is the
 //! validated form every later stage uses. Validation collects every problem of the file.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::config::SiteConfig;
 use crate::content::front_matter::Split;
-use crate::content::markdown;
+use crate::content::markdown::{self, LinkContext, Reference};
 use crate::diagnostic::Diagnostic;
 use crate::fields::{self, YamlBlock};
 use crate::text;
@@ -38,8 +39,13 @@ pub const STORY_FIELDS: &[&str] = &[
 ];
 
 /// Fields whose place in the file is kept for diagnostics found after loading (places,
-/// reporters, tags, aliases).
+/// reporters, tags, aliases; title, highlights, images and photo credit for the editorial
+/// checks).
 const LOCATED_FIELDS: &[&str] = &[
+    "title",
+    "highlights",
+    "images",
+    "photo_credit",
     "district",
     "street",
     "community",
@@ -143,9 +149,16 @@ pub struct Story {
     pub content: String,
     /// Estimated reading time.
     pub reading_minutes: usize,
+    /// Where the body starts in `source`.
+    pub body_start: usize,
+    /// The links and images of the body, spans relative to the body.
+    pub references: Vec<Reference>,
+    /// The ids in the body that links can point at.
+    pub anchors: Vec<String>,
 }
 
-/// Reads one story file whose front matter was found by [`crate::content::front_matter::split`].
+/// Reads the front matter of one story file whose front matter was found by
+/// [`crate::content::front_matter::split`]; the body is rendered later by [`Story::render_body`].
 pub fn parse(
     path: &Path,
     source: &Arc<str>,
@@ -205,21 +218,10 @@ pub fn parse(
     let (Some(date), Some(reporters), true) = (date, reporters, diagnostics.is_empty()) else {
         return Err(diagnostics);
     };
-    let body = &source[split.body_start..];
-    let rendered = markdown::render(body, &config.base_path);
-    let (n_cjk, n_words) = text::count_text(&rendered.plain_text);
-    let summary = match raw.summary.filter(|s| !s.trim().is_empty()) {
-        Some(summary) => summary.trim().to_string(),
-        None => match body.find(MORE_MARKER) {
-            Some(end) => text::collapse_whitespace(
-                &markdown::render(&body[..end], &config.base_path).plain_text,
-            ),
-            None => text::summarize(&rendered.plain_text, 120),
-        },
-    };
     Ok(Story {
         source_path: path.to_path_buf(),
         source: Arc::clone(source),
+        body_start: split.body_start,
         slug_span,
         field_spans,
         assets,
@@ -231,7 +233,7 @@ pub fn parse(
         street: trimmed(raw.street),
         community,
         reporters,
-        summary,
+        summary: trimmed(raw.summary),
         photo_credit: trimmed(raw.photo_credit),
         series: trimmed(raw.series),
         highlights: clean_list(raw.highlights),
@@ -242,9 +244,39 @@ pub fn parse(
         extra: raw
             .extra
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
-        content: rendered.html,
-        reading_minutes: text::reading_minutes(n_cjk, n_words),
+        content: String::new(),
+        reading_minutes: 0,
+        references: Vec::new(),
+        anchors: Vec::new(),
     })
+}
+
+impl Story {
+    /// Renders the body, once the site path of every story and page is known (links to their
+    /// Markdown files become their URLs): the HTML, the summary when the front matter has
+    /// none, the reading time, and the links and anchors for the link checks.
+    pub fn render_body(&mut self, site_paths: &HashMap<PathBuf, String>, base_path: &str) {
+        let links = LinkContext {
+            base_path,
+            source_path: &self.source_path,
+            site_paths,
+        };
+        let body = &self.source[self.body_start..];
+        let rendered = markdown::render(body, &links);
+        let (n_cjk, n_words) = text::count_text(&rendered.plain_text);
+        if self.summary.is_empty() {
+            self.summary = match body.find(MORE_MARKER) {
+                Some(end) => {
+                    text::collapse_whitespace(&markdown::render(&body[..end], &links).plain_text)
+                }
+                None => text::summarize(&rendered.plain_text, 120),
+            };
+        }
+        self.reading_minutes = text::reading_minutes(n_cjk, n_words);
+        self.content = rendered.html;
+        self.references = rendered.references;
+        self.anchors = rendered.anchors;
+    }
 }
 
 /// The file stem, or the folder name for a bundle's `index.md`.

@@ -199,12 +199,48 @@ impl Staging {
     }
 
     /// Swaps the staged site in for the output folder and deletes the replaced one.
-    pub fn publish(mut self) -> Result<(), Error> {
+    pub fn publish(self) -> Result<(), Error> {
+        self.swap().map(drop)
+    }
+
+    /// Swaps the staged site in for the output folder with two renames, and hands back the
+    /// replaced site, which is deleted when the returned value is dropped. `serve` holds its
+    /// server's lock for the renames only, not for the slower deletion.
+    pub fn swap(mut self) -> Result<Replaced, Error> {
         self.published = true;
         let started = std::time::Instant::now();
         let result = swap(&self.dir, &self.output_dir, &self.parent, &self.name);
         crate::pipeline::log_time("swap", started);
-        result
+        result.map(|old| Replaced { old })
+    }
+
+    /// Links the previous site's file at `path` into the new site without reading it, for a
+    /// caller that knows the file did not change (`serve` compares hashes). Returns `false` when
+    /// there is no such file or it cannot be linked; the caller then emits the file.
+    pub fn link_previous(&self, path: &Path) -> bool {
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        let target = self.dir.join(path);
+        target
+            .parent()
+            .is_none_or(|folder| std::fs::create_dir_all(folder).is_ok())
+            && std::fs::hard_link(previous.join(path), &target).is_ok()
+    }
+}
+
+/// The site that a [`Staging::swap`] replaced; deleted when dropped.
+#[derive(Debug)]
+#[must_use = "dropping it deletes the replaced site at once"]
+pub struct Replaced {
+    old: Option<PathBuf>,
+}
+
+impl Drop for Replaced {
+    fn drop(&mut self) {
+        if let Some(old) = self.old.take() {
+            remove_tree(&old);
+        }
     }
 }
 
@@ -261,7 +297,7 @@ fn write_new(target: &Path, contents: &Contents) -> std::io::Result<()> {
 }
 
 /// Whether a process with this id runs (always `false` where that cannot be known cheaply).
-fn process_is_alive(pid: &str) -> bool {
+pub(crate) fn process_is_alive(pid: &str) -> bool {
     cfg!(target_os = "linux") && Path::new("/proc").join(pid).exists()
 }
 
@@ -335,7 +371,14 @@ fn remove_tree(dir: &Path) {
     }
 }
 
-fn swap(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Result<(), Error> {
+/// Renames the output folder away and the staging folder into its place; returns the renamed
+/// old site, if there was one.
+fn swap(
+    staging: &Path,
+    output_dir: &Path,
+    parent: &Path,
+    name: &str,
+) -> Result<Option<PathBuf>, Error> {
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let had_old = output_dir.exists();
     if had_old && let Err(source) = std::fs::rename(output_dir, &old) {
@@ -355,8 +398,5 @@ fn swap(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Result<
             source,
         });
     }
-    if had_old {
-        remove_tree(&old);
-    }
-    Ok(())
+    Ok(had_old.then_some(old))
 }

@@ -1,11 +1,12 @@
 //! The context of each kind of page (see `docs/themes.md`).
 
 use serde::Serialize;
-use tera::{Context, Value};
+use tera::value::Key;
+use tera::{Context, Map, Value};
 
 use crate::config::SiteConfig;
 use crate::render::Job;
-use crate::render::context::{FeedLink, PageView, PaginatorView, SeoView, StoryView, WithBody};
+use crate::render::context::{FeedLink, PageView, PaginatorView, SeoView};
 use crate::site::places::PlaceKind;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
@@ -150,7 +151,16 @@ fn story(
         };
     }
     let card = |i: usize| cards.get(i).cloned().unwrap_or_else(Value::none);
-    context.insert("story", &StoryView::new(site, idx, config, WithBody::Yes));
+    // The story's own view is its card's view plus `content` (and no `card`): cloning the
+    // converted card map costs far less than building and converting the view again.
+    let mut view: Map = cards
+        .get(idx)
+        .and_then(Value::as_map)
+        .cloned()
+        .unwrap_or_default();
+    view.insert(Key::from("content"), Value::from(story.content.as_str()));
+    view.insert(Key::from("card"), Value::from(""));
+    context.insert_value("story", Value::from(view));
     // Stories are newest first: the previous (older) one comes after.
     context.insert_value("previous", card(idx + 1));
     context.insert_value("next", idx.checked_sub(1).map_or_else(Value::none, card));

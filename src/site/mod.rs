@@ -11,7 +11,7 @@ pub mod taxonomy;
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::SiteConfig;
@@ -33,6 +33,28 @@ pub struct Site {
     pub taxonomies: Vec<Taxonomy>,
     /// For each story, the related stories.
     pub related: Vec<Vec<usize>>,
+    /// Stories and pages left out of this build, for the link checks.
+    pub unpublished: Vec<Unpublished>,
+}
+
+/// A story or page that exists but is not published in this build.
+#[derive(Debug, Clone)]
+pub struct Unpublished {
+    /// The Markdown file, relative to the site root.
+    pub source_path: PathBuf,
+    /// The site path it would have.
+    pub site_path: String,
+    /// Why it is left out.
+    pub reason: Unpublish,
+}
+
+/// Why a story or page is not published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unpublish {
+    /// `draft: true`.
+    Draft,
+    /// Dated after the build time; the date as written in the site time zone.
+    Future(String),
 }
 
 impl Site {
@@ -58,8 +80,33 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
         ..
     } = content;
     let mut diagnostics = Vec::new();
-    stories.retain(|story| is_published(story, config));
-    pages.retain(|page| config.include_drafts || !page.draft);
+    let mut unpublished: Vec<Unpublished> = Vec::new();
+    stories.retain(|story| {
+        let published = is_published(story, config);
+        if !published {
+            unpublished.push(Unpublished {
+                source_path: story.source_path.clone(),
+                site_path: permalink::story_path(&story.slug),
+                reason: if story.draft && !config.include_drafts {
+                    Unpublish::Draft
+                } else {
+                    Unpublish::Future(story.date.strftime("%Y-%m-%d %H:%M").to_string())
+                },
+            });
+        }
+        published
+    });
+    pages.retain(|page| {
+        let published = config.include_drafts || !page.draft;
+        if !published {
+            unpublished.push(Unpublished {
+                source_path: page.source_path.clone(),
+                site_path: permalink::page_path(&page.slug),
+                reason: Unpublish::Draft,
+            });
+        }
+        published
+    });
     // Sort by source path first so that which file is "the other one" in a collision is stable.
     stories.sort_by(|a, b| a.source_path.cmp(&b.source_path));
     pages.sort_by(|a, b| a.source_path.cmp(&b.source_path));
@@ -113,6 +160,7 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
         places,
         taxonomies,
         related,
+        unpublished,
     };
     (site, diagnostics)
 }

@@ -195,6 +195,17 @@ impl Places {
             .collect()
     }
 
+    /// Every community called `name` (or aliased so), anywhere.
+    pub fn communities_named(&self, name: &str) -> Vec<PlaceId> {
+        self.everywhere(PlaceKind::Community, name)
+    }
+
+    /// Whether a place is called `name`, or aliased so.
+    pub fn is_named(&self, id: PlaceId, name: &str) -> bool {
+        let place = &self.all[id];
+        place.name == name || place.aliases.iter().any(|alias| alias == name)
+    }
+
     /// `成华区 › 白莲池街道 › 白莲社区`.
     pub fn display(&self, id: PlaceId) -> String {
         self.lineage(id)
@@ -313,6 +324,20 @@ pub fn build(
         places.all[id].site_path = places.compute_site_path(id);
     }
     (places, diagnostics)
+}
+
+/// Reads the place registry on its own (for `yuanba new`): its places, or what is wrong with it.
+pub fn from_registry(path: &Path, source: &Arc<str>) -> Result<Places, Vec<Diagnostic>> {
+    let file = RegistryFile { path, source };
+    let raw = read_registry(&file).map_err(|diagnostic| vec![diagnostic])?;
+    let mut places = Places::default();
+    let mut diagnostics = Vec::new();
+    declare(&mut places, &raw, &file, &mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Err(diagnostics)
+    } else {
+        Ok(places)
+    }
 }
 
 fn read_registry(file: &RegistryFile<'_>) -> Result<RawRegistry, Diagnostic> {

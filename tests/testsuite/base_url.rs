@@ -5,17 +5,22 @@ use crate::util::{SiteTest, story};
 
 const SUB_PATH_CONFIG: &str = "title: 测试站点\nbase_url: https://example.org/news/\n";
 
+/// A story whose links reach another story, another site, a file of its folder and a static
+/// image.
 fn sub_path_site() -> SiteTest {
     SiteTest::fixture("plain")
         .config(SUB_PATH_CONFIG)
         .file(
-            "content/stories/bailian.md",
+            "content/stories/bailian/index.md",
             &story(
                 "白莲",
                 "2018-03-18",
                 "见[蛟龙社区](/stories/x/)，[外链](https://example.com/a)，[相对](rel.html)。\n\n![图](/images/a.svg)",
             ),
         )
+        .file("content/stories/bailian/rel.html", "<p>附件</p>")
+        .file("content/stories/x.md", &story("蛟龙", "2018-03-01", "正文。"))
+        .file("static/images/a.svg", "<svg/>")
 }
 
 #[test]
@@ -24,7 +29,7 @@ fn urls_carry_the_sub_path() {
     out.assert_success();
     assert_eq!(
         out.select_attr("public/index.html", "a.story-link", "href"),
-        ["/news/stories/bailian/"]
+        ["/news/stories/bailian/", "/news/stories/x/"]
     );
     assert_eq!(
         out.select_attr("public/index.html", "link[rel=stylesheet]", "href"),
@@ -50,7 +55,7 @@ fn base_url_flag_overrides_site_yaml() {
     out.assert_success();
     assert_eq!(
         out.select_attr("public/index.html", "a.story-link", "href"),
-        ["/zh/stories/bailian/"]
+        ["/zh/stories/bailian/", "/zh/stories/x/"]
     );
     assert_eq!(
         out.select_attr("public/index.html", "link[rel=stylesheet]", "href"),
@@ -68,7 +73,7 @@ fn base_url_flag_can_go_back_to_the_root() {
     out.assert_success();
     assert_eq!(
         out.select_attr("public/index.html", "a.story-link", "href"),
-        ["/stories/bailian/"]
+        ["/stories/bailian/", "/stories/x/"]
     );
     assert_eq!(
         out.select_attr("public/stories/bailian/index.html", ".body a", "href")[0],

@@ -179,9 +179,10 @@ fn a_static_robots_txt_wins() {
 
 #[test]
 fn pages_carry_canonical_open_graph_and_twitter_tags() {
+    // A story folder, so that its photo is published beside it.
     let out = SiteTest::new()
         .file(
-            "content/stories/a.md",
+            "content/stories/a/index.md",
             &story_in(
                 "有图",
                 "2018-03-20",
@@ -189,6 +190,7 @@ fn pages_carry_canonical_open_graph_and_twitter_tags() {
                 "summary: 一句话摘要。\nimages:\n  - src: photo.jpg\n    alt: 图\n",
             ),
         )
+        .file("content/stories/a/photo.jpg", "jpeg")
         .run(&["build"]);
     out.assert_success();
     let page = "public/stories/a/index.html";

@@ -14,6 +14,7 @@ fn new_site_builds() {
     assert_eq!(init.stderr, "");
     assert!(init.exists("news/site.yaml"));
     assert!(init.exists("news/themes/default/templates/story.html"));
+    assert!(init.exists("news/themes/default/archetypes/story.md"));
 
     let build = test.run_bare(&["build", "--root", "news"]);
     build.assert_success();

@@ -73,7 +73,8 @@ images:
 ## 农耕园 {#nonggeng}
 ";
     let out = SiteTest::fixture("plain")
-        .file("content/stories/bailian.md", source)
+        .file("content/stories/bailian/index.md", source)
+        .file("content/stories/bailian/ertong.svg", "<svg/>")
         .run(&["build"]);
     out.assert_success();
     assert_eq!(
@@ -142,6 +143,7 @@ images:
 ";
     let out = SiteTest::fixture("plain")
         .file("content/stories/bailian.md", source)
+        .file("static/images/ertong.svg", "<svg/>")
         .run(&["build"]);
     out.assert_success();
     insta::assert_snapshot!(out.read(PAGE));

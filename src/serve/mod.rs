@@ -1,0 +1,637 @@
+//! `yuanba serve` and `yuanba build --watch`: watch the sources, rebuild, publish, reload.
+//!
+//! One thread owns the watcher and the [`engine::Engine`] and rebuilds synchronously, as
+//! `build` does; `serve` adds a current-thread tokio runtime on the main thread for the HTTP
+//! server (`http`) and the reload events (`reload`). This is the only module that uses tokio or
+//! the network. A rebuild is announced to open pages only after its site is published, and
+//! `serve` writes only into a private folder under the system temp folder, never into the
+//! site's `public/`: serve includes drafts, and the session's folder is removed on exit.
+//!
+//! Nothing here prints: what happens is handed to `cmd` as [`Notice`]s.
+
+mod engine;
+mod http;
+mod overlay;
+mod reload;
+mod sources;
+mod watch;
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use notify_debouncer_full::DebounceEventResult;
+use notify_debouncer_full::notify;
+
+use crate::config::{self, Overrides};
+use crate::diagnostic::Diagnostic;
+use crate::output::{self, Replaced, Staging};
+use engine::{Engine, Published, Rebuild};
+use watch::{ChangeSet, Watcher};
+
+/// How `yuanba serve` runs.
+#[derive(Debug, Clone)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
+pub struct ServeOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// The first port to try; `0` lets the system choose.
+    pub port: u16,
+    /// The address to listen on.
+    pub bind: IpAddr,
+    /// Include drafts (the default for serve).
+    pub drafts: bool,
+    /// Include stories dated in the future.
+    pub future: bool,
+    /// Open the site in a browser once it is up.
+    pub open: bool,
+    /// Poll for changes instead of asking the system to report them.
+    pub poll: bool,
+}
+
+/// How `yuanba build --watch` runs.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// As for `build`.
+    pub overrides: Overrides,
+    /// Poll for changes instead of asking the system to report them.
+    pub poll: bool,
+}
+
+/// What serve and `build --watch` tell the person at the terminal, for `cmd` to print.
+#[derive(Debug, Clone, Copy)]
+pub enum Notice<'a> {
+    /// The server is up.
+    Listening {
+        /// `http://127.0.0.1:1111/` plus the base path.
+        url: &'a str,
+        /// Ports that were taken before this one was found.
+        busy: &'a [u16],
+        /// Whether the address is reachable from other machines.
+        public: bool,
+    },
+    /// A build ran.
+    Built(&'a Summary),
+    /// Something outside the site failed (a write, the watcher); serving goes on.
+    Trouble(&'a (dyn std::error::Error + 'static)),
+    /// Stopped on Ctrl-C; the private folder is gone.
+    Stopped,
+}
+
+/// One build, for the terminal line.
+#[derive(Debug)]
+pub struct Summary {
+    /// What triggered it: `first build`, `content/a.md`, `300 files (content)`.
+    pub trigger: String,
+    /// Problems that kept the site from being published (empty when it was).
+    pub errors: Vec<Diagnostic>,
+    /// Problems that did not.
+    pub warnings: Vec<Diagnostic>,
+    /// Files of `content/` read again.
+    pub n_read: usize,
+    /// Files rendered.
+    pub n_rendered: usize,
+    /// Files written (the others are linked from the previous site).
+    pub n_written: usize,
+    /// Files removed.
+    pub n_removed: usize,
+    /// How long it took, until published.
+    pub elapsed: Duration,
+}
+
+/// Why serve or `build --watch` could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No `site.yaml`, or one that cannot be read.
+    #[error("no site to serve")]
+    NoSite(Vec<Diagnostic>),
+    /// No port could be bound.
+    #[error("cannot listen on {address}")]
+    Bind {
+        /// Address and port (or range).
+        address: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The watcher could not start.
+    #[error("cannot watch {path}")]
+    Watch {
+        /// The folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: notify::Error,
+    },
+    /// The private folder or the runtime could not be set up.
+    #[error("cannot set up {what}")]
+    Setup {
+        /// What.
+        what: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing the first build failed.
+    #[error(transparent)]
+    Output(#[from] output::Error),
+}
+
+/// The site as the server sees it; replaced under the lock when a build is published.
+#[derive(Debug)]
+pub(crate) struct LiveSite {
+    /// The private output folder.
+    pub(crate) dir: PathBuf,
+    /// `/` or `/news/`.
+    pub(crate) base_path: String,
+    /// The error overlay while the last build failed.
+    pub(crate) overlay: Option<Arc<str>>,
+    /// Output files of drafts, which get a banner.
+    pub(crate) drafts: BTreeSet<PathBuf>,
+}
+
+/// What the server's handlers share with the build thread.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) site: tokio::sync::RwLock<LiveSite>,
+    pub(crate) events: tokio::sync::broadcast::Sender<reload::Broadcast>,
+}
+
+/// How long to wait for more reports after one arrived: the debouncer reports once per tick
+/// (a quarter of its window, 50 ms), and a `git checkout` spreads over several ticks; twice a
+/// tick leaves room for a late tick on a busy machine.
+const COALESCE: Duration = Duration::from_millis(100);
+
+/// How many ports after the asked one are tried when it is taken.
+const PORT_ATTEMPTS: u16 = 10;
+
+/// A message to the build thread.
+enum Message {
+    Events(DebounceEventResult),
+    Stop,
+}
+
+/// Runs `yuanba serve` until Ctrl-C.
+pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Result<(), Error> {
+    let root = config::absolute(&options.root);
+    ensure_site(&root)?;
+    let session = SessionDir::create()?;
+    let site_dir = session.path.join("site");
+    let overrides = Overrides {
+        output_dir: Some(site_dir.clone()),
+        base_url: None,
+        drafts: options.drafts,
+        future: options.future,
+    };
+    let (listener, busy) = bind(options.bind, options.port)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| setup("the server", source))?;
+    // Registered before the first build, so Ctrl-C during it still cleans up.
+    let shutdown = {
+        let _context = runtime.enter();
+        shutdown_signal().map_err(|source| setup("the Ctrl-C handler", source))?
+    };
+    let (events, _) = tokio::sync::broadcast::channel(64);
+    let shared = Arc::new(Shared {
+        site: tokio::sync::RwLock::new(LiveSite {
+            dir: site_dir,
+            base_path: "/".to_string(),
+            overlay: None,
+            drafts: BTreeSet::new(),
+        }),
+        events,
+    });
+    let (watching, sender) = Watching::start(&root, options.poll)?;
+    let mut engine = Engine::new(root.clone(), overrides);
+    let mut live = LiveBuilds {
+        shared: &shared,
+        build: 0,
+        cleanup: Cleanup::default(),
+    };
+    live.rebuild(&mut engine, None, report);
+    let address = listener
+        .local_addr()
+        .map_err(|source| setup("the listener", source))?;
+    let url = format!(
+        "http://{}{}",
+        address,
+        shared.site.blocking_read().base_path
+    );
+    report(Notice::Listening {
+        url: &url,
+        busy: &busy,
+        public: !address.ip().is_loopback(),
+    });
+    if options.open {
+        open_browser(&url);
+    }
+    std::thread::scope(|scope| {
+        let live = &mut live;
+        scope.spawn(move || {
+            watching.run(&mut engine, &mut |engine, changes| {
+                live.rebuild(engine, Some(changes), report);
+            });
+        });
+        let served = runtime.block_on(run_server(listener, Arc::clone(&shared), shutdown));
+        // The build thread ends after the build it may be running.
+        let _ = sender.send(Message::Stop);
+        if let Err(error) = served {
+            report(Notice::Trouble(&error));
+        }
+    });
+    drop(runtime);
+    drop(session);
+    report(Notice::Stopped);
+    Ok(())
+}
+
+/// Runs `yuanba build --watch`: builds `public/` (or `--output`) and rebuilds it on every change,
+/// until the process is stopped.
+pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Result<(), Error> {
+    let root = config::absolute(&options.root);
+    ensure_site(&root)?;
+    let (watching, _sender) = Watching::start(&root, options.poll)?;
+    let mut engine = Engine::new(root, options.overrides.clone());
+    let mut cleanup = Cleanup::default();
+    let mut rebuild = |engine: &mut Engine, changes: Option<&ChangeSet>| {
+        let result = engine.rebuild(changes, &mut |staging: Staging, _: &Published| {
+            cleanup.wait();
+            cleanup.delete(staging.swap()?);
+            Ok(())
+        });
+        report_rebuild(result, changes, report);
+    };
+    rebuild(&mut engine, None);
+    watching.run(&mut engine, &mut |engine, changes| {
+        rebuild(engine, Some(changes));
+    });
+    Ok(())
+}
+
+fn ensure_site(root: &Path) -> Result<(), Error> {
+    match config::load(root, &Overrides::default()) {
+        Err(diagnostics) if diagnostics.iter().any(|d| d.code == "config/missing") => {
+            Err(Error::NoSite(diagnostics))
+        }
+        // Any other problem of site.yaml is shown like every other error, and fixed live.
+        _ => Ok(()),
+    }
+}
+
+fn setup(what: &str, source: std::io::Error) -> Error {
+    Error::Setup {
+        what: what.to_string(),
+        source,
+    }
+}
+
+/// The watcher and the channel it reports to.
+struct Watching {
+    root: PathBuf,
+    receiver: Receiver<Message>,
+    watcher: Watcher,
+    watched_dirs: BTreeSet<PathBuf>,
+}
+
+impl Watching {
+    /// Starts watching; the returned sender stops [`Watching::run`] with [`Message::Stop`].
+    fn start(root: &Path, poll: bool) -> Result<(Watching, mpsc::Sender<Message>), Error> {
+        let (sender, receiver) = mpsc::channel();
+        let (watcher, watched_dirs) = Watcher::start(root, poll, sender.clone(), Message::Events)
+            .map_err(|source| Error::Watch {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let watching = Watching {
+            root: root.to_path_buf(),
+            receiver,
+            watcher,
+            watched_dirs,
+        };
+        Ok((watching, sender))
+    }
+
+    /// Waits for reports, merges a burst into one change set, and rebuilds once for it; until
+    /// [`Message::Stop`].
+    fn run(mut self, engine: &mut Engine, rebuild: &mut dyn FnMut(&mut Engine, &ChangeSet)) {
+        loop {
+            let Ok(Message::Events(first)) = self.receiver.recv() else {
+                return;
+            };
+            let layout = engine.layout();
+            let mut changes = watch::changes_of(&layout, first);
+            loop {
+                match self.receiver.recv_timeout(COALESCE) {
+                    Ok(Message::Events(more)) => changes.extend(watch::changes_of(&layout, more)),
+                    Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                    Err(RecvTimeoutError::Timeout) => break,
+                }
+            }
+            if changes.is_empty() {
+                continue;
+            }
+            // A watched folder that was removed and created again (a checkout) needs a new watch.
+            for name in watch::WATCHED_DIRS {
+                if changes.paths.contains(Path::new(name)) {
+                    self.watched_dirs.remove(&self.root.join(name));
+                }
+            }
+            self.watcher
+                .watch_new_dirs(&self.root, &mut self.watched_dirs);
+            rebuild(engine, &changes);
+        }
+    }
+}
+
+/// Rebuilds for `serve`: publishes under the server's lock, then updates the overlay and tells
+/// the open pages.
+struct LiveBuilds<'a> {
+    shared: &'a Shared,
+    build: u64,
+    cleanup: Cleanup,
+}
+
+impl LiveBuilds<'_> {
+    fn rebuild(
+        &mut self,
+        engine: &mut Engine,
+        changes: Option<&ChangeSet>,
+        report: &(dyn Fn(Notice<'_>) + Sync),
+    ) {
+        let shared = self.shared;
+        let cleanup = &mut self.cleanup;
+        let result = engine.rebuild(changes, &mut |staging: Staging, published: &Published| {
+            cleanup.wait();
+            let mut live = shared.site.blocking_write();
+            let replaced = staging.swap()?;
+            live.drafts.clone_from(&published.drafts);
+            live.base_path.clone_from(&published.base_path);
+            drop(live);
+            cleanup.delete(replaced);
+            Ok(())
+        });
+        let Some(rebuild) = report_rebuild(result, changes, report) else {
+            return;
+        };
+        let overlay = rebuild
+            .outcome
+            .as_ref()
+            .err()
+            .map(|errors| overlay::render(errors));
+        let mut live = self.shared.site.blocking_write();
+        let overlay_changed = live.overlay.as_deref() != overlay.as_deref();
+        live.overlay = overlay.map(Arc::from);
+        let base_path = live.base_path.clone();
+        drop(live);
+        self.build += 1;
+        let changed_urls = match &rebuild.outcome {
+            Ok(published) => published
+                .changed
+                .iter()
+                .map(|path| reload::url_of(&base_path, path))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let change = reload::Change {
+            build: self.build,
+            changed: changed_urls,
+            error: rebuild.outcome.is_err(),
+            overlay_changed,
+        };
+        // No receivers is fine: no page is open.
+        let _ = self
+            .shared
+            .events
+            .send(reload::Broadcast { change, base_path });
+    }
+}
+
+/// Deletes replaced sites on a thread of its own, so that a rebuild is announced without
+/// waiting for the old site's files to go: on a slow disk, deleting 15,000 files took longer
+/// than the whole rebuild.
+#[derive(Debug, Default)]
+struct Cleanup {
+    running: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Cleanup {
+    /// Waits for the deletion under way: the next swap renames the site to the same name.
+    fn wait(&mut self) {
+        if let Some(running) = self.running.take() {
+            let _ = running.join();
+        }
+    }
+
+    /// Deletes `replaced` in the background. When no thread can be started, the closure is
+    /// dropped with it, which deletes it here.
+    fn delete(&mut self, replaced: Replaced) {
+        self.wait();
+        self.running = std::thread::Builder::new()
+            .name("yuanba-cleanup".to_string())
+            .spawn(move || drop(replaced))
+            .ok();
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        self.wait();
+    }
+}
+
+/// Hands a rebuild to `report`, and returns it when it ran.
+fn report_rebuild(
+    result: Result<Rebuild, output::Error>,
+    changes: Option<&ChangeSet>,
+    report: &(dyn Fn(Notice<'_>) + Sync),
+) -> Option<Rebuild> {
+    let rebuild = match result {
+        Ok(rebuild) => rebuild,
+        Err(error) => {
+            report(Notice::Trouble(&error));
+            return None;
+        }
+    };
+    let published = rebuild.outcome.as_ref().ok().cloned().unwrap_or_default();
+    let summary = Summary {
+        trigger: changes.map_or_else(|| "first build".to_string(), ChangeSet::describe),
+        errors: rebuild.outcome.as_ref().err().cloned().unwrap_or_default(),
+        warnings: rebuild.warnings.clone(),
+        n_read: rebuild.n_read,
+        n_rendered: published.n_rendered,
+        n_written: published.n_written,
+        n_removed: published.n_removed,
+        elapsed: rebuild.elapsed,
+    };
+    report(Notice::Built(&summary));
+    Some(rebuild)
+}
+
+/// Binds `port`, or when it is taken the next free one of [`PORT_ATTEMPTS`]; returns the
+/// listener and the ports that were taken.
+fn bind(address: IpAddr, port: u16) -> Result<(TcpListener, Vec<u16>), Error> {
+    let mut busy = Vec::new();
+    let last = if port == 0 {
+        0
+    } else {
+        port.saturating_add(PORT_ATTEMPTS - 1)
+    };
+    let mut candidate = port;
+    loop {
+        match TcpListener::bind(SocketAddr::new(address, candidate)) {
+            Ok(listener) => return Ok((listener, busy)),
+            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse && candidate < last => {
+                busy.push(candidate);
+                candidate += 1;
+            }
+            Err(source) => {
+                let first = SocketAddr::new(address, port);
+                return Err(Error::Bind {
+                    address: if busy.is_empty() {
+                        first.to_string()
+                    } else {
+                        format!("{first} (nor on the next ports up to {last})")
+                    },
+                    source,
+                });
+            }
+        }
+    }
+}
+
+/// Serves until Ctrl-C (or SIGTERM).
+async fn run_server(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let server = std::pin::pin!(axum::serve(listener, http::router(shared)).into_future());
+    let shutdown = std::pin::pin!(shutdown);
+    // Open event streams never end by themselves, so waiting for connections to close would
+    // wait forever: stop serving at once; the runtime drops the connections.
+    match futures_util::future::select(server, shutdown).await {
+        futures_util::future::Either::Left((result, _)) => result,
+        futures_util::future::Either::Right(((), _)) => Ok(()),
+    }
+}
+
+/// A future that completes on Ctrl-C or SIGTERM. Must be called inside the runtime; the
+/// signals are caught from then on.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        let interrupt = std::pin::pin!(interrupt.recv());
+        let terminate = std::pin::pin!(terminate.recv());
+        futures_util::future::select(interrupt, terminate).await;
+    })
+}
+
+/// A future that completes on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+/// `<temp>/yuanba-serve-<pid>/`: the session's private output, removed when dropped.
+struct SessionDir {
+    path: PathBuf,
+}
+
+impl SessionDir {
+    const PREFIX: &str = "yuanba-serve-";
+
+    fn create() -> Result<SessionDir, Error> {
+        let temp = std::env::temp_dir();
+        remove_dead_sessions(&temp);
+        let path = temp.join(format!("{}{}", Self::PREFIX, std::process::id()));
+        if path.exists() {
+            // Our own process id: left by an earlier process that had the same id.
+            let _ = std::fs::remove_dir_all(&path);
+        }
+        std::fs::create_dir_all(&path)
+            .map_err(|source| setup(&path.display().to_string(), source))?;
+        Ok(SessionDir { path })
+    }
+}
+
+impl Drop for SessionDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Session folders of serve processes that were killed before they could clean up.
+fn remove_dead_sessions(temp: &Path) {
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let dead = name.strip_prefix(SessionDir::PREFIX).is_some_and(|pid| {
+            !pid.is_empty()
+                && pid.chars().all(|c| c.is_ascii_digit())
+                && cfg!(target_os = "linux")
+                && !output::process_is_alive(pid)
+        });
+        // Only a folder whose site yuanba wrote (or that is empty) is removed.
+        let ours = || {
+            let site = entry.path().join("site");
+            !site.exists() || site.join(output::MARKER_FILE).is_file()
+        };
+        if dead && entry.file_type().is_ok_and(|t| t.is_dir()) && ours() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Opens `url` in the default browser; best effort.
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else if cfg!(windows) {
+        std::process::Command::new("cmd")
+            .args(["/C", "start", "", url])
+            .spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    drop(command);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_port_moves_to_the_next() {
+        let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = taken.local_addr().expect("address").port();
+        let (listener, busy) = bind(IpAddr::from([127, 0, 0, 1]), port).expect("a free port");
+        assert_eq!(busy.first(), Some(&port));
+        assert_ne!(listener.local_addr().expect("address").port(), port);
+    }
+
+    #[test]
+    fn port_zero_lets_the_system_choose() {
+        let (listener, busy) = bind(IpAddr::from([127, 0, 0, 1]), 0).expect("bind");
+        assert!(busy.is_empty());
+        assert_ne!(listener.local_addr().expect("address").port(), 0);
+    }
+}

@@ -1,0 +1,434 @@
+//! The harness for `serve` and `build --watch`: the binary running in the background, a tiny
+//! HTTP/1.1 client and a server-sent-events client over `std::net`, and waiting with deadlines.
+//!
+//! Nothing here sleeps to let something happen: every wait polls a condition until a deadline
+//! and fails the test with what it saw when the deadline passes.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::util::SiteTest;
+
+/// How long any one wait may take (a debug binary on a busy 2-core machine).
+pub(crate) const DEADLINE: Duration = Duration::from_mins(1);
+
+/// `yuanba serve` or `yuanba build --watch` running on a [`SiteTest`].
+pub(crate) struct Running {
+    child: Child,
+    lines: Receiver<String>,
+    stderr: Arc<Mutex<String>>,
+    /// Every stdout line read so far.
+    pub(crate) stdout: Vec<String>,
+    /// `http://127.0.0.1:PORT/...` for serve.
+    pub(crate) url: String,
+}
+
+impl Running {
+    /// Starts `yuanba serve --port 0 ARGS` and waits until it prints its address.
+    pub(crate) fn serve(site: &SiteTest, args: &[&str]) -> Running {
+        let mut all = vec!["serve", "--port", "0"];
+        all.extend_from_slice(args);
+        let mut running = Running::start(site, &all);
+        let line = running.wait_for_line(|line| line.starts_with("serving "));
+        running.url = line
+            .split_whitespace()
+            .nth(1)
+            .expect("serving URL")
+            .to_string();
+        running
+    }
+
+    /// Starts `yuanba ARGS --root <site>` with stdout read line by line.
+    pub(crate) fn start(site: &SiteTest, args: &[&str]) -> Running {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_yuanba"))
+            .args(args)
+            .arg("--root")
+            .arg(site.root())
+            .current_dir(site.root())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start yuanba");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut stderr_pipe = child.stderr.take().expect("piped stderr");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let collected = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut buffer = [0; 4096];
+            while let Ok(n @ 1..) = stderr_pipe.read(&mut buffer) {
+                collected
+                    .lock()
+                    .expect("stderr buffer")
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        });
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running {
+            child,
+            lines,
+            stderr,
+            stdout: Vec::new(),
+            url: String::new(),
+        }
+    }
+
+    /// Everything written to stderr so far.
+    pub(crate) fn stderr(&self) -> String {
+        self.stderr.lock().expect("stderr buffer").clone()
+    }
+
+    /// The process id, for finding its private folder.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The private output folder of a serve process.
+    pub(crate) fn private_site(&self) -> PathBuf {
+        std::env::temp_dir()
+            .join(format!("yuanba-serve-{}", self.pid()))
+            .join("site")
+    }
+
+    /// Waits for a stdout line that `matches` and returns it.
+    #[track_caller]
+    pub(crate) fn wait_for_line(&mut self, matches: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.stdout.push(line.clone());
+                    if matches(&line) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => panic!(
+                    "no such line before the deadline; stdout so far:\n{}\n--- stderr\n{}",
+                    self.stdout.join("\n"),
+                    self.stderr()
+                ),
+            }
+        }
+    }
+
+    /// The URL of a site path: `stories/a/` → `http://127.0.0.1:PORT/stories/a/`.
+    pub(crate) fn url_of(&self, path: &str) -> String {
+        format!("{}{}", self.url, path.trim_start_matches('/'))
+    }
+
+    /// `GET` a site path (relative to the served base URL).
+    pub(crate) fn get(&self, path: &str) -> Response {
+        get_raw(&self.url_of(path), "GET")
+    }
+
+    /// Sends Ctrl-C and waits for the process to end; returns the rest of stdout.
+    #[track_caller]
+    pub(crate) fn interrupt(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+        let deadline = Instant::now() + DEADLINE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "still running after Ctrl-C");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let rest: Vec<String> = self.lines.try_iter().collect();
+        self.stdout.extend(rest);
+        (status, std::mem::take(&mut self.stdout))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = Command::new("kill")
+                .args(["-INT", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline && self.child.try_wait().ok().flatten().is_none() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// An HTTP response.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    /// Header names in lower case.
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Response {
+    /// The first header of that name.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body as text.
+    #[track_caller]
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("a UTF-8 body")
+    }
+
+    /// The body without what serve injects, as `build` would have written it.
+    pub(crate) fn as_built(&self) -> Vec<u8> {
+        strip_injection(&self.body)
+    }
+}
+
+/// Takes out what serve adds to a page.
+pub(crate) fn strip_injection(body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    let (Some(start), Some(end)) = (
+        text.find("<!--yuanba-serve-->"),
+        text.find("<!--/yuanba-serve-->"),
+    ) else {
+        return body.to_vec();
+    };
+    let end = end + "<!--/yuanba-serve-->".len();
+    [&body[..start], &body[end..]].concat()
+}
+
+/// Sends one request for `url` (whose path is sent as written, `..` included) and reads the
+/// whole response.
+#[track_caller]
+pub(crate) fn get_raw(url: &str, method: &str) -> Response {
+    let (address, path) = split_url(url);
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(DEADLINE))
+        .expect("read timeout");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send the request");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the response");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+/// `http://127.0.0.1:1234/a/b` → (`127.0.0.1:1234`, `/a/b`).
+fn split_url(url: &str) -> (&str, &str) {
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let slash = rest.find('/').unwrap_or(rest.len());
+    let path = if slash == rest.len() {
+        "/"
+    } else {
+        &rest[slash..]
+    };
+    (&rest[..slash], path)
+}
+
+/// One server-sent event.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    pub(crate) name: String,
+    pub(crate) data: String,
+}
+
+impl Event {
+    /// The `build` number of a `rebuild` event.
+    pub(crate) fn build(&self) -> u64 {
+        json_field(&self.data, "build")
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("no build number in {}", self.data))
+    }
+
+    /// The `action` of a `rebuild` event: `reload`, `css` or `none`.
+    pub(crate) fn action(&self) -> String {
+        json_field(&self.data, "action").unwrap_or_default()
+    }
+
+    /// Whether the build failed.
+    pub(crate) fn error(&self) -> bool {
+        json_field(&self.data, "error").as_deref() == Some("true")
+    }
+
+    /// Whether `url` is among the changed URLs.
+    pub(crate) fn changed(&self, url: &str) -> bool {
+        self.data.contains(&format!("\"{url}\""))
+    }
+}
+
+/// A scalar field of the flat JSON the server sends.
+fn json_field(json: &str, name: &str) -> Option<String> {
+    let start = json.find(&format!("\"{name}\":"))? + name.len() + 3;
+    let rest = &json[start..];
+    let end = rest.find([',', '}'])?;
+    Some(rest[..end].trim_matches('"').to_string())
+}
+
+/// A connection to `/__yuanba/events`, as an open page would have.
+pub(crate) struct Events {
+    events: Receiver<Event>,
+    /// Every event received so far.
+    pub(crate) seen: Vec<Event>,
+}
+
+impl Events {
+    /// Connects as the page at `page` (a URL path) and waits for the `ready` event.
+    #[track_caller]
+    pub(crate) fn connect(running: &Running, page: &str) -> Events {
+        let (address, _) = split_url(&running.url);
+        let mut stream = TcpStream::connect(address).expect("connect");
+        write!(
+            stream,
+            "GET /__yuanba/events?page={page} HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .expect("send the request");
+        let (sender, events) = mpsc::channel();
+        std::thread::spawn(move || read_events(stream, &sender));
+        let mut events = Events {
+            events,
+            seen: Vec::new(),
+        };
+        events.wait_for(|event| event.name == "ready");
+        events
+    }
+
+    /// Waits for an event that `matches` and returns it.
+    #[track_caller]
+    pub(crate) fn wait_for(&mut self, matches: impl Fn(&Event) -> bool) -> Event {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(event) => {
+                    self.seen.push(event.clone());
+                    if matches(&event) {
+                        return event;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                    panic!("no such event before the deadline; seen: {:#?}", self.seen)
+                }
+            }
+        }
+    }
+
+    /// Waits for the next `rebuild` event.
+    #[track_caller]
+    pub(crate) fn next_rebuild(&mut self) -> Event {
+        self.wait_for(|event| event.name == "rebuild")
+    }
+}
+
+/// Reads a chunked event stream and sends each event.
+fn read_events(stream: TcpStream, sender: &mpsc::Sender<Event>) {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    // The response head.
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut text = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let Ok(size) = usize::from_str_radix(line.trim(), 16) else {
+            return;
+        };
+        let mut chunk = vec![0; size + 2];
+        if reader.read_exact(&mut chunk).is_err() {
+            return;
+        }
+        text.push_str(&String::from_utf8_lossy(&chunk[..size]));
+        while let Some(end) = text.find("\n\n") {
+            let block: String = text.drain(..end + 2).collect();
+            let mut event = Event {
+                name: "message".to_string(),
+                data: String::new(),
+            };
+            for field in block.lines() {
+                if let Some(name) = field.strip_prefix("event:") {
+                    event.name = name.trim().to_string();
+                } else if let Some(data) = field.strip_prefix("data:") {
+                    event.data.push_str(data.trim());
+                }
+            }
+            // Keep-alive comments carry no data.
+            if (event.name != "message" || !event.data.is_empty()) && sender.send(event).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Polls `condition` until it holds or the deadline passes.
+#[track_caller]
+pub(crate) fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + DEADLINE;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Saves a file as editors do: write a temporary file beside it, then rename it over the file.
+pub(crate) fn atomic_save(root: &Path, path: &str, text: &str) {
+    let target = root.join(path);
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).expect("create folders");
+    }
+    let temp = target.with_file_name(format!(
+        ".{}.tmp",
+        target.file_name().expect("a file").to_string_lossy()
+    ));
+    std::fs::write(&temp, text).expect("write the temporary file");
+    std::fs::rename(&temp, &target).expect("rename over the file");
+}

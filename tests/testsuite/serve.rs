@@ -1,0 +1,506 @@
+//! `yuanba serve` driven like a user: pages over HTTP, edits with atomic saves, reload events,
+//! the error overlay, deletions and renames, bursts, and paths that try to leave the site.
+
+use crate::live::{Events, Running, atomic_save, get_raw, strip_injection, wait_until};
+use crate::util::{SiteTest, snapshot_tree, story};
+
+fn story_in(title: &str, date: &str, district: &str) -> String {
+    story(title, date, "正文。").replace("成华区", district)
+}
+
+fn two_stories() -> SiteTest {
+    SiteTest::new()
+        .file(
+            "content/stories/bailian.md",
+            &story("白莲社区", "2018-03-20", "儿童之家开园。"),
+        )
+        .file(
+            "content/stories/jiaolong.md",
+            &story("蛟龙港", "2018-03-18", "上林社区。"),
+        )
+}
+
+#[test]
+fn an_edit_reloads_the_page_an_error_shows_the_overlay_and_a_fix_clears_it() {
+    let site = two_stories().file(
+        "content/pages/about.md",
+        "---\ntitle: 关于我们\n---\n\n我们。\n",
+    );
+    let mut server = Running::serve(&site, &[]);
+    let page = server.get("stories/bailian/");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.text().contains("白莲社区"));
+    assert!(page.text().contains("/__yuanba/events"));
+    let mut events = Events::connect(&server, "/stories/bailian/");
+    // A page that shows nothing of the story (story pages link their neighbours).
+    let mut other = Events::connect(&server, "/about/");
+
+    atomic_save(
+        site.root(),
+        "content/stories/bailian.md",
+        &story("白莲社区改造", "2018-03-20", "儿童之家开园。"),
+    );
+    let edit = events.next_rebuild();
+    assert_eq!(edit.action(), "reload", "{edit:?}");
+    assert!(
+        edit.changed("/stories/bailian/") && edit.changed("/"),
+        "{edit:?}"
+    );
+    // The reload event comes after the site is published: the new page is there.
+    assert!(
+        server
+            .get("stories/bailian/")
+            .text()
+            .contains("白莲社区改造")
+    );
+    assert_eq!(other.next_rebuild().action(), "none");
+
+    // Line 3 is the date.
+    atomic_save(
+        site.root(),
+        "content/stories/bailian.md",
+        &story("白莲社区改造", "2018-13-20", "儿童之家开园。"),
+    );
+    let broken = events.next_rebuild();
+    assert!(broken.error() && broken.action() == "reload", "{broken:?}");
+    assert_eq!(other.next_rebuild().action(), "reload");
+    let page = server.get("stories/bailian/");
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert!(text.contains("yuanba-overlay"), "{text}");
+    assert!(text.contains("content/stories/bailian.md:3:7"), "{text}");
+    assert!(text.contains("date: 2018-13-20"), "{text}");
+    assert!(text.contains("《白莲社区改造》"), "{text}");
+    // The last good site is still served, on every page.
+    assert!(text.contains("<h1"), "{text}");
+    assert!(server.get("").text().contains("yuanba-overlay"));
+    let line = server.wait_for_line(|line| line.contains("build failed"));
+    assert!(
+        line.starts_with("content/stories/bailian.md: build failed (1 error in 1 file)"),
+        "{line}"
+    );
+    // The terminal shows the same problem, located.
+    let stderr = server.stderr();
+    assert!(
+        stderr.contains("content/stories/bailian.md:3:7"),
+        "{stderr}"
+    );
+
+    atomic_save(
+        site.root(),
+        "content/stories/bailian.md",
+        &story("白莲社区修好了", "2018-03-20", "儿童之家开园。"),
+    );
+    let fixed = events.next_rebuild();
+    assert!(!fixed.error() && fixed.action() == "reload", "{fixed:?}");
+    let text = server.get("stories/bailian/").text();
+    assert!(!text.contains("yuanba-overlay"), "{text}");
+    assert!(text.contains("白莲社区修好了"), "{text}");
+
+    let private = server.private_site();
+    assert!(private.join("index.html").is_file());
+    let (status, stdout) = server.interrupt();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(stdout.last().map(String::as_str), Some("stopped"));
+    assert!(!private.exists(), "the private folder outlives serve");
+    assert!(!site.root().join("public").exists(), "serve wrote public/");
+}
+
+#[test]
+fn a_deleted_story_leaves_the_home_page_and_its_url_answers_404() {
+    let site = two_stories().file(
+        "templates/404.html",
+        "<!DOCTYPE html><html><body><p>找不到这一页</p></body></html>",
+    );
+    let server = Running::serve(&site, &[]);
+    let mut events = Events::connect(&server, "/");
+    assert!(server.get("").text().contains("蛟龙港"));
+
+    std::fs::remove_file(site.root().join("content/stories/jiaolong.md")).expect("delete");
+    let deleted = events.next_rebuild();
+    assert_eq!(deleted.action(), "reload", "{deleted:?}");
+    assert!(deleted.changed("/stories/jiaolong/"), "{deleted:?}");
+    assert!(!server.get("").text().contains("蛟龙港"));
+    let gone = server.get("stories/jiaolong/");
+    assert_eq!(gone.status, 404);
+    assert!(gone.text().contains("找不到这一页"), "{}", gone.text());
+    // Served with the reload script, so the page comes back by itself when the story does.
+    assert!(gone.text().contains(r#"data-status="404""#));
+}
+
+#[test]
+fn renamed_and_new_folders_and_recreated_files_are_seen() {
+    let site = SiteTest::new()
+        .file(
+            "content/2018/bailian.md",
+            &story("白莲社区", "2018-03-20", "正文。"),
+        )
+        .file(
+            "content/2018/jiaolong/index.md",
+            &story("蛟龙港", "2018-03-18", "正文。"),
+        )
+        .file(
+            "content/2018/jiaolong/photo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        );
+    let server = Running::serve(&site, &[]);
+    let mut events = Events::connect(&server, "/");
+
+    std::fs::rename(
+        site.root().join("content/2018"),
+        site.root().join("content/archive"),
+    )
+    .expect("rename");
+    let renamed = events.next_rebuild();
+    assert!(!renamed.error(), "{renamed:?}");
+    // The slugs come from the file and folder names, so the pages stay where they were.
+    assert_eq!(server.get("stories/bailian/").status, 200);
+    assert_eq!(server.get("stories/jiaolong/photo.svg").status, 200);
+
+    // A new folder with a story inside.
+    let folder = site.root().join("content/2019/new");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    std::fs::write(
+        folder.join("index.md"),
+        story("新故事", "2019-01-01", "正文。"),
+    )
+    .expect("write");
+    events.wait_for(|event| event.name == "rebuild" && event.changed("/stories/new/"));
+    assert!(server.get("").text().contains("新故事"));
+
+    // Deleted and created again.
+    let file = site.root().join("content/archive/bailian.md");
+    std::fs::remove_file(&file).expect("delete");
+    std::fs::write(&file, story("白莲社区重写", "2018-03-20", "正文。")).expect("write");
+    wait_until("the recreated story is served", || {
+        server
+            .get("stories/bailian/")
+            .text()
+            .contains("白莲社区重写")
+    });
+}
+
+#[test]
+fn three_hundred_files_touched_at_once_rebuild_once() {
+    let mut site = SiteTest::new();
+    for n in 0..300 {
+        site = site.file(
+            &format!("content/s/{n:03}.md"),
+            &story(&format!("第{n}篇"), "2018-03-20", "正文。"),
+        );
+    }
+    let server = Running::serve(&site, &[]);
+    let mut events = Events::connect(&server, "/");
+    // Like a checkout: every file rewritten as fast as possible.
+    for n in 0..300 {
+        std::fs::write(
+            site.root().join(format!("content/s/{n:03}.md")),
+            story(&format!("第{n}篇（改）"), "2018-03-20", "正文。"),
+        )
+        .expect("write");
+    }
+    let burst = events.next_rebuild();
+    assert!(
+        burst.changed("/stories/000/") && burst.changed("/stories/299/"),
+        "{burst:?}"
+    );
+    // Events are in order: if the burst had been split, the sentinel's rebuild would not be
+    // the very next one.
+    atomic_save(
+        site.root(),
+        "content/sentinel.md",
+        &story("哨兵", "2018-03-21", "正文。"),
+    );
+    let sentinel = events.next_rebuild();
+    assert!(sentinel.changed("/stories/sentinel/"), "{sentinel:?}");
+    assert_eq!(sentinel.build(), burst.build() + 1, "{:#?}", events.seen);
+}
+
+#[test]
+fn editor_swap_and_backup_files_do_not_rebuild() {
+    let site = two_stories();
+    let server = Running::serve(&site, &[]);
+    let mut events = Events::connect(&server, "/");
+    for name in [
+        ".bailian.md.swp",
+        "bailian.md~",
+        "4913",
+        ".#bailian.md",
+        "bailian.md___jb_tmp___",
+        "x.bck",
+    ] {
+        std::fs::write(site.root().join("content/stories").join(name), "junk").expect("write");
+    }
+    atomic_save(
+        site.root(),
+        "content/stories/sentinel.md",
+        &story("哨兵", "2018-03-21", "正文。"),
+    );
+    let first = events.next_rebuild();
+    // The junk files alone would have been a rebuild before this one, and the junk would have
+    // been read as stories (and failed).
+    assert!(
+        first.changed("/stories/sentinel/") && !first.error(),
+        "{:#?}",
+        events.seen
+    );
+    assert_eq!(first.build(), 2, "{:#?}", events.seen);
+}
+
+#[test]
+fn a_stylesheet_change_swaps_css_and_a_template_change_reloads() {
+    let site = two_stories().file("static/extra.css", "p { color: red }\n");
+    let server = Running::serve(&site, &[]);
+    let mut events = Events::connect(&server, "/stories/bailian/");
+    atomic_save(site.root(), "static/extra.css", "p { color: blue }\n");
+    let css = events.next_rebuild();
+    assert_eq!(css.action(), "css", "{css:?}");
+    assert_eq!(server.get("extra.css").text(), "p { color: blue }\n");
+    assert_eq!(
+        server.get("extra.css").header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
+
+    let template = yuanba::render::builtin::TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "story.html")
+        .expect("story.html")
+        .1
+        .replace(
+            "{% block content %}",
+            "{% block content %}<p class=\"edited\">改过的模板</p>",
+        );
+    atomic_save(site.root(), "templates/story.html", &template);
+    let reloaded = events.next_rebuild();
+    assert_eq!(reloaded.action(), "reload", "{reloaded:?}");
+    assert!(server.get("stories/bailian/").text().contains("改过的模板"));
+}
+
+#[test]
+fn drafts_are_served_with_a_banner_unless_no_drafts() {
+    let draft = "---\ntitle: 草稿故事\ndate: 2018-12-21\ndistrict: 成华区\ncommunity: 白莲社区\nreporter: 彭戎\ndraft: true\n---\n\n未完成。\n";
+    let site = two_stories().file("content/stories/draft.md", draft);
+    let server = Running::serve(&site, &[]);
+    let page = server.get("stories/draft/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text().contains("yuanba-draft") && page.text().contains("草稿"),
+        "{}",
+        page.text()
+    );
+    assert!(
+        !server
+            .get("stories/bailian/")
+            .text()
+            .contains("yuanba-draft")
+    );
+    drop(server);
+
+    let server = Running::serve(&site, &["--no-drafts"]);
+    assert_eq!(server.get("stories/draft/").status, 404);
+}
+
+#[test]
+fn paths_that_try_to_leave_the_site_get_400_or_404() {
+    let site = two_stories();
+    let server = Running::serve(&site, &[]);
+    for path in [
+        "/../site.yaml",
+        "/%2e%2e/site.yaml",
+        "/%2E%2E/site.yaml",
+        "/..%2fsite.yaml",
+        "/..%2Fsite.yaml",
+        "/stories/../../site.yaml",
+        "/..\\site.yaml",
+        "/%5c..%5csite.yaml",
+        "/..%5csite.yaml",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/%252e%252e/site.yaml",
+    ] {
+        let response = get_raw(&server.url_of(path), "GET");
+        assert!(
+            matches!(response.status, 400 | 404),
+            "{path}: {}",
+            response.status
+        );
+        assert!(!response.text().contains("base_url"), "{path}");
+        assert!(!response.text().contains("root:"), "{path}");
+    }
+}
+
+#[test]
+fn folders_redirect_listings_are_refused_and_head_works() {
+    let site = two_stories();
+    let server = Running::serve(&site, &[]);
+    let redirect = server.get("stories/bailian");
+    assert_eq!(redirect.status, 307);
+    assert_eq!(redirect.header("location"), Some("/stories/bailian/"));
+    // A folder without index.html is not listed.
+    let listing = server.get("stories/");
+    assert_eq!(listing.status, 404);
+    assert!(!listing.text().contains("bailian"));
+    let get = server.get("stories/bailian/");
+    let head = get_raw(&server.url_of("stories/bailian/"), "HEAD");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("content-length"), get.header("content-length"));
+    assert_eq!(
+        head.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+}
+
+#[test]
+fn a_base_url_with_a_path_is_served_under_it() {
+    let site = two_stories().config("title: 测试站点\nbase_url: https://example.org/news/\n");
+    let server = Running::serve(&site, &[]);
+    assert!(server.url.ends_with("/news/"), "{}", server.url);
+    assert_eq!(server.get("").status, 200);
+    assert!(
+        server
+            .get("")
+            .text()
+            .contains("href=\"/news/stories/bailian/\"")
+    );
+    assert_eq!(server.get("style.css").status, 200);
+    let root = server.url.trim_end_matches("news/");
+    assert_eq!(get_raw(root, "GET").status, 404);
+    let redirect = get_raw(server.url.trim_end_matches('/'), "GET");
+    assert_eq!(
+        (redirect.status, redirect.header("location")),
+        (307, Some("/news/"))
+    );
+    let folder = server.get("stories/bailian");
+    assert_eq!(folder.header("location"), Some("/news/stories/bailian/"));
+}
+
+#[test]
+fn served_pages_equal_a_clean_build_after_a_sequence_of_edits() {
+    // `content/more/` exists from the start, so that moving a folder into it is one change.
+    let site = two_stories().file("content/more/.keep", "").file(
+        "content/pages/about.md",
+        "---\ntitle: 关于我们\n---\n\n我们。\n",
+    );
+    let server = Running::serve(&site, &[]);
+    let mut events = Events::connect(&server, "/");
+    let root = site.root();
+    let mut rebuilt = || {
+        let event = events.next_rebuild();
+        assert!(!event.error(), "{event:?}");
+    };
+    atomic_save(
+        root,
+        "content/stories/new.md",
+        &story_in("新的", "2018-04-01", "武侯区"),
+    );
+    rebuilt();
+    atomic_save(
+        root,
+        "content/stories/bailian.md",
+        &story("白莲（改）", "2017-01-01", "改。"),
+    );
+    rebuilt();
+    std::fs::remove_file(root.join("content/stories/jiaolong.md")).expect("delete");
+    rebuilt();
+    std::fs::rename(
+        root.join("content/stories"),
+        root.join("content/more/stories"),
+    )
+    .expect("rename");
+    rebuilt();
+    atomic_save(
+        root,
+        "content/pages/about.md",
+        "---\ntitle: 关于\nslug: about-us\n---\n\n改。\n",
+    );
+    rebuilt();
+    atomic_save(root, "static/extra.css", "p {}\n");
+    rebuilt();
+    atomic_save(
+        root,
+        "site.yaml",
+        "title: 改过的站名\nbase_url: https://example.org/\n",
+    );
+    rebuilt();
+
+    let from_serve = snapshot_tree(&server.private_site());
+    let built = site.run(&["build", "--drafts", "--output", "../clean"]);
+    built.assert_success();
+    let clean = snapshot_tree(&site.tmp().join("clean"));
+    assert_eq!(
+        from_serve.keys().collect::<Vec<_>>(),
+        clean.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &clean {
+        assert!(
+            from_serve[path] == *bytes,
+            "{} differs from a clean build",
+            path.display()
+        );
+        let url = path.to_string_lossy().replace("index.html", "");
+        if path
+            .file_name()
+            .is_some_and(|name| name == ".yuanba-output")
+        {
+            continue;
+        }
+        let response = server.get(&url);
+        assert_eq!(strip_injection(&response.body), *bytes, "{url}");
+        assert_eq!(response.as_built(), *bytes, "{url}");
+    }
+}
+
+#[test]
+fn serve_without_a_site_says_so() {
+    let site = SiteTest::new().without_config();
+    let out = site.run(&["serve", "--port", "0"]);
+    out.assert_exit(2);
+    assert!(out.stderr.contains("no site.yaml"), "{}", out.stderr);
+}
+
+#[test]
+fn build_watch_rebuilds_public_on_every_change() {
+    let site = two_stories();
+    let mut watching = Running::start(&site, &["build", "--watch"]);
+    watching.wait_for_line(|line| line.starts_with("first build:"));
+    let page = site.root().join("public/stories/bailian/index.html");
+    assert!(
+        std::fs::read_to_string(&page)
+            .expect("built")
+            .contains("白莲社区")
+    );
+    atomic_save(
+        site.root(),
+        "content/stories/bailian.md",
+        &story("白莲社区改造", "2018-03-20", "正文。"),
+    );
+    let line = watching.wait_for_line(|line| line.starts_with("content/stories/bailian.md:"));
+    assert!(line.contains("1 file re-read"), "{line}");
+    assert!(
+        std::fs::read_to_string(&page)
+            .expect("rebuilt")
+            .contains("白莲社区改造")
+    );
+    // Served pages get the reload script; built ones never do.
+    assert!(
+        !std::fs::read_to_string(&page)
+            .expect("rebuilt")
+            .contains("__yuanba")
+    );
+    atomic_save(
+        site.root(),
+        "content/stories/bailian.md",
+        &story("白莲社区改造", "2018-13-20", "正文。"),
+    );
+    watching.wait_for_line(|line| line.contains("build failed"));
+    assert!(
+        std::fs::read_to_string(&page)
+            .expect("kept")
+            .contains("白莲社区改造")
+    );
+}
