@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::fields::{self, YamlBlock};
+use crate::theme_config::{self, ThemeConfig};
 use crate::yaml::Value;
 
 /// The name of the configuration file at the site root.
@@ -25,6 +26,7 @@ const KNOWN_KEYS: &[&str] = &[
     "theme",
     "output_dir",
     "paginate_by",
+    "theme_options",
     "link_check",
     "campaign",
     "contact",
@@ -45,6 +47,7 @@ struct RawConfig {
     theme: Option<String>,
     output_dir: Option<String>,
     paginate_by: Option<i64>,
+    theme_options: Option<crate::yaml::Mapping>,
     link_check: Option<LinkCheck>,
     campaign: Option<Campaign>,
     contact: Option<Contact>,
@@ -188,8 +191,12 @@ pub struct SiteConfig {
     pub include_future: bool,
     /// The build time: stories dated later are not published yet.
     pub now: jiff::Timestamp,
-    /// Items per page of every list (at least 1).
+    /// Items per page of every list (at least 1): `site.yaml`, else `theme.yaml`, else 20.
     pub paginate_by: usize,
+    /// The theme's options after the site's `theme_options` (`theme.options` in templates).
+    pub theme_options: crate::yaml::Mapping,
+    /// The theme's `description` from its `theme.yaml`.
+    pub theme_description: String,
     /// How `check --external` fetches links.
     pub link_check: LinkCheck,
     /// Whether the search page and its index under `search/` are built.
@@ -336,20 +343,16 @@ fn resolve(
                 .with_help("use an IANA time zone name such as `Asia/Shanghai` or `UTC`"),
         );
     }
-    let theme = raw.theme.unwrap_or_else(|| "default".to_string());
-    if let Err(message) = check_theme_name(&theme) {
-        let (offset, len) = locate("theme");
-        diagnostics.push(block.error_at("config/theme", message, offset, len));
-    }
-    let paginate_by = paginate_by(raw.paginate_by).unwrap_or_else(|message| {
-        let (offset, len) = locate("paginate_by");
-        diagnostics.push(
-            block
-                .error_at("config/paginate-by", message, offset, len)
-                .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
-        );
-        DEFAULT_PAGINATE_BY
-    });
+    let theme = resolve_theme(
+        root,
+        ThemeKeys {
+            theme: raw.theme,
+            paginate_by: raw.paginate_by,
+            theme_options: raw.theme_options,
+        },
+        block,
+        &mut diagnostics,
+    );
     let link_check = raw.link_check.unwrap_or_default();
     diagnostics.extend(check_link_check(&link_check, block, &keys));
     let now = build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()).unwrap_or_else(
@@ -377,7 +380,7 @@ fn resolve(
         language: raw.language.unwrap_or_else(|| "zh-CN".to_string()),
         timezone_name,
         timezone,
-        theme,
+        theme: theme.name,
         output_dir,
         campaign: raw.campaign,
         contact: raw.contact,
@@ -387,10 +390,81 @@ fn resolve(
         include_drafts: overrides.drafts,
         include_future: overrides.future,
         now,
-        paginate_by,
+        paginate_by: theme.paginate_by,
+        theme_options: theme.options,
+        theme_description: theme.description,
         link_check,
         search: raw.search.unwrap_or(true),
     })
+}
+
+/// The keys of `site.yaml` that choose and set up the theme.
+struct ThemeKeys {
+    theme: Option<String>,
+    paginate_by: Option<i64>,
+    theme_options: Option<crate::yaml::Mapping>,
+}
+
+/// The theme and the settings it decides: `site.yaml` over `theme.yaml` over the defaults.
+struct ResolvedTheme {
+    name: String,
+    description: String,
+    paginate_by: usize,
+    options: crate::yaml::Mapping,
+}
+
+fn resolve_theme(
+    root: &Path,
+    keys_of_site: ThemeKeys,
+    block: &YamlBlock<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> ResolvedTheme {
+    let keys = block.keys();
+    let locate = |name: &str| block.value_span(&keys, name).unwrap_or((0, 1));
+    let name = keys_of_site.theme.unwrap_or_else(|| "default".to_string());
+    let settings = match check_theme_name(&name) {
+        Ok(()) => theme_config::layers(root, &name)
+            .and_then(|layers| theme_config::load(&layers))
+            .unwrap_or_else(|found| {
+                diagnostics.extend(found);
+                ThemeConfig::default()
+            }),
+        Err(message) => {
+            let (offset, len) = locate("theme");
+            diagnostics.push(block.error_at("config/theme", message, offset, len));
+            ThemeConfig::default()
+        }
+    };
+    let paginate_by = match keys_of_site.paginate_by {
+        None => Ok(settings.paginate_by.unwrap_or(DEFAULT_PAGINATE_BY)),
+        Some(n) => check_paginate_by(n),
+    }
+    .unwrap_or_else(|message| {
+        let (offset, len) = locate("paginate_by");
+        diagnostics.push(
+            block
+                .error_at("config/paginate-by", message, offset, len)
+                .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
+        );
+        DEFAULT_PAGINATE_BY
+    });
+    let options = theme_config::apply_site_options(
+        &settings,
+        &name,
+        keys_of_site.theme_options.unwrap_or_default(),
+        block,
+        &keys,
+    )
+    .unwrap_or_else(|found| {
+        diagnostics.extend(found);
+        crate::yaml::Mapping::new()
+    });
+    ResolvedTheme {
+        name,
+        description: settings.description,
+        paginate_by,
+        options,
+    }
 }
 
 /// Problems with the values of `link_check`.
@@ -430,11 +504,8 @@ fn check_theme_name(theme: &str) -> Result<(), String> {
     }
 }
 
-/// Items per list page: the default, or a number from 1 to 10 000.
-fn paginate_by(value: Option<i64>) -> Result<usize, String> {
-    let Some(n) = value else {
-        return Ok(DEFAULT_PAGINATE_BY);
-    };
+/// Items per list page, from `site.yaml` or `theme.yaml`: a number from 1 to 10 000.
+pub fn check_paginate_by(n: i64) -> Result<usize, String> {
     usize::try_from(n)
         .ok()
         .filter(|n| (1..=10_000).contains(n))

@@ -100,6 +100,15 @@ pub fn unknown_keys(
         .collect()
 }
 
+/// The diagnostic codes of one kind of YAML block.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorCodes {
+    /// For a key that is not known.
+    pub unknown_field: &'static str,
+    /// For a value serde cannot read, or broken YAML.
+    pub invalid: &'static str,
+}
+
 /// Reads a front matter block into `T`: every unknown key first (each at its line), else serde's
 /// first error at its place. An empty block gives `T::default()`.
 pub fn read_front_matter<T: DeserializeOwned + Default>(
@@ -108,14 +117,29 @@ pub fn read_front_matter<T: DeserializeOwned + Default>(
     known: &[&str],
     what: &str,
 ) -> Result<T, Vec<Diagnostic>> {
-    let unknown = unknown_keys(block, keys, known, "front-matter/unknown-field", what);
+    let codes = ErrorCodes {
+        unknown_field: "front-matter/unknown-field",
+        invalid: "front-matter/invalid",
+    };
+    read_block(block, keys, known, codes, what)
+}
+
+/// Reads a YAML block into `T` as [`read_front_matter`] does, with the given codes.
+pub fn read_block<T: DeserializeOwned + Default>(
+    block: &YamlBlock<'_>,
+    keys: &[TopLevelKey],
+    known: &[&str],
+    codes: ErrorCodes,
+    what: &str,
+) -> Result<T, Vec<Diagnostic>> {
+    let unknown = unknown_keys(block, keys, known, codes.unknown_field, what);
     if !unknown.is_empty() {
         return Err(unknown);
     }
     if block.text.trim().is_empty() {
         return Ok(T::default());
     }
-    deserialize(block, "front-matter/invalid").map_err(|diagnostic| vec![diagnostic])
+    deserialize(block, codes.invalid).map_err(|diagnostic| vec![diagnostic])
 }
 
 /// Reads the block into `T`, mapping serde's error to a located diagnostic.

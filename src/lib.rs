@@ -21,6 +21,7 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod text;
+pub mod theme_config;
 pub mod yaml;
 
 /// Runs a parsed command line.

@@ -134,6 +134,36 @@ pub fn top_level_keys(text: &str) -> Vec<TopLevelKey> {
     keys
 }
 
+/// The keys of the block mapping under `parent` (a key of [`top_level_keys`]), up to `end` (the
+/// next top-level key, or the end of the text): those at the indentation of its first key line,
+/// with offsets into `text`. A flow mapping (`parent: {a: 1}`) has none.
+pub fn child_keys(text: &str, parent: &TopLevelKey, end: usize) -> Vec<TopLevelKey> {
+    let start = text[parent.value_offset..end]
+        .find('\n')
+        .map_or(end, |idx| parent.value_offset + idx + 1);
+    let mut keys = Vec::new();
+    let mut indent = None;
+    let mut line_start = start;
+    for line in text[start..end].split_inclusive('\n') {
+        let width = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[width..];
+        let blank = rest.trim().is_empty() || rest.starts_with('#');
+        if !blank
+            && width > 0
+            && *indent.get_or_insert(width) == width
+            && let Some((name, value_idx)) = key_of_line(rest)
+        {
+            keys.push(TopLevelKey {
+                name,
+                offset: line_start + width,
+                value_offset: line_start + width + value_idx,
+            });
+        }
+        line_start += line.len();
+    }
+    keys
+}
+
 fn key_of_line(line: &str) -> Option<(String, usize)> {
     let first = line.chars().next()?;
     if first.is_whitespace() || matches!(first, '#' | '-' | '{' | '[' | '?' | '%' | '|' | '>') {
@@ -247,6 +277,20 @@ mod tests {
             &text[keys[2].value_offset..keys[2].value_offset + 4],
             "2018"
         );
+    }
+
+    #[test]
+    fn child_keys_are_the_first_level_under_a_key() {
+        let text = "title: x\ntheme_options:\n  # note\n  accent: red\n  nested:\n    deep: 1\n  lead_story: false\nextra: {}\n";
+        let keys = top_level_keys(text);
+        let children = child_keys(text, &keys[1], keys[2].offset);
+        let names: Vec<&str> = children.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(names, vec!["accent", "nested", "lead_story"]);
+        assert_eq!(
+            &text[children[0].value_offset..children[0].value_offset + 3],
+            "red"
+        );
+        assert!(child_keys("a: {b: 1}\n", &top_level_keys("a: {b: 1}\n")[0], 10).is_empty());
     }
 
     #[test]

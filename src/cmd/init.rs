@@ -78,6 +78,10 @@ fn create_site(dir: &Path) -> Result<(), String> {
         ));
     }
     files.push((
+        format!("themes/default/{}", crate::theme_config::THEME_FILE),
+        builtin::THEME_YAML.as_bytes().to_vec(),
+    ));
+    files.push((
         format!("themes/default/archetypes/{}", archetype::STORY_FILE),
         archetype::BUILTIN_STORY.as_bytes().to_vec(),
     ));

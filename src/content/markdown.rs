@@ -15,8 +15,11 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
+use std::fmt::Write as _;
+
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
+use crate::content::image::ImageSize;
 use crate::text;
 
 /// What rendering a Markdown body produced.
@@ -67,8 +70,19 @@ pub struct LinkContext<'a> {
     pub site_paths: &'a HashMap<PathBuf, String>,
 }
 
-/// Renders `markdown`, rewriting its links as `links` says.
+/// Renders `markdown`, rewriting its links as `links` says. Images get no size (see
+/// [`render_with_images`]).
 pub fn render(markdown: &str, links: &LinkContext<'_>) -> Rendered {
+    render_with_images(markdown, links, &|_| None)
+}
+
+/// Renders `markdown` as [`render`] does; every image gets `width` and `height` when `size_of`
+/// knows its `src` (as written), and `loading="lazy"` unless it is in the body's first block.
+pub fn render_with_images(
+    markdown: &str,
+    links: &LinkContext<'_>,
+    size_of: &dyn Fn(&str) -> Option<ImageSize>,
+) -> Rendered {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -82,6 +96,7 @@ pub fn render(markdown: &str, links: &LinkContext<'_>) -> Rendered {
     drop(ranges);
     join_cjk_soft_breaks(&mut events);
     assign_heading_ids(&mut events);
+    let mut events = rewrite_images(events, links.base_path, size_of);
     rewrite_urls(&mut events, links);
     let anchors = anchors(&events);
     let plain_text = plain_text(&events);
@@ -272,14 +287,83 @@ fn rewrite_urls(events: &mut [Event<'_>], links: &LinkContext<'_>) {
         {
             let fragment = target.fragment.map(|f| format!("#{f}")).unwrap_or_default();
             *dest_url = CowStr::from(format!("{base_path}{site_path}{fragment}"));
-        } else if base_path != "/"
-            && dest_url.starts_with('/')
-            && !dest_url.starts_with("//")
-            && !dest_url.starts_with(base_path)
-        {
-            *dest_url = CowStr::from(format!("{base_path}{}", &dest_url[1..]));
+        } else if let Some(prefixed) = with_base_path(dest_url, base_path) {
+            *dest_url = CowStr::from(prefixed);
         }
     }
+}
+
+/// A root-relative URL under the site's base path, or `None` when `url` needs no change.
+fn with_base_path(url: &str, base_path: &str) -> Option<String> {
+    (base_path != "/"
+        && url.starts_with('/')
+        && !url.starts_with("//")
+        && !url.starts_with(base_path))
+    .then(|| format!("{base_path}{}", &url[1..]))
+}
+
+/// Turns each image (its start tag, alt text events and end tag) into one `<img>` of inline
+/// HTML with a size and lazy loading, which pulldown-cmark's writer cannot add.
+fn rewrite_images<'a>(
+    events: Vec<Event<'a>>,
+    base_path: &str,
+    size_of: &dyn Fn(&str) -> Option<ImageSize>,
+) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut events = events.into_iter();
+    let mut in_first_block = true;
+    while let Some(event) = events.next() {
+        let Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) = event
+        else {
+            if let Event::End(tag) = &event
+                && !is_inline_end(*tag)
+            {
+                in_first_block = false;
+            }
+            out.push(event);
+            continue;
+        };
+        // The alt text is the plain text of everything up to the matching end tag.
+        let mut alt = String::new();
+        let mut depth = 1;
+        for inner in events.by_ref() {
+            match inner {
+                Event::Start(Tag::Image { .. }) => depth += 1,
+                Event::End(TagEnd::Image) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                Event::Text(text) | Event::Code(text) => alt.push_str(&text),
+                Event::SoftBreak | Event::HardBreak => alt.push(' '),
+                _ => {}
+            }
+        }
+        let src = with_base_path(&dest_url, base_path).unwrap_or_else(|| dest_url.to_string());
+        let mut html = String::from("<img src=\"");
+        // Writing into a String cannot fail.
+        let _ = pulldown_cmark_escape::escape_href(&mut html, &src);
+        html.push_str("\" alt=\"");
+        let _ = pulldown_cmark_escape::escape_html(&mut html, &alt);
+        html.push('"');
+        if !title.is_empty() {
+            html.push_str(" title=\"");
+            let _ = pulldown_cmark_escape::escape_html(&mut html, &title);
+            html.push('"');
+        }
+        if let Some(size) = size_of(&dest_url) {
+            let _ = write!(html, " width=\"{}\" height=\"{}\"", size.width, size.height);
+        }
+        if !in_first_block {
+            html.push_str(" loading=\"lazy\"");
+        }
+        html.push_str(" decoding=\"async\">");
+        out.push(Event::InlineHtml(CowStr::from(html)));
+    }
+    out
 }
 
 /// A link to a Markdown file of the site, resolved against the file that links to it.
@@ -418,6 +502,40 @@ mod tests {
 
     fn html(markdown: &str) -> String {
         render_at(markdown, "/").html
+    }
+
+    #[test]
+    fn images_get_a_size_and_lazy_loading_below_the_first_block() {
+        let size_of = |src: &str| {
+            (src == "/images/a.svg").then_some(ImageSize {
+                width: 1200,
+                height: 800,
+            })
+        };
+        let site_paths = HashMap::new();
+        let links = LinkContext {
+            base_path: "/news/",
+            source_path: Path::new("content/stories/bailian/index.md"),
+            site_paths: &site_paths,
+        };
+        let out = render_with_images(
+            "![首图](/images/a.svg)\n\n正文\n\n![儿童 *之家* \"x\"](/images/a.svg \"标题\") ![无](b.png)",
+            &links,
+            &size_of,
+        )
+        .html;
+        assert!(
+            out.contains(r#"<img src="/news/images/a.svg" alt="首图" width="1200" height="800" decoding="async">"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<img src="/news/images/a.svg" alt="儿童 之家 &quot;x&quot;" title="标题" width="1200" height="800" loading="lazy" decoding="async">"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<img src="b.png" alt="无" loading="lazy" decoding="async">"#),
+            "{out}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! so one run reports every broken file. This module knows nothing about templates or output.
 
 pub mod front_matter;
+pub mod image;
 pub mod markdown;
 pub mod page;
 pub mod story;
@@ -103,14 +104,14 @@ fn render_bodies(content: &mut Content, config: &SiteConfig) {
         site_paths.insert(page.source_path.clone(), permalink::page_path(&page.slug));
     }
     let base_path = config.base_path.as_str();
-    content
-        .stories
-        .par_iter_mut()
-        .for_each(|story| story.render_body(&site_paths, base_path));
-    content
-        .pages
-        .par_iter_mut()
-        .for_each(|page| page.render_body(&site_paths, base_path));
+    content.stories.par_iter_mut().for_each(|story| {
+        let images = image::ImageLookup::new(config, &story.source_path);
+        story.render_body(&site_paths, base_path, &images);
+    });
+    content.pages.par_iter_mut().for_each(|page| {
+        let images = image::ImageLookup::new(config, &page.source_path);
+        page.render_body(&site_paths, base_path, &images);
+    });
 }
 
 /// Reads `data/places.yaml` if it exists (parsing it is the site's business).
@@ -259,7 +260,7 @@ fn is_markdown(path: &Path) -> bool {
 }
 
 /// Whether a file is the `index.md` of a bundle folder.
-fn is_bundle_index(path: &Path) -> bool {
+pub(crate) fn is_bundle_index(path: &Path) -> bool {
     path.file_name()
         .is_some_and(|name| name.eq_ignore_ascii_case("index.md"))
 }

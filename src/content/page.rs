@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::content::front_matter::Split;
+use crate::content::image::ImageLookup;
 use crate::content::markdown::{self, LinkContext, Reference};
 use crate::diagnostic::Diagnostic;
 use crate::fields;
@@ -133,13 +134,21 @@ pub fn parse(
 impl Page {
     /// Renders the body once the site path of every story and page is known, like
     /// [`crate::content::Story::render_body`].
-    pub fn render_body(&mut self, site_paths: &HashMap<PathBuf, String>, base_path: &str) {
+    pub fn render_body(
+        &mut self,
+        site_paths: &HashMap<PathBuf, String>,
+        base_path: &str,
+        images: &ImageLookup<'_>,
+    ) {
         let links = LinkContext {
             base_path,
             source_path: &self.source_path,
             site_paths,
         };
-        let rendered = markdown::render(&self.source[self.body_start..], &links);
+        let rendered =
+            markdown::render_with_images(&self.source[self.body_start..], &links, &|src| {
+                images.size(src)
+            });
         if self.summary.is_empty() {
             self.summary = text::summarize(&rendered.plain_text, 120);
         }

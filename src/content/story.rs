@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::config::SiteConfig;
 use crate::content::front_matter::Split;
+use crate::content::image::{ImageLookup, ImageSize};
 use crate::content::markdown::{self, LinkContext, Reference};
 use crate::diagnostic::Diagnostic;
 use crate::fields::{self, YamlBlock};
@@ -96,6 +97,9 @@ pub struct Image {
     /// Who took it, when it differs from the story's `photo_credit`.
     #[serde(default)]
     pub credit: String,
+    /// Its pixel size, when it is a local file whose size could be read.
+    #[serde(skip)]
+    pub size: Option<ImageSize>,
 }
 
 /// A validated story.
@@ -255,14 +259,22 @@ impl Story {
     /// Renders the body, once the site path of every story and page is known (links to their
     /// Markdown files become their URLs): the HTML, the summary when the front matter has
     /// none, the reading time, and the links and anchors for the link checks.
-    pub fn render_body(&mut self, site_paths: &HashMap<PathBuf, String>, base_path: &str) {
+    pub fn render_body(
+        &mut self,
+        site_paths: &HashMap<PathBuf, String>,
+        base_path: &str,
+        images: &ImageLookup<'_>,
+    ) {
         let links = LinkContext {
             base_path,
             source_path: &self.source_path,
             site_paths,
         };
+        for image in &mut self.images {
+            image.size = images.size(&image.src);
+        }
         let body = &self.source[self.body_start..];
-        let rendered = markdown::render(body, &links);
+        let rendered = markdown::render_with_images(body, &links, &|src| images.size(src));
         let (n_cjk, n_words) = text::count_text(&rendered.plain_text);
         if self.summary.is_empty() {
             self.summary = match body.find(MORE_MARKER) {

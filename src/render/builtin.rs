@@ -58,6 +58,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/pagination.html"),
     ),
     (
+        "partials/breadcrumbs.html",
+        include_str!("../../themes/default/templates/partials/breadcrumbs.html"),
+    ),
+    (
         "partials/search_ui.html",
         include_str!("../../themes/default/templates/partials/search_ui.html"),
     ),
@@ -91,6 +95,10 @@ pub const STATIC: &[(&str, &[u8])] = &[
 /// The static files of [`STATIC`] that the search page needs: copied for every theme while
 /// search is on (a theme may replace them), and for none while it is off.
 pub const SEARCH_STATIC: &[&str] = &["search.js", "search.css"];
+
+/// The default theme's settings (`theme.yaml`): the lowest layer of every theme's options, and
+/// the default theme's `paginate_by` and description (see `theme_config`).
+pub const THEME_YAML: &str = include_str!("../../themes/default/theme.yaml");
 
 /// The name of the built-in theme.
 pub const THEME_NAME: &str = "default";

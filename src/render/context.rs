@@ -45,6 +45,26 @@ impl<'a> SiteView<'a> {
     }
 }
 
+/// `theme` in every template: the active theme and its options (`theme.yaml`, then the site's
+/// `theme_options`).
+#[derive(Debug, Serialize)]
+pub struct ThemeView<'a> {
+    name: &'a str,
+    description: &'a str,
+    options: &'a crate::yaml::Mapping,
+}
+
+impl<'a> ThemeView<'a> {
+    /// The view of the configured theme.
+    pub fn new(config: &'a SiteConfig) -> Self {
+        ThemeView {
+            name: &config.theme,
+            description: &config.theme_description,
+            options: &config.theme_options,
+        }
+    }
+}
+
 /// An item of `pages`, for navigation.
 #[derive(Debug, Serialize)]
 pub struct PageLink<'a> {
@@ -100,6 +120,9 @@ pub struct ImageView<'a> {
     caption: &'a str,
     alt: &'a str,
     credit: &'a str,
+    /// Pixel size of a local image; `null` when unknown.
+    width: Option<u32>,
+    height: Option<u32>,
 }
 
 /// A link with a name: a place, reporter, tag or series.
@@ -178,6 +201,8 @@ impl<'a> StoryView<'a> {
                 caption: &image.caption,
                 alt: &image.alt,
                 credit: &image.credit,
+                width: image.size.map(|size| size.width),
+                height: image.size.map(|size| size.height),
             })
             .collect();
         let place_links = site

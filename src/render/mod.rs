@@ -30,7 +30,7 @@ use crate::search::SEARCH_DIR;
 use crate::site::places::PlaceId;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
-use context::{PageLink, SiteView, StoryView, WithBody, n_pages};
+use context::{PageLink, SiteView, StoryView, ThemeView, WithBody, n_pages};
 pub use tera_env::Templates;
 
 /// Resolves the theme and parses every template once.
@@ -187,6 +187,7 @@ pub fn render<E: Send>(
         .collect();
     let global = templates.tera.global_context();
     global.insert("site", &SiteView::new(config));
+    global.insert("theme", &ThemeView::new(config));
     global.insert("pages", &pages);
     global.insert("districts", &districts);
     global.insert(

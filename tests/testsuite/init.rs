@@ -14,6 +14,8 @@ fn new_site_builds() {
     assert_eq!(init.stderr, "");
     assert!(init.exists("news/site.yaml"));
     assert!(init.exists("news/themes/default/templates/story.html"));
+    assert!(init.exists("news/themes/default/templates/partials/story_card.html"));
+    assert!(init.exists("news/themes/default/theme.yaml"));
     assert!(init.exists("news/themes/default/archetypes/story.md"));
 
     let build = test.run_bare(&["build", "--root", "news"]);

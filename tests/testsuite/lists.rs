@@ -57,7 +57,7 @@ fn pagination_boundaries() {
     let out = site_with(1).run(&["build"]);
     out.assert_success();
     assert_eq!(
-        out.select_text("public/index.html", ".story-card-title a"),
+        out.select_text("public/index.html", ".lead-title a, .story-card-title a"),
         ["第0篇"]
     );
     assert!(!out.exists("public/page/2/index.html"));
@@ -66,7 +66,7 @@ fn pagination_boundaries() {
     let out = site_with(2).run(&["build"]);
     out.assert_success();
     assert_eq!(
-        out.select_text("public/index.html", ".story-card-title a"),
+        out.select_text("public/index.html", ".lead-title a, .story-card-title a"),
         ["第1篇", "第0篇"]
     );
     assert!(
@@ -79,7 +79,7 @@ fn pagination_boundaries() {
     let out = site_with(3).run(&["build"]);
     out.assert_success();
     assert_eq!(
-        out.select_text("public/index.html", ".story-card-title a"),
+        out.select_text("public/index.html", ".lead-title a, .story-card-title a"),
         ["第2篇", "第1篇"]
     );
     assert_eq!(
@@ -258,7 +258,7 @@ fn previous_and_next_follow_the_dates() {
     let nav = |story: &str, rel: &str| {
         out.select_text(
             &format!("public/stories/{story}/index.html"),
-            &format!(".story-nav a[rel={rel}]"),
+            &format!(".story-nav a[rel={rel}] .story-nav-title"),
         )
     };
     assert_eq!(nav("b", "prev"), ["合写"]);

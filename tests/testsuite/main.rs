@@ -21,4 +21,5 @@ mod serve; // `yuanba serve` and `build --watch` driven like a user
 mod slugs; // slugs from file names and front matter, and collisions
 mod story_page; // escaping, Chinese line breaks, figures, byline, dates, heading ids
 mod templates; // site template overrides and template errors
+mod theme; // the default and plain themes' page structure, overrides, theme.yaml
 mod util; // the `SiteTest` harness

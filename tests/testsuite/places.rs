@@ -106,15 +106,18 @@ fn the_places_index_lists_the_tree_with_counts() {
     let out = three_level_site().run(&["build"]);
     out.assert_success();
     assert_eq!(
-        out.select_text("public/places/index.html", ".place-tree > li > a"),
+        out.select_text("public/places/index.html", ".place-box h2 a"),
         ["成华区", "锦江区"]
     );
     assert_eq!(
-        out.select_text("public/places/index.html", ".place-tree > li > .count"),
+        out.select_text("public/places/index.html", ".place-box h2 .count"),
         ["3 篇", "1 篇"]
     );
     assert_eq!(
-        out.select_text("public/places/index.html", ".place-tree > li > ul > li > a"),
+        out.select_text(
+            "public/places/index.html",
+            ".place-box > h3 > a, .place-box > .direct-communities > li > a"
+        ),
         ["白莲池街道", "保和社区", "春熙路街道"]
     );
     // The districts are the section navigation of every page.
@@ -239,7 +242,7 @@ fn the_registry_sets_slugs_and_resolves_aliases() {
     );
     // Registered places without published stories get no page and are not listed.
     assert_eq!(
-        out.select_text("public/places/index.html", ".place-tree > li > a"),
+        out.select_text("public/places/index.html", ".place-box h2 a"),
         ["成华区"]
     );
     assert!(!out.exists("public/places/jin-jiang-qu/index.html"));

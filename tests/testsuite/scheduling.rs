@@ -58,7 +58,7 @@ fn future_and_draft_stories_are_nowhere() {
         assert!(!all.contains(absent), "{absent} leaked into the output");
     }
     assert_eq!(
-        out.select_text("public/places/index.html", ".place-tree > li > .count"),
+        out.select_text("public/places/index.html", ".place-box h2 .count"),
         ["1 篇"]
     );
 }
