@@ -5,7 +5,7 @@
 //! Needs `/usr/bin/chromium` (`.ci/run` installs it). Set `YUANBA_SKIP_BROWSER_TESTS=1` to run
 //! the rest of the suite on a machine without it; the skip is printed, never silent.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -29,16 +29,9 @@ fn serve(listener: TcpListener, dir: PathBuf) {
 
 fn answer(mut stream: TcpStream, dir: &Path) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
+    let Some((_, target)) = crate::util::read_request(&stream) else {
         return;
-    }
-    let mut header = String::new();
-    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-        header.clear();
-    }
-    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    };
     let path = target.split('?').next().unwrap_or("");
     let file = path
         .strip_prefix("/news/")

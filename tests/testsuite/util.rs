@@ -299,6 +299,23 @@ fn select<T>(html: &Html, css: &str, map: impl Fn(scraper::ElementRef<'_>) -> T)
     html.select(&selector).map(map).collect()
 }
 
+/// Reads an HTTP request from `stream` up to its blank line; its method and path (for the tiny
+/// test servers of `links` and `search_browser`).
+pub(crate) fn read_request(stream: &std::net::TcpStream) -> Option<(String, String)> {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(stream.try_clone().ok()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).ok()?;
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let path = parts.next()?.to_string();
+    Some((method, path))
+}
+
 /// `text` without white space or miette's `│` gutter, so a message that the renderer wrapped
 /// across lines can still be searched: compare `squeeze(stderr).contains(&squeeze(needle))`.
 pub(crate) fn squeeze(text: &str) -> String {
