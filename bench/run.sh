@@ -14,6 +14,7 @@
 #   SEED=1          generator seed
 #   YUANBA_BIN=...  binary to time (default target/release/yuanba)
 #   SKIP_BUILD=1    do not run `cargo build --release`
+#   SEARCH=off      time a copy of each site with `search: false` (site-N-nosearch)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -69,6 +70,17 @@ for n in "${sizes[@]}"; do
         "$PY" bench/gen_site.py "$n" "$site.tmp" --seed "$SEED"
         rm -rf "$site"
         mv "$site.tmp" "$site"
+    fi
+    if [[ ${SEARCH:-on} == off ]]; then
+        # Same stories (hard links), search turned off in site.yaml.
+        off=$OUT/site-$n-nosearch
+        if [[ ! -f $off/site.yaml ]]; then
+            rm -rf "$off"
+            mkdir -p "$off"
+            cp -al "$site/content" "$off/content"
+            { cat "$site/site.yaml"; echo "search: false"; } >"$off/site.yaml"
+        fi
+        site=$off
     fi
     md_bytes=$(find "$site/content" -name '*.md' -type f -exec cat {} + | wc -c)
     log=$OUT/build-$n.log

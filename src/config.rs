@@ -31,6 +31,7 @@ const KNOWN_KEYS: &[&str] = &[
     "campaign",
     "contact",
     "extra",
+    "search",
 ];
 
 /// `site.yaml` as written.
@@ -51,6 +52,7 @@ struct RawConfig {
     campaign: Option<Campaign>,
     contact: Option<Contact>,
     extra: Option<Value>,
+    search: Option<bool>,
 }
 
 /// The campaign the column belongs to (the banner at the top of the seed page).
@@ -197,6 +199,8 @@ pub struct SiteConfig {
     pub theme_description: String,
     /// How `check --external` fetches links.
     pub link_check: LinkCheck,
+    /// Whether the search page and its index under `search/` are built.
+    pub search: bool,
 }
 
 impl SiteConfig {
@@ -390,6 +394,7 @@ fn resolve(
         theme_options: theme.options,
         theme_description: theme.description,
         link_check,
+        search: raw.search.unwrap_or(true),
     })
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Modules in reading order: the command line and its glue (`cli`, `cmd`), the configuration
 //! (`config`), loading stories (`content`), the in-memory site (`site`), templates (`render`),
-//! writing files (`output`), and the live preview (`serve`). `ARCHITECTURE.md` at the repository root maps them.
+//! the search index (`search`), writing files (`output`), and the live preview (`serve`).
+//! `ARCHITECTURE.md` at the repository root maps them.
 
 pub mod archetype;
 pub mod check;
@@ -16,6 +17,7 @@ pub mod fields;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod text;

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::content::Content;
 use crate::output::{self, Output, Sink};
 use crate::render::Templates;
-use crate::{check, content, render, site};
+use crate::{check, content, render, search, site};
 
 /// What one run of the pipeline produced.
 #[derive(Debug, Default)]
@@ -98,6 +98,8 @@ pub fn render_loaded(
             diagnostics.extend(extra_diagnostics);
             let (assets, asset_diagnostics) = output::assets::collect(config, &site);
             diagnostics.extend(asset_diagnostics);
+            let (assets, hidden) = search::split_hidden_assets(assets, config);
+            diagnostics.extend(hidden);
             let has_robots = assets
                 .iter()
                 .any(|asset| asset.path == Path::new("robots.txt"));
@@ -133,6 +135,12 @@ pub fn render_loaded(
                 failed.store(true, Ordering::Relaxed);
             }
             diagnostics.extend(render_diagnostics);
+            if config.search {
+                let index = search::build(&site, config);
+                log_time("search index", started);
+                index.into_par_iter().try_for_each(emit)?;
+                log_time("search index written", started);
+            }
             built.n_files = n_files.into_inner();
         }
     }

@@ -33,19 +33,18 @@ pub fn joins_without_space(before: char, after: char) -> bool {
     cjkish(before) && cjkish(after) && (is_cjk(before) || is_cjk(after))
 }
 
-/// Removes HTML tags and decodes the basic entities, collapsing white space.
+/// Removes HTML tags, comments and the contents of `<script>` and `<style>`, decodes the basic
+/// entities, and collapses white space.
 pub fn strip_html(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
     let mut last_space = true;
-    let mut chars = html.char_indices().peekable();
-    while let Some((idx, c)) = chars.next() {
+    let mut idx = 0;
+    while let Some(c) = html[idx..].chars().next() {
+        let rest = &html[idx..];
+        idx += c.len_utf8();
         match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            _ if in_tag => {}
+            '<' => idx += skip_markup(rest) - 1,
             '&' => {
-                let rest = &html[idx..];
                 let decoded = [
                     ("&amp;", '&'),
                     ("&lt;", '<'),
@@ -58,9 +57,7 @@ pub fn strip_html(html: &str) -> String {
                 .into_iter()
                 .find(|(entity, _)| rest.starts_with(entity));
                 if let Some((entity, ch)) = decoded {
-                    for _ in 1..entity.len() {
-                        chars.next();
-                    }
+                    idx += entity.len() - 1;
                     out.push(ch);
                     last_space = ch == ' ';
                 } else {
@@ -81,6 +78,37 @@ pub fn strip_html(html: &str) -> String {
         }
     }
     out.trim().to_string()
+}
+
+/// The length of the markup that starts `text` (at a `<`): a comment, a `<script>` or
+/// `<style>` element with its contents, or one tag. Unclosed markup runs to the end.
+fn skip_markup(text: &str) -> usize {
+    let end_of = |marker: &str, from: usize| {
+        text.get(from..)
+            .and_then(|tail| find_ascii_case_insensitive(tail, marker))
+            .map_or(text.len(), |at| from + at + marker.len())
+    };
+    if text.starts_with("<!--") {
+        return end_of("-->", 4);
+    }
+    for element in ["script", "style"] {
+        let opens = text
+            .get(1..=element.len())
+            .is_some_and(|name| name.eq_ignore_ascii_case(element))
+            && text[element.len() + 1..]
+                .starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace());
+        if opens {
+            return end_of(">", end_of(&format!("</{element}"), 1));
+        }
+    }
+    end_of(">", 1)
+}
+
+fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// At most `max_chars` characters of `text`, with `…` when cut.
@@ -186,6 +214,14 @@ mod tests {
         );
         assert_eq!(strip_html("<a href=\"x>y\">链接</a>"), "y\">链接");
         assert_eq!(strip_html("1 &copy; 2"), "1 &copy; 2");
+        assert_eq!(
+            strip_html(
+                "甲<!-- <p>注释</p> -->乙<SCRIPT>alert(\"<b>\")</script>丙<style>p{}</style>丁"
+            ),
+            "甲乙丙丁"
+        );
+        assert_eq!(strip_html("<scripts>甲</scripts>"), "甲");
+        assert_eq!(strip_html("甲<!-- 没有结尾"), "甲");
     }
 
     #[test]

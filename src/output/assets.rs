@@ -1,8 +1,9 @@
 //! Files copied as they are: theme and site `static/` folders, and the files of story bundles.
 //!
 //! Layers are applied lowest first, so a file of a higher layer replaces the same path below it:
-//! the built-in theme's static files (only when the default theme has no folder), the theme's
-//! `static/`, the site's `static/`, then each bundle's files next to its story page.
+//! the built-in theme's static files (for the default theme; `search.js` and `search.css` for
+//! every theme while search is on), the theme's `static/`, the site's `static/`, then each
+//! bundle's files next to its story page.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,8 +23,15 @@ pub fn collect(config: &SiteConfig, site: &Site) -> (Vec<Output>, Vec<Diagnostic
     let theme_dir = config.theme_dir();
     // The built-in files come first even when themes/default/ exists, so a site that copied
     // only some of the theme (say, one template) still gets the stylesheet its pages link to.
-    if config.theme == builtin::THEME_NAME {
-        for (path, bytes) in builtin::STATIC {
+    // The search page's script and stylesheet come for every theme: a theme without its own
+    // search.html gets the built-in one, which links to them.
+    for (path, bytes) in builtin::STATIC {
+        let wanted = if builtin::SEARCH_STATIC.contains(path) {
+            config.search
+        } else {
+            config.theme == builtin::THEME_NAME
+        };
+        if wanted {
             files.insert(PathBuf::from(path), Contents::Static(bytes));
         }
     }

@@ -42,6 +42,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/term.html"),
     ),
     (
+        "search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
+    (
         "partials/story_list.html",
         include_str!("../../themes/default/templates/partials/story_list.html"),
     ),
@@ -57,7 +61,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "partials/breadcrumbs.html",
         include_str!("../../themes/default/templates/partials/breadcrumbs.html"),
     ),
+    (
+        "partials/search_ui.html",
+        include_str!("../../themes/default/templates/partials/search_ui.html"),
+    ),
 ];
+
+/// The search page used instead of the default theme's `search.html` when a theme or site has
+/// its own `base.html` but no `search.html`: that `base.html` may not have the blocks the
+/// default `search.html` fills, so this page stands alone (and includes `partials/search_ui.html`).
+pub const SEARCH_STANDALONE: &str = include_str!("search_standalone.html");
 
 /// Static files of the default theme: (path under `static/`, bytes).
 pub const STATIC: &[(&str, &[u8])] = &[
@@ -69,7 +82,19 @@ pub const STATIC: &[(&str, &[u8])] = &[
         "favicon.svg",
         include_bytes!("../../themes/default/static/favicon.svg"),
     ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
+    (
+        "search.css",
+        include_bytes!("../../themes/default/static/search.css"),
+    ),
 ];
+
+/// The static files of [`STATIC`] that the search page needs: copied for every theme while
+/// search is on (a theme may replace them), and for none while it is off.
+pub const SEARCH_STATIC: &[&str] = &["search.js", "search.css"];
 
 /// The default theme's settings (`theme.yaml`): the lowest layer of every theme's options, and
 /// the default theme's `paginate_by` and description (see `theme_config`).

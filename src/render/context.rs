@@ -23,6 +23,7 @@ pub struct SiteView<'a> {
     campaign: Option<&'a Campaign>,
     contact: Option<&'a Contact>,
     extra: &'a Value,
+    search: bool,
 }
 
 impl<'a> SiteView<'a> {
@@ -39,6 +40,7 @@ impl<'a> SiteView<'a> {
             campaign: config.campaign.as_ref(),
             contact: config.contact.as_ref(),
             extra: &config.extra,
+            search: config.search,
         }
     }
 }

@@ -26,6 +26,7 @@ use tera::Context;
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::output::{Contents, Output};
+use crate::search::SEARCH_DIR;
 use crate::site::places::PlaceId;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
@@ -57,6 +58,8 @@ pub enum Job {
     Term(TaxonomyKind, usize, usize),
     /// `404.html`.
     NotFound,
+    /// `/search/`, while search is on.
+    Search,
 }
 
 impl Job {
@@ -71,6 +74,7 @@ impl Job {
             Job::TaxonomyIndex(..) => "taxonomy.html",
             Job::Term(..) => "term.html",
             Job::NotFound => "404.html",
+            Job::Search => "search.html",
         }
     }
 
@@ -88,6 +92,7 @@ impl Job {
                 permalink::paged(&permalink::term_path(kind.as_str(), &term.slug), n)
             }
             Job::NotFound => "404.html".to_string(),
+            Job::Search => format!("{SEARCH_DIR}/"),
         }
     }
 
@@ -95,7 +100,7 @@ impl Job {
     fn newest_story(self, site: &Site) -> Option<usize> {
         match self {
             Job::Story(idx) => Some(idx),
-            Job::Page(_) | Job::NotFound => None,
+            Job::Page(_) | Job::NotFound | Job::Search => None,
             Job::Home(_) | Job::PlacesIndex | Job::TaxonomyIndex(..) => {
                 (!site.stories.is_empty()).then_some(0)
             }
@@ -128,6 +133,9 @@ pub fn plan(site: &Site, config: &SiteConfig) -> Vec<Job> {
                 (1..=n_pages(term.stories.len(), per_page)).map(|n| Job::Term(kind, term_idx, n)),
             );
         }
+    }
+    if config.search {
+        jobs.push(Job::Search);
     }
     jobs.push(Job::NotFound);
     jobs
@@ -258,14 +266,15 @@ fn cards(
     (cards, diagnostics)
 }
 
-/// The site path and `lastmod` date of every page the sitemap lists (all but the 404 page).
+/// The site path and `lastmod` date of every page the sitemap lists (all but the 404 and search
+/// pages).
 pub fn sitemap_entries(
     site: &Site,
     config: &SiteConfig,
     jobs: &[Job],
 ) -> Vec<(String, Option<String>)> {
     jobs.iter()
-        .filter(|job| **job != Job::NotFound)
+        .filter(|job| !matches!(job, Job::NotFound | Job::Search))
         .map(|&job| {
             let lastmod = match job {
                 Job::Page(idx) => site.pages[idx]

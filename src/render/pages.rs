@@ -109,9 +109,10 @@ pub(super) fn context(
             list(config, cards, &base, n, &term.stories, &mut context);
             format!("the page of {} {}", kind.as_str(), term.name)
         }
-        Job::NotFound => {
-            seo.title = "页面不存在".to_string();
-            "the 404 page".to_string()
+        Job::NotFound | Job::Search => {
+            let (title, what) = page_without_content(job);
+            seo.title = title.to_string();
+            what.to_string()
         }
     };
     if let Job::Home(n) | Job::Place(_, n) | Job::TaxonomyIndex(_, n) | Job::Term(_, _, n) = job
@@ -360,5 +361,14 @@ fn place_view<'a>(site: &'a Site, config: &SiteConfig, id: usize) -> PlaceView<'
         } else {
             String::new()
         },
+    }
+}
+
+/// The title and the name in messages of the 404 and search pages, which show no content.
+fn page_without_content(job: Job) -> (&'static str, &'static str) {
+    if job == Job::Search {
+        ("搜索", "the search page")
+    } else {
+        ("页面不存在", "the 404 page")
     }
 }

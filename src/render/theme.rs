@@ -14,6 +14,9 @@ use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::render::builtin;
 
+/// The folder shown for templates of the built-in default theme.
+const BUILTIN_DIR: &str = "<built-in default theme>";
+
 /// Where a template came from, and its text.
 #[derive(Debug, Clone)]
 pub struct TemplateSource {
@@ -31,7 +34,7 @@ pub fn collect(config: &SiteConfig) -> Result<BTreeMap<String, TemplateSource>, 
         templates.insert(
             (*name).to_string(),
             TemplateSource {
-                display_path: Path::new("<built-in default theme>").join(name),
+                display_path: Path::new(BUILTIN_DIR).join(name),
                 text: Arc::from(*text),
             },
         );
@@ -53,10 +56,30 @@ pub fn collect(config: &SiteConfig) -> Result<BTreeMap<String, TemplateSource>, 
     for dir in [theme_dir.join("templates"), config.templates_dir()] {
         read_layer(&dir, config, &mut templates, &mut diagnostics);
     }
+    use_standalone_search_page(&mut templates);
     if diagnostics.is_empty() {
         Ok(templates)
     } else {
         Err(diagnostics)
+    }
+}
+
+/// A built-in `search.html` under a theme's own `base.html` becomes the standalone search
+/// page: the theme's `base.html` may lack the blocks the default one has.
+fn use_standalone_search_page(templates: &mut BTreeMap<String, TemplateSource>) {
+    let is_builtin = |name: &str| {
+        templates
+            .get(name)
+            .is_some_and(|source| source.display_path.starts_with(BUILTIN_DIR))
+    };
+    if is_builtin("search.html") && !is_builtin("base.html") {
+        templates.insert(
+            "search.html".to_string(),
+            TemplateSource {
+                display_path: Path::new(BUILTIN_DIR).join("search_standalone.html"),
+                text: Arc::from(builtin::SEARCH_STANDALONE),
+            },
+        );
     }
 }
 

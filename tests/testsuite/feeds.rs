@@ -121,10 +121,10 @@ fn the_sitemap_lists_every_page_with_lastmod_and_robots_points_at_it() {
         .select(&scraper::Selector::parse("loc").expect("selector"))
         .map(|e| e.text().collect())
         .collect();
-    // Every HTML page but the 404 page, and nothing else.
+    // Every HTML page but the 404 and search pages (both `noindex`), and nothing else.
     let mut pages: Vec<String> = walk_html(&out.root.join("public"))
         .into_iter()
-        .filter(|p| p != "404.html")
+        .filter(|p| p != "404.html" && p != "search/index.html")
         .map(|p| {
             format!(
                 "https://example.org/news/{}",

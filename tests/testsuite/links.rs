@@ -1,7 +1,7 @@
 //! Links between stories, to files and to anchors, as `build` rewrites and checks them; and
 //! `check --external` against a server on this machine (never the internet).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
@@ -134,19 +134,9 @@ fn serve() -> (String, Arc<Mutex<Vec<String>>>) {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
-            let mut request_line = String::new();
-            if reader.read_line(&mut request_line).is_err() {
+            let Some((method, path)) = crate::util::read_request(&stream) else {
                 continue;
-            }
-            // Read the headers to the blank line.
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                line.clear();
-            }
-            let mut parts = request_line.split_whitespace();
-            let method = parts.next().unwrap_or_default().to_string();
-            let path = parts.next().unwrap_or_default().to_string();
+            };
             server_log
                 .lock()
                 .expect("log")

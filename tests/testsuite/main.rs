@@ -15,6 +15,8 @@ mod new; // `yuanba new`: archetypes, places from the registry, never overwritin
 mod places; // place pages, breadcrumbs, the place registry, place slugs
 mod publish; // atomic publish and refused output folders
 mod scheduling; // future-dated and draft stories are left out of everything
+mod search; // the search index and page: what is indexed, seed queries, `search: false`
+mod search_browser; // the search page in headless chromium
 mod serve; // `yuanba serve` and `build --watch` driven like a user
 mod slugs; // slugs from file names and front matter, and collisions
 mod story_page; // escaping, Chinese line breaks, figures, byline, dates, heading ids

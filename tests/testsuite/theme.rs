@@ -250,10 +250,10 @@ fn home_has_a_lead_story_a_grid_and_pagination() {
         out.select_attr(second, ".story-card-thumb", "width"),
         ["1200"]
     );
-    // District section navigation.
+    // District section navigation, and the search page.
     assert_eq!(
         out.select_text(home, "nav.site-nav a"),
-        ["首页", "成华区", "全部地区", "记者"]
+        ["首页", "成华区", "全部地区", "记者", "搜索"]
     );
 }
 

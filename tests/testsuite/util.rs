@@ -58,6 +58,18 @@ impl SiteTest {
         site
     }
 
+    /// A site with the repository's own example: its `site.yaml`, `content/` and `static/`.
+    pub(crate) fn example() -> Self {
+        let site = SiteTest::new();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(repo.join("site.yaml"), site.root.join("site.yaml")).expect("copy site.yaml");
+        for dir in ["content", "static"] {
+            std::fs::create_dir_all(site.root.join(dir)).expect("create folders");
+            copy_tree(&repo.join(dir), &site.root.join(dir));
+        }
+        site
+    }
+
     /// Writes a text file, relative to the site root, creating folders as needed.
     pub(crate) fn file(self, path: &str, text: &str) -> Self {
         self.bytes(path, text.as_bytes())
@@ -285,6 +297,23 @@ impl Output {
 fn select<T>(html: &Html, css: &str, map: impl Fn(scraper::ElementRef<'_>) -> T) -> Vec<T> {
     let selector = Selector::parse(css).unwrap_or_else(|e| panic!("bad selector {css}: {e}"));
     html.select(&selector).map(map).collect()
+}
+
+/// Reads an HTTP request from `stream` up to its blank line; its method and path (for the tiny
+/// test servers of `links` and `search_browser`).
+pub(crate) fn read_request(stream: &std::net::TcpStream) -> Option<(String, String)> {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(stream.try_clone().ok()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).ok()?;
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let path = parts.next()?.to_string();
+    Some((method, path))
 }
 
 /// `text` without white space or miette's `│` gutter, so a message that the renderer wrapped

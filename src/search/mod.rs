@@ -1,0 +1,623 @@
+//! Site search: a static, sharded index of every published story under `search/`, built from
+//! the [`Site`] as pure functions, and the query side that `search.js` mirrors.
+//!
+//! Files written (all JSON; the numbers inside strings are varints, see [`index`]):
+//!
+//! - `search/manifest.json`: format, build hash (the client's cache key), number of documents,
+//!   shards and documents per chunk, the districts, each document's district, and the id range
+//!   of each year.
+//! - `search/ids/<shard>.json`: `{token: postings}`, where a token's shard is
+//!   `fnv1a(token) % shards`.
+//! - `search/positions/<shard>.json`: `{token: positions}` for the tokens of two atoms.
+//! - `search/docs/<chunk>.json`: the document table, `chunk` documents a file by id: URL, title,
+//!   date, place line, reporters, subtitle, highlights, summary and body text, for showing
+//!   results and cutting snippets. Text only, never HTML.
+//!
+//! A query downloads the manifest, the id shards of its tokens, the position shards when a term
+//! has three or more atoms, and the chunks of the results it shows. Nothing here does I/O.
+
+pub mod index;
+pub mod query;
+pub mod tokenize;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::content::Story;
+use crate::diagnostic::Diagnostic;
+use crate::output::{Contents, Output};
+use crate::pipeline::log_time;
+use crate::site::{Site, permalink};
+use index::DocText;
+
+/// Bumped whenever the files or the tokenizer change, together with `search.js`.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The folder of the search page and its index, relative to the site.
+pub const SEARCH_DIR: &str = "search";
+
+/// About this many bytes of postings go into one id shard: a one-token query downloads one.
+const TARGET_SHARD_BYTES: usize = 24 * 1024;
+
+/// About this many bytes of document records go into one chunk: a page of ten results from
+/// all over the site downloads ten of them.
+const TARGET_CHUNK_BYTES: usize = 12 * 1024;
+
+/// `search/manifest.json`.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT_VERSION`].
+    pub format: u32,
+    /// A hash of every index file: the client adds `?v=<build>` to its requests.
+    pub build: String,
+    /// Number of documents; ids are `0..docs`, newest first.
+    pub docs: u32,
+    /// Number of shards (a power of two).
+    pub shards: u32,
+    /// Documents per chunk of `search/docs/`.
+    pub chunk: u32,
+    /// District names, sorted.
+    pub districts: Vec<String>,
+    /// Per document, the index of its district in `districts`, as varints.
+    pub doc_districts: String,
+    /// `[year, first id, number of documents]`, newest year first.
+    pub years: Vec<[u32; 3]>,
+}
+
+/// One entry of the document table.
+#[derive(Debug, Serialize)]
+struct DocRecord<'a> {
+    url: String,
+    title: &'a str,
+    date: String,
+    place: &'a str,
+    reporters: &'a str,
+    subtitle: &'a str,
+    highlights: &'a [String],
+    summary: &'a str,
+    body: &'a str,
+}
+
+/// Separates the static files under `search/`, which the index owns while search is on, and
+/// warns about each: they would collide with index files.
+pub fn split_hidden_assets(
+    assets: Vec<Output>,
+    config: &SiteConfig,
+) -> (Vec<Output>, Vec<Diagnostic>) {
+    if !config.search {
+        return (assets, Vec::new());
+    }
+    let (hidden, assets): (Vec<Output>, Vec<Output>) = assets
+        .into_iter()
+        .partition(|asset| asset.path.starts_with(SEARCH_DIR));
+    let warnings = hidden
+        .iter()
+        .map(|asset| {
+            Diagnostic::warning(
+                "static/search-folder",
+                format!(
+                    "{} is not copied: search/ holds the search index",
+                    asset.path.display()
+                ),
+            )
+            .with_help("move the file out of search/, or set `search: false` in site.yaml")
+        })
+        .collect();
+    (assets, warnings)
+}
+
+/// Every file of the search index of `site`.
+pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
+    let started = std::time::Instant::now();
+    let texts: Vec<StoryText> = site.stories.par_iter().map(StoryText::new).collect();
+    let docs: Vec<DocText<'_>> = site
+        .stories
+        .iter()
+        .zip(&texts)
+        .map(|(story, text)| text.doc_text(story))
+        .collect();
+    log_time("search (from its start): texts", started);
+    let (mut outputs, n_shards) = posting_files(&docs);
+    drop(docs);
+    log_time("search (from its start): postings and shards", started);
+    let chunk = chunk_size(site, &texts);
+    let stories: Vec<(&Story, &StoryText)> = site.stories.iter().zip(&texts).collect();
+    outputs.par_extend(stories.par_chunks(chunk).enumerate().map(|(idx, chunk)| {
+        let records: Vec<DocRecord<'_>> = chunk
+            .iter()
+            .map(|(story, text)| DocRecord::new(story, text, config))
+            .collect();
+        let mut bytes = serde_json::to_vec(&records).unwrap_or_default();
+        bytes.push(b'\n');
+        json_output(&format!("docs/{idx}.json"), bytes)
+    }));
+    log_time("search (from its start): document table", started);
+    let build = build_hash(&outputs);
+    log_time("search (from its start): build hash", started);
+    let manifest = manifest(site, build, n_shards as u32, chunk as u32);
+    outputs.push(json_output(
+        "manifest.json",
+        serde_json::to_vec(&manifest).unwrap_or_default(),
+    ));
+    outputs
+}
+
+/// The text of a story that is not a field of it already.
+struct StoryText {
+    visit_line: String,
+    reporters: String,
+    body: String,
+}
+
+impl StoryText {
+    fn new(story: &Story) -> Self {
+        StoryText {
+            visit_line: format!("{}{}{}", story.district, story.street, story.community),
+            reporters: story.reporters.join("、"),
+            body: crate::text::strip_html(&story.content),
+        }
+    }
+
+    /// The three tiers of the story's searchable text.
+    fn doc_text<'a>(&'a self, story: &'a Story) -> DocText<'a> {
+        let mut tier1 = Vec::with_capacity(story.highlights.len() + 1);
+        tier1.push(story.subtitle.as_str());
+        tier1.extend(story.highlights.iter().map(String::as_str));
+        DocText {
+            tiers: [
+                vec![story.title.as_str()],
+                tier1,
+                vec![&self.visit_line, &self.reporters, &self.body],
+            ],
+        }
+    }
+}
+
+impl<'a> DocRecord<'a> {
+    fn new(story: &'a Story, text: &'a StoryText, config: &SiteConfig) -> Self {
+        DocRecord {
+            url: permalink::url(config, &permalink::story_path(&story.slug)),
+            title: &story.title,
+            date: story.date.strftime("%Y-%m-%d").to_string(),
+            place: &text.visit_line,
+            reporters: &text.reporters,
+            subtitle: &story.subtitle,
+            highlights: &story.highlights,
+            summary: &story.summary,
+            body: &text.body,
+        }
+    }
+}
+
+/// Documents per chunk, from the average size of a record (estimated from its texts).
+fn chunk_size(site: &Site, texts: &[StoryText]) -> usize {
+    let total: usize = site
+        .stories
+        .iter()
+        .zip(texts)
+        .map(|(story, text)| {
+            let highlights: usize = story.highlights.iter().map(String::len).sum();
+            story.title.len()
+                + story.subtitle.len()
+                + story.summary.len()
+                + highlights
+                + text.visit_line.len()
+                + text.reporters.len()
+                + text.body.len()
+                + story.slug.len()
+                + 150
+        })
+        .sum();
+    let average = total / site.stories.len().max(1);
+    (TARGET_CHUNK_BYTES / average.max(1)).clamp(1, 64)
+}
+
+/// The id and position shards of `docs`, and how many shards there are: a power of two that
+/// puts about [`TARGET_SHARD_BYTES`] of postings in each.
+fn posting_files(docs: &[DocText<'_>]) -> (Vec<Output>, usize) {
+    let started = std::time::Instant::now();
+    let postings = index::postings(docs);
+    log_time("search (from its start): postings", started);
+    let total_bytes: usize = postings.iter().map(|(_, p)| p.ids.len()).sum();
+    let n_shards = (total_bytes / TARGET_SHARD_BYTES)
+        .max(1)
+        .next_power_of_two()
+        .min(4096);
+    (shard_files(postings, n_shards), n_shards)
+}
+
+/// The id and position shards.
+fn shard_files(postings: Vec<(String, index::Posting)>, n_shards: usize) -> Vec<Output> {
+    let mut shards: Vec<Vec<(String, index::Posting)>> =
+        (0..n_shards).map(|_| Vec::new()).collect();
+    for (key, posting) in postings {
+        let shard = tokenize::fnv1a(&key) as usize % n_shards;
+        shards[shard].push((key, posting));
+    }
+    shards
+        .into_par_iter()
+        .enumerate()
+        .flat_map_iter(|(shard, mut entries)| {
+            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let ids = shard_json(&entries, |posting| &posting.ids);
+            let positions = shard_json(&entries, |posting| &posting.positions);
+            [
+                json_output(&format!("ids/{shard}.json"), ids),
+                json_output(&format!("positions/{shard}.json"), positions),
+            ]
+        })
+        .collect()
+}
+
+/// `{"key":"digits",…}`, one token a line, leaving out empty values.
+fn shard_json(
+    entries: &[(String, index::Posting)],
+    field: impl Fn(&index::Posting) -> &Vec<u8>,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.push(b'{');
+    let mut first = true;
+    for (key, posting) in entries {
+        let digits = field(posting);
+        if digits.is_empty() {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        out.push(b'\n');
+        // Keys are letters, digits, ideographs and single spaces (separators never reach a
+        // key), but serde_json escapes them anyway; digits are ASCII letters, `-` and `_`.
+        out.extend_from_slice(&serde_json::to_vec(key).unwrap_or_default());
+        out.push(b':');
+        out.push(b'"');
+        out.extend_from_slice(digits);
+        out.push(b'"');
+    }
+    out.extend_from_slice(b"\n}\n");
+    out
+}
+
+fn manifest(site: &Site, build: String, n_shards: u32, chunk: u32) -> Manifest {
+    let mut districts: Vec<String> = site
+        .stories
+        .iter()
+        .map(|story| story.district.clone())
+        .collect();
+    districts.sort();
+    districts.dedup();
+    let mut doc_districts = Vec::with_capacity(site.stories.len());
+    let mut years: Vec<[u32; 3]> = Vec::new();
+    for (id, story) in site.stories.iter().enumerate() {
+        let district = districts.binary_search(&story.district).unwrap_or_default();
+        index::push_varint(&mut doc_districts, district as u64);
+        let year = u32::try_from(story.date.year()).unwrap_or_default();
+        match years.last_mut() {
+            Some(last) if last[0] == year => last[2] += 1,
+            _ => years.push([year, id as u32, 1]),
+        }
+    }
+    Manifest {
+        format: FORMAT_VERSION,
+        build,
+        docs: site.stories.len() as u32,
+        shards: n_shards,
+        chunk,
+        districts,
+        doc_districts: String::from_utf8(doc_districts).unwrap_or_default(),
+        years,
+    }
+}
+
+fn json_output(name: &str, bytes: Vec<u8>) -> Output {
+    Output {
+        path: PathBuf::from(format!("{SEARCH_DIR}/{name}")),
+        contents: Contents::Bytes(bytes),
+    }
+}
+
+/// A hash of every file, combined in order: changes whenever any index file does. (Std's
+/// hasher: fast, and stable for one yuanba binary, which is all a cache key needs.)
+fn build_hash(outputs: &[Output]) -> String {
+    use std::hash::{Hash, Hasher};
+    let hashes: Vec<u64> = outputs
+        .par_iter()
+        .map(|output| {
+            let mut file = std::hash::DefaultHasher::new();
+            output.path.hash(&mut file);
+            if let Contents::Bytes(bytes) = &output.contents {
+                bytes.hash(&mut file);
+            }
+            file.finish()
+        })
+        .collect();
+    let mut combined = std::hash::DefaultHasher::new();
+    hashes.hash(&mut combined);
+    format!("{:016x}", combined.finish())[..12].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::search::query::{Hit, Query, search};
+    use crate::search::tokenize::{Atom, CharClass, atoms, classify, normalize};
+
+    /// Index files for documents given as (title, highlight, body), read back by path.
+    fn index_of(docs: &[(String, String, String)]) -> HashMap<String, Vec<u8>> {
+        let texts: Vec<DocText<'_>> = docs
+            .iter()
+            .map(|(title, highlight, body)| DocText {
+                tiers: [vec![title], vec![highlight], vec![body]],
+            })
+            .collect();
+        let (outputs, n_shards) = posting_files(&texts);
+        let mut doc_districts = Vec::new();
+        for id in 0..docs.len() {
+            index::push_varint(&mut doc_districts, (id % 2) as u64);
+        }
+        let manifest = Manifest {
+            format: FORMAT_VERSION,
+            build: "test".to_string(),
+            docs: docs.len() as u32,
+            shards: n_shards as u32,
+            chunk: 1,
+            districts: vec!["成华区".to_string(), "锦江区".to_string()],
+            doc_districts: String::from_utf8(doc_districts).expect("ASCII"),
+            years: vec![[2019, 0, 1], [2018, 1, docs.len() as u32 - 1]],
+        };
+        let mut files: HashMap<String, Vec<u8>> = outputs
+            .into_iter()
+            .map(|output| {
+                let path = output.path.to_string_lossy().replace('\\', "/");
+                let name = path.trim_start_matches("search/").to_string();
+                match output.contents {
+                    Contents::Bytes(bytes) => (name, bytes),
+                    _ => unreachable!("the index is made in memory"),
+                }
+            })
+            .collect();
+        files.insert(
+            "manifest.json".to_string(),
+            serde_json::to_vec(&manifest).expect("serializable"),
+        );
+        files
+    }
+
+    fn run(files: &HashMap<String, Vec<u8>>, query: &Query<'_>) -> Vec<Hit> {
+        search(&|path: &str| files.get(path).cloned(), query).expect("a valid index")
+    }
+
+    fn query(files: &HashMap<String, Vec<u8>>, text: &str) -> Vec<Hit> {
+        run(
+            files,
+            &Query {
+                text,
+                ..Query::default()
+            },
+        )
+    }
+
+    /// The meaning of a query, computed on the texts without any index: every term's atoms
+    /// appear in one field as a run with the same gaps; the tier is the worst term's best.
+    fn brute_force(docs: &[(String, String, String)], text: &str) -> Vec<Hit> {
+        let terms: Vec<String> = text.split_whitespace().map(normalize).collect();
+        let terms: Vec<Vec<Atom<'_>>> = terms
+            .iter()
+            .map(|term| atoms(term))
+            .filter(|term| !term.is_empty())
+            .collect();
+        if terms.is_empty() {
+            return Vec::new();
+        }
+        let mut hits = Vec::new();
+        for (id, (title, highlight, body)) in docs.iter().enumerate() {
+            let fields = [normalize(title), normalize(highlight), normalize(body)];
+            let field_atoms: Vec<Vec<Atom<'_>>> = fields.iter().map(|f| atoms(f)).collect();
+            let best = terms.iter().map(|term| {
+                field_atoms.iter().position(|field| {
+                    field.windows(term.len()).any(|window| {
+                        window
+                            .iter()
+                            .zip(term)
+                            .enumerate()
+                            .all(|(idx, (have, want))| {
+                                have.text == want.text && (idx == 0 || have.gap == want.gap)
+                            })
+                    })
+                })
+            });
+            let tiers: Option<Vec<usize>> = best.collect();
+            if let Some(tiers) = tiers {
+                let tier = tiers.into_iter().max().unwrap_or_default();
+                hits.push(Hit {
+                    id: id as u32,
+                    tier: tier as u8,
+                });
+            }
+        }
+        hits.sort_by_key(|hit| (hit.tier, hit.id));
+        hits
+    }
+
+    fn is_word_char(c: char) -> bool {
+        normalize(&c.to_string())
+            .chars()
+            .any(|n| classify(n) == CharClass::Word)
+    }
+
+    /// Text from a small alphabet, so tokens repeat across documents: ideographs, punctuation,
+    /// spaces, Latin words and numbers (some full-width).
+    fn text(max_pieces: usize) -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "白", "莲", "社", "区", "党", "建", "春", "熙", "路", "四", "联", "动", "“", "”", "，",
+            "、", " ", "g20", "2018", "ＡＢ", "ab", "年",
+        ]);
+        prop::collection::vec(piece, 1..max_pieces).prop_map(|pieces| pieces.concat())
+    }
+
+    fn corpus() -> impl Strategy<Value = Vec<(String, String, String)>> {
+        prop::collection::vec((text(12), text(12), text(40)), 2..40)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Every substring of two or more characters of every title is found (where it does
+        /// not cut a Latin word or number, which are matched whole), as a title hit.
+        #[test]
+        fn every_substring_of_every_title_is_found(docs in corpus(), pick in any::<prop::sample::Index>()) {
+            let files = index_of(&docs);
+            let id = pick.index(docs.len());
+            let title: Vec<char> = docs[id].0.chars().collect();
+            for start in 0..title.len() {
+                for end in start + 2..=title.len() {
+                    let cuts_word = |at: usize| {
+                        at > 0 && at < title.len() && is_word_char(title[at - 1]) && is_word_char(title[at])
+                    };
+                    let substring: String = title[start..end].iter().collect();
+                    if cuts_word(start) || cuts_word(end) || atoms(&normalize(&substring)).is_empty() {
+                        continue;
+                    }
+                    let hits = query(&files, &substring);
+                    prop_assert!(
+                        hits.contains(&Hit { id: id as u32, tier: 0 }),
+                        "{substring:?} of title {:?} not found: {hits:?}", docs[id].0
+                    );
+                }
+            }
+        }
+
+        /// The index answers exactly what the texts say: same documents, same tiers, same order.
+        #[test]
+        fn results_equal_a_scan_of_the_texts(docs in corpus(), text in text(6), pick in any::<prop::sample::Index>()) {
+            let files = index_of(&docs);
+            prop_assert_eq!(query(&files, &text), brute_force(&docs, &text));
+            // A query cut from a body, where most multi-token runs are.
+            let body: Vec<char> = docs[pick.index(docs.len())].2.chars().collect();
+            let start = pick.index(body.len());
+            let cut: String = body[start..body.len().min(start + 5)].iter().collect();
+            prop_assert_eq!(query(&files, &cut), brute_force(&docs, &cut));
+        }
+    }
+
+    fn docs(texts: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+        texts
+            .iter()
+            .map(|(a, b, c)| ((*a).to_string(), (*b).to_string(), (*c).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn title_hits_come_first_then_highlights_then_newer_first() {
+        let docs = docs(&[
+            ("其他", "", "正文说到四社联动"),
+            ("其他", "要点：四社联动", ""),
+            ("四社联动见成效", "", ""),
+            ("更早的四社联动", "", ""),
+        ]);
+        let files = index_of(&docs);
+        let order: Vec<(u32, u8)> = query(&files, "四社联动")
+            .iter()
+            .map(|hit| (hit.id, hit.tier))
+            .collect();
+        assert_eq!(order, [(2, 0), (3, 0), (1, 1), (0, 2)]);
+    }
+
+    #[test]
+    fn a_longer_query_must_be_one_run() {
+        let docs = docs(&[("四社，联动", "", ""), ("社联", "", "四社 联动")]);
+        let files = index_of(&docs);
+        assert!(query(&files, "四社联动").is_empty());
+        assert_eq!(query(&files, "四社、联动").len(), 2);
+        assert_eq!(query(&files, "社联").len(), 1);
+    }
+
+    #[test]
+    fn no_hits_and_empty_queries_return_nothing() {
+        let files = index_of(&docs(&[("白莲社区", "", "")]));
+        assert!(query(&files, "唐梅").is_empty());
+        assert!(query(&files, "白莲 唐梅").is_empty());
+        assert!(query(&files, "").is_empty());
+        assert!(query(&files, "，。").is_empty());
+        assert_eq!(query(&files, "莲").len(), 1);
+    }
+
+    #[test]
+    fn filters_by_district_and_year() {
+        let files = index_of(&docs(&[
+            ("白莲", "", ""),
+            ("白莲", "", ""),
+            ("白莲", "", ""),
+        ]));
+        let ids = |district, year| -> Vec<u32> {
+            run(
+                &files,
+                &Query {
+                    text: "白莲",
+                    district,
+                    year,
+                },
+            )
+            .iter()
+            .map(|hit| hit.id)
+            .collect()
+        };
+        assert_eq!(ids(None, None), [0, 1, 2]);
+        assert_eq!(ids(Some("成华区"), None), [0, 2]);
+        assert_eq!(ids(None, Some(2018)), [1, 2]);
+        assert_eq!(ids(Some("锦江区"), Some(2018)), [1]);
+        assert!(ids(Some("不存在区"), None).is_empty());
+        assert!(ids(None, Some(1999)).is_empty());
+    }
+
+    #[test]
+    fn a_broken_index_is_an_error_not_a_panic() {
+        let mut files = index_of(&docs(&[("白莲社区", "", "")]));
+        let run = |files: &HashMap<String, Vec<u8>>| {
+            search(
+                &|path: &str| files.get(path).cloned(),
+                &Query {
+                    text: "白莲社区",
+                    ..Query::default()
+                },
+            )
+        };
+        for (_, bytes) in files
+            .iter_mut()
+            .filter(|(path, _)| path.starts_with("positions/"))
+        {
+            *bytes = b"{\"\xe7\x99\xbd\xe8\x8e\xb2\":\"W\"}".to_vec();
+        }
+        assert!(run(&files).is_err());
+        files.remove("manifest.json");
+        assert!(matches!(run(&files), Err(query::QueryError::Missing(_))));
+    }
+
+    #[test]
+    fn shard_count_grows_with_the_corpus() {
+        let small = docs(&[("白莲", "", "")]);
+        let texts: Vec<DocText<'_>> = small
+            .iter()
+            .map(|(title, _, _)| DocText {
+                tiers: [vec![title], Vec::new(), Vec::new()],
+            })
+            .collect();
+        assert_eq!(posting_files(&texts).1, 1);
+        let body: String = (0..4_000u32)
+            .filter_map(|n| char::from_u32(0x4E00 + n))
+            .collect();
+        let large = DocText {
+            tiers: [Vec::new(), Vec::new(), vec![&body]],
+        };
+        let (_, n_shards) = posting_files(&vec![large; 30]);
+        assert!(n_shards > 1 && n_shards.is_power_of_two(), "{n_shards}");
+    }
+}

@@ -1,0 +1,249 @@
+//! How text becomes searchable: normalisation, atoms, and the tokens the index stores.
+//!
+//! `search.js` does exactly the same in the browser; a change here is a change there (and to
+//! `FORMAT_VERSION` in `search::index`).
+//!
+//! - **Normalise** one unit at a time (a character and the combining marks after it): NFKC, then
+//!   lower case. Per unit, so the browser can map every normalised character back to the
+//!   original text it marks; for the precomposed text of Chinese news this is plain NFKC.
+//! - **Atoms**: each CJK ideograph (or kana, hangul) is an atom; a run of other letters and
+//!   digits (a Latin word, a number, `g20`) is one atom. Everything else separates atoms. Each
+//!   atom records whether a separator came before it (a *gap*).
+//! - **Tokens**: every atom (so one-character queries work), and every pair of neighbouring
+//!   atoms in the same field, written `ab` when they touch and `a b` across a gap. Pairs carry
+//!   their position (the atom index) so that a longer query can be confirmed as one run.
+//!
+//! A query term matches where its atoms appear consecutively with the same gaps: any substring of
+//! two or more characters of Chinese text, and Latin words and numbers as whole words. What the
+//! separators are (`，` or `、`, one or three) does not matter.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// The normalised form of `text`: NFKC and lower case, one unit at a time.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut unit = String::new();
+    while let Some(c) = chars.next() {
+        let has_marks = chars.peek().is_some_and(|next| is_combining_mark(*next));
+        if !has_marks && is_stable(c) {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        unit.clear();
+        unit.push(c);
+        while let Some(mark) = chars.next_if(|next| is_combining_mark(*next)) {
+            unit.push(mark);
+        }
+        let composed: String = unit.nfkc().collect();
+        out.push_str(&composed.to_lowercase());
+    }
+    out
+}
+
+/// Characters that NFKC and lower-casing leave alone (after ASCII lower-casing): the fast path
+/// for nearly all of a Chinese text.
+fn is_stable(c: char) -> bool {
+    c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// What kind of atom a normalised character belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CharClass {
+    /// An ideograph, kana or hangul syllable: an atom on its own.
+    Cjk,
+    /// A letter or digit of any other script: part of a word atom.
+    Word,
+    /// Punctuation, spaces, symbols: separates atoms.
+    Separator,
+}
+
+/// The class of a normalised character.
+pub fn classify(c: char) -> CharClass {
+    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        return CharClass::Cjk;
+    }
+    if c.is_ascii() {
+        return if c.is_ascii_alphanumeric() {
+            CharClass::Word
+        } else {
+            CharClass::Separator
+        };
+    }
+    if !c.is_alphanumeric() {
+        CharClass::Separator
+    } else if crate::text::is_cjk(c) {
+        CharClass::Cjk
+    } else {
+        CharClass::Word
+    }
+}
+
+/// One atom of a normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Atom<'a> {
+    /// The atom's text (a slice of the normalised text).
+    pub text: &'a str,
+    /// Whether a separator stands between this atom and the one before it.
+    pub gap: bool,
+}
+
+/// The atoms of a normalised text, in order.
+pub fn atoms(normalized: &str) -> Vec<Atom<'_>> {
+    let mut atoms = Vec::new();
+    let mut gap = false;
+    let mut word_start: Option<usize> = None;
+    for (idx, c) in normalized.char_indices() {
+        let class = classify(c);
+        if class != CharClass::Word
+            && let Some(start) = word_start.take()
+        {
+            atoms.push(Atom {
+                text: &normalized[start..idx],
+                gap,
+            });
+            gap = false;
+        }
+        match class {
+            CharClass::Cjk => {
+                atoms.push(Atom {
+                    text: &normalized[idx..idx + c.len_utf8()],
+                    gap,
+                });
+                gap = false;
+            }
+            CharClass::Word => {
+                word_start.get_or_insert(idx);
+            }
+            CharClass::Separator => gap = true,
+        }
+    }
+    if let Some(start) = word_start {
+        atoms.push(Atom {
+            text: &normalized[start..],
+            gap,
+        });
+    }
+    atoms
+}
+
+/// The key of the token for two neighbouring atoms: `ab`, or `a b` across a gap.
+pub fn pair_key(first: &str, second: Atom<'_>) -> String {
+    let mut key = String::with_capacity(first.len() + second.text.len() + 1);
+    key.push_str(first);
+    if second.gap {
+        key.push(' ');
+    }
+    key.push_str(second.text);
+    key
+}
+
+/// The query terms of what a reader typed: split at white space, normalised, and cut into
+/// atoms. Terms without any atom (only punctuation) are dropped.
+pub fn query_terms(query: &str) -> Vec<Vec<String>> {
+    let mut terms: Vec<Vec<String>> = Vec::new();
+    for term in query.split_whitespace() {
+        let normalized = normalize(term);
+        let term_atoms = atoms(&normalized);
+        if term_atoms.is_empty() {
+            continue;
+        }
+        let keys = term_keys(&term_atoms);
+        if !terms.contains(&keys) {
+            terms.push(keys);
+        }
+    }
+    terms
+}
+
+/// The tokens a term is looked up by: its one atom, or the keys of its neighbouring pairs
+/// (the first gap of a term does not count: the term may start anywhere).
+fn term_keys(term_atoms: &[Atom<'_>]) -> Vec<String> {
+    match term_atoms {
+        [only] => vec![only.text.to_string()],
+        _ => term_atoms
+            .windows(2)
+            .map(|pair| pair_key(pair[0].text, pair[1]))
+            .collect(),
+    }
+}
+
+/// FNV-1a, 32 bits, over the UTF-8 bytes of a token: which shard holds it (modulo the number of
+/// shards). Chosen because `search.js` computes it in four lines.
+pub fn fnv1a(token: &str) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in token.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn atom_texts(text: &str) -> Vec<(String, bool)> {
+        atoms(&normalize(text))
+            .into_iter()
+            .map(|atom| (atom.text.to_string(), atom.gap))
+            .collect()
+    }
+
+    #[test]
+    fn normalizes_width_and_case() {
+        assert_eq!(normalize("ＡＢＣ１２３"), "abc123");
+        assert_eq!(normalize("白莲，社区！"), "白莲,社区!");
+        assert_eq!(normalize("Hello WORLD"), "hello world");
+        // A decomposed é (e + U+0301) composes, so it matches a typed é.
+        assert_eq!(normalize("Cafe\u{301}"), "café");
+        assert_eq!(normalize("㈱"), "(株)");
+        assert_eq!(normalize("Ⅻ"), "xii");
+    }
+
+    #[test]
+    fn chinese_is_one_atom_per_character_latin_one_per_word() {
+        assert_eq!(
+            atom_texts("G20峰会 2018年"),
+            vec![
+                ("g20".to_string(), false),
+                ("峰".to_string(), false),
+                ("会".to_string(), false),
+                ("2018".to_string(), true),
+                ("年".to_string(), false),
+            ]
+        );
+        assert_eq!(
+            atom_texts("“四社联动”"),
+            ["四", "社", "联", "动"]
+                .iter()
+                .enumerate()
+                .map(|(idx, atom)| ((*atom).to_string(), idx == 0))
+                .collect::<Vec<_>>()
+        );
+        assert!(atom_texts("，。！—— …").is_empty());
+    }
+
+    #[test]
+    fn query_terms_are_pairs_or_single_atoms() {
+        assert_eq!(query_terms("儿童之家"), vec![vec!["儿童", "童之", "之家"]]);
+        assert_eq!(query_terms("莲"), vec![vec!["莲"]]);
+        assert_eq!(query_terms("Hello"), vec![vec!["hello"]]);
+        assert_eq!(query_terms("“盘活”"), vec![vec!["盘活"]]);
+        assert_eq!(query_terms("3月18日"), vec![vec!["3月", "月18", "18日"]]);
+        assert_eq!(
+            query_terms("白莲  社区，居民 白莲"),
+            vec![vec!["白莲"], vec!["社区", "区 居", "居民"]]
+        );
+        assert!(query_terms(" ，， ").is_empty());
+    }
+
+    #[test]
+    fn fnv1a_matches_the_reference_values() {
+        // Reference values of FNV-1a 32 (also asserted by the browser test through search.js).
+        assert_eq!(fnv1a(""), 0x811c_9dc5);
+        assert_eq!(fnv1a("a"), 0xe40c_292c);
+        assert_eq!(fnv1a("foobar"), 0xbf9c_f968);
+    }
+}
