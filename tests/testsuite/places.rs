@@ -202,6 +202,17 @@ districts:
           - name: 总府路社区
 ";
 
+/// A build of a site with this registry and one story at 成华区 › `street` › 白莲社区.
+fn build_with_registry(registry: &str, street: &str) -> crate::util::Output {
+    SiteTest::new()
+        .file("data/places.yaml", registry)
+        .file(
+            "content/stories/a.md",
+            &placed("甲", "2018-03-20", "成华区", street, "白莲社区"),
+        )
+        .run(&["build"])
+}
+
 /// The registry above, a story at an alias of 白莲社区, and one at 百联社区 (whose pinyin is the
 /// same) written with `street_b` as its street.
 fn registry_site(street_b: &str) -> SiteTest {
@@ -276,29 +287,14 @@ fn registry_mismatches_point_at_the_story_line_with_the_closest_name() {
 
 #[test]
 fn registry_errors_are_located() {
-    let out = SiteTest::new()
-        .file(
-            "data/places.yaml",
-            "districts:\n  - name: 成华区\n    streetz: []\n",
-        )
-        .file(
-            "content/stories/a.md",
-            &placed("甲", "2018-03-20", "成华区", "", "白莲社区"),
-        )
-        .run(&["build"]);
+    let out = build_with_registry("districts:\n  - name: 成华区\n    streetz: []\n", "");
     out.assert_exit(1);
     insta::assert_snapshot!("registry_unknown_field", out.stderr);
 
-    let out = SiteTest::new()
-        .file(
-            "data/places.yaml",
-            "districts:\n  - name: 成华区\n    communities:\n      - name: 白莲社区\n      - name: 白莲社区\n",
-        )
-        .file(
-            "content/stories/a.md",
-            &placed("甲", "2018-03-20", "成华区", "", "白莲社区"),
-        )
-        .run(&["build"]);
+    let out = build_with_registry(
+        "districts:\n  - name: 成华区\n    communities:\n      - name: 白莲社区\n      - name: 白莲社区\n",
+        "",
+    );
     out.assert_exit(1);
     insta::assert_snapshot!("registry_duplicate", out.stderr);
 }
@@ -313,26 +309,14 @@ fn the_registry_fixes_a_slug_collision() {
 
 #[test]
 fn an_empty_registry_rejects_every_story_without_crashing() {
-    let out = SiteTest::new()
-        .file("data/places.yaml", "districts: []\n")
-        .file(
-            "content/stories/a.md",
-            &placed("甲", "2018-03-20", "成华区", "白莲池街道", "白莲社区"),
-        )
-        .run(&["build"]);
+    let out = build_with_registry("districts: []\n", "白莲池街道");
     out.assert_exit(1);
     insta::assert_snapshot!(out.stderr);
 }
 
 #[test]
 fn a_registry_that_is_not_yaml_is_located() {
-    let out = SiteTest::new()
-        .file("data/places.yaml", "districts:\n  - name: [成华区\n")
-        .file(
-            "content/stories/a.md",
-            &placed("甲", "2018-03-20", "成华区", "白莲池街道", "白莲社区"),
-        )
-        .run(&["build"]);
+    let out = build_with_registry("districts:\n  - name: [成华区\n", "白莲池街道");
     out.assert_exit(1);
     insta::assert_snapshot!(out.stderr);
 }
