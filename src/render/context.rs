@@ -140,8 +140,8 @@ pub struct PlaceLink<'a> {
     url: String,
 }
 
-/// `story` in `story.html`, and each item of `stories`, `previous`, `next` and `related`
-/// (there without `content`).
+/// A story as templates see it: each item of `stories`, `previous`, `next` and `related`, and
+/// (with `content` added by `render::pages`) `story` in `story.html`.
 #[derive(Debug, Serialize)]
 pub struct StoryView<'a> {
     title: &'a str,
@@ -166,8 +166,6 @@ pub struct StoryView<'a> {
     tags: &'a [String],
     tag_links: Vec<NamedLink<'a>>,
     images: Vec<ImageView<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    content: Option<&'a str>,
     reading_minutes: usize,
     reading_time: usize,
     /// The story's card for lists, rendered once per build (`partials/story_card.html`); empty
@@ -178,18 +176,9 @@ pub struct StoryView<'a> {
     source_path: String,
 }
 
-/// Whether a story view carries the body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WithBody {
-    /// For the story's own page.
-    Yes,
-    /// For lists, where the body would only cost time.
-    No,
-}
-
 impl<'a> StoryView<'a> {
     /// The view of the story at `story_idx` of the site.
-    pub fn new(site: &'a Site, story_idx: usize, config: &SiteConfig, with_body: WithBody) -> Self {
+    pub fn new(site: &'a Site, story_idx: usize, config: &SiteConfig) -> Self {
         let story = &site.stories[story_idx];
         let site_path = permalink::story_path(&story.slug);
         let images = story
@@ -249,7 +238,6 @@ impl<'a> StoryView<'a> {
             tags: &story.tags,
             tag_links: term_links(TaxonomyKind::Tags),
             images,
-            content: (with_body == WithBody::Yes).then_some(story.content.as_str()),
             reading_minutes: story.reading_minutes,
             reading_time: story.reading_minutes,
             card: String::new(),

@@ -30,7 +30,7 @@ use crate::search::SEARCH_DIR;
 use crate::site::places::PlaceId;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
-use context::{PageLink, SiteView, StoryView, ThemeView, WithBody, n_pages};
+use context::{PageLink, SiteView, StoryView, ThemeView, n_pages};
 pub use tera_env::Templates;
 
 /// Resolves the theme and parses every template once.
@@ -232,7 +232,7 @@ fn cards(
     let results: Vec<(tera::Value, Option<Diagnostic>)> = (0..site.stories.len())
         .into_par_iter()
         .map(|idx| {
-            let mut view = StoryView::new(site, idx, config, WithBody::No);
+            let mut view = StoryView::new(site, idx, config);
             let mut context = Context::new();
             context.insert("story", &view);
             match templates.tera.render(CARD_TEMPLATE, &context) {
