@@ -78,6 +78,7 @@ struct RawStory {
     tags: Option<Vec<String>>,
     images: Option<Vec<Image>>,
     draft: Option<bool>,
+    #[serde(default, deserialize_with = "one_or_many")]
     aliases: Option<Vec<String>>,
     extra: Option<Value>,
 }

@@ -225,7 +225,10 @@ struct RawRegistry {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a place: `name:`, with optional `slug`, `aliases`, `streets`, `communities`"
+)]
 struct RawPlace {
     name: String,
     #[serde(default)]

@@ -275,3 +275,22 @@ fn aliases_that_cannot_be_written_are_errors() {
     out.assert_exit(1);
     insta::assert_snapshot!(out.stderr);
 }
+
+#[test]
+fn a_single_alias_may_be_written_as_a_string() {
+    let out = SiteTest::new()
+        .file(
+            "content/stories/a.md",
+            &story_in("改名", "2018-03-20", "成华区", "aliases: /old/a/\n"),
+        )
+        .run(&["build"]);
+    out.assert_success();
+    assert_eq!(
+        out.select_attr(
+            "public/old/a/index.html",
+            "meta[http-equiv=refresh]",
+            "content"
+        ),
+        ["0; url=/stories/a/"]
+    );
+}
