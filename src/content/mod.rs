@@ -114,6 +114,25 @@ fn render_bodies(content: &mut Content, config: &SiteConfig) {
     });
 }
 
+/// Renders the Markdown body of `source_path` once every story's and page's site path is known:
+/// links to their files become their URLs, images get their sizes. Also returns the link context,
+/// for callers that render a part of the body again.
+pub(crate) fn render_body<'a>(
+    body: &str,
+    source_path: &'a Path,
+    site_paths: &'a HashMap<PathBuf, String>,
+    base_path: &'a str,
+    images: &image::ImageLookup<'_>,
+) -> (markdown::Rendered, markdown::LinkContext<'a>) {
+    let links = markdown::LinkContext {
+        base_path,
+        source_path,
+        site_paths,
+    };
+    let rendered = markdown::render_with_images(body, &links, &|src| images.size(src));
+    (rendered, links)
+}
+
 /// Reads `data/places.yaml` if it exists (parsing it is the site's business).
 fn read_registry(
     config: &SiteConfig,

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::content::front_matter::Split;
 use crate::content::image::ImageLookup;
-use crate::content::markdown::{self, LinkContext, Reference};
+use crate::content::markdown::Reference;
 use crate::diagnostic::Diagnostic;
 use crate::fields;
 use crate::text;
@@ -140,15 +140,13 @@ impl Page {
         base_path: &str,
         images: &ImageLookup<'_>,
     ) {
-        let links = LinkContext {
-            base_path,
-            source_path: &self.source_path,
+        let (rendered, _) = crate::content::render_body(
+            &self.source[self.body_start..],
+            &self.source_path,
             site_paths,
-        };
-        let rendered =
-            markdown::render_with_images(&self.source[self.body_start..], &links, &|src| {
-                images.size(src)
-            });
+            base_path,
+            images,
+        );
         if self.summary.is_empty() {
             self.summary = text::summarize(&rendered.plain_text, 120);
         }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer};
 use crate::config::SiteConfig;
 use crate::content::front_matter::Split;
 use crate::content::image::{ImageLookup, ImageSize};
-use crate::content::markdown::{self, LinkContext, Reference};
+use crate::content::markdown::{self, Reference};
 use crate::diagnostic::Diagnostic;
 use crate::fields::{self, YamlBlock};
 use crate::text;
@@ -266,16 +266,12 @@ impl Story {
         base_path: &str,
         images: &ImageLookup<'_>,
     ) {
-        let links = LinkContext {
-            base_path,
-            source_path: &self.source_path,
-            site_paths,
-        };
         for image in &mut self.images {
             image.size = images.size(&image.src);
         }
         let body = &self.source[self.body_start..];
-        let rendered = markdown::render_with_images(body, &links, &|src| images.size(src));
+        let (rendered, links) =
+            crate::content::render_body(body, &self.source_path, site_paths, base_path, images);
         let (n_cjk, n_words) = text::count_text(&rendered.plain_text);
         if self.summary.is_empty() {
             self.summary = match body.find(MORE_MARKER) {

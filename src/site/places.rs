@@ -409,14 +409,7 @@ fn declare(
                 declare_community(places, community, street_id, street_from, file, diagnostics);
             }
             if !street.streets.is_empty() {
-                diagnostics.push(file.error(
-                    "places/invalid",
-                    format!(
-                        "street {} lists `streets`: only districts have streets",
-                        street.name
-                    ),
-                    file.locate(&street.name, from),
-                ));
+                diagnostics.push(too_deep(file, street, "only districts have streets", from));
             }
         }
         for community in &district.communities {
@@ -445,15 +438,22 @@ fn declare_community(
         diagnostics,
     );
     if !community.streets.is_empty() || !community.communities.is_empty() {
-        diagnostics.push(file.error(
-            "places/invalid",
-            format!(
-                "community {} lists places under it: communities are the lowest level",
-                community.name
-            ),
-            file.locate(&community.name, from),
+        diagnostics.push(too_deep(
+            file,
+            community,
+            "communities are the lowest level",
+            from,
         ));
     }
+}
+
+/// A registry entry that lists places at a level below it cannot have.
+fn too_deep(file: &RegistryFile<'_>, place: &RawPlace, rule: &str, from: usize) -> Diagnostic {
+    file.error(
+        "places/invalid",
+        format!("{} lists places under it: {rule}", place.name),
+        file.locate(&place.name, from),
+    )
 }
 
 fn declare_one(

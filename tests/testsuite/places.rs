@@ -320,3 +320,13 @@ fn a_registry_that_is_not_yaml_is_located() {
     out.assert_exit(1);
     insta::assert_snapshot!(out.stderr);
 }
+
+#[test]
+fn places_listed_below_their_level_are_errors() {
+    let out = build_with_registry(
+        "districts:\n  - name: 成华区\n    streets:\n      - name: 白莲池街道\n        streets:\n          - name: 错误街道\n        communities:\n          - name: 白莲社区\n            communities:\n              - name: 小区\n",
+        "白莲池街道",
+    );
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+}
