@@ -30,6 +30,27 @@ pub struct Built {
     pub n_files: usize,
     /// Links and images to other sites, for `check --external`.
     pub external_links: Vec<check::links::ExternalLink>,
+    /// With [`Incremental`]: pages rendered.
+    pub n_rendered: usize,
+    /// With [`Incremental`]: output files of pages that did not change since the last committed
+    /// build and were not handed to the sink.
+    pub kept: Vec<PathBuf>,
+    /// With [`Incremental`]: the fingerprints to commit once the build is published.
+    pub page_keys: render::PageKeys,
+    /// With [`Incremental::defer_search`]: the site, for building its search index later
+    /// (`None` when search is off or the build failed).
+    pub deferred_search: Option<site::Site>,
+}
+
+/// What `serve` and `build --watch` keep between runs, so that a rebuild renders only the pages
+/// whose context changed.
+#[derive(Debug, Default)]
+pub struct Incremental {
+    /// Cards and page fingerprints of earlier builds with the same templates.
+    pub render: render::RenderCache,
+    /// Leave the search index out and hand the site back in [`Built::deferred_search`]: `serve`
+    /// builds it after publishing the pages.
+    pub defer_search: bool,
 }
 
 /// What a run checks beyond what a build needs.
@@ -57,7 +78,7 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink, checks: Checks) -> Result<Built
     let mut templates = render::load_templates(config);
     log_time("load templates", started);
     let templates = templates.as_mut().map_err(|found| found.as_slice());
-    render_loaded(config, loaded, templates, sink, checks)
+    render_loaded(config, loaded, templates, sink, checks, None)
 }
 
 /// The steps of [`run`] after loading: for `serve`, which keeps what it loaded between builds
@@ -69,11 +90,13 @@ pub fn render_loaded(
     templates: Result<&mut Templates, &[Diagnostic]>,
     sink: &dyn Sink,
     checks: Checks,
+    mut incremental: Option<&mut Incremental>,
 ) -> Result<Built, output::Error> {
     let started = Instant::now();
     let mut diagnostics = loaded.diagnostics.clone();
     let (site, site_diagnostics) = site::assemble(loaded, config);
     diagnostics.extend(site_diagnostics);
+    log_time("assemble", started);
     let mut built = Built {
         n_stories: site.stories.len(),
         n_pages: site.pages.len(),
@@ -94,12 +117,15 @@ pub fn render_loaded(
             let jobs = render::plan(&site, config);
             // Generated files win over static files at the same path, except robots.txt.
             let mut generated = render::page_files(&site, &jobs);
+            log_time("plan", started);
             let (extras, extra_diagnostics) = extras(&site, config, &jobs, &generated);
+            log_time("extras", started);
             diagnostics.extend(extra_diagnostics);
             let (assets, asset_diagnostics) = output::assets::collect(config, &site);
             diagnostics.extend(asset_diagnostics);
             let (assets, hidden) = search::split_hidden_assets(assets, config);
             diagnostics.extend(hidden);
+            log_time("assets", started);
             let has_robots = assets
                 .iter()
                 .any(|asset| asset.path == Path::new("robots.txt"));
@@ -129,13 +155,30 @@ pub fn render_loaded(
                 .try_for_each(emit)?;
             extras.into_par_iter().try_for_each(emit)?;
             log_time("feeds, sitemap, aliases", started);
-            let render_diagnostics = render::render(&site, &jobs, templates, config, &emit)?;
+            let rendered = render::render(
+                &site,
+                &jobs,
+                templates,
+                config,
+                &emit,
+                incremental
+                    .as_deref_mut()
+                    .map(|incremental| &mut incremental.render),
+            )?;
             log_time("render and write", started);
-            if render_diagnostics.iter().any(Diagnostic::is_error) {
+            if rendered.diagnostics.iter().any(Diagnostic::is_error) {
                 failed.store(true, Ordering::Relaxed);
             }
-            diagnostics.extend(render_diagnostics);
-            if config.search {
+            diagnostics.extend(rendered.diagnostics);
+            built.n_rendered = rendered.n_rendered;
+            built.kept = rendered.kept;
+            built.page_keys = rendered.keys;
+            let defer_search = incremental.is_some_and(|incremental| incremental.defer_search);
+            if config.search && defer_search {
+                if !failed.load(Ordering::Relaxed) {
+                    built.deferred_search = Some(site);
+                }
+            } else if config.search {
                 let index = search::build(&site, config);
                 log_time("search index", started);
                 index.into_par_iter().try_for_each(emit)?;

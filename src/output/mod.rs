@@ -8,6 +8,9 @@
 use std::path::{Path, PathBuf};
 
 pub mod assets;
+mod in_place;
+
+pub use in_place::InPlace;
 
 use rayon::prelude::*;
 

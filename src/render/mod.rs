@@ -11,17 +11,19 @@ pub mod builtin;
 pub mod context;
 pub mod feeds;
 pub mod filters;
+mod keys;
 mod pages;
 pub mod sitemap;
 pub mod tera_env;
 pub mod theme;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hasher};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use tera::Context;
+use tera::{Context, Value};
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
@@ -157,15 +159,150 @@ struct DistrictLink<'a> {
     count: usize,
 }
 
+/// A 64-bit fingerprint of everything a page or a card is rendered from (with the same
+/// templates).
+pub type Key = u64;
+
+/// What earlier renders produced, for `serve`: each story's card by the fingerprint of its view
+/// and card template, and each page's fingerprint (its context and its template, with the
+/// templates that one uses) at the last published build. A rebuild renders only the pages whose
+/// fingerprint changed, so editing a template renders the pages that use it.
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    cards: HashMap<Key, Value>,
+    pages: HashMap<PathBuf, Key>,
+}
+
+impl RenderCache {
+    /// Records the pages of a build that was published: the next build keeps what they show.
+    pub fn commit(&mut self, keys: PageKeys) {
+        self.pages = keys.0;
+    }
+
+    /// Forgets the published pages (their files may be gone), keeping the cards.
+    pub fn forget_pages(&mut self) {
+        self.pages.clear();
+    }
+}
+
+/// The fingerprints of the pages of one build, for [`RenderCache::commit`] once it is published.
+#[derive(Debug, Default)]
+pub struct PageKeys(HashMap<PathBuf, Key>);
+
+/// What [`render`] did.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Pages that failed.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Output files of pages that show exactly what they showed at the last committed build,
+    /// and were neither rendered nor emitted.
+    pub kept: Vec<PathBuf>,
+    /// Pages rendered.
+    pub n_rendered: usize,
+    /// The fingerprint of every page that did not fail (with a cache only).
+    pub keys: PageKeys,
+}
+
+/// A story's card and the fingerprint of its view.
+struct Card {
+    value: Value,
+    key: Key,
+    /// Whether the card template rendered it (a failed card is never cached).
+    ok: bool,
+}
+
+/// One page's result.
+enum PageResult {
+    Rendered(PathBuf, Option<Key>),
+    Kept(PathBuf, Key),
+    Failed(Diagnostic),
+}
+
 /// Renders every planned page and hands each to `emit` as soon as it is ready (in parallel).
-/// Pages that fail come back as diagnostics; an error of `emit` stops the run.
+/// With a `cache`, pages whose context has the fingerprint they had at the last committed build
+/// are not rendered (see [`Rendered::kept`]). Pages that fail come back as diagnostics; an error
+/// of `emit` stops the run.
 pub fn render<E: Send>(
     site: &Site,
     jobs: &[Job],
     templates: &mut Templates,
     config: &SiteConfig,
     emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
-) -> Result<Vec<Diagnostic>, E> {
+    cache: Option<&mut RenderCache>,
+) -> Result<Rendered, E> {
+    let global_key = global_context(site, config, templates, cache.is_some());
+    let templates = &*templates;
+    let (cards, mut diagnostics) = cards(
+        site,
+        config,
+        templates,
+        cache.as_deref().map(|cache| &cache.cards),
+    );
+    let previous = cache.as_deref().map(|cache| &cache.pages);
+    let results: Vec<PageResult> = jobs
+        .par_iter()
+        .map(|&job| {
+            let site_path = job.site_path(site);
+            let page_key = global_key.map(|key| {
+                let mut hasher = DefaultHasher::new();
+                hasher.write_u64(key);
+                hasher.write_u64(templates.keys.get(job.template()).copied().unwrap_or(0));
+                hasher.finish()
+            });
+            let page = pages::context(site, config, &cards, job, &site_path, page_key);
+            let path = permalink::output_file(&site_path);
+            if let (Some(key), Some(previous)) = (page.key, previous)
+                && previous.get(&path) == Some(&key)
+            {
+                return Ok(PageResult::Kept(path, key));
+            }
+            match render_one(
+                templates,
+                job.template(),
+                &page.context,
+                &site_path,
+                &page.what,
+            ) {
+                Ok(output) => emit(output).map(|()| PageResult::Rendered(path, page.key)),
+                Err(diagnostic) => Ok(PageResult::Failed(diagnostic)),
+            }
+        })
+        .collect::<Result<_, E>>()?;
+    let mut rendered = Rendered::default();
+    for result in results {
+        match result {
+            PageResult::Rendered(path, key) => {
+                rendered.n_rendered += 1;
+                if let Some(key) = key {
+                    rendered.keys.0.insert(path, key);
+                }
+            }
+            PageResult::Kept(path, key) => {
+                rendered.keys.0.insert(path.clone(), key);
+                rendered.kept.push(path);
+            }
+            PageResult::Failed(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    if let Some(cache) = cache {
+        cache.cards = cards
+            .into_iter()
+            .filter(|card| card.ok)
+            .map(|card| (card.key, card.value))
+            .collect();
+    }
+    rendered.diagnostics = diagnostics;
+    Ok(rendered)
+}
+
+/// Puts what every page sees into the templates' global context; with `hashing`, returns its
+/// fingerprint.
+fn global_context(
+    site: &Site,
+    config: &SiteConfig,
+    templates: &mut Templates,
+    hashing: bool,
+) -> Option<Key> {
     let pages: Vec<PageLink<'_>> = site
         .pages
         .iter()
@@ -185,36 +322,29 @@ pub fn render<E: Send>(
             }
         })
         .collect();
+    let site_view = SiteView::new(config);
+    let theme_view = ThemeView::new(config);
+    let generator = format!("yuanba {}", env!("CARGO_PKG_VERSION"));
+    let global_key = hashing.then(|| {
+        let mut hasher = DefaultHasher::new();
+        for part in [
+            keys::of_serialized(&site_view),
+            keys::of_serialized(&theme_view),
+            keys::of_serialized(&pages),
+            keys::of_serialized(&districts),
+            keys::of_serialized(&generator),
+        ] {
+            hasher.write_u64(part);
+        }
+        hasher.finish()
+    });
     let global = templates.tera.global_context();
-    global.insert("site", &SiteView::new(config));
-    global.insert("theme", &ThemeView::new(config));
+    global.insert("site", &site_view);
+    global.insert("theme", &theme_view);
     global.insert("pages", &pages);
     global.insert("districts", &districts);
-    global.insert(
-        "generator",
-        &format!("yuanba {}", env!("CARGO_PKG_VERSION")),
-    );
-    let templates = &*templates;
-    let (cards, mut diagnostics) = cards(site, config, templates);
-    let page_diagnostics: Vec<Option<Diagnostic>> = jobs
-        .par_iter()
-        .map(|&job| {
-            let site_path = job.site_path(site);
-            let page = pages::context(site, config, &cards, job, &site_path);
-            match render_one(
-                templates,
-                job.template(),
-                &page.context,
-                &site_path,
-                &page.what,
-            ) {
-                Ok(output) => emit(output).map(|()| None),
-                Err(diagnostic) => Ok(Some(diagnostic)),
-            }
-        })
-        .collect::<Result<_, E>>()?;
-    diagnostics.extend(page_diagnostics.into_iter().flatten());
-    Ok(diagnostics)
+    global.insert("generator", &generator);
+    global_key
 }
 
 /// The template rendered once per story into `story.card`.
@@ -223,22 +353,49 @@ pub const CARD_TEMPLATE: &str = "partials/story_card.html";
 /// For each story, its view without the body, with `card` (the story's card rendered once by
 /// [`CARD_TEMPLATE`]), converted to a Tera value once per build: a story appears in about ten
 /// lists and in its neighbours' previous/next/related, and cloning a converted value only bumps
-/// reference counts.
+/// reference counts. With `cached` cards, a story whose view has a cached card's fingerprint
+/// takes that card instead of rendering it again. Without, fingerprints are 0.
 fn cards(
     site: &Site,
     config: &SiteConfig,
     templates: &Templates,
-) -> (Vec<tera::Value>, Vec<Diagnostic>) {
-    let results: Vec<(tera::Value, Option<Diagnostic>)> = (0..site.stories.len())
+    cached: Option<&HashMap<Key, Value>>,
+) -> (Vec<Card>, Vec<Diagnostic>) {
+    let results: Vec<(Card, Option<Diagnostic>)> = (0..site.stories.len())
         .into_par_iter()
         .map(|idx| {
             let mut view = StoryView::new(site, idx, config);
+            let key = cached.map_or(0, |_| {
+                let mut hasher = DefaultHasher::new();
+                hasher.write_u64(keys::of_serialized(&view));
+                hasher.write_u64(templates.keys.get(CARD_TEMPLATE).copied().unwrap_or(0));
+                hasher.finish()
+            });
+            if let Some(value) = cached.and_then(|cached| cached.get(&key)) {
+                let value = value.clone();
+                return (
+                    Card {
+                        value,
+                        key,
+                        ok: true,
+                    },
+                    None,
+                );
+            }
             let mut context = Context::new();
             context.insert("story", &view);
             match templates.tera.render(CARD_TEMPLATE, &context) {
                 Ok(html) => {
                     view.card = html;
-                    (tera::Value::from_serializable(&view), None)
+                    let value = Value::from_serializable(&view);
+                    (
+                        Card {
+                            value,
+                            key,
+                            ok: true,
+                        },
+                        None,
+                    )
                 }
                 Err(error) => {
                     let story = &site.stories[idx];
@@ -249,7 +406,15 @@ fn cards(
                     );
                     let diagnostic =
                         tera_env::to_diagnostic(&error, &templates.sources, Some(&what));
-                    (tera::Value::from_serializable(&view), Some(diagnostic))
+                    let value = Value::from_serializable(&view);
+                    (
+                        Card {
+                            value,
+                            key,
+                            ok: false,
+                        },
+                        Some(diagnostic),
+                    )
                 }
             }
         })

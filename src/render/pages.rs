@@ -1,33 +1,72 @@
 //! The context of each kind of page (see `docs/themes.md`).
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 use serde::Serialize;
-use tera::value::Key;
 use tera::{Context, Map, Value};
 
 use crate::config::SiteConfig;
-use crate::render::Job;
 use crate::render::context::{FeedLink, PageView, PaginatorView, SeoView};
+use crate::render::{Card, Job, Key, keys};
 use crate::site::places::PlaceKind;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
 
-/// A page's context, and how to name the page in an error.
+/// A page's context, how to name the page in an error, and (when asked for) the fingerprint
+/// of the context.
 pub(super) struct PageContext {
     pub(super) context: Context,
     pub(super) what: String,
+    pub(super) key: Option<Key>,
+}
+
+/// A context being built, and the fingerprint of what went into it: every value goes in
+/// through [`Builder::insert`] (hashed as JSON) or [`Builder::insert_value`] (hashed by a key
+/// the caller gives, such as a card's), so nothing reaches a template without being counted.
+struct Builder {
+    context: Context,
+    hasher: Option<DefaultHasher>,
+}
+
+impl Builder {
+    fn insert<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        if let Some(hasher) = &mut self.hasher {
+            name.hash(hasher);
+            keys::add_serialized(hasher, value);
+        }
+        self.context.insert(name, value);
+    }
+
+    /// Inserts a converted value whose fingerprint `key` stands for.
+    fn insert_value(&mut self, name: &'static str, value: Value, key: impl Hash) {
+        if let Some(hasher) = &mut self.hasher {
+            name.hash(hasher);
+            key.hash(hasher);
+        }
+        self.context.insert_value(name, value);
+    }
 }
 
 /// Builds the context of one page. `cards` holds, for each story, its view without the body,
 /// converted once per build (a story appears in about ten lists; cloning a converted view only
-/// bumps reference counts).
+/// bumps reference counts). With `global_key` (the fingerprint of the global context and of the
+/// page's templates), the page's fingerprint is computed too.
 pub(super) fn context(
     site: &Site,
     config: &SiteConfig,
-    cards: &[Value],
+    cards: &[Card],
     job: Job,
     site_path: &str,
+    global_key: Option<Key>,
 ) -> PageContext {
-    let mut context = Context::new();
+    let mut context = Builder {
+        context: Context::new(),
+        hasher: global_key.map(|key| {
+            let mut hasher = DefaultHasher::new();
+            hasher.write_u64(key);
+            hasher
+        }),
+    };
     context.insert("current_url", &permalink::url(config, site_path));
     context.insert(
         "current_permalink",
@@ -69,46 +108,28 @@ pub(super) fn context(
             context.insert("districts", &place_tree(site, config));
             "the places index".to_string()
         }
-        Job::Place(id, n) => {
-            let place = &site.places.all[id];
-            seo.title = site.places.display(id).replace(" › ", "");
-            seo.description = format!("{}的社区报道", seo.title);
-            let base = site.places.site_path(id);
-            if place.kind == PlaceKind::District {
-                feeds.push(FeedLink {
-                    title: format!("{} · {}", config.title, place.name),
-                    url: permalink::url(
-                        config,
-                        &format!("{base}{}", crate::render::feeds::FEED_FILE),
-                    ),
-                });
-            }
-            context.insert("place", &place_view(site, config, id));
-            list(config, cards, base, n, &place.stories, &mut context);
-            format!("the place page of {}", place.name)
-        }
+        Job::Place(id, n) => place_page(
+            site,
+            config,
+            cards,
+            (id, n),
+            &mut context,
+            &mut seo,
+            &mut feeds,
+        ),
         Job::TaxonomyIndex(kind, n) => {
             seo.title = kind.title().to_string();
             taxonomy_index(site, config, kind, n, &mut context);
             format!("the {} index", kind.as_str())
         }
-        Job::Term(kind, term_idx, n) => {
-            let term = &site.taxonomy(kind).terms[term_idx];
-            seo.title = format!("{} · {}", term.name, kind.title());
-            let base = permalink::term_path(kind.as_str(), &term.slug);
-            context.insert("taxonomy", &TaxonomyView::new(config, kind));
-            context.insert(
-                "term",
-                &TermView {
-                    name: &term.name,
-                    slug: &term.slug,
-                    url: permalink::url(config, &base),
-                    count: term.stories.len(),
-                },
-            );
-            list(config, cards, &base, n, &term.stories, &mut context);
-            format!("the page of {} {}", kind.as_str(), term.name)
-        }
+        Job::Term(kind, term_idx, n) => term_page(
+            site,
+            config,
+            cards,
+            (kind, term_idx, n),
+            &mut context,
+            &mut seo,
+        ),
         Job::NotFound | Job::Search => {
             let (title, what) = page_without_content(job);
             seo.title = title.to_string();
@@ -126,15 +147,73 @@ pub(super) fn context(
     }
     context.insert("seo", &seo);
     context.insert("feeds", &feeds);
-    PageContext { context, what }
+    PageContext {
+        key: context.hasher.map(|hasher| hasher.finish()),
+        context: context.context,
+        what,
+    }
+}
+
+/// The place and list of page `n` of a place, its feed when it is a district.
+fn place_page(
+    site: &Site,
+    config: &SiteConfig,
+    cards: &[Card],
+    (id, n): (usize, usize),
+    context: &mut Builder,
+    seo: &mut SeoView,
+    feeds: &mut Vec<FeedLink>,
+) -> String {
+    let place = &site.places.all[id];
+    seo.title = site.places.display(id).replace(" › ", "");
+    seo.description = format!("{}的社区报道", seo.title);
+    let base = site.places.site_path(id);
+    if place.kind == PlaceKind::District {
+        feeds.push(FeedLink {
+            title: format!("{} · {}", config.title, place.name),
+            url: permalink::url(
+                config,
+                &format!("{base}{}", crate::render::feeds::FEED_FILE),
+            ),
+        });
+    }
+    context.insert("place", &place_view(site, config, id));
+    list(config, cards, base, n, &place.stories, context);
+    format!("the place page of {}", place.name)
+}
+
+/// The term and list of page `n` of a term.
+fn term_page(
+    site: &Site,
+    config: &SiteConfig,
+    cards: &[Card],
+    (kind, term_idx, n): (TaxonomyKind, usize, usize),
+    context: &mut Builder,
+    seo: &mut SeoView,
+) -> String {
+    let term = &site.taxonomy(kind).terms[term_idx];
+    seo.title = format!("{} · {}", term.name, kind.title());
+    let base = permalink::term_path(kind.as_str(), &term.slug);
+    context.insert("taxonomy", &TaxonomyView::new(config, kind));
+    context.insert(
+        "term",
+        &TermView {
+            name: &term.name,
+            slug: &term.slug,
+            url: permalink::url(config, &base),
+            count: term.stories.len(),
+        },
+    );
+    list(config, cards, &base, n, &term.stories, context);
+    format!("the page of {} {}", kind.as_str(), term.name)
 }
 
 fn story(
     site: &Site,
     config: &SiteConfig,
-    cards: &[Value],
+    cards: &[Card],
     idx: usize,
-    context: &mut Context,
+    context: &mut Builder,
     seo: &mut SeoView,
 ) -> String {
     let story = &site.stories[idx];
@@ -150,26 +229,31 @@ fn story(
             format!("{}{}", config.base_url.trim_end_matches('/'), url)
         };
     }
-    let card = |i: usize| cards.get(i).cloned().unwrap_or_else(Value::none);
+    let card = |i: usize| {
+        cards.get(i).map_or((Value::none(), None), |card| {
+            (card.value.clone(), Some(card.key))
+        })
+    };
     // The story's own view is its card's view plus `content` (and no `card`): cloning the
     // converted card map costs far less than building and converting the view again.
-    let mut view: Map = cards
-        .get(idx)
-        .and_then(Value::as_map)
-        .cloned()
-        .unwrap_or_default();
-    view.insert(Key::from("content"), Value::from(story.content.as_str()));
-    view.insert(Key::from("card"), Value::from(""));
-    context.insert_value("story", Value::from(view));
+    let (own, own_key) = card(idx);
+    let mut view: Map = own.as_map().cloned().unwrap_or_default();
+    view.insert("content".into(), Value::from(story.content.as_str()));
+    view.insert("card".into(), Value::from(""));
+    context.insert_value("story", Value::from(view), (own_key, &story.content));
     // Stories are newest first: the previous (older) one comes after.
-    context.insert_value("previous", card(idx + 1));
-    context.insert_value("next", idx.checked_sub(1).map_or_else(Value::none, card));
-    let related: Vec<Value> = site
+    let (previous, previous_key) = card(idx + 1);
+    context.insert_value("previous", previous, previous_key);
+    let (next, next_key) = idx.checked_sub(1).map_or((Value::none(), None), card);
+    context.insert_value("next", next, next_key);
+    let related: Vec<(Value, Option<Key>)> = site
         .related
         .get(idx)
         .map(|related| related.iter().map(|&i| card(i)).collect())
         .unwrap_or_default();
-    context.insert_value("related", Value::from(related));
+    let related_keys: Vec<Option<Key>> = related.iter().map(|(_, key)| *key).collect();
+    let related: Vec<Value> = related.into_iter().map(|(value, _)| value).collect();
+    context.insert_value("related", Value::from(related), related_keys);
     format!(
         "story 《{}》 ({})",
         story.title,
@@ -180,20 +264,22 @@ fn story(
 /// `stories` and `paginator` for page `n` of a list of stories.
 fn list(
     config: &SiteConfig,
-    cards: &[Value],
+    cards: &[Card],
     base: &str,
     n: usize,
     stories: &[usize],
-    context: &mut Context,
+    context: &mut Builder,
 ) {
     let per_page = config.paginate_by;
-    let views: Vec<Value> = stories
+    let shown: Vec<&Card> = stories
         .iter()
         .skip((n - 1) * per_page)
         .take(per_page)
-        .filter_map(|&idx| cards.get(idx).cloned())
+        .filter_map(|&idx| cards.get(idx))
         .collect();
-    context.insert_value("stories", Value::from(views));
+    let keys: Vec<Key> = shown.iter().map(|card| card.key).collect();
+    let views: Vec<Value> = shown.iter().map(|card| card.value.clone()).collect();
+    context.insert_value("stories", Value::from(views), keys);
     context.insert(
         "paginator",
         &PaginatorView::new(config, base, n, stories.len()),
@@ -230,7 +316,7 @@ fn taxonomy_index(
     config: &SiteConfig,
     kind: TaxonomyKind,
     n: usize,
-    context: &mut Context,
+    context: &mut Builder,
 ) {
     let taxonomy = site.taxonomy(kind);
     let per_page = config.paginate_by;

@@ -17,6 +17,8 @@ pub struct Templates {
     pub tera: Tera,
     /// Where each template came from, by name.
     pub sources: BTreeMap<String, TemplateSource>,
+    /// For each template, the fingerprint of its text and of the templates it uses.
+    pub keys: std::collections::HashMap<String, crate::render::Key>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -46,7 +48,14 @@ pub fn build(
                 .map(|(name, source)| (*name, &*source.text)),
         );
         match result {
-            Ok(()) if diagnostics.is_empty() => return Ok(Templates { tera, sources }),
+            Ok(()) if diagnostics.is_empty() => {
+                let keys = super::keys::of_templates(&sources);
+                return Ok(Templates {
+                    tera,
+                    sources,
+                    keys,
+                });
+            }
             Ok(()) => return Err(diagnostics),
             Err(error) => {
                 // Unknown filters, functions and tests come back all at once as text reports.

@@ -1,12 +1,19 @@
-//! The rebuild engine shared by `serve` and `build --watch`: it keeps what the last build loaded,
-//! redoes what a [`ChangeSet`] requires, and publishes through [`Staging`] only a site that
-//! built without errors.
+//! The rebuild engine shared by `serve` and `build --watch`: it keeps what the last build loaded
+//! and rendered, redoes what a [`ChangeSet`] requires, and publishes only a site that built
+//! without errors.
 //!
-//! What is incremental: files of `content/` are re-read only when the watcher reported them
-//! (`sources`), templates are parsed again only when a template, the theme or `site.yaml`
-//! changed, and output files whose bytes did not change are hard-linked from the previous
-//! site without being read (their hashes are kept here). What is not: every page is rendered
-//! again on every build, because `render` renders the whole site at once.
+//! What is incremental:
+//! - files of `content/` are re-read only when the watcher reported them (`sources`);
+//! - templates are parsed again only when a template, the theme or `site.yaml` changed;
+//! - pages are rendered again only when the fingerprint of their context or of their templates
+//!   changed (the render cache of [`pipeline::Incremental`], emptied when `site.yaml` changes);
+//! - output files whose bytes did not change are not written: `serve` updates its private
+//!   folder in place ([`InPlace`]: only changed files are moved in, gone ones removed), and
+//!   `build --watch` stages a new site that hard-links them from the previous one.
+//!
+//! What is not: the site is assembled, and feeds, the sitemap and the link check are redone
+//! from all stories on every rebuild; the search index is rebuilt whole (after the pages, in
+//! `serve`: [`Engine::search_index`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hasher};
@@ -18,27 +25,63 @@ use std::time::{Duration, Instant};
 use crate::config::{self, Overrides, SiteConfig};
 use crate::content::Content;
 use crate::diagnostic::Diagnostic;
-use crate::output::{self, Contents, Output, Sink, Staging};
-use crate::pipeline;
-use crate::render::{self, Templates};
+use crate::output::{self, Contents, InPlace, Output, Replaced, Sink, Staging};
+use crate::pipeline::{self, Incremental};
+use crate::render::Templates;
 use crate::serve::sources::Sources;
 use crate::serve::watch::{ChangeSet, Layout};
-use crate::site::permalink;
+use crate::site::{Site, permalink};
 
 /// Length and hash of an output file's bytes.
 type Fingerprint = (u64, u64);
+
+/// How rebuilds reach the output folder.
+#[derive(Debug, Clone)]
+pub(crate) enum Publishing {
+    /// Stage a whole new site and swap it in (`build --watch`: `public/` is replaced
+    /// atomically).
+    Staged,
+    /// Update the output folder file by file, through this pending folder (`serve`: its
+    /// private folder, which only the server reads, under the server's lock).
+    InPlace {
+        /// A folder on the same file system as the output folder.
+        pending: PathBuf,
+    },
+}
+
+/// A built site, ready to be published by [`Ready::publish`].
+#[derive(Debug)]
+pub(crate) enum Ready {
+    Staged(Staging),
+    InPlace(InPlace, Vec<PathBuf>),
+}
+
+impl Ready {
+    /// Publishes the site; a staged site hands back the replaced one, to be deleted.
+    pub(crate) fn publish(self) -> Result<Option<Replaced>, output::Error> {
+        match self {
+            Ready::Staged(staging) => staging.swap().map(Some),
+            Ready::InPlace(in_place, removed) => in_place.apply(&removed).map(|()| None),
+        }
+    }
+}
 
 /// Keeps the state of the last build between rebuilds.
 pub(crate) struct Engine {
     root: PathBuf,
     overrides: Overrides,
+    publishing: Publishing,
     /// The last configuration that loaded, and whether it is still current.
     config: Option<SiteConfig>,
     sources: Sources,
     /// `None` until parsed, and again after a template changed.
     templates: Option<Result<Templates, Vec<Diagnostic>>>,
+    /// Cards and page fingerprints, for the current templates.
+    incremental: Incremental,
     /// The published site's files.
     published: HashMap<PathBuf, Fingerprint>,
+    /// The site of the last published build, while its search index is still to be built.
+    search_pending: Option<Site>,
 }
 
 /// What one rebuild did.
@@ -59,9 +102,9 @@ pub(crate) struct Rebuild {
 pub(crate) struct Published {
     /// Output files added, changed or removed since the previous site, in path order.
     pub(crate) changed: Vec<PathBuf>,
-    /// Files rendered (every page: rendering is not incremental yet).
+    /// Pages rendered (the others showed what they showed before).
     pub(crate) n_rendered: usize,
-    /// Files written, rather than linked from the previous site.
+    /// Files written (the others were unchanged).
     pub(crate) n_written: usize,
     /// Files of the previous site that are gone.
     pub(crate) n_removed: usize,
@@ -73,14 +116,21 @@ pub(crate) struct Published {
 
 impl Engine {
     /// An engine for the site at `root`; nothing is read until the first [`Engine::rebuild`].
-    pub(crate) fn new(root: PathBuf, overrides: Overrides) -> Self {
+    pub(crate) fn new(root: PathBuf, overrides: Overrides, publishing: Publishing) -> Self {
+        let defer_search = matches!(publishing, Publishing::InPlace { .. });
         Engine {
             root,
             overrides,
+            publishing,
             config: None,
             sources: Sources::default(),
             templates: None,
+            incremental: Incremental {
+                defer_search,
+                ..Incremental::default()
+            },
             published: HashMap::new(),
+            search_pending: None,
         }
     }
 
@@ -99,17 +149,38 @@ impl Engine {
     }
 
     /// Rebuilds after `changes` (everything when `None`, as for the first build) and hands the
-    /// staged site to `publish` when it has no errors. An environment failure (a write that
+    /// built site to `publish` when it has no errors. An environment failure (a write that
     /// failed) is an `Err`; problems in the site are in [`Rebuild::outcome`].
     pub(crate) fn rebuild(
         &mut self,
         changes: Option<&ChangeSet>,
-        publish: &mut dyn FnMut(Staging, &Published) -> Result<(), output::Error>,
+        publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
+    ) -> Result<Rebuild, output::Error> {
+        let result = self.try_rebuild(changes, publish);
+        if result.is_err() {
+            // What is on disk is not known any more: the next build writes every file, and a
+            // folder updated in place (serve's own) starts again from nothing.
+            self.published.clear();
+            self.incremental.render.forget_pages();
+            self.search_pending = None;
+            if let (Publishing::InPlace { .. }, Some(config)) = (&self.publishing, &self.config) {
+                let _ = std::fs::remove_dir_all(&config.output_dir);
+            }
+        }
+        result
+    }
+
+    fn try_rebuild(
+        &mut self,
+        changes: Option<&ChangeSet>,
+        publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     ) -> Result<Rebuild, output::Error> {
         let started = Instant::now();
         let everything = changes.is_none_or(ChangeSet::needs_everything);
         if everything || self.config.is_none() {
             self.templates = None;
+            // The configuration reaches templates outside their context too (the `url` function).
+            self.incremental.render = crate::render::RenderCache::default();
             match config::load(&self.root, &self.overrides) {
                 Ok(config) => self.config = Some(config),
                 Err(diagnostics) => {
@@ -133,14 +204,18 @@ impl Engine {
         let drafts = draft_files(&content, config);
         let templates = self
             .templates
-            .get_or_insert_with(|| render::load_templates(config));
-        let staging = Staging::create(config)?;
+            .get_or_insert_with(|| crate::render::load_templates(config));
+        let target = match &self.publishing {
+            Publishing::Staged => Target::Staged(Staging::create(config)?),
+            Publishing::InPlace { pending } => {
+                Target::InPlace(InPlace::create(&config.output_dir, pending)?)
+            }
+        };
         let recorder = Recorder {
-            staging: &staging,
+            target: &target,
             previous: &self.published,
             fingerprints: Mutex::default(),
             n_written: AtomicUsize::new(0),
-            n_rendered: AtomicUsize::new(0),
         };
         let built = pipeline::render_loaded(
             config,
@@ -148,6 +223,7 @@ impl Engine {
             templates.as_mut().map_err(|found| found.as_slice()),
             &recorder,
             pipeline::Checks::default(),
+            Some(&mut self.incremental),
         )?;
         let (errors, warnings): (Vec<_>, Vec<_>) = built
             .diagnostics
@@ -159,29 +235,149 @@ impl Engine {
                 ..failed(errors, n_read, started)
             });
         }
-        let fingerprints = recorder
+        let mut fingerprints = recorder
             .fingerprints
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
-        let (changed_files, n_removed) = compare(&self.published, &fingerprints);
+        self.carry_over(&built.kept, &target, config.search, &mut fingerprints)?;
+        let (changed_files, removed) = compare(&self.published, &fingerprints);
         let published = Published {
             changed: changed_files,
-            n_rendered: recorder.n_rendered.into_inner(),
+            n_rendered: built.n_rendered,
             n_written: recorder.n_written.into_inner(),
-            n_removed,
+            n_removed: removed.len(),
             drafts,
             base_path: config.base_path.clone(),
         };
         pipeline::log_time("compare", started);
-        publish(staging, &published)?;
+        let ready = match target {
+            Target::Staged(staging) => Ready::Staged(staging),
+            Target::InPlace(in_place) => Ready::InPlace(in_place, removed),
+        };
+        publish(ready, &published)?;
         pipeline::log_time("publish", started);
         self.published = fingerprints;
+        self.incremental.render.commit(built.page_keys);
+        self.search_pending = built.deferred_search;
         Ok(Rebuild {
             outcome: Ok(published),
             warnings,
             n_read,
             elapsed: started.elapsed(),
         })
+    }
+
+    /// Adds to `fingerprints` the files this build did not write but keeps: pages that were not
+    /// rendered again (linked into a staged site), and the search index while it waits to be
+    /// built again.
+    fn carry_over(
+        &self,
+        kept: &[PathBuf],
+        target: &Target,
+        search: bool,
+        fingerprints: &mut HashMap<PathBuf, Fingerprint>,
+    ) -> Result<(), output::Error> {
+        for path in kept {
+            let Some(fingerprint) = self.published.get(path) else {
+                return Err(kept_file_missing(path));
+            };
+            if let Target::Staged(staging) = target
+                && !staging.link_previous(path)
+            {
+                return Err(kept_file_missing(path));
+            }
+            fingerprints.insert(path.clone(), *fingerprint);
+        }
+        if self.incremental.defer_search && search {
+            for (path, fingerprint) in &self.published {
+                if is_search_file(path) {
+                    fingerprints.insert(path.clone(), *fingerprint);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the last published build still needs its search index ([`Engine::search_index`]).
+    pub(crate) fn search_is_pending(&self) -> bool {
+        self.search_pending.is_some()
+    }
+
+    /// Builds the search index of the last published build, if it is still to be built, and
+    /// hands the changed index files to `publish`. Returns the index files that changed.
+    pub(crate) fn search_index(
+        &mut self,
+        publish: &mut dyn FnMut(Ready) -> Result<(), output::Error>,
+    ) -> Result<Vec<PathBuf>, output::Error> {
+        let (Some(site), Some(config), Publishing::InPlace { pending }) =
+            (self.search_pending.take(), &self.config, &self.publishing)
+        else {
+            return Ok(Vec::new());
+        };
+        let started = Instant::now();
+        let outputs = crate::search::build(&site, config);
+        drop(site);
+        let in_place = InPlace::create(&config.output_dir, pending)?;
+        let mut changed = Vec::new();
+        let mut current = HashMap::new();
+        for output in outputs {
+            let Some(fingerprint) = fingerprint(&output.contents) else {
+                continue;
+            };
+            current.insert(output.path.clone(), fingerprint);
+            if self.published.get(&output.path) != Some(&fingerprint) {
+                changed.push(output.path.clone());
+                in_place.emit(output)?;
+            }
+        }
+        let removed: Vec<PathBuf> = self
+            .published
+            .keys()
+            .filter(|path| is_search_file(path) && !current.contains_key(*path))
+            .cloned()
+            .collect();
+        publish(Ready::InPlace(in_place, removed.clone()))?;
+        for path in &removed {
+            self.published.remove(path);
+        }
+        self.published.extend(current);
+        changed.extend(removed);
+        changed.sort();
+        pipeline::log_time("search index published", started);
+        Ok(changed)
+    }
+}
+
+/// Where a rebuild writes.
+enum Target {
+    Staged(Staging),
+    InPlace(InPlace),
+}
+
+impl Target {
+    fn sink(&self) -> &dyn Sink {
+        match self {
+            Target::Staged(staging) => staging,
+            Target::InPlace(in_place) => in_place,
+        }
+    }
+}
+
+/// Whether an output file is part of the search index (not the search page).
+fn is_search_file(path: &Path) -> bool {
+    path.starts_with(crate::search::SEARCH_DIR)
+        && path
+            .extension()
+            .is_some_and(|extension| extension == "json")
+}
+
+fn kept_file_missing(path: &Path) -> output::Error {
+    output::Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "the previous site no longer has this file; the next rebuild writes every file",
+        ),
     }
 }
 
@@ -215,12 +411,11 @@ fn draft_files(content: &Content, config: &SiteConfig) -> BTreeSet<PathBuf> {
         .collect()
 }
 
-/// The files that differ between two builds (added, changed or removed), and how many were
-/// removed.
+/// The files that differ between two builds (added, changed or removed), and the removed ones.
 fn compare(
     previous: &HashMap<PathBuf, Fingerprint>,
     current: &HashMap<PathBuf, Fingerprint>,
-) -> (Vec<PathBuf>, usize) {
+) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut changed: Vec<PathBuf> = current
         .iter()
         .filter(|(path, fingerprint)| previous.get(*path) != Some(fingerprint))
@@ -231,41 +426,40 @@ fn compare(
         .filter(|path| !current.contains_key(*path))
         .cloned()
         .collect();
-    let n_removed = removed.len();
-    changed.extend(removed);
+    changed.extend(removed.iter().cloned());
     changed.sort();
-    (changed, n_removed)
+    (changed, removed)
 }
 
-/// A sink that fingerprints every file on its way into the staging folder, and links the files
-/// whose fingerprint did not change instead of writing them.
+/// A sink that fingerprints every file on its way to the target, and does not write the files
+/// whose fingerprint did not change: a staged site links them from the previous one, a site
+/// updated in place already has them.
 struct Recorder<'a> {
-    staging: &'a Staging,
+    target: &'a Target,
     previous: &'a HashMap<PathBuf, Fingerprint>,
     fingerprints: Mutex<HashMap<PathBuf, Fingerprint>>,
     n_written: AtomicUsize,
-    /// Files rendered in memory (pages, and later feeds), as opposed to copied.
-    n_rendered: AtomicUsize,
 }
 
 impl Sink for Recorder<'_> {
     fn emit(&self, output: Output) -> Result<(), output::Error> {
-        if matches!(output.contents, Contents::Bytes(_)) {
-            self.n_rendered.fetch_add(1, Ordering::Relaxed);
-        }
         if let Some(fingerprint) = fingerprint(&output.contents) {
             self.fingerprints
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .insert(output.path.clone(), fingerprint);
-            if self.previous.get(&output.path) == Some(&fingerprint)
-                && self.staging.link_previous(&output.path)
-            {
-                return Ok(());
+            if self.previous.get(&output.path) == Some(&fingerprint) {
+                match self.target {
+                    Target::InPlace(_) => return Ok(()),
+                    Target::Staged(staging) if staging.link_previous(&output.path) => {
+                        return Ok(());
+                    }
+                    Target::Staged(_) => {}
+                }
             }
         }
         self.n_written.fetch_add(1, Ordering::Relaxed);
-        self.staging.emit(output)
+        self.target.sink().emit(output)
     }
 }
 
@@ -313,7 +507,7 @@ mod tests {
             (PathBuf::from("d.html"), (1, 4)),
         ]
         .into();
-        let (changed, n_removed) = compare(&previous, &current);
+        let (changed, removed) = compare(&previous, &current);
         assert_eq!(
             changed,
             [
@@ -322,7 +516,7 @@ mod tests {
                 PathBuf::from("d.html")
             ]
         );
-        assert_eq!(n_removed, 1);
+        assert_eq!(removed, [PathBuf::from("c.html")]);
     }
 
     #[test]

@@ -28,8 +28,8 @@ use notify_debouncer_full::notify;
 
 use crate::config::{self, Overrides};
 use crate::diagnostic::Diagnostic;
-use crate::output::{self, Replaced, Staging};
-use engine::{Engine, Published, Rebuild};
+use crate::output::{self, Replaced};
+use engine::{Engine, Published, Publishing, Ready, Rebuild};
 use watch::{ChangeSet, Watcher};
 
 /// How `yuanba serve` runs.
@@ -212,7 +212,10 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
         events,
     });
     let (watching, sender) = Watching::start(&root, options.poll)?;
-    let mut engine = Engine::new(root.clone(), overrides);
+    let publishing = Publishing::InPlace {
+        pending: session.path.join("pending"),
+    };
+    let mut engine = Engine::new(root.clone(), overrides, publishing);
     let mut live = LiveBuilds {
         shared: &shared,
         build: 0,
@@ -238,8 +241,9 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     std::thread::scope(|scope| {
         let live = &mut live;
         scope.spawn(move || {
-            watching.run(&mut engine, &mut |engine, changes| {
-                live.rebuild(engine, Some(changes), report);
+            watching.run(&mut engine, &mut |engine, step| match step {
+                Step::Changed(changes) => live.rebuild(engine, Some(changes), report),
+                Step::Idle => live.search_index(engine, report),
             });
         });
         let served = runtime.block_on(run_server(listener, Arc::clone(&shared), shutdown));
@@ -261,19 +265,24 @@ pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     let root = config::absolute(&options.root);
     ensure_site(&root)?;
     let (watching, _sender) = Watching::start(&root, options.poll)?;
-    let mut engine = Engine::new(root, options.overrides.clone());
+    let mut engine = Engine::new(root, options.overrides.clone(), Publishing::Staged);
     let mut cleanup = Cleanup::default();
     let mut rebuild = |engine: &mut Engine, changes: Option<&ChangeSet>| {
-        let result = engine.rebuild(changes, &mut |staging: Staging, _: &Published| {
+        let result = engine.rebuild(changes, &mut |ready: Ready, _: &Published| {
             cleanup.wait();
-            cleanup.delete(staging.swap()?);
+            if let Some(replaced) = ready.publish()? {
+                cleanup.delete(replaced);
+            }
             Ok(())
         });
         report_rebuild(result, changes, report);
     };
     rebuild(&mut engine, None);
-    watching.run(&mut engine, &mut |engine, changes| {
-        rebuild(engine, Some(changes));
+    watching.run(&mut engine, &mut |engine, step| {
+        // `build --watch` builds the index with the pages: it never idles with work left.
+        if let Step::Changed(changes) = step {
+            rebuild(engine, Some(changes));
+        }
     });
     Ok(())
 }
@@ -321,11 +330,24 @@ impl Watching {
         Ok((watching, sender))
     }
 
-    /// Waits for reports, merges a burst into one change set, and rebuilds once for it; until
-    /// [`Message::Stop`].
-    fn run(mut self, engine: &mut Engine, rebuild: &mut dyn FnMut(&mut Engine, &ChangeSet)) {
+    /// Waits for reports, merges a burst into one change set, and hands it to `step` as
+    /// [`Step::Changed`]; until [`Message::Stop`]. Whenever no report is waiting and the engine
+    /// has a search index to build, hands it [`Step::Idle`], so that the index never delays the
+    /// rebuild of an edit.
+    fn run(mut self, engine: &mut Engine, step: &mut dyn FnMut(&mut Engine, Step<'_>)) {
         loop {
-            let Ok(Message::Events(first)) = self.receiver.recv() else {
+            let message = match self.receiver.try_recv() {
+                Ok(message) => Ok(message),
+                Err(mpsc::TryRecvError::Empty) => {
+                    if engine.search_is_pending() {
+                        step(engine, Step::Idle);
+                        continue;
+                    }
+                    self.receiver.recv().map_err(|_| ())
+                }
+                Err(mpsc::TryRecvError::Disconnected) => Err(()),
+            };
+            let Ok(Message::Events(first)) = message else {
                 return;
             };
             let layout = engine.layout();
@@ -348,9 +370,17 @@ impl Watching {
             }
             self.watcher
                 .watch_new_dirs(&self.root, &mut self.watched_dirs);
-            rebuild(engine, &changes);
+            step(engine, Step::Changed(&changes));
         }
     }
+}
+
+/// What [`Watching::run`] asks for.
+enum Step<'a> {
+    /// Rebuild for these changes.
+    Changed(&'a ChangeSet),
+    /// Nothing is waiting: do the work left over from the last rebuild (the search index).
+    Idle,
 }
 
 /// Rebuilds for `serve`: publishes under the server's lock, then updates the overlay and tells
@@ -370,14 +400,16 @@ impl LiveBuilds<'_> {
     ) {
         let shared = self.shared;
         let cleanup = &mut self.cleanup;
-        let result = engine.rebuild(changes, &mut |staging: Staging, published: &Published| {
+        let result = engine.rebuild(changes, &mut |ready: Ready, published: &Published| {
             cleanup.wait();
             let mut live = shared.site.blocking_write();
-            let replaced = staging.swap()?;
+            let replaced = ready.publish()?;
             live.drafts.clone_from(&published.drafts);
             live.base_path.clone_from(&published.base_path);
             drop(live);
-            cleanup.delete(replaced);
+            if let Some(replaced) = replaced {
+                cleanup.delete(replaced);
+            }
             Ok(())
         });
         let Some(rebuild) = report_rebuild(result, changes, report) else {
@@ -409,10 +441,45 @@ impl LiveBuilds<'_> {
             overlay_changed,
         };
         // No receivers is fine: no page is open.
-        let _ = self
-            .shared
-            .events
-            .send(reload::Broadcast { change, base_path });
+        let _ = self.shared.events.send(reload::Broadcast {
+            event: "rebuild",
+            change,
+            base_path,
+        });
+    }
+
+    /// Builds the search index of the last published build, publishes the files that changed
+    /// under the server's lock, and announces them with a `search` event (also when nothing
+    /// changed: the event says the index is current).
+    fn search_index(&mut self, engine: &mut Engine, report: &(dyn Fn(Notice<'_>) + Sync)) {
+        let shared = self.shared;
+        let result = engine.search_index(&mut |ready: Ready| {
+            let _live = shared.site.blocking_write();
+            ready.publish().map(drop)
+        });
+        let changed = match result {
+            Ok(changed) => changed,
+            Err(error) => {
+                report(Notice::Trouble(&error));
+                return;
+            }
+        };
+        let base_path = shared.site.blocking_read().base_path.clone();
+        // The index belongs to the last rebuild: it carries that rebuild's number.
+        let change = reload::Change {
+            build: self.build,
+            changed: changed
+                .iter()
+                .map(|path| reload::url_of(&base_path, path))
+                .collect(),
+            error: false,
+            overlay_changed: false,
+        };
+        let _ = shared.events.send(reload::Broadcast {
+            event: "search",
+            change,
+            base_path,
+        });
     }
 }
 

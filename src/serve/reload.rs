@@ -77,9 +77,14 @@ pub(crate) fn decide(viewer: &Viewer, change: &Change, base_path: &str) -> Actio
         .strip_suffix("index.html")
         .unwrap_or(&viewer.page);
     let not_found_page = format!("{base_path}404.html");
+    let search_page = format!("{base_path}{}/", crate::search::SEARCH_DIR);
     let mut css = false;
     for url in &change.changed {
         if url == page || (viewer.missing && *url == not_found_page) {
+            return Action::Reload;
+        }
+        // The search page shows what its index finds.
+        if page == search_page && url.starts_with(&search_page) {
             return Action::Reload;
         }
         match extension(url).as_deref() {
@@ -170,6 +175,9 @@ pub(crate) fn viewer_of(query: &str) -> Viewer {
 /// A rebuild as broadcast to the connections, with the base path it was built for.
 #[derive(Debug, Clone)]
 pub(crate) struct Broadcast {
+    /// The event's name: `rebuild` for the pages, `search` for the search index, which
+    /// `serve` builds after the pages have been published and announced.
+    pub(crate) event: &'static str,
     pub(crate) change: Change,
     pub(crate) base_path: String,
 }
@@ -183,16 +191,20 @@ pub(crate) async fn events(
     let receiver = shared.events.subscribe();
     let ready = stream::once(async { Ok(Event::default().event("ready").data("{}")) });
     let rebuilds = stream::unfold((receiver, viewer), |(mut receiver, viewer)| async move {
-        let data = match receiver.recv().await {
-            Ok(broadcast) => message(&viewer, &broadcast.change, &broadcast.base_path),
+        let (name, data) = match receiver.recv().await {
+            Ok(broadcast) => (
+                broadcast.event,
+                message(&viewer, &broadcast.change, &broadcast.base_path),
+            ),
             // This connection fell behind by more rebuilds than the channel keeps: whatever
             // they were, a reload shows the current site.
-            Err(RecvError::Lagged(_)) => {
-                r#"{"build":0,"action":"reload","error":false,"changed":[]}"#.to_string()
-            }
+            Err(RecvError::Lagged(_)) => (
+                "rebuild",
+                r#"{"build":0,"action":"reload","error":false,"changed":[]}"#.to_string(),
+            ),
             Err(RecvError::Closed) => return None,
         };
-        let event = Event::default().event("rebuild").data(data);
+        let event = Event::default().event(name).data(data);
         Some((Ok(event), (receiver, viewer)))
     });
     Sse::new(ready.chain(rebuilds)).keep_alive(KeepAlive::default())
@@ -206,7 +218,7 @@ pub(crate) fn script(status: u16) -> String {
   var status = document.currentScript && document.currentScript.dataset.status;
   var url = "{EVENTS_PATH}?page=" + encodeURIComponent(location.pathname) + (status === "404" ? "&missing=1" : "");
   var source = new EventSource(url);
-  source.addEventListener("rebuild", function (event) {{
+  function changed(event) {{
     var change = JSON.parse(event.data);
     if (change.action === "reload") {{
       location.reload();
@@ -220,7 +232,9 @@ pub(crate) fn script(status: u16) -> String {
         link.after(fresh);
       }});
     }}
-  }});
+  }}
+  source.addEventListener("rebuild", changed);
+  source.addEventListener("search", changed);
 }})();
 </script>"#
     )

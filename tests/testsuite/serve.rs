@@ -421,12 +421,34 @@ fn served_pages_equal_a_clean_build_after_a_sequence_of_edits() {
     rebuilt();
     atomic_save(root, "static/extra.css", "p {}\n");
     rebuilt();
+    // A card template of the site's own, then a change to it: every list shows the new cards.
+    atomic_save(
+        root,
+        "templates/partials/story_card.html",
+        "<article><a href=\"{{ story.url }}\">{{ story.title }}</a></article>\n",
+    );
+    rebuilt();
+    atomic_save(
+        root,
+        "templates/partials/story_card.html",
+        "<article><h3><a href=\"{{ story.url }}\">{{ story.title }}</a></h3></article>\n",
+    );
+    rebuilt();
+    atomic_save(
+        root,
+        "content/more/stories/new.md",
+        &story_in("新的（改）", "2018-04-01", "锦江区"),
+    );
+    rebuilt();
     atomic_save(
         root,
         "site.yaml",
         "title: 改过的站名\nbase_url: https://example.org/\n",
     );
-    rebuilt();
+    let last = events.next_rebuild();
+    assert!(!last.error(), "{last:?}");
+    // The search index follows the pages, announced by a `search` event of the same build.
+    events.wait_for(|event| event.name == "search" && event.build() == last.build());
 
     let from_serve = snapshot_tree(&server.private_site());
     let built = site.run(&["build", "--drafts", "--output", "../clean"]);
@@ -502,5 +524,89 @@ fn build_watch_rebuilds_public_on_every_change() {
         std::fs::read_to_string(&page)
             .expect("kept")
             .contains("白莲社区改造")
+    );
+}
+
+/// Forty stories in two communities, two to a day from 2018-01-01.
+fn forty_stories() -> SiteTest {
+    (0..40).fold(SiteTest::new(), |site, n| {
+        let date = format!("2018-01-{:02}", n / 2 + 1);
+        let body = format!("第{n}篇。");
+        let text = story(&format!("故事{n}"), &date, &body);
+        let text = if n % 2 == 0 {
+            text
+        } else {
+            text.replace("白莲社区", "双林社区")
+        };
+        site.file(&format!("content/stories/s{n:02}.md"), &text)
+    })
+}
+
+/// The number of pages a rebuild line says it rendered.
+fn pages_rendered(line: &str) -> usize {
+    let (before, _) = line
+        .split_once(" rendered")
+        .unwrap_or_else(|| panic!("no count of rendered pages in {line:?}"));
+    let count = before.rsplit(", ").next().unwrap_or(before);
+    count
+        .trim_end_matches(" pages")
+        .trim_end_matches(" page")
+        .parse()
+        .unwrap_or_else(|_| panic!("no count of rendered pages in {line:?}"))
+}
+
+#[test]
+fn an_edit_renders_only_the_pages_that_show_what_changed() {
+    let site = forty_stories();
+    let mut server = Running::serve(&site, &[]);
+    let first = server
+        .stdout
+        .iter()
+        .find(|line| line.starts_with("first build:"))
+        .expect("the first build's line")
+        .clone();
+    let all = pages_rendered(&first);
+    assert!(all > 40, "{first}");
+    let mut events = Events::connect(&server, "/stories/s10/");
+
+    // Saved with a blank line more: the same story, nothing to render.
+    let same = story("故事10", "2018-01-06", "第10篇。\n");
+    atomic_save(site.root(), "content/stories/s10.md", &same);
+    let line = server.wait_for_line(|line| line.starts_with("content/stories/s10.md:"));
+    assert_eq!(pages_rendered(&line), 0, "{line}");
+    assert!(!events.next_rebuild().changed("/stories/s10/"));
+
+    // A new body: the story, its neighbours and the lists that show its card.
+    let edited = story("故事10", "2018-01-06", "第十篇，改过的正文。");
+    atomic_save(site.root(), "content/stories/s10.md", &edited);
+    let line = server.wait_for_line(|line| line.starts_with("content/stories/s10.md:"));
+    let rendered = pages_rendered(&line);
+    assert!(
+        (1..all / 2).contains(&rendered),
+        "{rendered} of {all}: {line}"
+    );
+    assert!(events.next_rebuild().changed("/stories/s10/"));
+    assert!(
+        server
+            .get("stories/s10/")
+            .text()
+            .contains("第十篇，改过的正文。")
+    );
+    // A list far from it kept its page.
+    assert!(server.get("stories/s39/").text().contains("第39篇。"));
+
+    // The story template: every story page, and no list.
+    atomic_save(
+        site.root(),
+        "templates/story.html",
+        "<!doctype html><title>{{ story.title }}</title><main>{{ story.content | safe }}</main>\n",
+    );
+    let line = server.wait_for_line(|line| line.starts_with("templates"));
+    assert_eq!(pages_rendered(&line), 40, "{line}");
+    assert!(
+        server
+            .get("stories/s10/")
+            .text()
+            .starts_with("<!doctype html><title>故事10")
     );
 }
