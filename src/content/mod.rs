@@ -88,6 +88,116 @@ pub fn collect(
     content
 }
 
+/// Bodies rendered by earlier [`collect_reusing`] calls, for `serve`: a body is rendered again
+/// only when its file was read again (a new `generation`), or when any story's or page's site
+/// path or the base path changed (links to other files become their URLs).
+#[derive(Debug, Default)]
+pub struct RenderedBodies {
+    /// The fingerprint of the site paths and base path the bodies were rendered with.
+    links_key: u64,
+    /// By source path: the generation of the file that was rendered, and the result.
+    bodies: HashMap<PathBuf, (u64, Loaded)>,
+}
+
+/// [`collect`] for `serve`, which numbers each file it reads (`generation`) and keeps the
+/// rendered bodies between builds in `cache`.
+pub fn collect_reusing(
+    results: Vec<(u64, &Result<Loaded, Vec<Diagnostic>>)>,
+    diagnostics: Vec<Diagnostic>,
+    config: &SiteConfig,
+    cache: &mut RenderedBodies,
+) -> Content {
+    let mut content = Content {
+        diagnostics,
+        ..Content::default()
+    };
+    let mut loaded = Vec::with_capacity(results.len());
+    for (generation, result) in results {
+        match result {
+            Ok(file) => loaded.push((generation, file)),
+            Err(found) => content.diagnostics.extend(found.iter().cloned()),
+        }
+    }
+    let site_paths = site_paths(loaded.iter().map(|(_, file)| *file));
+    let links_key = {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        // Order-independent: the sum of each entry's hash.
+        let sum = site_paths.iter().fold(0u64, |sum, entry| {
+            let mut hasher = DefaultHasher::new();
+            entry.hash(&mut hasher);
+            sum.wrapping_add(hasher.finish())
+        });
+        let mut hasher = DefaultHasher::new();
+        (sum, site_paths.len(), &config.base_path).hash(&mut hasher);
+        hasher.finish()
+    };
+    let mut previous = std::mem::take(cache);
+    let reusable = previous.links_key == links_key;
+    let base_path = config.base_path.as_str();
+    // Rendered now, or `None` where the cached body is still right.
+    let fresh: Vec<Option<Loaded>> = loaded
+        .par_iter()
+        .map(|&(generation, file)| {
+            let path = file.source_path();
+            if reusable
+                && previous
+                    .bodies
+                    .get(path)
+                    .is_some_and(|(g, _)| *g == generation)
+            {
+                return None;
+            }
+            let mut file = file.clone();
+            let images = image::ImageLookup::new(config, path);
+            match &mut file {
+                Loaded::Story(story) => story.render_body(&site_paths, base_path, &images),
+                Loaded::Page(page) => page.render_body(&site_paths, base_path, &images),
+            }
+            Some(file)
+        })
+        .collect();
+    let mut files: Vec<(u64, Loaded)> = Vec::with_capacity(fresh.len());
+    for ((generation, file), fresh) in loaded.iter().zip(fresh) {
+        let cached = || {
+            previous
+                .bodies
+                .remove(file.source_path())
+                .map(|(_, body)| body)
+        };
+        if let Some(rendered) = fresh.or_else(cached) {
+            files.push((*generation, rendered));
+        }
+    }
+    drop(previous);
+    let copies: Vec<Loaded> = files.par_iter().map(|(_, file)| file.clone()).collect();
+    for copy in copies {
+        match copy {
+            Loaded::Story(story) => content.stories.push(*story),
+            Loaded::Page(page) => content.pages.push(*page),
+        }
+    }
+    cache.links_key = links_key;
+    cache.bodies = files
+        .into_iter()
+        .map(|(generation, file)| (file.source_path().to_path_buf(), (generation, file)))
+        .collect();
+    content.places_registry = read_registry(config, &mut content.diagnostics);
+    content
+}
+
+/// Where each story and page will be, by source path.
+fn site_paths<'a>(files: impl Iterator<Item = &'a Loaded>) -> HashMap<PathBuf, String> {
+    files
+        .map(|file| match file {
+            Loaded::Story(story) => (
+                story.source_path.clone(),
+                permalink::story_path(&story.slug),
+            ),
+            Loaded::Page(page) => (page.source_path.clone(), permalink::page_path(&page.slug)),
+        })
+        .collect()
+}
+
 /// Renders every body, in parallel, once every file's site path is known: a link to another
 /// story's Markdown file becomes that story's URL as the Markdown is rendered, with no second
 /// pass over the HTML. Drafts get their URL too, so a link to one still works with `--drafts`
@@ -172,6 +282,16 @@ pub enum Loaded {
     Story(Box<Story>),
     /// A file under `content/pages/`.
     Page(Box<Page>),
+}
+
+impl Loaded {
+    /// The Markdown file, relative to the site root.
+    pub fn source_path(&self) -> &Path {
+        match self {
+            Loaded::Story(story) => &story.source_path,
+            Loaded::Page(page) => &page.source_path,
+        }
+    }
 }
 
 /// Whether a file or folder name is hidden or an editor's temporary file (vim's `.swp`, `~` and

@@ -4,7 +4,8 @@
 //! no request sees half a rebuild; a rebuild that fails leaves the site as it was.
 //!
 //! Unlike [`super::Staging`], nothing is copied or linked for the files that did not change,
-//! which is what makes a one-story rebuild of a 10,000-story site cheap.
+//! which is what makes a one-story rebuild of a 10,000-story site cheap. The first build (no
+//! site yet) renames the whole pending folder into place.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -16,6 +17,8 @@ use crate::output::{Error, MARKER_FILE, MARKER_TEXT, Output, Sink, write_new};
 pub struct InPlace {
     site: PathBuf,
     pending: PathBuf,
+    /// There is no site yet: the pending folder becomes the site with one rename.
+    fresh: bool,
     written: Mutex<Vec<PathBuf>>,
 }
 
@@ -27,17 +30,18 @@ impl InPlace {
             let path = path.to_path_buf();
             move |source| Error::Io { path, source }
         };
-        if !site.is_dir() {
-            std::fs::create_dir_all(site).map_err(io(site))?;
-            std::fs::write(site.join(MARKER_FILE), MARKER_TEXT).map_err(io(site))?;
-        }
+        let fresh = !site.is_dir();
         if pending.exists() {
             std::fs::remove_dir_all(pending).map_err(io(pending))?;
         }
         std::fs::create_dir_all(pending).map_err(io(pending))?;
+        if fresh {
+            std::fs::write(pending.join(MARKER_FILE), MARKER_TEXT).map_err(io(pending))?;
+        }
         Ok(InPlace {
             site: site.to_path_buf(),
             pending: pending.to_path_buf(),
+            fresh,
             written: Mutex::default(),
         })
     }
@@ -45,6 +49,18 @@ impl InPlace {
     /// Moves the written files into the site, replacing the old ones, and removes `removed`
     /// (paths relative to the site) with the folders they leave empty.
     pub fn apply(self, removed: &[PathBuf]) -> Result<(), Error> {
+        if self.fresh {
+            if let Some(parent) = self.site.parent() {
+                std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                    path: parent.to_path_buf(),
+                    source,
+                })?;
+            }
+            return std::fs::rename(&self.pending, &self.site).map_err(|source| Error::Io {
+                path: self.site.clone(),
+                source,
+            });
+        }
         let written =
             std::mem::take(&mut *self.written.lock().unwrap_or_else(PoisonError::into_inner));
         for path in &written {

@@ -12,8 +12,8 @@
 //!   `build --watch` stages a new site that hard-links them from the previous one.
 //!
 //! What is not: the site is assembled, and feeds, the sitemap and the link check are redone
-//! from all stories on every rebuild; the search index is rebuilt whole (after the pages, in
-//! `serve`: [`Engine::search_index`]).
+//! from all stories on every rebuild; the search index is rebuilt whole (in `serve`, on a
+//! thread of its own after the pages are published: [`Engine::search_job`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hasher};
@@ -82,6 +82,34 @@ pub(crate) struct Engine {
     published: HashMap<PathBuf, Fingerprint>,
     /// The site of the last published build, while its search index is still to be built.
     search_pending: Option<Site>,
+    /// Counts published builds, to tell a search index built for an older one.
+    n_published: u64,
+    /// Whether a search index is being built (by [`SearchJob::run`], elsewhere).
+    search_running: bool,
+}
+
+/// The search index of a published build, to be built away from the rebuilds.
+pub(crate) struct SearchJob {
+    site: Site,
+    config: SiteConfig,
+    build: u64,
+}
+
+impl SearchJob {
+    /// Builds the index.
+    pub(crate) fn run(self) -> SearchIndex {
+        let files = crate::search::build(&self.site, &self.config);
+        SearchIndex {
+            files,
+            build: self.build,
+        }
+    }
+}
+
+/// A search index built by [`SearchJob::run`], for [`Engine::publish_search`].
+pub(crate) struct SearchIndex {
+    files: Vec<Output>,
+    build: u64,
 }
 
 /// What one rebuild did.
@@ -131,6 +159,8 @@ impl Engine {
             },
             published: HashMap::new(),
             search_pending: None,
+            n_published: 0,
+            search_running: false,
         }
     }
 
@@ -163,6 +193,8 @@ impl Engine {
             self.published.clear();
             self.incremental.render.forget_pages();
             self.search_pending = None;
+            // An index being built belongs to what was on disk.
+            self.n_published += 1;
             if let (Publishing::InPlace { .. }, Some(config)) = (&self.publishing, &self.config) {
                 let _ = std::fs::remove_dir_all(&config.output_dir);
             }
@@ -259,6 +291,7 @@ impl Engine {
         self.published = fingerprints;
         self.incremental.render.commit(built.page_keys);
         self.search_pending = built.deferred_search;
+        self.n_published += 1;
         Ok(Rebuild {
             outcome: Ok(published),
             warnings,
@@ -298,29 +331,43 @@ impl Engine {
         Ok(())
     }
 
-    /// Whether the last published build still needs its search index ([`Engine::search_index`]).
-    pub(crate) fn search_is_pending(&self) -> bool {
-        self.search_pending.is_some()
+    /// The search index still to be built for the last published build, unless one is being
+    /// built already (then it is asked for again once that one is handed back).
+    pub(crate) fn search_job(&mut self) -> Option<SearchJob> {
+        if self.search_running {
+            return None;
+        }
+        let site = self.search_pending.take()?;
+        let config = self.config.clone()?;
+        self.search_running = true;
+        Some(SearchJob {
+            site,
+            config,
+            build: self.n_published,
+        })
     }
 
-    /// Builds the search index of the last published build, if it is still to be built, and
-    /// hands the changed index files to `publish`. Returns the index files that changed.
-    pub(crate) fn search_index(
+    /// Publishes the files of `index` that changed, through `publish`, if it belongs to the
+    /// last published build (an index of an older build is dropped: a newer job follows).
+    /// Returns the index files that changed, or `None` when the index was dropped.
+    pub(crate) fn publish_search(
         &mut self,
+        index: SearchIndex,
         publish: &mut dyn FnMut(Ready) -> Result<(), output::Error>,
-    ) -> Result<Vec<PathBuf>, output::Error> {
-        let (Some(site), Some(config), Publishing::InPlace { pending }) =
-            (self.search_pending.take(), &self.config, &self.publishing)
+    ) -> Result<Option<Vec<PathBuf>>, output::Error> {
+        self.search_running = false;
+        let (Some(config), Publishing::InPlace { pending }) = (&self.config, &self.publishing)
         else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
+        if index.build != self.n_published {
+            return Ok(None);
+        }
         let started = Instant::now();
-        let outputs = crate::search::build(&site, config);
-        drop(site);
         let in_place = InPlace::create(&config.output_dir, pending)?;
         let mut changed = Vec::new();
         let mut current = HashMap::new();
-        for output in outputs {
+        for output in index.files {
             let Some(fingerprint) = fingerprint(&output.contents) else {
                 continue;
             };
@@ -344,7 +391,7 @@ impl Engine {
         changed.extend(removed);
         changed.sort();
         pipeline::log_time("search index published", started);
-        Ok(changed)
+        Ok(Some(changed))
     }
 }
 

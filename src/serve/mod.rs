@@ -176,6 +176,8 @@ const PORT_ATTEMPTS: u16 = 10;
 /// A message to the build thread.
 enum Message {
     Events(DebounceEventResult),
+    /// A search index built on its own thread.
+    Search(engine::SearchIndex),
     Stop,
 }
 
@@ -220,6 +222,13 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
         shared: &shared,
         build: 0,
         cleanup: Cleanup::default(),
+        sender: sender.clone(),
+        search_pool: rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "yuanba-search".to_string())
+            .build()
+            .ok()
+            .map(Arc::new),
     };
     live.rebuild(&mut engine, None, report);
     let address = listener
@@ -243,7 +252,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
         scope.spawn(move || {
             watching.run(&mut engine, &mut |engine, step| match step {
                 Step::Changed(changes) => live.rebuild(engine, Some(changes), report),
-                Step::Idle => live.search_index(engine, report),
+                Step::Search(index) => live.publish_search(engine, index, report),
             });
         });
         let served = runtime.block_on(run_server(listener, Arc::clone(&shared), shutdown));
@@ -279,7 +288,7 @@ pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     };
     rebuild(&mut engine, None);
     watching.run(&mut engine, &mut |engine, step| {
-        // `build --watch` builds the index with the pages: it never idles with work left.
+        // `build --watch` builds the index with the pages.
         if let Step::Changed(changes) = step {
             rebuild(engine, Some(changes));
         }
@@ -331,33 +340,31 @@ impl Watching {
     }
 
     /// Waits for reports, merges a burst into one change set, and hands it to `step` as
-    /// [`Step::Changed`]; until [`Message::Stop`]. Whenever no report is waiting and the engine
-    /// has a search index to build, hands it [`Step::Idle`], so that the index never delays the
-    /// rebuild of an edit.
+    /// [`Step::Changed`]; hands search indexes built elsewhere over as [`Step::Search`]; until
+    /// [`Message::Stop`].
     fn run(mut self, engine: &mut Engine, step: &mut dyn FnMut(&mut Engine, Step<'_>)) {
+        let mut indexes = Vec::new();
         loop {
-            let message = match self.receiver.try_recv() {
-                Ok(message) => Ok(message),
-                Err(mpsc::TryRecvError::Empty) => {
-                    if engine.search_is_pending() {
-                        step(engine, Step::Idle);
-                        continue;
-                    }
-                    self.receiver.recv().map_err(|_| ())
+            let first = match self.receiver.recv() {
+                Ok(Message::Events(first)) => first,
+                Ok(Message::Search(index)) => {
+                    step(engine, Step::Search(index));
+                    continue;
                 }
-                Err(mpsc::TryRecvError::Disconnected) => Err(()),
-            };
-            let Ok(Message::Events(first)) = message else {
-                return;
+                Ok(Message::Stop) | Err(_) => return,
             };
             let layout = engine.layout();
             let mut changes = watch::changes_of(&layout, first);
             loop {
                 match self.receiver.recv_timeout(COALESCE) {
                     Ok(Message::Events(more)) => changes.extend(watch::changes_of(&layout, more)),
+                    Ok(Message::Search(index)) => indexes.push(index),
                     Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                     Err(RecvTimeoutError::Timeout) => break,
                 }
+            }
+            for index in indexes.drain(..) {
+                step(engine, Step::Search(index));
             }
             if changes.is_empty() {
                 continue;
@@ -379,8 +386,8 @@ impl Watching {
 enum Step<'a> {
     /// Rebuild for these changes.
     Changed(&'a ChangeSet),
-    /// Nothing is waiting: do the work left over from the last rebuild (the search index).
-    Idle,
+    /// Publish a search index built on its own thread.
+    Search(engine::SearchIndex),
 }
 
 /// Rebuilds for `serve`: publishes under the server's lock, then updates the overlay and tells
@@ -389,6 +396,11 @@ struct LiveBuilds<'a> {
     shared: &'a Shared,
     build: u64,
     cleanup: Cleanup,
+    /// Where a search index built on its own thread is sent.
+    sender: mpsc::Sender<Message>,
+    /// The one thread that builds search indexes, so that they never hold up the rebuilds
+    /// that share rayon's global pool.
+    search_pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 impl LiveBuilds<'_> {
@@ -446,40 +458,63 @@ impl LiveBuilds<'_> {
             change,
             base_path,
         });
+        self.start_search(engine);
     }
 
-    /// Builds the search index of the last published build, publishes the files that changed
-    /// under the server's lock, and announces them with a `search` event (also when nothing
-    /// changed: the event says the index is current).
-    fn search_index(&mut self, engine: &mut Engine, report: &(dyn Fn(Notice<'_>) + Sync)) {
+    /// Starts building the search index of the last published build on its own thread, unless
+    /// there is none to build or one is being built.
+    fn start_search(&mut self, engine: &mut Engine) {
+        let Some(job) = engine.search_job() else {
+            return;
+        };
+        let sender = self.sender.clone();
+        let pool = self.search_pool.clone();
+        std::thread::spawn(move || {
+            let index = match pool {
+                Some(pool) => pool.install(|| job.run()),
+                None => job.run(),
+            };
+            let _ = sender.send(Message::Search(index));
+        });
+    }
+
+    /// Publishes the files of a search index that changed under the server's lock, announces
+    /// them with a `search` event (also when none changed: the event says the index is
+    /// current), and starts the next index when a newer build needs one.
+    fn publish_search(
+        &mut self,
+        engine: &mut Engine,
+        index: engine::SearchIndex,
+        report: &(dyn Fn(Notice<'_>) + Sync),
+    ) {
         let shared = self.shared;
-        let result = engine.search_index(&mut |ready: Ready| {
+        let result = engine.publish_search(index, &mut |ready: Ready| {
             let _live = shared.site.blocking_write();
             ready.publish().map(drop)
         });
-        let changed = match result {
-            Ok(changed) => changed,
-            Err(error) => {
-                report(Notice::Trouble(&error));
-                return;
+        match result {
+            Ok(Some(changed)) => {
+                let base_path = shared.site.blocking_read().base_path.clone();
+                // The index belongs to the last rebuild: it carries that rebuild's number.
+                let change = reload::Change {
+                    build: self.build,
+                    changed: changed
+                        .iter()
+                        .map(|path| reload::url_of(&base_path, path))
+                        .collect(),
+                    error: false,
+                    overlay_changed: false,
+                };
+                let _ = shared.events.send(reload::Broadcast {
+                    event: "search",
+                    change,
+                    base_path,
+                });
             }
-        };
-        let base_path = shared.site.blocking_read().base_path.clone();
-        // The index belongs to the last rebuild: it carries that rebuild's number.
-        let change = reload::Change {
-            build: self.build,
-            changed: changed
-                .iter()
-                .map(|path| reload::url_of(&base_path, path))
-                .collect(),
-            error: false,
-            overlay_changed: false,
-        };
-        let _ = shared.events.send(reload::Broadcast {
-            event: "search",
-            change,
-            base_path,
-        });
+            Ok(None) => {}
+            Err(error) => report(Notice::Trouble(&error)),
+        }
+        self.start_search(engine);
     }
 }
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
-use crate::content::{self, Content, Loaded, SourceFile};
+use crate::content::{self, Content, Loaded, RenderedBodies, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::serve::watch::ChangeSet;
 
@@ -18,11 +18,16 @@ use crate::serve::watch::ChangeSet;
 #[derive(Debug, Default)]
 pub(crate) struct Sources {
     entries: HashMap<PathBuf, Entry>,
+    /// Numbers the reads, so that a body is rendered again only after its file was read again.
+    generation: u64,
+    bodies: RenderedBodies,
 }
 
 #[derive(Debug)]
 struct Entry {
     file: SourceFile,
+    /// When it was read.
+    generation: u64,
     loaded: Result<Loaded, Vec<Diagnostic>>,
 }
 
@@ -36,7 +41,9 @@ impl Sources {
         changes: Option<&ChangeSet>,
     ) -> (Content, usize) {
         let (files, walk_diagnostics) = content::discover(config);
-        let cached = std::mem::take(&mut self.entries);
+        let mut cached = std::mem::take(&mut self.entries);
+        self.generation += 1;
+        let generation = self.generation;
         let entries: Vec<(Entry, bool)> = files
             .into_par_iter()
             .map(|file| match cached.get(&file.path) {
@@ -44,24 +51,49 @@ impl Sources {
                     if entry.file == file
                         && changes.is_some_and(|changes| !changes.touches_content(&file.path)) =>
                 {
-                    let loaded = entry.loaded.clone();
-                    (Entry { file, loaded }, false)
+                    (
+                        Entry {
+                            file,
+                            generation: entry.generation,
+                            loaded: Err(Vec::new()),
+                        },
+                        false,
+                    )
                 }
                 _ => {
                     let loaded = content::load_file(&file, config);
-                    (Entry { file, loaded }, true)
+                    (
+                        Entry {
+                            file,
+                            generation,
+                            loaded,
+                        },
+                        true,
+                    )
                 }
             })
             .collect();
         let n_read = entries.iter().filter(|(_, read)| *read).count();
-        let results = entries
+        let order: Vec<PathBuf> = entries
             .iter()
-            .map(|(entry, _)| entry.loaded.clone())
+            .map(|(entry, _)| entry.file.path.clone())
             .collect();
         self.entries = entries
             .into_iter()
-            .map(|(entry, _)| (entry.file.path.clone(), entry))
+            .map(|(mut entry, read)| {
+                if !read && let Some(old) = cached.remove(&entry.file.path) {
+                    entry.loaded = old.loaded;
+                }
+                (entry.file.path.clone(), entry)
+            })
             .collect();
-        (content::collect(results, walk_diagnostics, config), n_read)
+        drop(cached);
+        let results = order
+            .iter()
+            .filter_map(|path| self.entries.get(path))
+            .map(|entry| (entry.generation, &entry.loaded))
+            .collect();
+        let content = content::collect_reusing(results, walk_diagnostics, config, &mut self.bodies);
+        (content, n_read)
     }
 }
