@@ -187,6 +187,7 @@ pub fn render_loaded(
             built.n_files = n_files.into_inner();
         }
     }
+    log_time("site dropped", started);
     diagnostic::sort(&mut diagnostics);
     built.diagnostics = diagnostics;
     Ok(built)

@@ -33,6 +33,7 @@ use crate::site::places::PlaceId;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
 use context::{PageLink, SiteView, StoryView, ThemeView, n_pages};
+use pages::Wanted;
 pub use tera_env::Templates;
 
 /// Resolves the theme and parses every template once.
@@ -230,6 +231,7 @@ pub fn render<E: Send>(
     emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
     cache: Option<&mut RenderCache>,
 ) -> Result<Rendered, E> {
+    let started = std::time::Instant::now();
     let global_key = global_context(site, config, templates, cache.is_some());
     let templates = &*templates;
     let (cards, mut diagnostics) = cards(
@@ -238,6 +240,7 @@ pub fn render<E: Send>(
         templates,
         cache.as_deref().map(|cache| &cache.cards),
     );
+    crate::pipeline::log_time("render: cards", started);
     let previous = cache.as_deref().map(|cache| &cache.pages);
     let results: Vec<PageResult> = jobs
         .par_iter()
@@ -249,25 +252,31 @@ pub fn render<E: Send>(
                 hasher.write_u64(templates.keys.get(job.template()).copied().unwrap_or(0));
                 hasher.finish()
             });
-            let page = pages::context(site, config, &cards, job, &site_path, page_key);
             let path = permalink::output_file(&site_path);
-            if let (Some(key), Some(previous)) = (page.key, previous)
-                && previous.get(&path) == Some(&key)
-            {
-                return Ok(PageResult::Kept(path, key));
-            }
-            match render_one(
-                templates,
-                job.template(),
-                &page.context,
-                &site_path,
-                &page.what,
-            ) {
-                Ok(output) => emit(output).map(|()| PageResult::Rendered(path, page.key)),
+            let context_of = |wanted| pages::context(site, config, &cards, job, &site_path, wanted);
+            let (key, page) = match (page_key, previous) {
+                // The fingerprint alone first: most pages of a rebuild keep what they show.
+                (Some(seed), Some(previous)) => {
+                    let key = context_of(Wanted::Key(seed)).key.unwrap_or_default();
+                    if previous.get(&path) == Some(&key) {
+                        return Ok(PageResult::Kept(path, key));
+                    }
+                    (Some(key), context_of(Wanted::Context))
+                }
+                (Some(seed), None) => {
+                    let page = context_of(Wanted::Both(seed));
+                    (page.key, page)
+                }
+                (None, _) => (None, context_of(Wanted::Context)),
+            };
+            let context = page.context.unwrap_or_default();
+            match render_one(templates, job.template(), &context, &site_path, &page.what) {
+                Ok(output) => emit(output).map(|()| PageResult::Rendered(path, key)),
                 Err(diagnostic) => Ok(PageResult::Failed(diagnostic)),
             }
         })
         .collect::<Result<_, E>>()?;
+    crate::pipeline::log_time("render: pages", started);
     let mut rendered = Rendered::default();
     for result in results {
         match result {
@@ -292,6 +301,7 @@ pub fn render<E: Send>(
             .collect();
     }
     rendered.diagnostics = diagnostics;
+    crate::pipeline::log_time("render: cache", started);
     Ok(rendered)
 }
 

@@ -12,19 +12,31 @@ use crate::site::places::PlaceKind;
 use crate::site::taxonomy::TaxonomyKind;
 use crate::site::{Site, permalink};
 
-/// A page's context, how to name the page in an error, and (when asked for) the fingerprint
-/// of the context.
+/// A page's context (unless only its fingerprint was asked for), how to name the page in an
+/// error, and (when asked for) the fingerprint of the context.
 pub(super) struct PageContext {
-    pub(super) context: Context,
+    pub(super) context: Option<Context>,
     pub(super) what: String,
     pub(super) key: Option<Key>,
+}
+
+/// What [`context`] builds.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Wanted {
+    /// The context, for rendering.
+    Context,
+    /// The fingerprint, seeded with this key (the global context's and the templates').
+    Key(Key),
+    /// Both.
+    Both(Key),
 }
 
 /// A context being built, and the fingerprint of what went into it: every value goes in
 /// through [`Builder::insert`] (hashed as JSON) or [`Builder::insert_value`] (hashed by a key
 /// the caller gives, such as a card's), so nothing reaches a template without being counted.
+/// Without a context, values are only hashed (and converted values never made).
 struct Builder {
-    context: Context,
+    context: Option<Context>,
     hasher: Option<DefaultHasher>,
 }
 
@@ -34,34 +46,42 @@ impl Builder {
             name.hash(hasher);
             keys::add_serialized(hasher, value);
         }
-        self.context.insert(name, value);
+        if let Some(context) = &mut self.context {
+            context.insert(name, value);
+        }
     }
 
-    /// Inserts a converted value whose fingerprint `key` stands for.
-    fn insert_value(&mut self, name: &'static str, value: Value, key: impl Hash) {
+    /// Inserts a converted value, made by `value` only when a context is built, whose
+    /// fingerprint `key` stands for.
+    fn insert_value(&mut self, name: &'static str, value: impl FnOnce() -> Value, key: impl Hash) {
         if let Some(hasher) = &mut self.hasher {
             name.hash(hasher);
             key.hash(hasher);
         }
-        self.context.insert_value(name, value);
+        if let Some(context) = &mut self.context {
+            context.insert_value(name, value());
+        }
     }
 }
 
-/// Builds the context of one page. `cards` holds, for each story, its view without the body,
-/// converted once per build (a story appears in about ten lists; cloning a converted view only
-/// bumps reference counts). With `global_key` (the fingerprint of the global context and of the
-/// page's templates), the page's fingerprint is computed too.
+/// Builds the context of one page, or its fingerprint, or both (see [`Wanted`]). `cards` holds,
+/// for each story, its view without the body, converted once per build (a story appears in
+/// about ten lists; cloning a converted view only bumps reference counts).
 pub(super) fn context(
     site: &Site,
     config: &SiteConfig,
     cards: &[Card],
     job: Job,
     site_path: &str,
-    global_key: Option<Key>,
+    wanted: Wanted,
 ) -> PageContext {
+    let seed = match wanted {
+        Wanted::Context => None,
+        Wanted::Key(key) | Wanted::Both(key) => Some(key),
+    };
     let mut context = Builder {
-        context: Context::new(),
-        hasher: global_key.map(|key| {
+        context: (!matches!(wanted, Wanted::Key(_))).then(Context::new),
+        hasher: seed.map(|key| {
             let mut hasher = DefaultHasher::new();
             hasher.write_u64(key);
             hasher
@@ -229,31 +249,42 @@ fn story(
             format!("{}{}", config.base_url.trim_end_matches('/'), url)
         };
     }
+    let card_key = |i: usize| cards.get(i).map(|card| card.key);
     let card = |i: usize| {
-        cards.get(i).map_or((Value::none(), None), |card| {
-            (card.value.clone(), Some(card.key))
-        })
+        cards
+            .get(i)
+            .map_or_else(Value::none, |card| card.value.clone())
     };
     // The story's own view is its card's view plus `content` (and no `card`): cloning the
     // converted card map costs far less than building and converting the view again.
-    let (own, own_key) = card(idx);
-    let mut view: Map = own.as_map().cloned().unwrap_or_default();
-    view.insert("content".into(), Value::from(story.content.as_str()));
-    view.insert("card".into(), Value::from(""));
-    context.insert_value("story", Value::from(view), (own_key, &story.content));
+    context.insert_value(
+        "story",
+        || {
+            let mut view: Map = cards
+                .get(idx)
+                .and_then(|card| card.value.as_map())
+                .cloned()
+                .unwrap_or_default();
+            view.insert("content".into(), Value::from(story.content.as_str()));
+            view.insert("card".into(), Value::from(""));
+            Value::from(view)
+        },
+        (card_key(idx), &story.content),
+    );
     // Stories are newest first: the previous (older) one comes after.
-    let (previous, previous_key) = card(idx + 1);
-    context.insert_value("previous", previous, previous_key);
-    let (next, next_key) = idx.checked_sub(1).map_or((Value::none(), None), card);
-    context.insert_value("next", next, next_key);
-    let related: Vec<(Value, Option<Key>)> = site
-        .related
-        .get(idx)
-        .map(|related| related.iter().map(|&i| card(i)).collect())
-        .unwrap_or_default();
-    let related_keys: Vec<Option<Key>> = related.iter().map(|(_, key)| *key).collect();
-    let related: Vec<Value> = related.into_iter().map(|(value, _)| value).collect();
-    context.insert_value("related", Value::from(related), related_keys);
+    context.insert_value("previous", || card(idx + 1), card_key(idx + 1));
+    let next = idx.checked_sub(1);
+    context.insert_value(
+        "next",
+        || next.map_or_else(Value::none, card),
+        next.and_then(card_key),
+    );
+    let related: &[usize] = site.related.get(idx).map_or(&[], Vec::as_slice);
+    context.insert_value(
+        "related",
+        || Value::from(related.iter().map(|&i| card(i)).collect::<Vec<Value>>()),
+        related.iter().map(|&i| card_key(i)).collect::<Vec<_>>(),
+    );
     format!(
         "story 《{}》 ({})",
         story.title,
@@ -278,8 +309,18 @@ fn list(
         .filter_map(|&idx| cards.get(idx))
         .collect();
     let keys: Vec<Key> = shown.iter().map(|card| card.key).collect();
-    let views: Vec<Value> = shown.iter().map(|card| card.value.clone()).collect();
-    context.insert_value("stories", Value::from(views), keys);
+    context.insert_value(
+        "stories",
+        || {
+            Value::from(
+                shown
+                    .iter()
+                    .map(|card| card.value.clone())
+                    .collect::<Vec<_>>(),
+            )
+        },
+        keys,
+    );
     context.insert(
         "paginator",
         &PaginatorView::new(config, base, n, stories.len()),

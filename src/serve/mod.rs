@@ -166,9 +166,10 @@ pub(crate) struct Shared {
 }
 
 /// How long to wait for more reports after one arrived: the debouncer reports once per tick
-/// (a quarter of its window, 50 ms), and a `git checkout` spreads over several ticks; twice a
-/// tick leaves room for a late tick on a busy machine.
-const COALESCE: Duration = Duration::from_millis(100);
+/// (a quarter of its window, 12.5 ms), and a `git checkout` spreads over several ticks; each
+/// report waits again, so a burst of any length becomes one rebuild as long as no tick comes
+/// later than this (about two and a half ticks, room for a late tick on a busy machine).
+const COALESCE: Duration = Duration::from_millis(30);
 
 /// How many ports after the asked one are tried when it is taken.
 const PORT_ATTEMPTS: u16 = 10;
