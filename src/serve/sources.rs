@@ -40,7 +40,9 @@ impl Sources {
         config: &SiteConfig,
         changes: Option<&ChangeSet>,
     ) -> (Content, usize) {
+        let started = std::time::Instant::now();
         let (files, walk_diagnostics) = content::discover(config);
+        crate::pipeline::log_time("sources: discover", started);
         let mut cached = std::mem::take(&mut self.entries);
         self.generation += 1;
         let generation = self.generation;
