@@ -120,14 +120,14 @@ pub fn collect_reusing(
     }
     let site_paths = site_paths(loaded.iter().map(|(_, file)| *file));
     let links_key = {
-        use std::hash::{DefaultHasher, Hash, Hasher};
+        use std::hash::{Hash, Hasher};
         // Order-independent: the sum of each entry's hash.
         let sum = site_paths.iter().fold(0u64, |sum, entry| {
-            let mut hasher = DefaultHasher::new();
+            let mut hasher = crate::render::keys::hasher();
             entry.hash(&mut hasher);
             sum.wrapping_add(hasher.finish())
         });
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = crate::render::keys::hasher();
         (sum, site_paths.len(), &config.base_path).hash(&mut hasher);
         hasher.finish()
     };

@@ -11,14 +11,14 @@ pub mod builtin;
 pub mod context;
 pub mod feeds;
 pub mod filters;
-mod keys;
+pub mod keys;
 mod pages;
 pub mod sitemap;
 pub mod tera_env;
 pub mod theme;
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::Hasher;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -247,7 +247,7 @@ pub fn render<E: Send>(
         .map(|&job| {
             let site_path = job.site_path(site);
             let page_key = global_key.map(|key| {
-                let mut hasher = DefaultHasher::new();
+                let mut hasher = keys::hasher();
                 hasher.write_u64(key);
                 hasher.write_u64(templates.keys.get(job.template()).copied().unwrap_or(0));
                 hasher.finish()
@@ -336,7 +336,7 @@ fn global_context(
     let theme_view = ThemeView::new(config);
     let generator = format!("yuanba {}", env!("CARGO_PKG_VERSION"));
     let global_key = hashing.then(|| {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = keys::hasher();
         for part in [
             keys::of_serialized(&site_view),
             keys::of_serialized(&theme_view),
@@ -376,7 +376,7 @@ fn cards(
         .map(|idx| {
             let mut view = StoryView::new(site, idx, config);
             let key = cached.map_or(0, |_| {
-                let mut hasher = DefaultHasher::new();
+                let mut hasher = keys::hasher();
                 hasher.write_u64(keys::of_serialized(&view));
                 hasher.write_u64(templates.keys.get(CARD_TEMPLATE).copied().unwrap_or(0));
                 hasher.finish()

@@ -1,6 +1,6 @@
 //! The context of each kind of page (see `docs/themes.md`).
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 use tera::{Context, Map, Value};
@@ -37,7 +37,7 @@ pub(super) enum Wanted {
 /// Without a context, values are only hashed (and converted values never made).
 struct Builder {
     context: Option<Context>,
-    hasher: Option<DefaultHasher>,
+    hasher: Option<keys::Fingerprinter>,
 }
 
 impl Builder {
@@ -82,7 +82,7 @@ pub(super) fn context(
     let mut context = Builder {
         context: (!matches!(wanted, Wanted::Key(_))).then(Context::new),
         hasher: seed.map(|key| {
-            let mut hasher = DefaultHasher::new();
+            let mut hasher = keys::hasher();
             hasher.write_u64(key);
             hasher
         }),

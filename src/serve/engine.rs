@@ -16,7 +16,7 @@
 //! thread of its own after the pages are published: [`Engine::search_job`]).
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -516,7 +516,7 @@ impl Sink for Recorder<'_> {
 /// folder then reports the error).
 fn fingerprint(contents: &Contents) -> Option<Fingerprint> {
     let of = |bytes: &[u8]| {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = crate::render::keys::hasher();
         hasher.write(bytes);
         (bytes.len() as u64, hasher.finish())
     };
