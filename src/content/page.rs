@@ -50,7 +50,7 @@ pub struct Page {
     /// Free data for templates.
     pub extra: Value,
     /// The body as HTML.
-    pub content: String,
+    pub content: Arc<str>,
     /// The text of the file, for diagnostics that point into it after loading.
     pub source: Arc<str>,
     /// Where the body starts in `source`.
@@ -124,7 +124,7 @@ pub fn parse(
         extra: raw
             .extra
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
-        content: String::new(),
+        content: Arc::from(""),
         references: Vec::new(),
         anchors: Vec::new(),
         modified: None,
@@ -150,7 +150,7 @@ impl Page {
         if self.summary.is_empty() {
             self.summary = text::summarize(&rendered.plain_text, 120);
         }
-        self.content = rendered.html;
+        self.content = rendered.html.into();
         self.references = rendered.references;
         self.anchors = rendered.anchors;
     }

@@ -151,7 +151,7 @@ pub struct Story {
     /// Free data for templates.
     pub extra: Value,
     /// The body as HTML.
-    pub content: String,
+    pub content: Arc<str>,
     /// Estimated reading time.
     pub reading_minutes: usize,
     /// Where the body starts in `source`.
@@ -249,7 +249,7 @@ pub fn parse(
         extra: raw
             .extra
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
-        content: String::new(),
+        content: Arc::from(""),
         reading_minutes: 0,
         references: Vec::new(),
         anchors: Vec::new(),
@@ -282,7 +282,7 @@ impl Story {
             };
         }
         self.reading_minutes = text::reading_minutes(n_cjk, n_words);
-        self.content = rendered.html;
+        self.content = rendered.html.into();
         self.references = rendered.references;
         self.anchors = rendered.anchors;
     }

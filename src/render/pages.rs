@@ -265,7 +265,7 @@ fn story(
                 .and_then(|card| card.value.as_map())
                 .cloned()
                 .unwrap_or_default();
-            view.insert("content".into(), Value::from(story.content.as_str()));
+            view.insert("content".into(), Value::from(&*story.content));
             view.insert("card".into(), Value::from(""));
             Value::from(view)
         },
