@@ -61,6 +61,10 @@ enum Atom<'a> {
 /// The multiplier of the token hashes (partition and table slot).
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
+/// The unified ideographs, which [`Scratch`] counts in a plain table.
+const IDEOGRAPHS_START: u32 = 0x4E00;
+const IDEOGRAPHS_END: u32 = 0xA000;
+
 fn packed_partition(token: u64) -> usize {
     (token.wrapping_mul(GOLDEN) >> 58) as usize % N_PARTITIONS
 }
@@ -70,14 +74,15 @@ fn word_partition(key: &str) -> usize {
 }
 
 /// The tokens of one document with their tier masks, grouped by partition.
-#[derive(Default)]
 struct DocTokens {
     /// Packed tokens as `token << 3 | mask`, partition by partition.
     packed: Vec<u64>,
     /// Where each partition's packed tokens start in `packed` (one more entry at the end).
-    packed_starts: Vec<u32>,
+    packed_starts: [u32; N_PARTITIONS + 1],
     /// Tokens with a word in them as (partition, key range in `word_text`, mask), sorted.
     words: Vec<(u32, Range<u32>, u8)>,
+    /// Where each partition's word tokens start in `words` (one more entry at the end).
+    word_starts: [u32; N_PARTITIONS + 1],
     /// The keys of `words`, one after the other.
     word_text: String,
 }
@@ -85,10 +90,15 @@ struct DocTokens {
 /// What one thread reuses from document to document.
 #[derive(Default)]
 struct Scratch {
-    /// Open-addressing table of packed tokens: 0 is empty, else an index into `entries` plus 1.
-    slots: Vec<u32>,
-    /// The document's distinct packed tokens and their masks.
-    entries: Vec<(u64, u8)>,
+    /// Open-addressing table of the document's packed tokens: (token + 1, mask), 0 is empty.
+    slots: Vec<(u64, u8)>,
+    /// The slots in use, in order of insertion.
+    used: Vec<u32>,
+    /// Masks of the single ideographs `U+4E00..U+A000` by code point (most single tokens): a
+    /// table small enough to stay in the first-level cache.
+    ideographs: Vec<u8>,
+    /// The entries of `ideographs` in use.
+    ideographs_used: Vec<u16>,
     /// Word tokens of the document as (partition, key range in `word_text`, tier bit).
     words: Vec<(u32, Range<u32>, u8)>,
     word_text: String,
@@ -97,41 +107,45 @@ struct Scratch {
 
 impl Scratch {
     fn add_packed(&mut self, token: u64, tier_bit: u8) {
-        if self.entries.len() * 2 >= self.slots.len() {
+        if self.used.len() * 2 >= self.slots.len() {
             self.grow();
         }
         let mask = self.slots.len() - 1;
+        let key = token + 1;
         let mut slot = (token.wrapping_mul(GOLDEN) >> 20) as usize & mask;
         loop {
-            match self.slots[slot] {
-                0 => {
-                    self.entries.push((token, tier_bit));
-                    self.slots[slot] = self.entries.len() as u32;
-                    return;
-                }
-                entry => {
-                    let entry = &mut self.entries[entry as usize - 1];
-                    if entry.0 == token {
-                        entry.1 |= tier_bit;
-                        return;
-                    }
-                }
+            let entry = &mut self.slots[slot];
+            if entry.0 == key {
+                entry.1 |= tier_bit;
+                return;
+            }
+            if entry.0 == 0 {
+                *entry = (key, tier_bit);
+                self.used.push(slot as u32);
+                return;
             }
             slot = (slot + 1) & mask;
         }
     }
 
     fn grow(&mut self) {
+        let entries: Vec<(u64, u8)> = self
+            .used
+            .iter()
+            .map(|slot| self.slots[*slot as usize])
+            .collect();
         let n_slots = (self.slots.len() * 2).max(4096);
         self.slots.clear();
-        self.slots.resize(n_slots, 0);
+        self.slots.resize(n_slots, (0, 0));
+        self.used.clear();
         let mask = n_slots - 1;
-        for (idx, (token, _)) in self.entries.iter().enumerate() {
-            let mut slot = (token.wrapping_mul(GOLDEN) >> 20) as usize & mask;
-            while self.slots[slot] != 0 {
+        for entry in entries {
+            let mut slot = ((entry.0 - 1).wrapping_mul(GOLDEN) >> 20) as usize & mask;
+            while self.slots[slot].0 != 0 {
                 slot = (slot + 1) & mask;
             }
-            self.slots[slot] = idx as u32 + 1;
+            self.slots[slot] = entry;
+            self.used.push(slot as u32);
         }
     }
 
@@ -165,6 +179,16 @@ impl Scratch {
         gap: bool,
     ) {
         match atom {
+            Atom::Cjk(code @ IDEOGRAPHS_START..IDEOGRAPHS_END) => {
+                if self.ideographs.is_empty() {
+                    self.ideographs = vec![0; (IDEOGRAPHS_END - IDEOGRAPHS_START) as usize];
+                }
+                let idx = (code - IDEOGRAPHS_START) as usize;
+                if self.ideographs[idx] == 0 {
+                    self.ideographs_used.push(idx as u16);
+                }
+                self.ideographs[idx] |= tier_bit;
+            }
             Atom::Cjk(code) => self.add_packed(u64::from(code), tier_bit),
             Atom::Word(_) => self.add_word(None, false, atom, tier_bit),
         }
@@ -226,28 +250,40 @@ impl Scratch {
     /// The document's tokens, grouped by partition; leaves the scratch empty for the next.
     fn take_tokens(&mut self) -> DocTokens {
         let mut counts = [0u32; N_PARTITIONS + 1];
-        for (token, _) in &self.entries {
-            counts[packed_partition(*token) + 1] += 1;
+        for slot in &self.used {
+            let token = self.slots[*slot as usize].0 - 1;
+            counts[packed_partition(token) + 1] += 1;
+        }
+        for idx in &self.ideographs_used {
+            counts[packed_partition(u64::from(IDEOGRAPHS_START) + u64::from(*idx)) + 1] += 1;
         }
         for idx in 1..counts.len() {
             counts[idx] += counts[idx - 1];
         }
-        let packed_starts = counts.to_vec();
+        let packed_starts = counts;
         let mut next = counts;
-        let mut packed = vec![0u64; self.entries.len()];
-        for (token, mask) in &self.entries {
-            let partition = packed_partition(*token);
-            packed[next[partition] as usize] = token << 3 | u64::from(*mask);
+        let mut packed = vec![0u64; self.used.len() + self.ideographs_used.len()];
+        for idx in self.ideographs_used.drain(..) {
+            let mask = std::mem::take(&mut self.ideographs[idx as usize]);
+            let token = u64::from(IDEOGRAPHS_START) + u64::from(idx);
+            let partition = packed_partition(token);
+            packed[next[partition] as usize] = token << 3 | u64::from(mask);
             next[partition] += 1;
         }
-        self.entries.clear();
-        self.slots.fill(0);
+        for slot in self.used.drain(..) {
+            let (key, mask) = std::mem::take(&mut self.slots[slot as usize]);
+            let token = key - 1;
+            let partition = packed_partition(token);
+            packed[next[partition] as usize] = token << 3 | u64::from(mask);
+            next[partition] += 1;
+        }
         let text = &self.word_text;
         self.words.sort_unstable_by(|a, b| {
             (a.0, &text[a.1.start as usize..a.1.end as usize])
                 .cmp(&(b.0, &text[b.1.start as usize..b.1.end as usize]))
         });
-        let mut words: Vec<(u32, Range<u32>, u8)> = Vec::new();
+        let mut words: Vec<(u32, Range<u32>, u8)> = Vec::with_capacity(self.words.len());
+        let mut word_starts = [0u32; N_PARTITIONS + 1];
         for (partition, range, tier_bit) in self.words.drain(..) {
             let key = &text[range.start as usize..range.end as usize];
             match words.last_mut() {
@@ -257,13 +293,20 @@ impl Scratch {
                 {
                     last.2 |= tier_bit;
                 }
-                _ => words.push((partition, range, tier_bit)),
+                _ => {
+                    word_starts[partition as usize + 1] += 1;
+                    words.push((partition, range, tier_bit));
+                }
             }
+        }
+        for idx in 1..word_starts.len() {
+            word_starts[idx] += word_starts[idx - 1];
         }
         DocTokens {
             packed,
             packed_starts,
             words,
+            word_starts,
             word_text: std::mem::take(&mut self.word_text),
         }
     }
@@ -322,13 +365,9 @@ impl Partition {
                 });
                 self.lists[idx as usize].1.push(doc_id, (code & 7) as u8);
             }
-            let start = doc
-                .words
-                .partition_point(|(p, _, _)| (*p as usize) < partition);
-            for (_, range, mask) in doc.words[start..]
-                .iter()
-                .take_while(|(p, _, _)| *p as usize == partition)
-            {
+            let words =
+                doc.word_starts[partition] as usize..doc.word_starts[partition + 1] as usize;
+            for (_, range, mask) in &doc.words[words] {
                 let key = &doc.word_text[range.start as usize..range.end as usize];
                 let idx = if let Some(idx) = self.words.get(key) {
                     *idx
