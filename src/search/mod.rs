@@ -226,7 +226,7 @@ fn chunk_size(site: &Site, texts: &[StoryText]) -> usize {
 fn posting_files(docs: &[DocText<'_>]) -> (Vec<Output>, usize) {
     let started = std::time::Instant::now();
     let postings = index::postings(docs);
-    log_time("search (from its start): postings", started);
+    log_time("search: postings (from their start)", started);
     let total_bytes: usize = postings.iter().map(|(_, digits)| digits.len()).sum();
     let n_shards = (total_bytes / TARGET_SHARD_BYTES)
         .max(1)
