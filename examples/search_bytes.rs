@@ -1,5 +1,6 @@
 //! What the search page downloads for a query: the manifest, the shards `search::query` reads,
-//! and the document chunks of the first page of results (10), as `search.js` does.
+//! the document chunks of the candidates it confirms and of the first page of results (10), as
+//! `search.js` does (`search::query::first_page`).
 //!
 //! `cargo run --release --example search_bytes -- <site>/public/search 白莲 四社联动 …`
 
@@ -7,7 +8,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use yuanba::search::query::{Query, search};
+use yuanba::search::query::{Query, first_page};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -16,11 +17,6 @@ fn main() {
         std::process::exit(2);
     };
     let dir = Path::new(&dir);
-    let manifest: serde_json::Value = std::fs::read(dir.join("manifest.json"))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default();
-    let chunk = manifest["chunk"].as_u64().unwrap_or(1).max(1) as u32;
     println!("| query | hits | files | bytes |");
     println!("| --- | ---: | ---: | ---: |");
     for text in args {
@@ -30,26 +26,24 @@ fn main() {
             fetched.borrow_mut().insert(path.to_string(), bytes.len());
             Some(bytes)
         };
-        let hits = match search(
+        let page = match first_page(
             &read,
             &Query {
                 text: &text,
                 ..Query::default()
             },
         ) {
-            Ok(hits) => hits,
+            Ok(page) => page,
             Err(error) => {
                 eprintln!("{text}: {error}");
                 std::process::exit(1);
             }
         };
-        for hit in hits.iter().take(10) {
-            read(&format!("docs/{}.json", hit.id / chunk));
-        }
         let files = fetched.borrow();
         println!(
-            "| {text} | {} | {} | {} |",
-            hits.len(),
+            "| {text} | {}{} | {} | {} |",
+            if page.exact { "" } else { "≤ " },
+            page.n_hits,
             files.len(),
             files.values().sum::<usize>()
         );

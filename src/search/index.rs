@@ -1,23 +1,30 @@
-//! Building the index: postings of every token, grouped into shards, and their encoding.
+//! Building the index: the documents of every token, grouped into shards, and their encoding.
 //!
 //! Documents are numbered in the site's order (newest first), so "newer first" is "smaller id
 //! first" everywhere. Each document has three *tiers* of text, ranked in this order: the title;
 //! the subtitle and highlights; the place line, reporters and body. For every token the index
-//! keeps the documents that contain it with a three-bit mask of the tiers it occurs in, and for
-//! tokens of two atoms also the atom positions in each tier, so that a query of three or more
-//! atoms is confirmed as one consecutive run without shipping any text. One- and two-atom
-//! queries (one token) never need positions, so positions sit in files of their own.
+//! keeps the documents that contain it, each with a three-bit mask of the tiers it occurs in.
+//! Nothing else: a query of three or more atoms is a set of candidates (every pair in one tier)
+//! that the client confirms against the document's text, which it fetches anyway to show the
+//! result (see [`crate::search::query`]).
 //!
 //! Numbers are written as a base-64 varint string (`VARINT_DIGITS`, five bits a digit, the
 //! sixth bit says "more digits follow", least significant first) that `search.js` decodes in a
 //! few lines: about 1 byte for a posting of a common token.
+//!
+//! How it stays cheap (issue 7: the index may add at most 30% to a build): documents are
+//! tokenized in parallel batches; a token made of ideographs only is a number, never a string,
+//! until its shard is written; each document's tokens are collected in a reused open-addressing
+//! table (no sort) and grouped by partition; then each partition appends the batch's documents
+//! in id order to one byte buffer per token, so postings come out sorted without sorting.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::search::tokenize::{self, Atom};
+use crate::search::tokenize::{self, CharClass};
 
 /// The digits of the varint strings, in value order: `0`–`9`, `A`–`Z`, `a`–`z`, `-`, `_`.
 pub const VARINT_DIGITS: &[u8; 64] =
@@ -26,11 +33,8 @@ pub const VARINT_DIGITS: &[u8; 64] =
 /// Number of tiers of a document.
 pub const N_TIERS: usize = 3;
 
-/// Positions at or above this are not recorded (a tier of 268 million atoms is not a story).
-const MAX_POSITION: u32 = (1 << 28) - 1;
-
-/// Documents tokenized at once: bounds the memory of occurrences in flight.
-const BATCH: usize = 256;
+/// Documents tokenized at once: bounds the memory of tokens in flight.
+const BATCH: usize = 1024;
 
 /// Partitions of the token table, merged in parallel.
 const N_PARTITIONS: usize = 64;
@@ -43,231 +47,354 @@ pub struct DocText<'a> {
     pub tiers: [Vec<&'a str>; N_TIERS],
 }
 
-/// A token as stored while building: ideographs packed in a number, anything with a word as text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Key {
-    /// One CJK atom (its code point), or two: `first << 33 | gap << 32 | second`.
-    Packed(u64),
-    /// A word atom.
-    Word(Box<str>),
-    /// Two atoms, at least one a word, as the key string.
-    WordPair(Box<str>),
+/// Marks a pair in a packed token: `PAIR | first << 22 | gap << 21 | second`; a single atom is
+/// its code point. Code points take 21 bits, so a packed token takes 44.
+const PAIR: u64 = 1 << 43;
+
+/// An atom while tokenizing: an ideograph (or kana, hangul) by code point, or a word's text.
+#[derive(Clone, Copy)]
+enum Atom<'a> {
+    Cjk(u32),
+    Word(&'a str),
 }
 
-impl Key {
-    fn is_pair(&self) -> bool {
-        match self {
-            Key::Packed(packed) => *packed >= 1 << 33,
-            Key::Word(_) => false,
-            Key::WordPair(_) => true,
-        }
-    }
+/// The multiplier of the token hashes (partition and table slot).
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
-    fn to_key_string(&self) -> String {
-        match self {
-            Key::Word(text) | Key::WordPair(text) => text.to_string(),
-            Key::Packed(packed) => {
-                let char_of = |bits: u64| char::from_u32(bits as u32).unwrap_or('\u{FFFD}');
-                let second = char_of(packed & 0xFFFF_FFFF);
-                if *packed < 1 << 33 {
-                    return second.to_string();
-                }
-                let mut key = String::new();
-                key.push(char_of(packed >> 33));
-                if packed & (1 << 32) != 0 {
-                    key.push(' ');
-                }
-                key.push(second);
-                key
-            }
-        }
-    }
+/// The unified ideographs, which [`Scratch`] counts in a plain table.
+const IDEOGRAPHS_START: u32 = 0x4E00;
+const IDEOGRAPHS_END: u32 = 0xA000;
 
-    fn partition(&self) -> usize {
-        let hash = match self {
-            Key::Packed(packed) => packed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40,
-            Key::Word(text) | Key::WordPair(text) => u64::from(tokenize::fnv1a(text)),
-        };
-        (hash % N_PARTITIONS as u64) as usize
-    }
+fn packed_partition(token: u64) -> usize {
+    (token.wrapping_mul(GOLDEN) >> 58) as usize % N_PARTITIONS
 }
 
-/// Numbers for the atoms of one document while sorting its tokens: a CJK atom is its code
-/// point, a word `WORD_BASE` plus its index in the document's word list.
-const WORD_BASE: u64 = 1 << 22;
-
-/// Marks a pair in a token number: `PAIR | first << 32 | gap << 31 | second`.
-const PAIR: u64 = 1 << 63;
-
-/// The document's words, numbered in order of appearance.
-#[derive(Default)]
-struct Words {
-    ids: FastMap<Box<str>, u64>,
-    texts: Vec<Box<str>>,
+fn word_partition(key: &str) -> usize {
+    tokenize::fnv1a(key) as usize % N_PARTITIONS
 }
 
-impl Words {
-    fn atom_number(&mut self, atom: Atom<'_>) -> u64 {
-        let mut chars = atom.text.chars();
-        if let (Some(c), None) = (chars.next(), chars.next())
-            && tokenize::classify(c) == tokenize::CharClass::Cjk
-        {
-            return u64::from(c);
-        }
-        if let Some(id) = self.ids.get(atom.text) {
-            return *id;
-        }
-        let id = WORD_BASE + self.texts.len() as u64;
-        self.texts.push(atom.text.into());
-        self.ids.insert(atom.text.into(), id);
-        id
-    }
-
-    fn text(&self, number: u64) -> String {
-        match number.checked_sub(WORD_BASE) {
-            Some(idx) => self.texts[idx as usize].to_string(),
-            None => char::from_u32(number as u32)
-                .map(String::from)
-                .unwrap_or_default(),
-        }
-    }
-
-    /// The [`Key`] of a token number.
-    fn key(&self, token: u64) -> Key {
-        if token & PAIR == 0 {
-            return if token < WORD_BASE {
-                Key::Packed(token)
-            } else {
-                Key::Word(self.text(token).into())
-            };
-        }
-        let first = (token >> 32) & 0x7FFF_FFFF;
-        let gap = (token >> 31) & 1;
-        let second = token & 0x7FFF_FFFF;
-        if first < WORD_BASE && second < WORD_BASE {
-            return Key::Packed(first << 33 | gap << 32 | second);
-        }
-        let mut key = self.text(first);
-        if gap == 1 {
-            key.push(' ');
-        }
-        key.push_str(&self.text(second));
-        Key::WordPair(key.into())
-    }
-}
-
-/// One token of one document: which tiers, and where (for pairs).
-struct DocToken {
-    partition: usize,
-    key: Key,
-    mask: u8,
-    /// The token's positions in [`DocTokens::slots`].
-    slots: std::ops::Range<usize>,
-}
-
-/// The tokens of one document, sorted by partition, and their positions.
+/// The tokens of one document with their tier masks, grouped by partition.
 struct DocTokens {
-    tokens: Vec<DocToken>,
-    /// Positions as `tier << 28 | position`, each token's sorted; none for single atoms.
-    slots: Vec<u32>,
+    /// Packed tokens as `token << 3 | mask`, partition by partition.
+    packed: Vec<u64>,
+    /// Where each partition's packed tokens start in `packed` (one more entry at the end).
+    packed_starts: [u32; N_PARTITIONS + 1],
+    /// Tokens with a word in them as (partition, key range in `word_text`, mask), sorted.
+    words: Vec<(u32, Range<u32>, u8)>,
+    /// Where each partition's word tokens start in `words` (one more entry at the end).
+    word_starts: [u32; N_PARTITIONS + 1],
+    /// The keys of `words`, one after the other.
+    word_text: String,
 }
 
-/// The tokens of one document. Occurrences are sorted as plain numbers (`token << 32 | slot`),
-/// which is most of the work of building the index.
-fn doc_tokens(doc: &DocText<'_>) -> DocTokens {
-    let mut words = Words::default();
-    let mut occurrences: Vec<u128> = Vec::new();
-    let mut numbers: Vec<u64> = Vec::new();
-    for (tier, fields) in doc.tiers.iter().enumerate() {
-        let tier_bits = (tier as u32) << 28;
-        let mut next_position: u32 = 0;
-        for field in fields {
-            let normalized = tokenize::normalize(field);
-            let atoms = tokenize::atoms(&normalized);
-            numbers.clear();
-            numbers.extend(atoms.iter().map(|atom| words.atom_number(*atom)));
-            for (idx, number) in numbers.iter().enumerate() {
-                occurrences.push(u128::from(*number) << 32 | u128::from(tier_bits));
-                let position = next_position.saturating_add(idx as u32);
-                if idx > 0 && position <= MAX_POSITION + 1 {
-                    let gap = u64::from(atoms[idx].gap);
-                    let pair = PAIR | numbers[idx - 1] << 32 | gap << 31 | number;
-                    let slot = tier_bits | (position - 1);
-                    occurrences.push(u128::from(pair) << 32 | u128::from(slot));
+/// What one thread reuses from document to document.
+#[derive(Default)]
+struct Scratch {
+    /// Open-addressing table of the document's packed tokens: (token + 1, mask), 0 is empty.
+    slots: Vec<(u64, u8)>,
+    /// The slots in use, in order of insertion.
+    used: Vec<u32>,
+    /// Masks of the single ideographs `U+4E00..U+A000` by code point (most single tokens): a
+    /// table small enough to stay in the first-level cache.
+    ideographs: Vec<u8>,
+    /// The entries of `ideographs` in use.
+    ideographs_used: Vec<u16>,
+    /// Word tokens of the document as (partition, key range in `word_text`, tier bit).
+    words: Vec<(u32, Range<u32>, u8)>,
+    word_text: String,
+    normalized: String,
+}
+
+impl Scratch {
+    fn add_packed(&mut self, token: u64, tier_bit: u8) {
+        if self.used.len() * 2 >= self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let key = token + 1;
+        let mut slot = (token.wrapping_mul(GOLDEN) >> 20) as usize & mask;
+        loop {
+            let entry = &mut self.slots[slot];
+            if entry.0 == key {
+                entry.1 |= tier_bit;
+                return;
+            }
+            if entry.0 == 0 {
+                *entry = (key, tier_bit);
+                self.used.push(slot as u32);
+                return;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let entries: Vec<(u64, u8)> = self
+            .used
+            .iter()
+            .map(|slot| self.slots[*slot as usize])
+            .collect();
+        let n_slots = (self.slots.len() * 2).max(4096);
+        self.slots.clear();
+        self.slots.resize(n_slots, (0, 0));
+        self.used.clear();
+        let mask = n_slots - 1;
+        for entry in entries {
+            let mut slot = ((entry.0 - 1).wrapping_mul(GOLDEN) >> 20) as usize & mask;
+            while self.slots[slot].0 != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = entry;
+            self.used.push(slot as u32);
+        }
+    }
+
+    fn add_word(&mut self, first: Option<Atom<'_>>, gap: bool, second: Atom<'_>, tier_bit: u8) {
+        let start = self.word_text.len();
+        for (idx, atom) in first.into_iter().chain([second]).enumerate() {
+            if idx == 1 && gap {
+                self.word_text.push(' ');
+            }
+            match atom {
+                Atom::Cjk(code) => self
+                    .word_text
+                    .push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)),
+                Atom::Word(text) => self.word_text.push_str(text),
+            }
+        }
+        let partition = word_partition(&self.word_text[start..]) as u32;
+        self.words.push((
+            partition,
+            start as u32..self.word_text.len() as u32,
+            tier_bit,
+        ));
+    }
+
+    /// Adds the tokens of `atom`: itself, and the pair it makes with the one before.
+    fn add_atom<'a>(
+        &mut self,
+        previous: &mut Option<Atom<'a>>,
+        tier_bit: u8,
+        atom: Atom<'a>,
+        gap: bool,
+    ) {
+        match atom {
+            Atom::Cjk(code @ IDEOGRAPHS_START..IDEOGRAPHS_END) => {
+                if self.ideographs.is_empty() {
+                    self.ideographs = vec![0; (IDEOGRAPHS_END - IDEOGRAPHS_START) as usize];
+                }
+                let idx = (code - IDEOGRAPHS_START) as usize;
+                if self.ideographs[idx] == 0 {
+                    self.ideographs_used.push(idx as u16);
+                }
+                self.ideographs[idx] |= tier_bit;
+            }
+            Atom::Cjk(code) => self.add_packed(u64::from(code), tier_bit),
+            Atom::Word(_) => self.add_word(None, false, atom, tier_bit),
+        }
+        match (*previous, atom) {
+            (None, _) => {}
+            (Some(Atom::Cjk(first)), Atom::Cjk(second)) => {
+                let token =
+                    PAIR | u64::from(first) << 22 | u64::from(gap) << 21 | u64::from(second);
+                self.add_packed(token, tier_bit);
+            }
+            (Some(first), _) => self.add_word(Some(first), gap, atom, tier_bit),
+        }
+        *previous = Some(atom);
+    }
+
+    /// Adds the tokens of one field: every atom, and every pair of neighbouring atoms.
+    fn add_field(&mut self, field: &str, tier_bit: u8) {
+        let mut normalized = std::mem::take(&mut self.normalized);
+        normalized.clear();
+        tokenize::normalize_into(field, &mut normalized);
+        let mut previous: Option<Atom<'_>> = None;
+        let mut gap = false;
+        let mut word_start: Option<usize> = None;
+        for (idx, c) in normalized.char_indices() {
+            let class = tokenize::classify(c);
+            if class != CharClass::Word
+                && let Some(start) = word_start.take()
+            {
+                self.add_atom(
+                    &mut previous,
+                    tier_bit,
+                    Atom::Word(&normalized[start..idx]),
+                    gap,
+                );
+                gap = false;
+            }
+            match class {
+                CharClass::Cjk => {
+                    self.add_atom(&mut previous, tier_bit, Atom::Cjk(u32::from(c)), gap);
+                    gap = false;
+                }
+                CharClass::Word => {
+                    word_start.get_or_insert(idx);
+                }
+                CharClass::Separator => gap = true,
+            }
+        }
+        if let Some(start) = word_start {
+            self.add_atom(
+                &mut previous,
+                tier_bit,
+                Atom::Word(&normalized[start..]),
+                gap,
+            );
+        }
+        self.normalized = normalized;
+    }
+
+    /// The document's tokens, grouped by partition; leaves the scratch empty for the next.
+    fn take_tokens(&mut self) -> DocTokens {
+        let mut counts = [0u32; N_PARTITIONS + 1];
+        for slot in &self.used {
+            let token = self.slots[*slot as usize].0 - 1;
+            counts[packed_partition(token) + 1] += 1;
+        }
+        for idx in &self.ideographs_used {
+            counts[packed_partition(u64::from(IDEOGRAPHS_START) + u64::from(*idx)) + 1] += 1;
+        }
+        for idx in 1..counts.len() {
+            counts[idx] += counts[idx - 1];
+        }
+        let packed_starts = counts;
+        let mut next = counts;
+        let mut packed = vec![0u64; self.used.len() + self.ideographs_used.len()];
+        for idx in self.ideographs_used.drain(..) {
+            let mask = std::mem::take(&mut self.ideographs[idx as usize]);
+            let token = u64::from(IDEOGRAPHS_START) + u64::from(idx);
+            let partition = packed_partition(token);
+            packed[next[partition] as usize] = token << 3 | u64::from(mask);
+            next[partition] += 1;
+        }
+        for slot in self.used.drain(..) {
+            let (key, mask) = std::mem::take(&mut self.slots[slot as usize]);
+            let token = key - 1;
+            let partition = packed_partition(token);
+            packed[next[partition] as usize] = token << 3 | u64::from(mask);
+            next[partition] += 1;
+        }
+        let text = &self.word_text;
+        self.words.sort_unstable_by(|a, b| {
+            (a.0, &text[a.1.start as usize..a.1.end as usize])
+                .cmp(&(b.0, &text[b.1.start as usize..b.1.end as usize]))
+        });
+        let mut words: Vec<(u32, Range<u32>, u8)> = Vec::with_capacity(self.words.len());
+        let mut word_starts = [0u32; N_PARTITIONS + 1];
+        for (partition, range, tier_bit) in self.words.drain(..) {
+            let key = &text[range.start as usize..range.end as usize];
+            match words.last_mut() {
+                Some(last)
+                    if last.0 == partition
+                        && &text[last.1.start as usize..last.1.end as usize] == key =>
+                {
+                    last.2 |= tier_bit;
+                }
+                _ => {
+                    word_starts[partition as usize + 1] += 1;
+                    words.push((partition, range, tier_bit));
                 }
             }
-            // One position of space between fields, so no run of positions spans two.
-            next_position = next_position.saturating_add(atoms.len() as u32 + 1);
+        }
+        for idx in 1..word_starts.len() {
+            word_starts[idx] += word_starts[idx - 1];
+        }
+        DocTokens {
+            packed,
+            packed_starts,
+            words,
+            word_starts,
+            word_text: std::mem::take(&mut self.word_text),
         }
     }
-    occurrences.sort_unstable();
-    occurrences.dedup();
-    let mut tokens: Vec<DocToken> = Vec::new();
-    let mut slots = Vec::new();
-    let mut current: Option<u64> = None;
-    for occurrence in occurrences {
-        let token = (occurrence >> 32) as u64;
-        let slot = occurrence as u32;
-        if current != Some(token) {
-            current = Some(token);
-            let key = words.key(token);
-            tokens.push(DocToken {
-                partition: key.partition(),
-                key,
-                mask: 0,
-                slots: slots.len()..slots.len(),
-            });
-        }
-        if let Some(last) = tokens.last_mut() {
-            last.mask |= 1u8 << (slot >> 28);
-            if token & PAIR != 0 {
-                slots.push(slot);
-                last.slots.end = slots.len();
-            }
-        }
-    }
-    tokens.sort_unstable_by_key(|token| token.partition);
-    DocTokens { tokens, slots }
 }
 
-/// The documents of one token, encoded.
+/// The tokens of one document.
+fn doc_tokens(scratch: &mut Scratch, doc: &DocText<'_>) -> DocTokens {
+    for (tier, fields) in doc.tiers.iter().enumerate() {
+        for field in fields {
+            scratch.add_field(field, 1 << tier);
+        }
+    }
+    scratch.take_tokens()
+}
+
+/// The documents of one token so far, encoded.
 #[derive(Debug, Default)]
-pub struct Posting {
+struct PostingList {
     /// The next document id minus one: delta encoding starts from -1.
     next_base: u32,
     /// `(id delta) << 3 | tier mask` per document, as varint digits.
-    pub ids: Vec<u8>,
-    /// For pairs, per document and per tier in its mask: the count, then the positions as
-    /// deltas (the first from 0), as varint digits.
-    pub positions: Vec<u8>,
+    digits: Vec<u8>,
 }
 
-impl Posting {
-    fn push(&mut self, doc_id: u32, token: &DocToken, slots: &[u32]) {
+impl PostingList {
+    fn push(&mut self, doc_id: u32, mask: u8) {
         let delta = u64::from(doc_id + 1 - self.next_base);
-        push_varint(&mut self.ids, delta << 3 | u64::from(token.mask));
+        push_varint(&mut self.digits, delta << 3 | u64::from(mask));
         self.next_base = doc_id + 1;
-        if !token.key.is_pair() {
-            return;
-        }
-        // Slots are sorted by tier, then position.
-        let mut rest = &slots[token.slots.clone()];
-        for tier in 0..N_TIERS as u32 {
-            let n_in_tier = rest.partition_point(|slot| *slot >> 28 == tier);
-            let (in_tier, after) = rest.split_at(n_in_tier);
-            rest = after;
-            if token.mask & (1 << tier) == 0 {
-                continue;
+    }
+}
+
+/// The tokens of one partition and their postings.
+#[derive(Default)]
+struct Partition {
+    /// Packed token to index in `lists`.
+    packed: FastMap<u64, u32>,
+    /// Word token to index in `lists`.
+    words: FastMap<Box<str>, u32>,
+    /// The token and its postings: a packed token, or a word token's key.
+    lists: Vec<(Result<u64, Box<str>>, PostingList)>,
+}
+
+impl Partition {
+    /// Appends the batch's documents (ids from `first_id`) that have tokens here.
+    fn append(&mut self, partition: usize, first_id: u32, docs: &[DocTokens]) {
+        for (offset, doc) in docs.iter().enumerate() {
+            let doc_id = first_id + offset as u32;
+            let range =
+                doc.packed_starts[partition] as usize..doc.packed_starts[partition + 1] as usize;
+            for code in &doc.packed[range] {
+                let token = code >> 3;
+                let idx = *self.packed.entry(token).or_insert_with(|| {
+                    self.lists.push((Ok(token), PostingList::default()));
+                    self.lists.len() as u32 - 1
+                });
+                self.lists[idx as usize].1.push(doc_id, (code & 7) as u8);
             }
-            push_varint(&mut self.positions, in_tier.len() as u64);
-            let mut previous = 0;
-            for slot in in_tier {
-                let position = slot & MAX_POSITION;
-                push_varint(&mut self.positions, u64::from(position - previous));
-                previous = position;
+            let words =
+                doc.word_starts[partition] as usize..doc.word_starts[partition + 1] as usize;
+            for (_, range, mask) in &doc.words[words] {
+                let key = &doc.word_text[range.start as usize..range.end as usize];
+                let idx = if let Some(idx) = self.words.get(key) {
+                    *idx
+                } else {
+                    let idx = self.lists.len() as u32;
+                    self.lists.push((Err(key.into()), PostingList::default()));
+                    self.words.insert(key.into(), idx);
+                    idx
+                };
+                self.lists[idx as usize].1.push(doc_id, *mask);
             }
         }
     }
+}
+
+/// The key string of a packed token, as the browser computes it.
+fn packed_key(token: u64) -> String {
+    let char_of = |bits: u64| char::from_u32(bits as u32).unwrap_or(char::REPLACEMENT_CHARACTER);
+    let mut key = String::with_capacity(7);
+    if token & PAIR != 0 {
+        key.push(char_of((token >> 22) & 0x1F_FFFF));
+        if token & (1 << 21) != 0 {
+            key.push(' ');
+        }
+    }
+    key.push(char_of(token & 0x1F_FFFF));
+    key
 }
 
 /// Appends `value` as varint digits.
@@ -319,48 +446,35 @@ impl Hasher for MultiplyHasher {
     }
 
     fn write_u64(&mut self, value: u64) {
-        self.0 = (self.0 ^ value)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .rotate_left(29);
+        self.0 = (self.0 ^ value).wrapping_mul(GOLDEN).rotate_left(29);
     }
 }
 
-/// Every token of the corpus with its posting, as (key string, posting), in no fixed order.
-pub fn postings(docs: &[DocText<'_>]) -> Vec<(String, Posting)> {
-    let mut partitions: Vec<FastMap<Key, Posting>> =
-        (0..N_PARTITIONS).map(|_| FastMap::default()).collect();
+/// Every token of the corpus with its postings (varint digits), as (key, digits), in no
+/// fixed order.
+pub fn postings(docs: &[DocText<'_>]) -> Vec<(String, Vec<u8>)> {
+    let mut partitions: Vec<Partition> = (0..N_PARTITIONS).map(|_| Partition::default()).collect();
     for (batch_idx, batch) in docs.chunks(BATCH).enumerate() {
-        let docs: Vec<DocTokens> = batch.par_iter().map(doc_tokens).collect();
+        let tokens: Vec<DocTokens> = batch
+            .par_iter()
+            .map_init(Scratch::default, doc_tokens)
+            .collect();
         let first_id = (batch_idx * BATCH) as u32;
         partitions
             .par_iter_mut()
             .enumerate()
-            .for_each(|(partition, map)| {
-                for (offset, doc) in docs.iter().enumerate() {
-                    let doc_id = first_id + offset as u32;
-                    let start = doc
-                        .tokens
-                        .partition_point(|token| token.partition < partition);
-                    for token in doc.tokens[start..]
-                        .iter()
-                        .take_while(|token| token.partition == partition)
-                    {
-                        if let Some(posting) = map.get_mut(&token.key) {
-                            posting.push(doc_id, token, &doc.slots);
-                        } else {
-                            let mut posting = Posting::default();
-                            posting.push(doc_id, token, &doc.slots);
-                            map.insert(token.key.clone(), posting);
-                        }
-                    }
-                }
-            });
+            .for_each(|(idx, partition)| partition.append(idx, first_id, &tokens));
     }
     partitions
         .into_par_iter()
-        .flat_map_iter(|map| {
-            map.into_iter()
-                .map(|(key, posting)| (key.to_key_string(), posting))
+        .flat_map_iter(|partition| {
+            partition.lists.into_iter().map(|(token, list)| {
+                let key = match token {
+                    Ok(packed) => packed_key(packed),
+                    Err(text) => text.into_string(),
+                };
+                (key, list.digits)
+            })
         })
         .collect()
 }
@@ -402,32 +516,28 @@ mod tests {
                 "莲 社"
             ]
         );
-        let mut words = Words::default();
-        let atoms = tokenize::atoms("g20峰");
-        let first = words.atom_number(atoms[0]);
-        let second = words.atom_number(atoms[1]);
-        assert!(words.key(PAIR | first << 32 | second).is_pair());
-        assert!(!words.key(first).is_pair());
-        assert_eq!(words.key(second), Key::Packed(u64::from('峰')));
+        assert_eq!(packed_key(u64::from('峰')), "峰");
     }
 
     #[test]
-    fn postings_keep_tiers_and_positions() {
+    fn postings_keep_documents_in_order_with_their_tiers() {
         let docs = [doc("白莲社区", "社区，白莲"), doc("其他", "白莲白莲")];
-        let postings: HashMap<String, Posting> = postings(&docs).into_iter().collect();
-        let bailian = &postings["白莲"];
+        let postings: HashMap<String, Vec<u8>> = postings(&docs).into_iter().collect();
+        let digits = |key: &str| read_varints(std::str::from_utf8(&postings[key]).expect("ASCII"));
         // Doc 0 in title and body (mask 0b101), doc 1 (delta 1) in body only (0b100).
-        assert_eq!(
-            read_varints(std::str::from_utf8(&bailian.ids).expect("ASCII")),
-            Some(vec![1 << 3 | 0b101, 1 << 3 | 0b100])
-        );
-        // Doc 0: title one at 0, body one at 2 (社 区 白 莲); doc 1: body at 0 and 2.
-        assert_eq!(
-            read_varints(std::str::from_utf8(&bailian.positions).expect("ASCII")),
-            Some(vec![1, 0, 1, 2, 2, 0, 2])
-        );
-        assert!(postings.contains_key("区 白"));
+        assert_eq!(digits("白莲"), Some(vec![1 << 3 | 0b101, 1 << 3 | 0b100]));
+        assert_eq!(digits("区 白"), Some(vec![1 << 3 | 0b100]));
         assert!(!postings.contains_key("区白"));
-        assert!(postings["莲"].positions.is_empty());
+    }
+
+    #[test]
+    fn many_tokens_in_one_document_grow_the_table() {
+        let body: String = (0..6_000u32)
+            .filter_map(|n| char::from_u32(0x4E00 + n))
+            .collect();
+        let docs = [doc("", &body), doc("", &body)];
+        let postings = postings(&docs);
+        assert_eq!(postings.len(), 6_000 + 5_999);
+        assert!(postings.iter().all(|(_, digits)| digits == b"CC"));
     }
 }

@@ -7,14 +7,15 @@
 //!   shards and documents per chunk, the districts, each document's district, and the id range
 //!   of each year.
 //! - `search/ids/<shard>.json`: `{token: postings}`, where a token's shard is
-//!   `fnv1a(token) % shards`.
-//! - `search/positions/<shard>.json`: `{token: positions}` for the tokens of two atoms.
+//!   `fnv1a(token) % shards`; postings are document ids with tier masks, nothing more.
 //! - `search/docs/<chunk>.json`: the document table, `chunk` documents a file by id: URL, title,
 //!   date, place line, reporters, subtitle, highlights, summary and body text, for showing
-//!   results and cutting snippets. Text only, never HTML.
+//!   results, cutting snippets and confirming queries of three or more atoms. Text only, never
+//!   HTML.
 //!
-//! A query downloads the manifest, the id shards of its tokens, the position shards when a term
-//! has three or more atoms, and the chunks of the results it shows. Nothing here does I/O.
+//! A query downloads the manifest, the id shards of its tokens, and the chunks of the results
+//! it shows; for a term of three or more atoms, also the chunks of the candidates it confirms
+//! on the way ([`query`]). Nothing here does I/O.
 
 pub mod index;
 pub mod query;
@@ -34,7 +35,7 @@ use crate::site::{Site, permalink};
 use index::DocText;
 
 /// Bumped whenever the files or the tokenizer change, together with `search.js`.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The folder of the search page and its index, relative to the site.
 pub const SEARCH_DIR: &str = "search";
@@ -130,9 +131,7 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
             .iter()
             .map(|(story, text)| DocRecord::new(story, text, config))
             .collect();
-        let mut bytes = serde_json::to_vec(&records).unwrap_or_default();
-        bytes.push(b'\n');
-        json_output(&format!("docs/{idx}.json"), bytes)
+        doc_chunk(idx, &records)
     }));
     log_time("search (from its start): document table", started);
     let build = build_hash(&outputs);
@@ -192,6 +191,13 @@ impl<'a> DocRecord<'a> {
     }
 }
 
+/// `search/docs/<idx>.json`.
+fn doc_chunk(idx: usize, records: &[DocRecord<'_>]) -> Output {
+    let mut bytes = serde_json::to_vec(records).unwrap_or_default();
+    bytes.push(b'\n');
+    json_output(&format!("docs/{idx}.json"), bytes)
+}
+
 /// Documents per chunk, from the average size of a record (estimated from its texts).
 fn chunk_size(site: &Site, texts: &[StoryText]) -> usize {
     let total: usize = site
@@ -215,13 +221,13 @@ fn chunk_size(site: &Site, texts: &[StoryText]) -> usize {
     (TARGET_CHUNK_BYTES / average.max(1)).clamp(1, 64)
 }
 
-/// The id and position shards of `docs`, and how many shards there are: a power of two that
-/// puts about [`TARGET_SHARD_BYTES`] of postings in each.
+/// The id shards of `docs`, and how many there are: a power of two that puts about
+/// [`TARGET_SHARD_BYTES`] of postings in each.
 fn posting_files(docs: &[DocText<'_>]) -> (Vec<Output>, usize) {
     let started = std::time::Instant::now();
     let postings = index::postings(docs);
-    log_time("search (from its start): postings", started);
-    let total_bytes: usize = postings.iter().map(|(_, p)| p.ids.len()).sum();
+    log_time("search: postings (from their start)", started);
+    let total_bytes: usize = postings.iter().map(|(_, digits)| digits.len()).sum();
     let n_shards = (total_bytes / TARGET_SHARD_BYTES)
         .max(1)
         .next_power_of_two()
@@ -229,57 +235,38 @@ fn posting_files(docs: &[DocText<'_>]) -> (Vec<Output>, usize) {
     (shard_files(postings, n_shards), n_shards)
 }
 
-/// The id and position shards.
-fn shard_files(postings: Vec<(String, index::Posting)>, n_shards: usize) -> Vec<Output> {
-    let mut shards: Vec<Vec<(String, index::Posting)>> =
-        (0..n_shards).map(|_| Vec::new()).collect();
-    for (key, posting) in postings {
+/// The id shards, each `{"key":"digits",…}` with one token a line, keys sorted.
+fn shard_files(postings: Vec<(String, Vec<u8>)>, n_shards: usize) -> Vec<Output> {
+    let mut shards: Vec<Vec<(String, Vec<u8>)>> = (0..n_shards).map(|_| Vec::new()).collect();
+    for (key, digits) in postings {
         let shard = tokenize::fnv1a(&key) as usize % n_shards;
-        shards[shard].push((key, posting));
+        shards[shard].push((key, digits));
     }
     shards
         .into_par_iter()
         .enumerate()
-        .flat_map_iter(|(shard, mut entries)| {
+        .map(|(shard, mut entries)| {
             entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let ids = shard_json(&entries, |posting| &posting.ids);
-            let positions = shard_json(&entries, |posting| &posting.positions);
-            [
-                json_output(&format!("ids/{shard}.json"), ids),
-                json_output(&format!("positions/{shard}.json"), positions),
-            ]
+            let size: usize = entries.iter().map(|(k, d)| k.len() + d.len() + 6).sum();
+            let mut out = Vec::with_capacity(size + 4);
+            out.push(b'{');
+            for (idx, (key, digits)) in entries.iter().enumerate() {
+                if idx > 0 {
+                    out.push(b',');
+                }
+                out.push(b'\n');
+                // Keys are letters, digits, ideographs and single spaces (separators never
+                // reach a key), but serde_json escapes them anyway; digits are ASCII letters,
+                // `-` and `_`.
+                serde_json::to_writer(&mut out, key).unwrap_or_default();
+                out.extend_from_slice(b":\"");
+                out.extend_from_slice(digits);
+                out.push(b'"');
+            }
+            out.extend_from_slice(b"\n}\n");
+            json_output(&format!("ids/{shard}.json"), out)
         })
         .collect()
-}
-
-/// `{"key":"digits",…}`, one token a line, leaving out empty values.
-fn shard_json(
-    entries: &[(String, index::Posting)],
-    field: impl Fn(&index::Posting) -> &Vec<u8>,
-) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.push(b'{');
-    let mut first = true;
-    for (key, posting) in entries {
-        let digits = field(posting);
-        if digits.is_empty() {
-            continue;
-        }
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        out.push(b'\n');
-        // Keys are letters, digits, ideographs and single spaces (separators never reach a
-        // key), but serde_json escapes them anyway; digits are ASCII letters, `-` and `_`.
-        out.extend_from_slice(&serde_json::to_vec(key).unwrap_or_default());
-        out.push(b':');
-        out.push(b'"');
-        out.extend_from_slice(digits);
-        out.push(b'"');
-    }
-    out.extend_from_slice(b"\n}\n");
-    out
 }
 
 fn manifest(site: &Site, build: String, n_shards: u32, chunk: u32) -> Manifest {
@@ -347,8 +334,11 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::search::query::{Hit, Query, search};
+    use crate::search::query::{Hit, Query, first_page, search};
     use crate::search::tokenize::{Atom, CharClass, atoms, classify, normalize};
+
+    /// Documents per chunk in the tests: more than one, so the arithmetic is tested.
+    const TEST_CHUNK: usize = 2;
 
     /// Index files for documents given as (title, highlight, body), read back by path.
     fn index_of(docs: &[(String, String, String)]) -> HashMap<String, Vec<u8>> {
@@ -358,7 +348,27 @@ mod tests {
                 tiers: [vec![title], vec![highlight], vec![body]],
             })
             .collect();
-        let (outputs, n_shards) = posting_files(&texts);
+        let (mut outputs, n_shards) = posting_files(&texts);
+        let records: Vec<DocRecord<'_>> = docs
+            .iter()
+            .map(|(title, highlight, body)| DocRecord {
+                url: String::new(),
+                title,
+                date: String::new(),
+                place: "",
+                reporters: "",
+                subtitle: highlight,
+                highlights: &[],
+                summary: "",
+                body,
+            })
+            .collect();
+        outputs.extend(
+            records
+                .chunks(TEST_CHUNK)
+                .enumerate()
+                .map(|(idx, records)| doc_chunk(idx, records)),
+        );
         let mut doc_districts = Vec::new();
         for id in 0..docs.len() {
             index::push_varint(&mut doc_districts, (id % 2) as u64);
@@ -368,7 +378,7 @@ mod tests {
             build: "test".to_string(),
             docs: docs.len() as u32,
             shards: n_shards as u32,
-            chunk: 1,
+            chunk: TEST_CHUNK as u32,
             districts: vec!["成华区".to_string(), "锦江区".to_string()],
             doc_districts: String::from_utf8(doc_districts).expect("ASCII"),
             years: vec![[2019, 0, 1], [2018, 1, docs.len() as u32 - 1]],
@@ -506,6 +516,28 @@ mod tests {
             let cut: String = body[start..body.len().min(start + 5)].iter().collect();
             prop_assert_eq!(query(&files, &cut), brute_force(&docs, &cut));
         }
+
+        /// The first page, confirmed lazily, is the first page of the scan; its count is exact
+        /// or an upper bound, and says which.
+        #[test]
+        fn the_first_page_is_the_scan_s_first_page(docs in corpus(), pick in any::<prop::sample::Index>()) {
+            let files = index_of(&docs);
+            let body: Vec<char> = docs[pick.index(docs.len())].2.chars().collect();
+            let start = pick.index(body.len());
+            let cut: String = body[start..body.len().min(start + 4)].iter().collect();
+            let expected = brute_force(&docs, &cut);
+            let page = first_page(
+                &|path: &str| files.get(path).cloned(),
+                &Query { text: &cut, ..Query::default() },
+            )
+            .expect("a valid index");
+            prop_assert_eq!(&page.hits[..], &expected[..expected.len().min(query::PAGE)]);
+            if page.exact {
+                prop_assert_eq!(page.n_hits, expected.len());
+            } else {
+                prop_assert!(page.n_hits >= expected.len());
+            }
+        }
     }
 
     fn docs(texts: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
@@ -590,13 +622,16 @@ mod tests {
                 },
             )
         };
-        for (_, bytes) in files
+        let mut broken = files.clone();
+        for (_, bytes) in broken
             .iter_mut()
-            .filter(|(path, _)| path.starts_with("positions/"))
+            .filter(|(path, _)| path.starts_with("ids/"))
         {
-            *bytes = b"{\"\xe7\x99\xbd\xe8\x8e\xb2\":\"W\"}".to_vec();
+            *bytes = r#"{"白莲":"W","莲社":"W","社区":"W"}"#.as_bytes().to_vec();
         }
-        assert!(run(&files).is_err());
+        assert!(run(&broken).is_err());
+        files.remove("docs/0.json");
+        assert!(matches!(run(&files), Err(query::QueryError::Missing(_))));
         files.remove("manifest.json");
         assert!(matches!(run(&files), Err(query::QueryError::Missing(_))));
     }

@@ -1,7 +1,7 @@
 //! How text becomes searchable: normalisation, atoms, and the tokens the index stores.
 //!
 //! `search.js` does exactly the same in the browser; a change here is a change there (and to
-//! `FORMAT_VERSION` in `search::index`).
+//! `search::FORMAT_VERSION`).
 //!
 //! - **Normalise** one unit at a time (a character and the combining marks after it): NFKC, then
 //!   lower case. Per unit, so the browser can map every normalised character back to the
@@ -10,8 +10,8 @@
 //!   digits (a Latin word, a number, `g20`) is one atom. Everything else separates atoms. Each
 //!   atom records whether a separator came before it (a *gap*).
 //! - **Tokens**: every atom (so one-character queries work), and every pair of neighbouring
-//!   atoms in the same field, written `ab` when they touch and `a b` across a gap. Pairs carry
-//!   their position (the atom index) so that a longer query can be confirmed as one run.
+//!   atoms in the same field, written `ab` when they touch and `a b` across a gap. A longer
+//!   query is looked up by its pairs and confirmed as one run in the text ([`Term::is_in`]).
 //!
 //! A query term matches where its atoms appear consecutively with the same gaps: any substring of
 //! two or more characters of Chinese text, and Latin words and numbers as whole words. What the
@@ -23,12 +23,28 @@ use unicode_normalization::char::is_combining_mark;
 /// The normalised form of `text`: NFKC and lower case, one unit at a time.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    normalize_into(text, &mut out);
+    out
+}
+
+/// Appends the normalised form of `text` to `out` (see [`normalize`]).
+pub fn normalize_into(text: &str, out: &mut String) {
+    out.reserve(text.len());
     let mut chars = text.chars().peekable();
     let mut unit = String::new();
     while let Some(c) = chars.next() {
-        let has_marks = chars.peek().is_some_and(|next| is_combining_mark(*next));
+        // A stable character is never a combining mark, so most lookups are skipped.
+        let has_marks = chars
+            .peek()
+            .is_some_and(|next| !is_stable(*next) && is_combining_mark(*next));
         if !has_marks && is_stable(c) {
             out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if !has_marks && ('\u{FF01}'..='\u{FF5E}').contains(&c) {
+            // Full-width ASCII (`，`, `１`, `Ａ`): NFKC is the ASCII character.
+            let ascii = char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c);
+            out.push(ascii.to_ascii_lowercase());
             continue;
         }
         unit.clear();
@@ -36,16 +52,35 @@ pub fn normalize(text: &str) -> String {
         while let Some(mark) = chars.next_if(|next| is_combining_mark(*next)) {
             unit.push(mark);
         }
+        if !has_marks && is_unchanged(c) {
+            out.push(c);
+            continue;
+        }
         let composed: String = unit.nfkc().collect();
         out.push_str(&composed.to_lowercase());
     }
-    out
+}
+
+/// Whether NFKC and lower-casing leave `c` alone on its own (the CJK punctuation of news
+/// text: `，` is not, `。` and `“` are).
+fn is_unchanged(c: char) -> bool {
+    let once = std::iter::once(c);
+    unicode_normalization::is_nfkc_quick(once) == unicode_normalization::IsNormalized::Yes && {
+        let mut lower = c.to_lowercase();
+        lower.next() == Some(c) && lower.next().is_none()
+    }
 }
 
 /// Characters that NFKC and lower-casing leave alone (after ASCII lower-casing): the fast path
 /// for nearly all of a Chinese text.
 fn is_stable(c: char) -> bool {
-    c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+    c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c) || is_common_punctuation(c)
+}
+
+/// Dashes, quotes and CJK punctuation of news text (`—“”‘’、。《》「」【】`) that NFKC and
+/// lower-casing leave alone and that are separators: a fast path, tested against the tables.
+fn is_common_punctuation(c: char) -> bool {
+    matches!(c, '\u{2013}'..='\u{2014}' | '\u{2018}'..='\u{201F}' | '\u{3001}'..='\u{3002}' | '\u{3008}'..='\u{3011}')
 }
 
 /// What kind of atom a normalised character belongs to.
@@ -70,6 +105,9 @@ pub fn classify(c: char) -> CharClass {
         } else {
             CharClass::Separator
         };
+    }
+    if is_common_punctuation(c) {
+        return CharClass::Separator;
     }
     if !c.is_alphanumeric() {
         CharClass::Separator
@@ -139,34 +177,66 @@ pub fn pair_key(first: &str, second: Atom<'_>) -> String {
     key
 }
 
+/// One term of a query: its atoms, and the tokens it is looked up by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// The atoms as (text, gap before), normalised.
+    pub atoms: Vec<(String, bool)>,
+    /// Its one atom, or the keys of its neighbouring pairs (the first gap of a term does not
+    /// count: the term may start anywhere).
+    pub keys: Vec<String>,
+}
+
+impl Term {
+    /// Whether the index alone decides this term (one token); a longer term's documents are
+    /// only candidates, to be confirmed against their text.
+    pub fn is_exact(&self) -> bool {
+        self.keys.len() == 1
+    }
+
+    /// Whether the term's atoms occur as one run, with the same gaps, in the atoms of a field.
+    pub fn is_in(&self, field_atoms: &[Atom<'_>]) -> bool {
+        field_atoms.windows(self.atoms.len()).any(|window| {
+            window
+                .iter()
+                .zip(&self.atoms)
+                .enumerate()
+                .all(|(idx, (have, (text, gap)))| {
+                    have.text == text && (idx == 0 || have.gap == *gap)
+                })
+        })
+    }
+}
+
 /// The query terms of what a reader typed: split at white space, normalised, and cut into
-/// atoms. Terms without any atom (only punctuation) are dropped.
-pub fn query_terms(query: &str) -> Vec<Vec<String>> {
-    let mut terms: Vec<Vec<String>> = Vec::new();
+/// atoms. Terms without any atom (only punctuation) are dropped, and so are repeated ones.
+pub fn query_terms(query: &str) -> Vec<Term> {
+    let mut terms: Vec<Term> = Vec::new();
     for term in query.split_whitespace() {
         let normalized = normalize(term);
         let term_atoms = atoms(&normalized);
         if term_atoms.is_empty() {
             continue;
         }
-        let keys = term_keys(&term_atoms);
-        if !terms.contains(&keys) {
-            terms.push(keys);
+        let keys = match term_atoms.as_slice() {
+            [only] => vec![only.text.to_string()],
+            _ => term_atoms
+                .windows(2)
+                .map(|pair| pair_key(pair[0].text, pair[1]))
+                .collect(),
+        };
+        if terms.iter().any(|seen| seen.keys == keys) {
+            continue;
         }
+        terms.push(Term {
+            atoms: term_atoms
+                .iter()
+                .map(|atom| (atom.text.to_string(), atom.gap))
+                .collect(),
+            keys,
+        });
     }
     terms
-}
-
-/// The tokens a term is looked up by: its one atom, or the keys of its neighbouring pairs
-/// (the first gap of a term does not count: the term may start anywhere).
-fn term_keys(term_atoms: &[Atom<'_>]) -> Vec<String> {
-    match term_atoms {
-        [only] => vec![only.text.to_string()],
-        _ => term_atoms
-            .windows(2)
-            .map(|pair| pair_key(pair[0].text, pair[1]))
-            .collect(),
-    }
 }
 
 /// FNV-1a, 32 bits, over the UTF-8 bytes of a token: which shard holds it (modulo the number of
@@ -203,6 +273,22 @@ mod tests {
     }
 
     #[test]
+    fn common_punctuation_is_stable_and_separates() {
+        let ranges = [
+            0x2013..=0x2014,
+            0x2018..=0x201F,
+            0x3001..=0x3002,
+            0x3008..=0x3011,
+        ];
+        for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
+            assert!(is_common_punctuation(c));
+            assert_eq!(c.to_string().nfkc().collect::<String>(), c.to_string());
+            assert_eq!(c.to_lowercase().to_string(), c.to_string());
+            assert!(!c.is_alphanumeric() && !is_combining_mark(c), "{c}");
+        }
+    }
+
+    #[test]
     fn chinese_is_one_atom_per_character_latin_one_per_word() {
         assert_eq!(
             atom_texts("G20峰会 2018年"),
@@ -227,6 +313,12 @@ mod tests {
 
     #[test]
     fn query_terms_are_pairs_or_single_atoms() {
+        let query_terms = |query: &str| -> Vec<Vec<String>> {
+            query_terms(query)
+                .into_iter()
+                .map(|term| term.keys)
+                .collect()
+        };
         assert_eq!(query_terms("儿童之家"), vec![vec!["儿童", "童之", "之家"]]);
         assert_eq!(query_terms("莲"), vec![vec!["莲"]]);
         assert_eq!(query_terms("Hello"), vec![vec!["hello"]]);

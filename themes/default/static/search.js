@@ -1,17 +1,16 @@
-// yuanba search over the index in search/ (src/search/mod.rs). Mirrors src/search/tokenize.rs
-// and src/search/query.rs: change them together.
+// yuanba search (src/search/mod.rs). Mirrors src/search/tokenize.rs and query.rs: change together.
 (() => {
   "use strict";
-  const base = document.currentScript.getAttribute("data-index");
+  const base = document.currentScript.dataset.index;
   const [form, status, list, more] = ["form", "status", "results", "more"].map((n) => document.getElementById("search-" + n));
-  const FORMAT = 1, PAGE = 10, SEP = 0, CJK = 1, WORD = 2, NAMES = ["q", "district", "year"];
+  const FORMAT = 2, PAGE = 10, LIMIT = 40, SEP = 0, CJK = 1, WORD = 2, NAMES = ["q", "district", "year"];
   const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   const ALNUM = /[\p{Alphabetic}\p{N}]/u, UNITS = /\P{M}\p{M}*|\p{M}+/gu, LOW = /[\uDC00-\uDFFF]/;
   // The ranges of text::is_cjk in src/text.rs.
   const CJK_RANGES = [0x2E80, 0x31FF, 0x3400, 0x4DBF, 0x4E00, 0x9FFF, 0xAC00, 0xD7AF, 0xF900, 0xFAFF,
     0xFE30, 0xFE4F, 0xFF00, 0xFFEF, 0x20000, 0x2FA1F];
   const files = new Map();
-  let manifest = null, hits = [], shown = 0, terms = [];
+  let manifest = null, hits = [], shown = 0, terms = [], q = "", atMost = "";
 
   const classify = (c) => {
     const cp = c.codePointAt(0);
@@ -21,7 +20,7 @@
     return WORD;
   };
 
-  // Atoms {text, gap, from, to} (from/to in the original), normalised unit by unit.
+  // Atoms {text, gap, from, to} (offsets in the original), normalised per unit.
   const atoms = (text) => {
     const out = [];
     let gap = false, word = null, pos = 0;
@@ -42,14 +41,12 @@
   };
 
   const queryTerms = (query) => {
-    const out = [], seen = new Set();
+    const out = [];
     for (const part of query.split(/\s+/)) {
       const as = atoms(part);
       if (!as.length) continue;
       const keys = as.length === 1 ? [as[0].text] : as.slice(1).map((b, i) => as[i].text + (b.gap ? " " : "") + b.text);
-      const id = keys.join("\n");
-      if (!seen.has(id)) out.push({ atoms: as, keys });
-      seen.add(id);
+      if (!out.some((t) => t.keys.join() === keys.join())) out.push({ atoms: as, keys });
     }
     return out;
   };
@@ -77,77 +74,58 @@
     return files.get(url);
   };
 
-  // A token's documents, tier masks and (for several-token terms) positions.
-  const postings = async (key, withPositions) => {
-    const shard = fnv1a(key) % manifest.shards;
-    const ids = (await fetchJson("ids/" + shard + ".json"))[key];
-    if (ids === undefined) return null;
-    const docs = [], masks = [], positions = [];
+  // A token's documents => tier masks.
+  const postings = async (key) => {
+    const ids = (await fetchJson("ids/" + (fnv1a(key) % manifest.shards) + ".json"))[key], out = new Map();
     let id = -1;
-    for (const x of varints(ids)) { docs.push((id += Math.floor(x / 8))); masks.push(x % 8); }
-    if (withPositions) {
-      const p = varints((await fetchJson("positions/" + shard + ".json"))[key] || "");
-      let k = 0;
-      for (const mask of masks) {
-        const tiers = [[], [], []];
-        for (let t = 0; t < 3; t++) {
-          if (!(mask & (1 << t))) continue;
-          for (let n = p[k++], q = 0; n > 0; n--) { q += p[k++]; tiers[t].push(q); }
-        }
-        positions.push(tiers);
-      }
-    }
-    return { docs, masks, positions };
+    for (const x of varints(ids || "")) out.set((id += Math.floor(x / 8)), x % 8);
+    return ids && out;
   };
 
-  // Document id => the best tier where the term occurs as one run.
+  // id => {tier, sure}: the best tier all its tokens share; longer terms are confirmed later.
   const termHits = async (term) => {
-    const multi = term.keys.length > 1, out = new Map();
-    const ps = await Promise.all(term.keys.map((key) => postings(key, multi)));
-    if (ps.includes(null)) return out;
-    const index = ps.map((p) => new Map(p.docs.map((id, i) => [id, i])));
-    for (const id of ps[0].docs) {
-      const at = index.map((m) => m.get(id));
-      if (at.includes(undefined)) continue;
-      for (let t = 0; t < 3; t++) {
-        if (!ps.every((p, k) => p.masks[at[k]] & (1 << t))) continue;
-        if (multi && !ps[0].positions[at[0]][t].some((start) =>
-          ps.every((p, k) => p.positions[at[k]][t].includes(start + k)))) continue;
-        out.set(id, t);
-        break;
-      }
+    const ps = await Promise.all(term.keys.map(postings)), out = new Map();
+    if (ps.includes(undefined)) return out;
+    for (const [id, mask] of ps[0]) {
+      const m = ps.reduce((m, p) => m & (p.get(id) || 0), mask);
+      if (m) out.set(id, { tier: 31 - Math.clz32(m & -m), sure: !term.keys[1] });
     }
     return out;
   };
+
+  const doc = async (id) => (await fetchJson("docs/" + Math.floor(id / manifest.chunk) + ".json"))[id % manifest.chunk];
+  const at = (as, ta, i) => ta.every((a, j) => as[i + j] && as[i + j].text === a.text && (!j || as[i + j].gap === a.gap));
+
+  // A document's true tier, or -1.
+  const tierOf = (d) => {
+    const fs = [[d.title], [d.subtitle, ...d.highlights], [d.place, d.reporters, d.body]];
+    const ts = terms.map((t) => fs.findIndex((f) => f.some((x) => matches(x, [t]).length)));
+    return ts.includes(-1) ? -1 : Math.max(...ts);
+  };
+  const byRank = (a, b) => a.tier - b.tier || a.id - b.id;
 
   const districtOf = (id) => manifest.districts[manifest.dd[id]];
   const yearOf = (id) => String((manifest.years.find((y) => id >= y[1] && id < y[1] + y[2]) || [""])[0]);
 
   // [from, to) of each run of a term's atoms in a text.
-  const matches = (text) => {
+  const matches = (text, ts = terms) => {
     const as = atoms(text), ranges = [];
-    for (const { atoms: ta } of terms) {
-      for (let i = 0; i + ta.length <= as.length; i++) {
-        if (ta.every((a, j) => as[i + j].text === a.text && (j === 0 || as[i + j].gap === a.gap))) {
-          ranges.push([as[i].from, as[i + ta.length - 1].to]);
-        }
-      }
-    }
+    for (const { atoms: ta } of ts) for (let i = 0; i < as.length; i++) if (at(as, ta, i)) ranges.push([as[i].from, as[i + ta.length - 1].to]);
     return ranges.sort((a, b) => a[0] - b[0]);
   };
 
   // Appends text[from, to) to el, the matches in <mark>; text only, never HTML.
   const marked = (el, text, from = 0, to = text.length) => {
-    let at = from;
+    let i = from;
     for (const [s0, e0] of matches(text)) {
-      const s = Math.max(s0, at), e = Math.min(e0, to);
+      const s = Math.max(s0, i), e = Math.min(e0, to);
       if (s >= e) continue;
       const m = document.createElement("mark");
       m.textContent = text.slice(s, e);
-      el.append(text.slice(at, s), m);
-      at = e;
+      el.append(text.slice(i, s), m);
+      i = e;
     }
-    el.append(text.slice(at, to));
+    el.append(text.slice(i, to));
     return el;
   };
 
@@ -182,25 +160,34 @@
     return li;
   };
 
+  // Confirms candidates in rank order, a page at a time, until PAGE hits are sure (or LIMIT).
   const showMore = async () => {
-    const page = hits.slice(shown, shown + PAGE);
-    shown += page.length;
-    const docs = await Promise.all(page.map(async ({ id }) =>
-      (await fetchJson("docs/" + Math.floor(id / manifest.chunk) + ".json"))[id % manifest.chunk]));
-    list.append(...docs.map(item));
+    const page = [];
+    for (let n = 0; ;) {
+      while (page.length < PAGE && shown < hits.length && hits[shown].sure) page.push(hits[shown++]);
+      if (page.length === PAGE || shown === hits.length || n >= LIMIT) break;
+      const batch = hits.slice(shown, shown + PAGE - page.length).filter((h) => !h.sure);
+      n += batch.length;
+      const docs = await Promise.all(batch.map((h) => doc(h.id)));
+      batch.forEach((h, i) => { h.tier = tierOf(docs[i]); h.sure = true; });
+      hits = hits.slice(0, shown).concat(hits.slice(shown).filter((h) => h.tier >= 0).sort(byRank));
+    }
+    list.append(...(await Promise.all(page.map((h) => doc(h.id)))).map(item));
     more.hidden = shown >= hits.length;
+    status.textContent = hits.length ? "找到" + (hits.every((h) => h.sure) ? " " : "至多 ") + hits.length + " 篇报道" : "没有找到与“" + q + "”相关的报道。";
   };
 
   const fillSelect = (select, values, counts, chosen) => {
     select.length = 1;
-    for (const [value, label] of values) select.add(new Option(label + (counts ? "（" + (counts.get(value) || 0) + "）" : ""), value, false, value === chosen));
+    for (const [value, label] of values) select.add(new Option(label + (counts ? "（" + atMost + (counts.get(value) || 0) + "）" : ""), value, false, value === chosen));
   };
 
   const count = (all, of) => all.reduce((m, h) => m.set(of(h.id), (m.get(of(h.id)) || 0) + 1), new Map());
 
   const run = async () => {
     const params = new URLSearchParams(location.search);
-    const [q, district, year] = NAMES.map((n) => params.get(n) || "");
+    const [query, district, year] = NAMES.map((n) => params.get(n) || "");
+    q = query;
     form.elements.q.value = q;
     list.textContent = "";
     more.hidden = true;
@@ -213,20 +200,18 @@
         manifest = m;
       }
       if (terms.length) status.textContent = "正在搜索…";
-      let found = new Map();
-      for (const [i, term] of terms.entries()) {
-        const th = await termHits(term);
-        found = i === 0 ? th : new Map([...found].filter(([id]) => th.has(id)).map(([id, t]) => [id, Math.max(t, th.get(id))]));
+      const all = [], ths = await Promise.all(terms.map(termHits));
+      for (const id of (ths[0] || []).keys()) {
+        const hs = ths.map((t) => t.get(id));
+        if (!hs.includes(undefined)) all.push({ id, tier: Math.max(...hs.map((h) => h.tier)), sure: hs.every((h) => h.sure) });
       }
-      const all = [...found].map(([id, tier]) => ({ id, tier }));
       const on = terms.length > 0;
+      atMost = all.every((h) => h.sure) ? "" : "≤";
       fillSelect(form.elements.district, manifest.districts.map((d) => [d, d]), on && count(all, districtOf), district);
       fillSelect(form.elements.year, manifest.years.map((y) => [String(y[0]), y[0] + "年"]), on && count(all, yearOf), year);
-      hits = all.filter(({ id }) => (!district || districtOf(id) === district) && (!year || yearOf(id) === year))
-        .sort((a, b) => a.tier - b.tier || a.id - b.id);
+      hits = all.filter(({ id }) => (!district || districtOf(id) === district) && (!year || yearOf(id) === year)).sort(byRank);
       shown = 0;
       if (!on) { status.textContent = q ? "请输入要搜索的文字。" : ""; return; }
-      status.textContent = hits.length ? "找到 " + hits.length + " 篇报道" : "没有找到与“" + q + "”相关的报道。";
       await showMore();
     } catch (e) {
       status.textContent = "搜索暂时不可用（" + e.message + "）。";
