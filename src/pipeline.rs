@@ -155,17 +155,28 @@ pub fn render_loaded(
                 .try_for_each(emit)?;
             extras.into_par_iter().try_for_each(emit)?;
             log_time("feeds, sitemap, aliases", started);
-            let rendered = render::render(
-                &site,
-                &jobs,
-                templates,
-                config,
-                &emit,
-                incremental
-                    .as_deref_mut()
-                    .map(|incremental| &mut incremental.render),
-            )?;
-            log_time("render and write", started);
+            let defer_search = incremental
+                .as_deref()
+                .is_some_and(|incremental| incremental.defer_search);
+            // The index needs only the site: it is built while the pages render, filling the
+            // moments when rendering leaves a core idle.
+            let (rendered, index) = rayon::join(
+                || {
+                    render::render(
+                        &site,
+                        &jobs,
+                        templates,
+                        config,
+                        &emit,
+                        incremental
+                            .as_deref_mut()
+                            .map(|incremental| &mut incremental.render),
+                    )
+                },
+                || (config.search && !defer_search).then(|| search::build(&site, config)),
+            );
+            let rendered = rendered?;
+            log_time("render and write, search index", started);
             if rendered.diagnostics.iter().any(Diagnostic::is_error) {
                 failed.store(true, Ordering::Relaxed);
             }
@@ -173,16 +184,11 @@ pub fn render_loaded(
             built.n_rendered = rendered.n_rendered;
             built.kept = rendered.kept;
             built.page_keys = rendered.keys;
-            let defer_search = incremental.is_some_and(|incremental| incremental.defer_search);
-            if config.search && defer_search {
-                if !failed.load(Ordering::Relaxed) {
-                    built.deferred_search = Some(site);
-                }
-            } else if config.search {
-                let index = search::build(&site, config);
-                log_time("search index", started);
+            if let Some(index) = index {
                 index.into_par_iter().try_for_each(emit)?;
                 log_time("search index written", started);
+            } else if config.search && !failed.load(Ordering::Relaxed) {
+                built.deferred_search = Some(site);
             }
             built.n_files = n_files.into_inner();
         }
