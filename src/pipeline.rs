@@ -90,13 +90,12 @@ pub fn render_loaded(
     templates: Result<&mut Templates, &[Diagnostic]>,
     sink: &dyn Sink,
     checks: Checks,
-    mut incremental: Option<&mut Incremental>,
+    incremental: Option<&mut Incremental>,
 ) -> Result<Built, output::Error> {
     let started = Instant::now();
     let mut diagnostics = loaded.diagnostics.clone();
     let (site, site_diagnostics) = site::assemble(loaded, config);
     diagnostics.extend(site_diagnostics);
-    log_time("assemble", started);
     let mut built = Built {
         n_stories: site.stories.len(),
         n_pages: site.pages.len(),
@@ -117,15 +116,12 @@ pub fn render_loaded(
             let jobs = render::plan(&site, config);
             // Generated files win over static files at the same path, except robots.txt.
             let mut generated = render::page_files(&site, &jobs);
-            log_time("plan", started);
             let (extras, extra_diagnostics) = extras(&site, config, &jobs, &generated);
-            log_time("extras", started);
             diagnostics.extend(extra_diagnostics);
             let (assets, asset_diagnostics) = output::assets::collect(config, &site);
             diagnostics.extend(asset_diagnostics);
             let (assets, hidden) = search::split_hidden_assets(assets, config);
             diagnostics.extend(hidden);
-            log_time("assets", started);
             let has_robots = assets
                 .iter()
                 .any(|asset| asset.path == Path::new("robots.txt"));
@@ -168,9 +164,7 @@ pub fn render_loaded(
                         templates,
                         config,
                         &emit,
-                        incremental
-                            .as_deref_mut()
-                            .map(|incremental| &mut incremental.render),
+                        incremental.map(|incremental| &mut incremental.render),
                     )
                 },
                 || (config.search && !defer_search).then(|| search::build(&site, config)),
