@@ -38,12 +38,20 @@ pub fn joins_without_space(before: char, after: char) -> bool {
 pub fn strip_html(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut last_space = true;
-    let mut idx = 0;
-    while let Some(c) = html[idx..].chars().next() {
-        let rest = &html[idx..];
-        idx += c.len_utf8();
+    let mut rest = html;
+    while let Some(c) = rest.chars().next() {
+        // Plain text up to the next markup, entity or white space is copied in one piece.
+        let run = rest
+            .find(|c: char| c == '<' || c == '&' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        if run > 0 {
+            out.push_str(&rest[..run]);
+            last_space = false;
+            rest = &rest[run..];
+            continue;
+        }
         match c {
-            '<' => idx += skip_markup(rest) - 1,
+            '<' => rest = &rest[skip_markup(rest)..],
             '&' => {
                 let decoded = [
                     ("&amp;", '&'),
@@ -57,23 +65,23 @@ pub fn strip_html(html: &str) -> String {
                 .into_iter()
                 .find(|(entity, _)| rest.starts_with(entity));
                 if let Some((entity, ch)) = decoded {
-                    idx += entity.len() - 1;
-                    out.push(ch);
+                    rest = &rest[entity.len()..];
+                    if !(ch == ' ' && last_space) {
+                        out.push(ch);
+                    }
                     last_space = ch == ' ';
                 } else {
+                    rest = &rest[1..];
                     out.push('&');
                     last_space = false;
                 }
             }
-            c if c.is_whitespace() => {
+            _ => {
+                rest = &rest[c.len_utf8()..];
                 if !last_space {
                     out.push(' ');
                     last_space = true;
                 }
-            }
-            c => {
-                out.push(c);
-                last_space = false;
             }
         }
     }
@@ -222,6 +230,15 @@ mod tests {
         );
         assert_eq!(strip_html("<scripts>甲</scripts>"), "甲");
         assert_eq!(strip_html("甲<!-- 没有结尾"), "甲");
+        // White space of any kind, entities at the very end, a lone `<`.
+        assert_eq!(
+            strip_html("  甲\u{3000}\u{3000}乙 &nbsp; 丙\t\n"),
+            "甲 乙 丙"
+        );
+        assert_eq!(strip_html("甲&amp"), "甲&amp");
+        assert_eq!(strip_html("甲&"), "甲&");
+        assert_eq!(strip_html("甲<"), "甲");
+        assert_eq!(strip_html("<p>一</p><p>二</p>"), "一二");
     }
 
     #[test]
