@@ -20,6 +20,8 @@ pub(crate) struct Sources {
     entries: HashMap<PathBuf, Entry>,
     /// Numbers the reads, so that a body is rendered again only after its file was read again.
     generation: u64,
+    /// What the last walk of `content/` found, in its order, with its problems.
+    walked: (Vec<SourceFile>, Vec<Diagnostic>),
     bodies: RenderedBodies,
 }
 
@@ -41,7 +43,19 @@ impl Sources {
         changes: Option<&ChangeSet>,
     ) -> (Content, usize) {
         let started = std::time::Instant::now();
-        let (files, walk_diagnostics) = content::discover(config);
+        // When every reported path is a file the cache knows and that is still there, the
+        // files are the same: no walk. Anything created, removed or renamed, or a bundle's other
+        // file, is a path the cache does not know (or a missing one), and `content/` is walked.
+        let same_files = changes.is_some_and(|changes| {
+            changes
+                .content
+                .iter()
+                .all(|path| self.entries.contains_key(path) && path.is_file())
+        });
+        if !same_files {
+            self.walked = content::discover(config);
+        }
+        let (files, walk_diagnostics) = self.walked.clone();
         crate::pipeline::log_time("sources: discover", started);
         let mut cached = std::mem::take(&mut self.entries);
         self.generation += 1;
