@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure `yuanba serve`: from a saved edit to the reload event reaching a connected page.
 
-    python3 bench/serve_latency.py [N] [--edits K] [--bin PATH] [--out DIR]
+    python3 bench/serve_latency.py [N] [--edits K] [--pause S] [--bin PATH] [--out DIR]
 
 Generates the N-story site (default 10000) with bench/gen_site.py into OUT/site-N if it is
 not there yet (OUT: $BENCH_OUT or bench/out), starts `yuanba serve --port 0` on it, connects
@@ -37,6 +37,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("n", type=int, nargs="?", default=10000)
     ap.add_argument("--edits", type=int, default=7)
+    ap.add_argument("--pause", type=float, default=0.5,
+                    help="seconds between an edit's reload and the next edit (default 0.5; serve "
+                         "builds the search index in the background meanwhile)")
     ap.add_argument("--bin", default=os.path.join(REPO, "target/release/yuanba"))
     ap.add_argument("--out", default=os.environ.get("BENCH_OUT", os.path.join(HERE, "out")))
     args = ap.parse_args()
@@ -74,9 +77,9 @@ def main() -> int:
         os.makedirs(os.path.join(site, "templates"), exist_ok=True)
         for i in range(args.edits):
             text = original.replace("\n---\n", f"\n---\n\n编辑 {i}。\n", 1)
-            story_ms.append(timed_save(events, story, text))
+            story_ms.append(timed_save(events, story, text, args.pause))
             template_ms.append(timed_save(events, os.path.join(site, "templates", "story.html"),
-                                          template + f"\n{{# edit {i} #}}\n"))
+                                          template + f"\n{{# edit {i} #}}\n", args.pause))
         # Drain what serve printed.
         time.sleep(0.2)
         while not lines.empty():
@@ -138,7 +141,7 @@ def vm_hwm(pid: int) -> int:
     raise SystemExit("no VmHWM")
 
 
-def timed_save(events: "EventStream", path: str, text: str) -> float:
+def timed_save(events: "EventStream", path: str, text: str, pause: float) -> float:
     """Atomically saves `text` to `path` and returns ms until the next rebuild event."""
     events.drain()
     tmp = os.path.join(os.path.dirname(path), "." + os.path.basename(path) + ".tmp")
@@ -151,7 +154,7 @@ def timed_save(events: "EventStream", path: str, text: str) -> float:
     if '"error":true' in data:
         raise SystemExit(f"the edit broke the build: {data}")
     # Let the watcher go quiet so the next edit is its own rebuild.
-    time.sleep(0.5)
+    time.sleep(pause)
     return elapsed
 
 

@@ -227,6 +227,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
         search_pool: rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .thread_name(|_| "yuanba-search".to_string())
+            .start_handler(|_| lower_priority())
             .build()
             .ok()
             .map(Arc::new),
@@ -380,6 +381,17 @@ impl Watching {
                 .watch_new_dirs(&self.root, &mut self.watched_dirs);
             step(engine, Step::Changed(&changes));
         }
+    }
+}
+
+/// Gives the calling thread the lowest useful scheduling priority (nice 10), so that a rebuild
+/// that starts while the search index of the previous one is being built gets the cores first.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `setpriority` only reads its arguments; on Linux, `who = 0` with `PRIO_PROCESS`
+    // is the calling thread. A failure leaves the priority as it was, which is fine.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
 
