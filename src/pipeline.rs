@@ -154,9 +154,9 @@ pub fn render_loaded(
             let defer_search = incremental
                 .as_deref()
                 .is_some_and(|incremental| incremental.defer_search);
-            // The index needs only the site: it is built while the pages render, filling the
-            // moments when rendering leaves a core idle.
-            let (rendered, index) = rayon::join(
+            // The index needs only the site: it is built and written while the pages render,
+            // filling the moments when rendering leaves a core idle.
+            let (rendered, indexed) = rayon::join(
                 || {
                     render::render(
                         &site,
@@ -167,9 +167,16 @@ pub fn render_loaded(
                         incremental.map(|incremental| &mut incremental.render),
                     )
                 },
-                || (config.search && !defer_search).then(|| search::build(&site, config)),
+                || {
+                    if !config.search || defer_search {
+                        return Ok(false);
+                    }
+                    let index = search::build(&site, config);
+                    index.into_par_iter().try_for_each(emit).map(|()| true)
+                },
             );
             let rendered = rendered?;
+            let indexed = indexed?;
             log_time("render and write, search index", started);
             if rendered.diagnostics.iter().any(Diagnostic::is_error) {
                 failed.store(true, Ordering::Relaxed);
@@ -178,10 +185,7 @@ pub fn render_loaded(
             built.n_rendered = rendered.n_rendered;
             built.kept = rendered.kept;
             built.page_keys = rendered.keys;
-            if let Some(index) = index {
-                index.into_par_iter().try_for_each(emit)?;
-                log_time("search index written", started);
-            } else if config.search && !failed.load(Ordering::Relaxed) {
+            if config.search && !indexed && !failed.load(Ordering::Relaxed) {
                 built.deferred_search = Some(site);
             }
             built.n_files = n_files.into_inner();
