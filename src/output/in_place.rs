@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use crate::output::{Error, MARKER_FILE, MARKER_TEXT, Output, Sink, write_new};
+use crate::output::{Error, MARKER_FILE, MARKER_TEXT, Output, Sink, create_parent, write_new};
 
 /// A rebuild's changed files, waiting to be moved into the site.
 #[derive(Debug)]
@@ -65,12 +65,7 @@ impl InPlace {
             std::mem::take(&mut *self.written.lock().unwrap_or_else(PoisonError::into_inner));
         for path in &written {
             let target = self.site.join(path);
-            if let Some(folder) = target.parent() {
-                std::fs::create_dir_all(folder).map_err(|source| Error::Io {
-                    path: folder.to_path_buf(),
-                    source,
-                })?;
-            }
+            create_parent(&target)?;
             std::fs::rename(self.pending.join(path), &target).map_err(|source| Error::Io {
                 path: target.clone(),
                 source,
@@ -99,12 +94,7 @@ impl InPlace {
 impl Sink for InPlace {
     fn emit(&self, output: Output) -> Result<(), Error> {
         let target = self.pending.join(&output.path);
-        if let Some(folder) = target.parent() {
-            std::fs::create_dir_all(folder).map_err(|source| Error::Io {
-                path: folder.to_path_buf(),
-                source,
-            })?;
-        }
+        create_parent(&target)?;
         write_new(&target, &output.contents).map_err(|source| Error::Io {
             path: output.path.clone(),
             source,

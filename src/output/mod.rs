@@ -250,12 +250,7 @@ impl Drop for Replaced {
 impl Sink for Staging {
     fn emit(&self, output: Output) -> Result<(), Error> {
         let target = self.dir.join(&output.path);
-        if let Some(folder) = target.parent() {
-            std::fs::create_dir_all(folder).map_err(|source| Error::Io {
-                path: folder.to_path_buf(),
-                source,
-            })?;
-        }
+        create_parent(&target)?;
         if let Some(previous) = &self.previous {
             let previous = previous.join(&output.path);
             if unchanged(&previous, &output.contents)
@@ -279,6 +274,17 @@ impl Drop for Staging {
         if !self.published {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+/// Creates the folders a file is to be written in.
+fn create_parent(target: &Path) -> Result<(), Error> {
+    match target.parent() {
+        Some(folder) => std::fs::create_dir_all(folder).map_err(|source| Error::Io {
+            path: folder.to_path_buf(),
+            source,
+        }),
+        None => Ok(()),
     }
 }
 
