@@ -131,7 +131,6 @@ pub fn collect_reusing(
         (sum, site_paths.len(), &config.base_path).hash(&mut hasher);
         hasher.finish()
     };
-    let started = std::time::Instant::now();
     let mut previous = std::mem::take(cache);
     let reusable = previous.links_key == links_key;
     let base_path = config.base_path.as_str();
@@ -169,7 +168,6 @@ pub fn collect_reusing(
             files.push((*generation, rendered));
         }
     }
-    crate::pipeline::log_time("collect: rendered", started);
     drop(previous);
     let copies: Vec<Loaded> = files.par_iter().map(|(_, file)| file.clone()).collect();
     for copy in copies {
@@ -178,7 +176,6 @@ pub fn collect_reusing(
             Loaded::Page(page) => content.pages.push(*page),
         }
     }
-    crate::pipeline::log_time("collect: copied", started);
     cache.links_key = links_key;
     cache.bodies = files
         .into_iter()

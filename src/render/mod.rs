@@ -301,7 +301,6 @@ pub fn render<E: Send>(
             .collect();
     }
     rendered.diagnostics = diagnostics;
-    crate::pipeline::log_time("render: cache", started);
     Ok(rendered)
 }
 

@@ -257,7 +257,6 @@ impl Engine {
             pipeline::Checks::default(),
             Some(&mut self.incremental),
         )?;
-        pipeline::log_time("built", started);
         let (errors, warnings): (Vec<_>, Vec<_>) = built
             .diagnostics
             .into_iter()
@@ -273,7 +272,6 @@ impl Engine {
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
         self.carry_over(&built.kept, &target, config.search, &mut fingerprints)?;
-        pipeline::log_time("carried over", started);
         let (changed_files, removed) = compare(&self.published, &fingerprints);
         let published = Published {
             changed: changed_files,

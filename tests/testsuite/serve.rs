@@ -610,3 +610,32 @@ fn an_edit_renders_only_the_pages_that_show_what_changed() {
             .starts_with("<!doctype html><title>故事10")
     );
 }
+
+#[test]
+fn a_story_given_a_new_slug_changes_the_links_to_it_in_bodies_that_were_not_edited() {
+    let site = SiteTest::new()
+        .file(
+            "content/stories/a.md",
+            &story("甲", "2018-03-20", "见[乙](b.md)。"),
+        )
+        .file("content/stories/b.md", &story("乙", "2018-03-19", "乙。"));
+    let server = Running::serve(&site, &[]);
+    let mut events = Events::connect(&server, "/stories/a/");
+    assert!(
+        server
+            .get("stories/a/")
+            .text()
+            .contains("href=\"/stories/b/\"")
+    );
+    let with_slug =
+        story("乙", "2018-03-19", "乙。").replace("title: 乙\n", "title: 乙\nslug: bee\n");
+    atomic_save(site.root(), "content/stories/b.md", &with_slug);
+    let event = events.next_rebuild();
+    assert!(!event.error() && event.changed("/stories/a/"), "{event:?}");
+    let page = server.get("stories/a/").text();
+    assert!(
+        page.contains("见<a href=\"/stories/bee/\">乙</a>"),
+        "{page}"
+    );
+    assert_eq!(server.get("stories/b/").status, 404);
+}
