@@ -186,20 +186,30 @@ impl Engine {
         changes: Option<&ChangeSet>,
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     ) -> Result<Rebuild, output::Error> {
-        let result = self.try_rebuild(changes, publish);
+        let mut result = self.try_rebuild(changes, publish);
         if result.is_err() {
-            // What is on disk is not known any more: the next build writes every file, and a
-            // folder updated in place (serve's own) starts again from nothing.
-            self.published.clear();
-            self.incremental.render.forget_pages();
-            self.search_pending = None;
-            // An index being built belongs to what was on disk.
-            self.n_published += 1;
-            if let (Publishing::InPlace { .. }, Some(config)) = (&self.publishing, &self.config) {
-                let _ = std::fs::remove_dir_all(&config.output_dir);
-            }
+            // What was on disk is not what the engine thought (a file of the output folder was
+            // removed behind its back, say): once more, writing every file.
+            self.forget_published();
+            result = self.try_rebuild(changes, publish);
+        }
+        if result.is_err() {
+            self.forget_published();
         }
         result
+    }
+
+    /// Forgets what was published: the next build writes every file, and a folder updated in
+    /// place (serve's own) starts again from nothing.
+    fn forget_published(&mut self) {
+        self.published.clear();
+        self.incremental.render.forget_pages();
+        self.search_pending = None;
+        // An index being built belongs to what was on disk.
+        self.n_published += 1;
+        if let (Publishing::InPlace { .. }, Some(config)) = (&self.publishing, &self.config) {
+            let _ = std::fs::remove_dir_all(&config.output_dir);
+        }
     }
 
     fn try_rebuild(

@@ -639,3 +639,22 @@ fn a_story_given_a_new_slug_changes_the_links_to_it_in_bodies_that_were_not_edit
     );
     assert_eq!(server.get("stories/b/").status, 404);
 }
+
+#[test]
+fn build_watch_writes_again_a_kept_page_removed_from_public() {
+    let site = two_stories();
+    let mut watching = Running::start(&site, &["build", "--watch"]);
+    watching.wait_for_line(|line| line.starts_with("first build:"));
+    // A page that a body edit does not change, removed behind yuanba's back.
+    let places = site.root().join("public/places/index.html");
+    let before = std::fs::read(&places).expect("built");
+    std::fs::remove_file(&places).expect("remove");
+    atomic_save(
+        site.root(),
+        "content/stories/bailian.md",
+        &story("白莲社区", "2018-03-20", "儿童之家开园，居民点赞。"),
+    );
+    let line = watching.wait_for_line(|line| line.starts_with("content/stories/bailian.md:"));
+    assert!(!line.contains("failed"), "{line}");
+    assert_eq!(std::fs::read(&places).expect("written again"), before);
+}
