@@ -30,33 +30,60 @@ pub fn normalize(text: &str) -> String {
 /// Appends the normalised form of `text` to `out` (see [`normalize`]).
 pub fn normalize_into(text: &str, out: &mut String) {
     out.reserve(text.len());
-    let mut chars = text.chars().peekable();
-    let mut unit = String::new();
-    while let Some(c) = chars.next() {
-        // A stable character is never a combining mark, so most lookups are skipped.
-        let has_marks = chars
-            .peek()
-            .is_some_and(|next| !is_stable(*next) && is_combining_mark(*next));
-        if !has_marks && is_stable(c) {
-            out.push(c.to_ascii_lowercase());
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Most of a Chinese text is copied as it is, a run at a time.
+        let run = stable_run(rest);
+        out.push_str(&rest[..run]);
+        rest = &rest[run..];
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        // The next character, with the combining marks after it.
+        let mut end = c.len_utf8();
+        while let Some(mark) = rest[end..].chars().next().filter(|m| is_combining_mark(*m)) {
+            end += mark.len_utf8();
+        }
+        normalize_cluster(&rest[..end], out);
+        rest = &rest[end..];
+    }
+}
+
+/// The length of the longest start of `text` that normalising leaves as it is: stable
+/// characters but upper-case ASCII, and not the last one when a combining mark follows it.
+fn stable_run(text: &str) -> usize {
+    let mut last_start = 0;
+    for (idx, c) in text.char_indices() {
+        if is_stable(c) && !c.is_ascii_uppercase() {
+            last_start = idx;
             continue;
         }
-        if !has_marks && ('\u{FF01}'..='\u{FF5E}').contains(&c) {
-            // Full-width ASCII (`，`, `１`, `Ａ`): NFKC is the ASCII character.
-            let ascii = char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c);
-            out.push(ascii.to_ascii_lowercase());
-            continue;
-        }
-        unit.clear();
-        unit.push(c);
-        while let Some(mark) = chars.next_if(|next| is_combining_mark(*next)) {
-            unit.push(mark);
-        }
-        if !has_marks && is_unchanged(c) {
-            out.push(c);
-            continue;
-        }
-        let composed: String = unit.nfkc().collect();
+        return if idx > 0 && is_combining_mark(c) {
+            last_start
+        } else {
+            idx
+        };
+    }
+    text.len()
+}
+
+/// Appends the normalised form of one character and the combining marks after it.
+fn normalize_cluster(cluster: &str, out: &mut String) {
+    let mut chars = cluster.chars();
+    let Some(c) = chars.next() else {
+        return;
+    };
+    let has_marks = chars.next().is_some();
+    if !has_marks && is_stable(c) {
+        out.push(c.to_ascii_lowercase());
+    } else if !has_marks && ('\u{FF01}'..='\u{FF5E}').contains(&c) {
+        // Full-width ASCII (`，`, `１`, `Ａ`): NFKC is the ASCII character.
+        let ascii = char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c);
+        out.push(ascii.to_ascii_lowercase());
+    } else if !has_marks && is_unchanged(c) {
+        out.push(c);
+    } else {
+        let composed: String = cluster.nfkc().collect();
         out.push_str(&composed.to_lowercase());
     }
 }
@@ -270,6 +297,21 @@ mod tests {
         assert_eq!(normalize("Cafe\u{301}"), "café");
         assert_eq!(normalize("㈱"), "(株)");
         assert_eq!(normalize("Ⅻ"), "xii");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// The fast paths change nothing: the result is NFKC then lower case.
+        #[test]
+        fn normalizing_is_nfkc_then_lower_case(
+            text in proptest::string::string_regex(
+                "[a-zA-Z0-9 白莲社区ＡＢ１，。“Ⅻ㈱é\u{301}\u{308}eE]{0,24}"
+            ).expect("regex")
+        ) {
+            let expected = text.nfkc().collect::<String>().to_lowercase();
+            proptest::prop_assert_eq!(normalize(&text), expected);
+        }
     }
 
     #[test]
