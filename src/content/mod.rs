@@ -118,7 +118,7 @@ pub fn collect_reusing(
             Err(found) => content.diagnostics.extend(found.iter().cloned()),
         }
     }
-    let site_paths = site_paths(loaded.iter().map(|(_, file)| *file));
+    let site_paths = site_paths(loaded.iter().map(|(_, file)| site_path_of(file)));
     let links_key = {
         use std::hash::{Hash, Hasher};
         // Order-independent: the sum of each entry's hash.
@@ -186,16 +186,20 @@ pub fn collect_reusing(
 }
 
 /// Where each story and page will be, by source path.
-fn site_paths<'a>(files: impl Iterator<Item = &'a Loaded>) -> HashMap<PathBuf, String> {
-    files
-        .map(|file| match file {
-            Loaded::Story(story) => (
-                story.source_path.clone(),
-                permalink::story_path(&story.slug),
-            ),
-            Loaded::Page(page) => (page.source_path.clone(), permalink::page_path(&page.slug)),
-        })
+fn site_paths<'a>(
+    entries: impl Iterator<Item = (&'a PathBuf, String)>,
+) -> HashMap<PathBuf, String> {
+    entries
+        .map(|(source_path, site_path)| (source_path.clone(), site_path))
         .collect()
+}
+
+/// The source path of a loaded file, and where it will be.
+fn site_path_of(file: &Loaded) -> (&PathBuf, String) {
+    match file {
+        Loaded::Story(story) => (&story.source_path, permalink::story_path(&story.slug)),
+        Loaded::Page(page) => (&page.source_path, permalink::page_path(&page.slug)),
+    }
 }
 
 /// Renders every body, in parallel, once every file's site path is known: a link to another
@@ -203,16 +207,18 @@ fn site_paths<'a>(files: impl Iterator<Item = &'a Loaded>) -> HashMap<PathBuf, S
 /// pass over the HTML. Drafts get their URL too, so a link to one still works with `--drafts`
 /// (`check::links` reports it otherwise).
 fn render_bodies(content: &mut Content, config: &SiteConfig) {
-    let mut site_paths: HashMap<PathBuf, String> = HashMap::new();
-    for story in &content.stories {
-        site_paths.insert(
-            story.source_path.clone(),
-            permalink::story_path(&story.slug),
-        );
-    }
-    for page in &content.pages {
-        site_paths.insert(page.source_path.clone(), permalink::page_path(&page.slug));
-    }
+    let site_paths = site_paths(
+        content
+            .stories
+            .iter()
+            .map(|story| (&story.source_path, permalink::story_path(&story.slug)))
+            .chain(
+                content
+                    .pages
+                    .iter()
+                    .map(|page| (&page.source_path, permalink::page_path(&page.slug))),
+            ),
+    );
     let base_path = config.base_path.as_str();
     content.stories.par_iter_mut().for_each(|story| {
         let images = image::ImageLookup::new(config, &story.source_path);

@@ -254,21 +254,18 @@ pub fn render<E: Send>(
             });
             let path = permalink::output_file(&site_path);
             let context_of = |wanted| pages::context(site, config, &cards, job, &site_path, wanted);
-            let (key, page) = match (page_key, previous) {
-                // The fingerprint alone first: most pages of a rebuild keep what they show.
+            // The fingerprint alone first: most pages of a rebuild keep what they show.
+            let key = match (page_key, previous) {
                 (Some(seed), Some(previous)) => {
                     let key = context_of(Wanted::Key(seed)).key.unwrap_or_default();
                     if previous.get(&path) == Some(&key) {
                         return Ok(PageResult::Kept(path, key));
                     }
-                    (Some(key), context_of(Wanted::Context))
+                    Some(key)
                 }
-                (Some(seed), None) => {
-                    let page = context_of(Wanted::Both(seed));
-                    (page.key, page)
-                }
-                (None, _) => (None, context_of(Wanted::Context)),
+                _ => None,
             };
+            let page = context_of(Wanted::Context);
             let context = page.context.unwrap_or_default();
             match render_one(templates, job.template(), &context, &site_path, &page.what) {
                 Ok(output) => emit(output).map(|()| PageResult::Rendered(path, key)),

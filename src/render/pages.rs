@@ -25,10 +25,8 @@ pub(super) struct PageContext {
 pub(super) enum Wanted {
     /// The context, for rendering.
     Context,
-    /// The fingerprint, seeded with this key (the global context's and the templates').
+    /// Only the fingerprint, seeded with this key (the global context's and the templates').
     Key(Key),
-    /// Both.
-    Both(Key),
 }
 
 /// A context being built, and the fingerprint of what went into it: every value goes in
@@ -77,10 +75,10 @@ pub(super) fn context(
 ) -> PageContext {
     let seed = match wanted {
         Wanted::Context => None,
-        Wanted::Key(key) | Wanted::Both(key) => Some(key),
+        Wanted::Key(key) => Some(key),
     };
     let mut context = Builder {
-        context: (!matches!(wanted, Wanted::Key(_))).then(Context::new),
+        context: seed.is_none().then(Context::new),
         hasher: seed.map(|key| {
             let mut hasher = keys::hasher();
             hasher.write_u64(key);

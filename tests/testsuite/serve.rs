@@ -485,11 +485,17 @@ fn serve_without_a_site_says_so() {
     assert!(out.stderr.contains("no site.yaml"), "{}", out.stderr);
 }
 
-#[test]
-fn build_watch_rebuilds_public_on_every_change() {
+/// `build --watch` on [`two_stories`], after its first build.
+fn watch_two_stories() -> (SiteTest, Running) {
     let site = two_stories();
     let mut watching = Running::start(&site, &["build", "--watch"]);
     watching.wait_for_line(|line| line.starts_with("first build:"));
+    (site, watching)
+}
+
+#[test]
+fn build_watch_rebuilds_public_on_every_change() {
+    let (site, mut watching) = watch_two_stories();
     let page = site.root().join("public/stories/bailian/index.html");
     assert!(
         std::fs::read_to_string(&page)
@@ -642,9 +648,7 @@ fn a_story_given_a_new_slug_changes_the_links_to_it_in_bodies_that_were_not_edit
 
 #[test]
 fn build_watch_writes_again_a_kept_page_removed_from_public() {
-    let site = two_stories();
-    let mut watching = Running::start(&site, &["build", "--watch"]);
-    watching.wait_for_line(|line| line.starts_with("first build:"));
+    let (site, mut watching) = watch_two_stories();
     // A page that a body edit does not change, removed behind yuanba's back.
     let places = site.root().join("public/places/index.html");
     let before = std::fs::read(&places).expect("built");
