@@ -59,6 +59,10 @@ def main() -> int:
     if slug == "index":
         slug = os.path.basename(os.path.dirname(story))
 
+    # Made before serve starts: a folder created during the first edit would make it a
+    # template change.
+    os.makedirs(os.path.join(site, "templates"), exist_ok=True)
+
     build_peak = one_shot_build_peak(args.bin, site)
 
     serve = subprocess.Popen(
@@ -74,7 +78,6 @@ def main() -> int:
         story_ms = []
         template_ms = []
         template = builtin_story_template()
-        os.makedirs(os.path.join(site, "templates"), exist_ok=True)
         for i in range(args.edits):
             text = original.replace("\n---\n", f"\n---\n\n编辑 {i}。\n", 1)
             story_ms.append(timed_save(events, story, text, args.pause))

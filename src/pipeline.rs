@@ -37,9 +37,21 @@ pub struct Built {
     pub kept: Vec<PathBuf>,
     /// With [`Incremental`]: the fingerprints to commit once the build is published.
     pub page_keys: render::PageKeys,
-    /// With [`Incremental::defer_search`]: the site, for building its search index later
-    /// (`None` when search is off or the build failed).
-    pub deferred_search: Option<site::Site>,
+    /// With [`Incremental::defer_search`]: whether the search index is still to be built.
+    pub search_deferred: bool,
+    /// With [`Incremental`], when the build has no error: what `serve` keeps to patch it.
+    pub patchable: Option<Patchable>,
+}
+
+/// A build that `serve` can patch when only some stories' text changed (see
+/// [`crate::serve`]'s engine): the site, and the files the link check knows about.
+#[derive(Debug)]
+pub struct Patchable {
+    pub site: site::Site,
+    /// The pages, feeds and other files the build made.
+    pub generated: HashSet<PathBuf>,
+    /// The static and bundle files it copied.
+    pub assets: Vec<Output>,
 }
 
 /// What `serve` and `build --watch` keep between runs, so that a rebuild renders only the pages
@@ -48,8 +60,8 @@ pub struct Built {
 pub struct Incremental {
     /// Cards and page fingerprints of earlier builds with the same templates.
     pub render: render::RenderCache,
-    /// Leave the search index out and hand the site back in [`Built::deferred_search`]: `serve`
-    /// builds it after publishing the pages.
+    /// Leave the search index out (see [`Built::search_deferred`]): `serve` builds it from
+    /// [`Built::patchable`]'s site after publishing the pages.
     pub defer_search: bool,
 }
 
@@ -116,19 +128,9 @@ pub fn render_loaded(
             let jobs = render::plan(&site, config);
             // Generated files win over static files at the same path, except robots.txt.
             let mut generated = render::page_files(&site, &jobs);
-            let (extras, extra_diagnostics) = extras(&site, config, &jobs, &generated);
-            diagnostics.extend(extra_diagnostics);
-            let (assets, asset_diagnostics) = output::assets::collect(config, &site);
-            diagnostics.extend(asset_diagnostics);
-            let (assets, hidden) = search::split_hidden_assets(assets, config);
-            diagnostics.extend(hidden);
-            let has_robots = assets
-                .iter()
-                .any(|asset| asset.path == Path::new("robots.txt"));
-            let extras: Vec<Output> = extras
-                .into_iter()
-                .filter(|file| !(has_robots && file.path == Path::new("robots.txt")))
-                .collect();
+            let (assets, extras) = files_beside_pages(&site, config, &jobs, &generated);
+            diagnostics.extend(extras.1);
+            let extras = extras.0;
             generated.extend(extras.iter().map(|file| file.path.clone()));
             let outputs = check::OutputFiles::new(&generated, &assets);
             let links = check::links::check(&site, config, &outputs);
@@ -145,6 +147,7 @@ pub fn render_loaded(
             if diagnostics.iter().any(Diagnostic::is_error) {
                 failed.store(true, Ordering::Relaxed);
             }
+            let kept_assets = incremental.is_some().then(|| assets.clone());
             assets
                 .into_par_iter()
                 .filter(|asset| !generated.contains(&asset.path))
@@ -154,6 +157,7 @@ pub fn render_loaded(
             let defer_search = incremental
                 .as_deref()
                 .is_some_and(|incremental| incremental.defer_search);
+            let keep = incremental.is_some();
             // The index needs only the site: it is built and written while the pages render,
             // filling the moments when rendering leaves a core idle.
             let (rendered, indexed) = rayon::join(
@@ -185,8 +189,14 @@ pub fn render_loaded(
             built.n_rendered = rendered.n_rendered;
             built.kept = rendered.kept;
             built.page_keys = rendered.keys;
-            if config.search && !indexed && !failed.load(Ordering::Relaxed) {
-                built.deferred_search = Some(site);
+            let failed = failed.load(Ordering::Relaxed);
+            built.search_deferred = config.search && !indexed && !failed;
+            if keep && !failed {
+                built.patchable = Some(Patchable {
+                    site,
+                    generated,
+                    assets: kept_assets.unwrap_or_default(),
+                });
             }
             built.n_files = n_files.into_inner();
         }
@@ -195,6 +205,29 @@ pub fn render_loaded(
     diagnostic::sort(&mut diagnostics);
     built.diagnostics = diagnostics;
     Ok(built)
+}
+
+/// The static files, and the files [`extras`] makes (robots.txt only when there is no static
+/// one), with the problems found making them.
+fn files_beside_pages(
+    site: &site::Site,
+    config: &SiteConfig,
+    jobs: &[render::Job],
+    page_files: &HashSet<PathBuf>,
+) -> (Vec<Output>, (Vec<Output>, Vec<Diagnostic>)) {
+    let (extras, mut diagnostics) = extras(site, config, jobs, page_files);
+    let (assets, asset_diagnostics) = output::assets::collect(config, site);
+    diagnostics.extend(asset_diagnostics);
+    let (assets, hidden) = search::split_hidden_assets(assets, config);
+    diagnostics.extend(hidden);
+    let has_robots = assets
+        .iter()
+        .any(|asset| asset.path == Path::new("robots.txt"));
+    let extras: Vec<Output> = extras
+        .into_iter()
+        .filter(|file| !(has_robots && file.path == Path::new("robots.txt")))
+        .collect();
+    (assets, (extras, diagnostics))
 }
 
 /// Feeds, the sitemap, robots.txt and the redirect pages of story aliases.

@@ -4,6 +4,7 @@
 //! Each has a stable code under `editorial/`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::check::links::LocalImage;
 use crate::check::{Location, OutputFiles};
@@ -20,7 +21,7 @@ pub const MAX_IMAGE_BYTES: u64 = 1024 * 1024;
 
 /// Checks every published story; `images` are the story images the link check found.
 pub fn check(
-    stories: &[Story],
+    stories: &[Arc<Story>],
     images: &[LocalImage],
     outputs: &OutputFiles<'_>,
 ) -> Vec<Diagnostic> {
@@ -216,7 +217,7 @@ pub fn full_width_title(title: &str) -> Option<String> {
 /// A reporter name written in one story only, when a name of three or more characters that
 /// differs from it by one character is written in several: most likely a typo. (Names that
 /// sound the same, 彭戎/彭荣, share a pinyin slug and are already an error of `site::taxonomy`.)
-fn reporter_typos(stories: &[Story]) -> Vec<Diagnostic> {
+fn reporter_typos(stories: &[Arc<Story>]) -> Vec<Diagnostic> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for story in stories {
         for name in &story.reporters {

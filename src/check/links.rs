@@ -68,8 +68,10 @@ struct Document<'a> {
 struct Targets<'a> {
     config: &'a SiteConfig,
     documents: Vec<Document<'a>>,
-    by_source: HashMap<&'a Path, usize>,
-    by_site_path: HashMap<String, usize>,
+    /// Documents by source path and by site path; `None` when only a few documents are
+    /// checked ([`check_stories`]), where searching the list costs less than making the maps.
+    by_source: Option<HashMap<&'a Path, usize>>,
+    by_site_path: Option<HashMap<String, usize>>,
     unpublished_by_source: HashMap<&'a Path, &'a Unpublished>,
     unpublished_by_site_path: HashMap<&'a str, &'a Unpublished>,
     outputs: &'a OutputFiles<'a>,
@@ -77,6 +79,26 @@ struct Targets<'a> {
 
 /// Checks every link and image of the published stories and pages.
 pub fn check(site: &Site, config: &SiteConfig, outputs: &OutputFiles<'_>) -> Report {
+    check_some(site, config, outputs, None)
+}
+
+/// [`check`] for only the links and images of some stories (indices into `site.stories`), for
+/// `serve` when only they changed.
+pub fn check_stories(
+    site: &Site,
+    config: &SiteConfig,
+    outputs: &OutputFiles<'_>,
+    stories: &[usize],
+) -> Report {
+    check_some(site, config, outputs, Some(stories))
+}
+
+fn check_some(
+    site: &Site,
+    config: &SiteConfig,
+    outputs: &OutputFiles<'_>,
+    only: Option<&[usize]>,
+) -> Report {
     let mut documents: Vec<Document<'_>> = site
         .stories
         .iter()
@@ -105,16 +127,20 @@ pub fn check(site: &Site, config: &SiteConfig, outputs: &OutputFiles<'_>) -> Rep
     }));
     let targets = Targets {
         config,
-        by_source: documents
-            .iter()
-            .enumerate()
-            .map(|(idx, doc)| (doc.source_path, idx))
-            .collect(),
-        by_site_path: documents
-            .iter()
-            .enumerate()
-            .map(|(idx, doc)| (doc.site_path.clone(), idx))
-            .collect(),
+        by_source: only.is_none().then(|| {
+            documents
+                .iter()
+                .enumerate()
+                .map(|(idx, doc)| (doc.source_path, idx))
+                .collect()
+        }),
+        by_site_path: only.is_none().then(|| {
+            documents
+                .iter()
+                .enumerate()
+                .map(|(idx, doc)| (doc.site_path.clone(), idx))
+                .collect()
+        }),
         unpublished_by_source: site
             .unpublished
             .iter()
@@ -129,7 +155,14 @@ pub fn check(site: &Site, config: &SiteConfig, outputs: &OutputFiles<'_>) -> Rep
         outputs,
     };
     let mut report = Report::default();
-    for doc in &targets.documents {
+    let checked: Vec<&Document<'_>> = match only {
+        None => targets.documents.iter().collect(),
+        Some(stories) => stories
+            .iter()
+            .filter_map(|&idx| targets.documents.get(idx))
+            .collect(),
+    };
+    for doc in checked {
         for reference in doc.references {
             let span = doc.body_start + reference.span.start..doc.body_start + reference.span.end;
             let location = doc.location(span);
@@ -162,6 +195,26 @@ impl Document<'_> {
 }
 
 impl Targets<'_> {
+    fn document_at_source(&self, path: &Path) -> Option<usize> {
+        match &self.by_source {
+            Some(map) => map.get(path).copied(),
+            None => self
+                .documents
+                .iter()
+                .position(|doc| doc.source_path == path),
+        }
+    }
+
+    fn document_at_site_path(&self, site_path: &str) -> Option<usize> {
+        match &self.by_site_path {
+            Some(map) => map.get(site_path).copied(),
+            None => self
+                .documents
+                .iter()
+                .position(|doc| doc.site_path == site_path),
+        }
+    }
+
     fn check_one(
         &self,
         doc: &Document<'_>,
@@ -221,7 +274,7 @@ impl Targets<'_> {
         report: &mut Report,
     ) {
         let path = target.path.as_path();
-        if let Some(&idx) = self.by_source.get(path) {
+        if let Some(idx) = self.document_at_source(path) {
             if let Some(fragment) = target.fragment {
                 self.check_anchor(&self.documents[idx], url, fragment, location, report);
             }
@@ -308,7 +361,7 @@ impl Targets<'_> {
                 .to_str()
                 .and_then(|f| f.strip_suffix("index.html"))
                 .unwrap_or_default();
-            if let Some(&idx) = self.by_site_path.get(page) {
+            if let Some(idx) = self.document_at_site_path(page) {
                 self.check_anchor(&self.documents[idx], url, fragment, location, report);
             }
         }

@@ -97,6 +97,34 @@ pub struct RenderedBodies {
     links_key: u64,
     /// By source path: the generation of the file that was rendered, and the result.
     bodies: HashMap<PathBuf, (u64, Loaded)>,
+    /// The site paths the bodies were rendered with, by source path.
+    site_paths: HashMap<PathBuf, String>,
+}
+
+impl RenderedBodies {
+    /// Renders the body of `file` with the site paths of the last [`collect_reusing`].
+    /// Returns the file with its body, or `None` when its site path is not the one the other
+    /// bodies were rendered with (then [`collect_reusing`] must render them).
+    pub fn render_one(&self, file: &Loaded, config: &SiteConfig) -> Option<Loaded> {
+        let (source_path, site_path) = site_path_of(file);
+        if self.site_paths.get(source_path) != Some(&site_path) {
+            return None;
+        }
+        let mut file = file.clone();
+        let images = image::ImageLookup::new(config, source_path);
+        let base_path = config.base_path.as_str();
+        match &mut file {
+            Loaded::Story(story) => story.render_body(&self.site_paths, base_path, &images),
+            Loaded::Page(page) => page.render_body(&self.site_paths, base_path, &images),
+        }
+        Some(file)
+    }
+
+    /// Keeps a body made by [`RenderedBodies::render_one`] for a file read as `generation`.
+    pub fn keep(&mut self, generation: u64, file: Loaded) {
+        self.bodies
+            .insert(file.source_path().to_path_buf(), (generation, file));
+    }
 }
 
 /// [`collect`] for `serve`, which numbers each file it reads (`generation`) and keeps the
@@ -177,6 +205,7 @@ pub fn collect_reusing(
         }
     }
     cache.links_key = links_key;
+    cache.site_paths = site_paths;
     cache.bodies = files
         .into_iter()
         .map(|(generation, file)| (file.source_path().to_path_buf(), (generation, file)))

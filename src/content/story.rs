@@ -452,6 +452,60 @@ pub fn parse_date(text: &str, timezone: &jiff::tz::TimeZone) -> Option<jiff::Zon
 }
 
 impl Story {
+    /// Whether `other` (the same file read again) has what places this story in the site: its
+    /// file, slug, date, draft state, places, reporters, series, tags, aliases and bundle files,
+    /// and the anchors of its body. When it does, only the pages that show the story itself
+    /// (its page, the lists with its card, its neighbours' pages) can change, which is what
+    /// `serve` patches without assembling the site again. Compare bodies after rendering them
+    /// (anchors are found then) and places before `site::places` names them.
+    pub fn same_structure(&self, other: &Story) -> bool {
+        // Every field is named, so that a new one cannot be forgotten here.
+        let Story {
+            source_path,
+            assets,
+            slug,
+            date,
+            district,
+            street,
+            community,
+            reporters,
+            series,
+            tags,
+            draft,
+            aliases,
+            anchors,
+            // What only the story's own page, its card, its feed entries and its redirect
+            // pages show, and what diagnostics point into.
+            source: _,
+            slug_span: _,
+            field_spans: _,
+            title: _,
+            subtitle: _,
+            summary: _,
+            photo_credit: _,
+            highlights: _,
+            images: _,
+            extra: _,
+            content: _,
+            reading_minutes: _,
+            body_start: _,
+            references: _,
+        } = self;
+        *source_path == other.source_path
+            && *assets == other.assets
+            && *slug == other.slug
+            && *date == other.date
+            && *district == other.district
+            && *street == other.street
+            && *community == other.community
+            && *reporters == other.reporters
+            && *series == other.series
+            && *tags == other.tags
+            && *draft == other.draft
+            && *aliases == other.aliases
+            && *anchors == other.anchors
+    }
+
     /// Where the value of a front matter field is, for diagnostics found after loading.
     pub fn field_span(&self, name: &str) -> Option<std::ops::Range<usize>> {
         self.field_spans

@@ -60,6 +60,19 @@ pub fn build<S: BuildHasher>(
     (outputs, diagnostics)
 }
 
+/// The redirect pages of one story whose aliases [`build`] found no problem with.
+pub fn redirects(story: &Story, config: &SiteConfig) -> Vec<Output> {
+    story
+        .aliases
+        .iter()
+        .filter_map(|alias| alias_file(alias, &config.base_path).ok())
+        .map(|path| Output {
+            path,
+            contents: Contents::Bytes(redirect_page(story, config).into_bytes()),
+        })
+        .collect()
+}
+
 fn error(story: &Story, message: String) -> Diagnostic {
     let diagnostic = Diagnostic::error("story/alias", message);
     match story.field_span("aliases") {

@@ -26,7 +26,31 @@ pub fn rfc3339(date: &jiff::ZonedDateTime) -> String {
 pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
     let mut outputs = Vec::with_capacity(1 + site.places.districts.len());
     let all: Vec<usize> = (0..site.stories.len().min(FEED_SIZE)).collect();
-    outputs.push(feed_output(
+    outputs.push(site_feed(site, config, &all));
+    for &id in &site.places.districts {
+        outputs.push(district_feed(site, config, id));
+    }
+    outputs
+}
+
+/// The feeds of [`build`] that have any of `stories` (indices into `site.stories`).
+pub fn build_containing(site: &Site, config: &SiteConfig, stories: &[usize]) -> Vec<Output> {
+    let has = |list: &[usize]| list.iter().take(FEED_SIZE).any(|idx| stories.contains(idx));
+    let all: Vec<usize> = (0..site.stories.len().min(FEED_SIZE)).collect();
+    let mut outputs = Vec::new();
+    if has(&all) {
+        outputs.push(site_feed(site, config, &all));
+    }
+    for &id in &site.places.districts {
+        if has(&site.places.all[id].stories) {
+            outputs.push(district_feed(site, config, id));
+        }
+    }
+    outputs
+}
+
+fn site_feed(site: &Site, config: &SiteConfig, all: &[usize]) -> Output {
+    feed_output(
         site,
         config,
         &FeedInfo {
@@ -34,24 +58,24 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
             self_path: SITE_FEED.to_string(),
             alternate_path: String::new(),
         },
-        &all,
-    ));
-    for &id in &site.places.districts {
-        let place = &site.places.all[id];
-        let base = site.places.site_path(id);
-        let newest: Vec<usize> = place.stories.iter().copied().take(FEED_SIZE).collect();
-        outputs.push(feed_output(
-            site,
-            config,
-            &FeedInfo {
-                title: format!("{} · {}", config.title, place.name),
-                self_path: format!("{base}{FEED_FILE}"),
-                alternate_path: base.to_string(),
-            },
-            &newest,
-        ));
-    }
-    outputs
+        all,
+    )
+}
+
+fn district_feed(site: &Site, config: &SiteConfig, id: usize) -> Output {
+    let place = &site.places.all[id];
+    let base = site.places.site_path(id);
+    let newest: Vec<usize> = place.stories.iter().copied().take(FEED_SIZE).collect();
+    feed_output(
+        site,
+        config,
+        &FeedInfo {
+            title: format!("{} · {}", config.title, place.name),
+            self_path: format!("{base}{FEED_FILE}"),
+            alternate_path: base.to_string(),
+        },
+        &newest,
+    )
 }
 
 struct FeedInfo {

@@ -172,23 +172,64 @@ pub type Key = u64;
 pub struct RenderCache {
     cards: HashMap<Key, Value>,
     pages: HashMap<PathBuf, Key>,
+    /// How the last published build was rendered, for [`rerender`].
+    last: Option<Rendering>,
+}
+
+/// What [`rerender`] needs of the last published build: its pages, the cards it rendered, and
+/// which pages show each story's card.
+#[derive(Debug)]
+struct Rendering {
+    jobs: Vec<Job>,
+    cards: Vec<Card>,
+    /// For each story, the pages (indices into `jobs`) whose context has its card.
+    shown_on: Vec<Vec<u32>>,
+    /// The fingerprint of the global context.
+    global_key: Key,
 }
 
 impl RenderCache {
     /// Records the pages of a build that was published: the next build keeps what they show.
     pub fn commit(&mut self, keys: PageKeys) {
-        self.pages = keys.0;
+        match keys.patch {
+            None => {
+                self.pages = keys.pages;
+                self.last = keys.rendering;
+            }
+            Some(cards) => {
+                self.pages.extend(keys.pages);
+                if let Some(last) = &mut self.last {
+                    for (idx, card) in cards {
+                        if card.ok {
+                            self.cards.insert(card.key, card.value.clone());
+                        }
+                        last.cards[idx] = card;
+                    }
+                }
+            }
+        }
     }
 
     /// Forgets the published pages (their files may be gone), keeping the cards.
     pub fn forget_pages(&mut self) {
         self.pages.clear();
+        self.last = None;
+    }
+
+    /// Whether [`rerender`] can patch the last published build.
+    pub fn can_rerender(&self) -> bool {
+        self.last.is_some()
     }
 }
 
-/// The fingerprints of the pages of one build, for [`RenderCache::commit`] once it is published.
+/// The fingerprints of the pages of one build (or of the pages a patch rendered, and the cards it
+/// changed), for [`RenderCache::commit`] once it is published.
 #[derive(Debug, Default)]
-pub struct PageKeys(HashMap<PathBuf, Key>);
+pub struct PageKeys {
+    pages: HashMap<PathBuf, Key>,
+    rendering: Option<Rendering>,
+    patch: Option<Vec<(usize, Card)>>,
+}
 
 /// What [`render`] did.
 #[derive(Debug, Default)]
@@ -205,6 +246,7 @@ pub struct Rendered {
 }
 
 /// A story's card and the fingerprint of its view.
+#[derive(Debug, Clone)]
 struct Card {
     value: Value,
     key: Key,
@@ -217,6 +259,52 @@ enum PageResult {
     Rendered(PathBuf, Option<Key>),
     Kept(PathBuf, Key),
     Failed(Diagnostic),
+}
+
+/// The fingerprint every page's context fingerprint starts from: the global context's and its
+/// template's (with the templates that one uses).
+fn page_seed(global_key: Key, templates: &Templates, job: Job) -> Key {
+    let mut hasher = keys::hasher();
+    hasher.write_u64(global_key);
+    hasher.write_u64(templates.keys.get(job.template()).copied().unwrap_or(0));
+    hasher.finish()
+}
+
+/// Renders one page unless `previous` says it shows what it showed (then only its fingerprint
+/// is made); returns the stories whose cards it shows, when fingerprinting.
+fn render_job<E>(
+    (site, config, templates): (&Site, &SiteConfig, &Templates),
+    cards: &[Card],
+    job: Job,
+    global_key: Option<Key>,
+    previous: Option<&HashMap<PathBuf, Key>>,
+    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
+) -> Result<(PageResult, Vec<usize>), E> {
+    let site_path = job.site_path(site);
+    let path = permalink::output_file(&site_path);
+    let context_of = |wanted| pages::context(site, config, cards, job, &site_path, wanted);
+    // The fingerprint alone first: most pages of a rebuild keep what they show.
+    let (key, shown) = match (global_key, previous) {
+        (Some(global_key), Some(previous)) => {
+            let fingerprinted = context_of(Wanted::Key(page_seed(global_key, templates, job)));
+            let key = fingerprinted.key.unwrap_or_default();
+            if previous.get(&path) == Some(&key) {
+                return Ok((PageResult::Kept(path, key), fingerprinted.cards));
+            }
+            (Some(key), fingerprinted.cards)
+        }
+        _ => (None, Vec::new()),
+    };
+    let page = context_of(Wanted::Context);
+    let context = page.context.unwrap_or_default();
+    let result = match render_one(templates, job.template(), &context, &site_path, &page.what) {
+        Ok(output) => {
+            emit(output)?;
+            PageResult::Rendered(path, key)
+        }
+        Err(diagnostic) => PageResult::Failed(diagnostic),
+    };
+    Ok((result, shown))
 }
 
 /// Renders every planned page and hands each to `emit` as soon as it is ready (in parallel).
@@ -242,49 +330,38 @@ pub fn render<E: Send>(
     );
     crate::pipeline::log_time("render: cards", started);
     let previous = cache.as_deref().map(|cache| &cache.pages);
-    let results: Vec<PageResult> = jobs
+    let results: Vec<(PageResult, Vec<usize>)> = jobs
         .par_iter()
         .map(|&job| {
-            let site_path = job.site_path(site);
-            let page_key = global_key.map(|key| {
-                let mut hasher = keys::hasher();
-                hasher.write_u64(key);
-                hasher.write_u64(templates.keys.get(job.template()).copied().unwrap_or(0));
-                hasher.finish()
-            });
-            let path = permalink::output_file(&site_path);
-            let context_of = |wanted| pages::context(site, config, &cards, job, &site_path, wanted);
-            // The fingerprint alone first: most pages of a rebuild keep what they show.
-            let key = match (page_key, previous) {
-                (Some(seed), Some(previous)) => {
-                    let key = context_of(Wanted::Key(seed)).key.unwrap_or_default();
-                    if previous.get(&path) == Some(&key) {
-                        return Ok(PageResult::Kept(path, key));
-                    }
-                    Some(key)
-                }
-                _ => None,
-            };
-            let page = context_of(Wanted::Context);
-            let context = page.context.unwrap_or_default();
-            match render_one(templates, job.template(), &context, &site_path, &page.what) {
-                Ok(output) => emit(output).map(|()| PageResult::Rendered(path, key)),
-                Err(diagnostic) => Ok(PageResult::Failed(diagnostic)),
-            }
+            render_job(
+                (site, config, templates),
+                &cards,
+                job,
+                global_key,
+                previous,
+                emit,
+            )
         })
         .collect::<Result<_, E>>()?;
     crate::pipeline::log_time("render: pages", started);
     let mut rendered = Rendered::default();
-    for result in results {
+    let mut shown_on: Vec<Vec<u32>> = vec![Vec::new(); cards.len()];
+    for (job_idx, (result, shown)) in results.into_iter().enumerate() {
+        for story in shown {
+            let job_idx = u32::try_from(job_idx).unwrap_or(u32::MAX);
+            if shown_on[story].last() != Some(&job_idx) {
+                shown_on[story].push(job_idx);
+            }
+        }
         match result {
             PageResult::Rendered(path, key) => {
                 rendered.n_rendered += 1;
                 if let Some(key) = key {
-                    rendered.keys.0.insert(path, key);
+                    rendered.keys.pages.insert(path, key);
                 }
             }
             PageResult::Kept(path, key) => {
-                rendered.keys.0.insert(path.clone(), key);
+                rendered.keys.pages.insert(path.clone(), key);
                 rendered.kept.push(path);
             }
             PageResult::Failed(diagnostic) => diagnostics.push(diagnostic),
@@ -292,13 +369,91 @@ pub fn render<E: Send>(
     }
     if let Some(cache) = cache {
         cache.cards = cards
-            .into_iter()
+            .iter()
             .filter(|card| card.ok)
-            .map(|card| (card.key, card.value))
+            .map(|card| (card.key, card.value.clone()))
             .collect();
+        rendered.keys.rendering = global_key.map(|global_key| Rendering {
+            jobs: jobs.to_vec(),
+            cards,
+            shown_on,
+            global_key,
+        });
     }
     rendered.diagnostics = diagnostics;
     Ok(rendered)
+}
+
+/// Renders again, for the last published build with `changed` stories replaced (with nothing
+/// else about the site changed: no story added, removed, moved between lists or re-dated), the
+/// pages that show them: their own pages and, when a story's card changed, every page with that
+/// card. `None` when there is no published build to patch. Pages whose fingerprint did not
+/// change are not emitted.
+pub fn rerender<E: Send>(
+    site: &Site,
+    templates: &Templates,
+    config: &SiteConfig,
+    cache: &RenderCache,
+    changed: &[usize],
+    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
+) -> Option<Result<Rendered, E>> {
+    let last = cache.last.as_ref()?;
+    if last.cards.len() != site.stories.len() {
+        return None;
+    }
+    let mut cards = last.cards.clone();
+    let mut diagnostics = Vec::new();
+    let mut new_cards = Vec::new();
+    let mut jobs: Vec<usize> = Vec::new();
+    for &idx in changed {
+        // Stories come first in the plan, in order.
+        jobs.push(idx);
+        let (card, diagnostic) = card(site, config, templates, Some(&cache.cards), idx);
+        diagnostics.extend(diagnostic);
+        if card.key != cards[idx].key {
+            jobs.extend(last.shown_on[idx].iter().map(|&job| job as usize));
+            cards[idx] = card.clone();
+            new_cards.push((idx, card));
+        }
+    }
+    jobs.sort_unstable();
+    jobs.dedup();
+    let results = jobs
+        .par_iter()
+        .map(|&job| {
+            render_job(
+                (site, config, templates),
+                &cards,
+                last.jobs[job],
+                Some(last.global_key),
+                Some(&cache.pages),
+                emit,
+            )
+        })
+        .collect::<Result<Vec<_>, E>>();
+    let results = match results {
+        Ok(results) => results,
+        Err(error) => return Some(Err(error)),
+    };
+    let mut rendered = Rendered {
+        keys: PageKeys {
+            patch: Some(new_cards),
+            ..PageKeys::default()
+        },
+        ..Rendered::default()
+    };
+    for (result, _) in results {
+        match result {
+            PageResult::Rendered(path, key) => {
+                rendered.n_rendered += 1;
+                rendered.keys.pages.extend(key.map(|key| (path, key)));
+            }
+            PageResult::Kept(..) => {}
+            PageResult::Failed(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    rendered.diagnostics = diagnostics;
+    Some(Ok(rendered))
 }
 
 /// Puts what every page sees into the templates' global context; with `hashing`, returns its
@@ -369,61 +524,7 @@ fn cards(
 ) -> (Vec<Card>, Vec<Diagnostic>) {
     let results: Vec<(Card, Option<Diagnostic>)> = (0..site.stories.len())
         .into_par_iter()
-        .map(|idx| {
-            let mut view = StoryView::new(site, idx, config);
-            let key = cached.map_or(0, |_| {
-                let mut hasher = keys::hasher();
-                hasher.write_u64(keys::of_serialized(&view));
-                hasher.write_u64(templates.keys.get(CARD_TEMPLATE).copied().unwrap_or(0));
-                hasher.finish()
-            });
-            if let Some(value) = cached.and_then(|cached| cached.get(&key)) {
-                let value = value.clone();
-                return (
-                    Card {
-                        value,
-                        key,
-                        ok: true,
-                    },
-                    None,
-                );
-            }
-            let mut context = Context::new();
-            context.insert("story", &view);
-            match templates.tera.render(CARD_TEMPLATE, &context) {
-                Ok(html) => {
-                    view.card = html;
-                    let value = Value::from_serializable(&view);
-                    (
-                        Card {
-                            value,
-                            key,
-                            ok: true,
-                        },
-                        None,
-                    )
-                }
-                Err(error) => {
-                    let story = &site.stories[idx];
-                    let what = format!(
-                        "the card of story 《{}》 ({})",
-                        story.title,
-                        story.source_path.display()
-                    );
-                    let diagnostic =
-                        tera_env::to_diagnostic(&error, &templates.sources, Some(&what));
-                    let value = Value::from_serializable(&view);
-                    (
-                        Card {
-                            value,
-                            key,
-                            ok: false,
-                        },
-                        Some(diagnostic),
-                    )
-                }
-            }
-        })
+        .map(|idx| card(site, config, templates, cached, idx))
         .collect();
     let mut diagnostics = Vec::new();
     let mut cards = Vec::with_capacity(results.len());
@@ -435,6 +536,68 @@ fn cards(
         }
     }
     (cards, diagnostics)
+}
+
+/// One story's card (see [`cards`]).
+fn card(
+    site: &Site,
+    config: &SiteConfig,
+    templates: &Templates,
+    cached: Option<&HashMap<Key, Value>>,
+    idx: usize,
+) -> (Card, Option<Diagnostic>) {
+    let mut view = StoryView::new(site, idx, config);
+    let key = cached.map_or(0, |_| {
+        let mut hasher = keys::hasher();
+        hasher.write_u64(keys::of_serialized(&view));
+        hasher.write_u64(templates.keys.get(CARD_TEMPLATE).copied().unwrap_or(0));
+        hasher.finish()
+    });
+    if let Some(value) = cached.and_then(|cached| cached.get(&key)) {
+        let value = value.clone();
+        return (
+            Card {
+                value,
+                key,
+                ok: true,
+            },
+            None,
+        );
+    }
+    let mut context = Context::new();
+    context.insert("story", &view);
+    match templates.tera.render(CARD_TEMPLATE, &context) {
+        Ok(html) => {
+            view.card = html;
+            let value = Value::from_serializable(&view);
+            (
+                Card {
+                    value,
+                    key,
+                    ok: true,
+                },
+                None,
+            )
+        }
+        Err(error) => {
+            let story = &site.stories[idx];
+            let what = format!(
+                "the card of story 《{}》 ({})",
+                story.title,
+                story.source_path.display()
+            );
+            let diagnostic = tera_env::to_diagnostic(&error, &templates.sources, Some(&what));
+            let value = Value::from_serializable(&view);
+            (
+                Card {
+                    value,
+                    key,
+                    ok: false,
+                },
+                Some(diagnostic),
+            )
+        }
+    }
 }
 
 /// The site path and `lastmod` date of every page the sitemap lists (all but the 404 and search

@@ -18,6 +18,9 @@ pub(super) struct PageContext {
     pub(super) context: Option<Context>,
     pub(super) what: String,
     pub(super) key: Option<Key>,
+    /// The stories whose cards went into it (with their neighbours' and related stories'
+    /// cards, a story page shows its own), for [`super::Rendering`].
+    pub(super) cards: Vec<usize>,
 }
 
 /// What [`context`] builds.
@@ -36,6 +39,7 @@ pub(super) enum Wanted {
 struct Builder {
     context: Option<Context>,
     hasher: Option<keys::Fingerprinter>,
+    cards: Vec<usize>,
 }
 
 impl Builder {
@@ -84,6 +88,7 @@ pub(super) fn context(
             hasher.write_u64(key);
             hasher
         }),
+        cards: Vec::new(),
     };
     context.insert("current_url", &permalink::url(config, site_path));
     context.insert(
@@ -169,6 +174,7 @@ pub(super) fn context(
         key: context.hasher.map(|hasher| hasher.finish()),
         context: context.context,
         what,
+        cards: context.cards,
     }
 }
 
@@ -278,6 +284,12 @@ fn story(
         next.and_then(card_key),
     );
     let related: &[usize] = site.related.get(idx).map_or(&[], Vec::as_slice);
+    context.cards.push(idx);
+    context.cards.extend(next);
+    context
+        .cards
+        .extend(Some(idx + 1).filter(|&i| i < cards.len()));
+    context.cards.extend_from_slice(related);
     context.insert_value(
         "related",
         || Value::from(related.iter().map(|&i| card(i)).collect::<Vec<Value>>()),
@@ -300,11 +312,17 @@ fn list(
     context: &mut Builder,
 ) {
     let per_page = config.paginate_by;
-    let shown: Vec<&Card> = stories
+    let start = context.cards.len();
+    context.cards.extend(
+        stories
+            .iter()
+            .skip((n - 1) * per_page)
+            .take(per_page)
+            .filter(|&&idx| idx < cards.len()),
+    );
+    let shown: Vec<&Card> = context.cards[start..]
         .iter()
-        .skip((n - 1) * per_page)
-        .take(per_page)
-        .filter_map(|&idx| cards.get(idx))
+        .map(|&idx| &cards[idx])
         .collect();
     let keys: Vec<Key> = shown.iter().map(|card| card.key).collect();
     context.insert_value(

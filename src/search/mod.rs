@@ -113,7 +113,11 @@ pub fn split_hidden_assets(
 /// Every file of the search index of `site`.
 pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
     let started = std::time::Instant::now();
-    let texts: Vec<StoryText> = site.stories.par_iter().map(StoryText::new).collect();
+    let texts: Vec<StoryText> = site
+        .stories
+        .par_iter()
+        .map(|story| StoryText::new(story))
+        .collect();
     let docs: Vec<DocText<'_>> = site
         .stories
         .iter()
@@ -125,7 +129,12 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
     drop(docs);
     log_time("search (from its start): postings and shards", started);
     let chunk = chunk_size(site, &texts);
-    let stories: Vec<(&Story, &StoryText)> = site.stories.iter().zip(&texts).collect();
+    let stories: Vec<(&Story, &StoryText)> = site
+        .stories
+        .iter()
+        .map(|story| &**story)
+        .zip(&texts)
+        .collect();
     outputs.par_extend(stories.par_chunks(chunk).enumerate().map(|(idx, chunk)| {
         let records: Vec<DocRecord<'_>> = chunk
             .iter()

@@ -32,6 +32,8 @@ use crate::serve::sources::Sources;
 use crate::serve::watch::{ChangeSet, Layout};
 use crate::site::{Site, permalink};
 
+mod patch;
+
 /// Length and hash of an output file's bytes.
 type Fingerprint = (u64, u64);
 
@@ -86,6 +88,8 @@ pub(crate) struct Engine {
     n_published: u64,
     /// Whether a search index is being built (by [`SearchJob::run`], elsewhere).
     search_running: bool,
+    /// The last published build, while it can be patched ([`patch`]).
+    patchable: Option<patch::Patchable>,
 }
 
 /// The search index of a published build, to be built away from the rebuilds.
@@ -161,6 +165,7 @@ impl Engine {
             search_pending: None,
             n_published: 0,
             search_running: false,
+            patchable: None,
         }
     }
 
@@ -203,6 +208,7 @@ impl Engine {
     /// place (serve's own) starts again from nothing.
     fn forget_published(&mut self) {
         self.published.clear();
+        self.patchable = None;
         self.incremental.render.forget_pages();
         self.search_pending = None;
         // An index being built belongs to what was on disk.
@@ -217,6 +223,12 @@ impl Engine {
         changes: Option<&ChangeSet>,
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     ) -> Result<Rebuild, output::Error> {
+        if let Some(changes) = changes
+            && let Some(result) = self.try_patch(changes, publish)
+        {
+            return result;
+        }
+        self.patchable = None;
         let started = Instant::now();
         let everything = changes.is_none_or(ChangeSet::needs_everything);
         if everything || self.config.is_none() {
@@ -247,12 +259,7 @@ impl Engine {
         let templates = self
             .templates
             .get_or_insert_with(|| crate::render::load_templates(config));
-        let target = match &self.publishing {
-            Publishing::Staged => Target::Staged(Staging::create(config)?),
-            Publishing::InPlace { pending } => {
-                Target::InPlace(InPlace::create(&config.output_dir, pending)?)
-            }
-        };
+        let target = open_target(&self.publishing, config)?;
         let recorder = Recorder {
             target: &target,
             previous: &self.published,
@@ -291,6 +298,9 @@ impl Engine {
             drafts,
             base_path: config.base_path.clone(),
         };
+        let patchable = built
+            .patchable
+            .map(|kept| patch::Patchable::new(kept, &warnings, &published.drafts));
         pipeline::log_time("compare", started);
         let ready = match target {
             Target::Staged(staging) => Ready::Staged(staging),
@@ -300,8 +310,13 @@ impl Engine {
         pipeline::log_time("publish", started);
         self.published = fingerprints;
         self.incremental.render.commit(built.page_keys);
-        self.search_pending = built.deferred_search;
+        self.search_pending = built
+            .search_deferred
+            .then(|| patchable.as_ref().map(|kept| kept.site.clone()))
+            .flatten();
+        self.patchable = patchable;
         self.n_published += 1;
+        self.verify();
         Ok(Rebuild {
             outcome: Ok(published),
             warnings,
@@ -406,7 +421,7 @@ impl Engine {
 }
 
 /// Where a rebuild writes.
-enum Target {
+pub(super) enum Target {
     Staged(Staging),
     InPlace(InPlace),
 }
@@ -418,6 +433,16 @@ impl Target {
             Target::InPlace(in_place) => in_place,
         }
     }
+}
+
+/// Where the next build writes.
+fn open_target(publishing: &Publishing, config: &SiteConfig) -> Result<Target, output::Error> {
+    Ok(match publishing {
+        Publishing::Staged => Target::Staged(Staging::create(config)?),
+        Publishing::InPlace { pending } => {
+            Target::InPlace(InPlace::create(&config.output_dir, pending)?)
+        }
+    })
 }
 
 /// Whether an output file is part of the search index (not the search page).
@@ -491,7 +516,7 @@ fn compare(
 /// A sink that fingerprints every file on its way to the target, and does not write the files
 /// whose fingerprint did not change: a staged site links them from the previous one, a site
 /// updated in place already has them.
-struct Recorder<'a> {
+pub(super) struct Recorder<'a> {
     target: &'a Target,
     previous: &'a HashMap<PathBuf, Fingerprint>,
     fingerprints: Mutex<HashMap<PathBuf, Fingerprint>>,

@@ -165,11 +165,19 @@ pub(crate) struct Shared {
     pub(crate) events: tokio::sync::broadcast::Sender<reload::Broadcast>,
 }
 
-/// How long to wait for more reports after one arrived: the debouncer reports once per tick
-/// (a quarter of its window, 12.5 ms), and a `git checkout` spreads over several ticks; each
+/// How long to wait for more reports after a second one arrived: the debouncer reports once per
+/// tick (a quarter of its window, 5 ms), and a `git checkout` spreads over several ticks; each
 /// report waits again, so a burst of any length becomes one rebuild as long as no tick comes
-/// later than this (about two and a half ticks, room for a late tick on a busy machine).
+/// later than this (six ticks, room for late ticks on a busy machine).
 const COALESCE: Duration = Duration::from_millis(30);
+
+/// How long to wait after a first report of at most [`LONE_SAVE`] paths: an editor's save,
+/// which is rebuilt at once unless more reports follow (the start of a burst), and then waits
+/// for them as [`COALESCE`] says. Two ticks and a half.
+const COALESCE_SAVE: Duration = Duration::from_millis(12);
+
+/// The most paths a report of one editor's save has (the file, its temporary file, a backup).
+const LONE_SAVE: usize = 3;
 
 /// How many ports after the asked one are tried when it is taken.
 const PORT_ATTEMPTS: u16 = 10;
@@ -357,9 +365,17 @@ impl Watching {
             };
             let layout = engine.layout();
             let mut changes = watch::changes_of(&layout, first);
+            let mut wait = if changes.paths.len() <= LONE_SAVE {
+                COALESCE_SAVE
+            } else {
+                COALESCE
+            };
             loop {
-                match self.receiver.recv_timeout(COALESCE) {
-                    Ok(Message::Events(more)) => changes.extend(watch::changes_of(&layout, more)),
+                match self.receiver.recv_timeout(wait) {
+                    Ok(Message::Events(more)) => {
+                        changes.extend(watch::changes_of(&layout, more));
+                        wait = COALESCE;
+                    }
                     Ok(Message::Search(index)) => indexes.push(index),
                     Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                     Err(RecvTimeoutError::Timeout) => break,

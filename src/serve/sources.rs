@@ -5,7 +5,7 @@
 //! bundle changed; the others are taken from the cache.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -111,5 +111,28 @@ impl Sources {
             .collect();
         let content = content::collect_reusing(results, walk_diagnostics, config, &mut self.bodies);
         (content, n_read)
+    }
+
+    /// A file the last refresh loaded without problems, with what it loaded.
+    pub(crate) fn loaded(&self, path: &Path) -> Option<(&SourceFile, &Loaded)> {
+        let entry = self.entries.get(path)?;
+        Some((&entry.file, entry.loaded.as_ref().ok()?))
+    }
+
+    /// The bodies rendered so far.
+    pub(crate) fn bodies(&self) -> &RenderedBodies {
+        &self.bodies
+    }
+
+    /// Takes in a file known to the cache that was read again (`loaded`) and whose body was
+    /// rendered (`rendered`, by [`RenderedBodies::render_one`]) outside [`Sources::refresh`].
+    pub(crate) fn accept(&mut self, path: &Path, loaded: Loaded, rendered: Loaded) {
+        let Some(entry) = self.entries.get_mut(path) else {
+            return;
+        };
+        self.generation += 1;
+        entry.generation = self.generation;
+        entry.loaded = Ok(loaded);
+        self.bodies.keep(self.generation, rendered);
     }
 }

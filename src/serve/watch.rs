@@ -20,7 +20,7 @@ use crate::content::is_ignored_name;
 /// How long the debouncer waits for a path to go quiet before reporting it. Editors' atomic
 /// saves (write a temporary file, rename it) take well under a millisecond; this window is part
 /// of every save's latency, so it is short.
-pub(crate) const DEBOUNCE: Duration = Duration::from_millis(50);
+pub(crate) const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// How often the `--poll` watcher looks at every file.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);

@@ -21,10 +21,12 @@ use places::Places;
 use taxonomy::{Taxonomy, TaxonomyKind};
 
 /// What gets published.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Site {
-    /// Published stories, newest first (ties by slug).
-    pub stories: Vec<Story>,
+    /// Published stories, newest first (ties by slug). Shared, so that a copy of the site (for
+    /// the search index `serve` builds on a thread of its own) costs little, and `serve` can
+    /// replace one story without copying the others.
+    pub stories: Vec<Arc<Story>>,
     /// Published pages, by weight then title.
     pub pages: Vec<Page>,
     /// Districts, streets and communities with their stories.
@@ -155,7 +157,7 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
         .collect();
     let related = related::build(&stories, &places, &taxonomies[TaxonomyKind::Tags.index()]);
     let site = Site {
-        stories,
+        stories: stories.into_iter().map(Arc::new).collect(),
         pages,
         places,
         taxonomies,

@@ -85,7 +85,7 @@ pub struct StoryPlaces {
 }
 
 /// Every place of the site.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Places {
     /// All places; a place's parent comes before it.
     pub all: Vec<Place>,

@@ -22,6 +22,7 @@ pub(crate) struct Running {
     child: Child,
     lines: Receiver<String>,
     stderr: Arc<Mutex<String>>,
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
     /// Every stdout line read so far.
     pub(crate) stdout: Vec<String>,
     /// `http://127.0.0.1:PORT/...` for serve.
@@ -33,7 +34,15 @@ impl Running {
     pub(crate) fn serve(site: &SiteTest, args: &[&str]) -> Running {
         let mut all = vec!["serve", "--port", "0"];
         all.extend_from_slice(args);
-        let mut running = Running::start(site, &all);
+        Running::started_serving(Running::start(site, &all))
+    }
+
+    /// [`Running::serve`] with `YUANBA_TIMINGS` set: the steps of each rebuild go to stderr.
+    pub(crate) fn serve_timed(site: &SiteTest) -> Running {
+        Running::started_serving(Running::start_with(site, &["serve", "--port", "0"], true))
+    }
+
+    fn started_serving(mut running: Running) -> Running {
         let line = running.wait_for_line(|line| line.starts_with("serving "));
         running.url = line
             .split_whitespace()
@@ -45,12 +54,22 @@ impl Running {
 
     /// Starts `yuanba ARGS --root <site>` with stdout read line by line.
     pub(crate) fn start(site: &SiteTest, args: &[&str]) -> Running {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_yuanba"))
+        Running::start_with(site, args, false)
+    }
+
+    fn start_with(site: &SiteTest, args: &[&str], timings: bool) -> Running {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_yuanba"));
+        if timings {
+            command.env("YUANBA_TIMINGS", "1");
+        }
+        let mut child = command
             .args(args)
             .arg("--root")
             .arg(site.root())
             .current_dir(site.root())
             .env("NO_COLOR", "1")
+            // Every rebuild is compared with a clean build (see `serve::engine::patch`).
+            .env("YUANBA_VERIFY_REBUILDS", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -60,7 +79,7 @@ impl Running {
         let mut stderr_pipe = child.stderr.take().expect("piped stderr");
         let stderr = Arc::new(Mutex::new(String::new()));
         let collected = Arc::clone(&stderr);
-        std::thread::spawn(move || {
+        let stderr_reader = std::thread::spawn(move || {
             let mut buffer = [0; 4096];
             while let Ok(n @ 1..) = stderr_pipe.read(&mut buffer) {
                 collected
@@ -81,6 +100,7 @@ impl Running {
             child,
             lines,
             stderr,
+            stderr_reader: Some(stderr_reader),
             stdout: Vec::new(),
             url: String::new(),
         }
@@ -153,7 +173,23 @@ impl Running {
         };
         let rest: Vec<String> = self.lines.try_iter().collect();
         self.stdout.extend(rest);
+        self.assert_rebuilds_verified();
         (status, std::mem::take(&mut self.stdout))
+    }
+
+    /// Fails the test when a rebuild published something other than a clean build would have.
+    /// Call once the process has ended.
+    #[track_caller]
+    fn assert_rebuilds_verified(&mut self) {
+        // The reader ends when the process's stderr closes.
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
+        }
+        let stderr = self.stderr();
+        assert!(
+            !stderr.contains("rebuild check failed"),
+            "a rebuild differs from a clean build:\n{stderr}"
+        );
     }
 }
 
@@ -169,6 +205,9 @@ impl Drop for Running {
             }
             let _ = self.child.kill();
             let _ = self.child.wait();
+        }
+        if !std::thread::panicking() {
+            self.assert_rebuilds_verified();
         }
     }
 }

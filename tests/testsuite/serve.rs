@@ -617,6 +617,58 @@ fn an_edit_renders_only_the_pages_that_show_what_changed() {
     );
 }
 
+/// Saves `content/stories/s10.md`, waits for its rebuild, and checks that `patches` rebuilds so
+/// far patched the published site instead of rebuilding it (the `YUANBA_TIMINGS` line of a
+/// published patch on stderr).
+#[track_caller]
+fn save_s10(server: &mut Running, site: &SiteTest, text: &str, patches: usize) {
+    atomic_save(site.root(), "content/stories/s10.md", text);
+    server.wait_for_line(|line| line.starts_with("content/stories/s10.md:"));
+    let count = || server.stderr().matches("patch: published").count();
+    wait_until(&format!("{patches} patches"), || count() >= patches);
+    assert_eq!(count(), patches, "{}", server.stderr());
+}
+
+#[test]
+fn text_edits_patch_the_site_and_anything_else_rebuilds_it() {
+    // Every rebuild is also compared with a clean build (`YUANBA_VERIFY_REBUILDS`).
+    let site = forty_stories();
+    let server = &mut Running::serve_timed(&site);
+    // The body, then the title (which every list with its card shows).
+    save_s10(
+        server,
+        &site,
+        &story("故事10", "2018-01-06", "新的正文。"),
+        1,
+    );
+    save_s10(
+        server,
+        &site,
+        &story("新标题", "2018-01-06", "新的正文。"),
+        2,
+    );
+    assert!(server.get("stories/s11/").text().contains("新标题"));
+    assert!(server.get("stories/s13/").text().contains("新标题"));
+    // A new date moves it in every list; a heading gives the body an anchor others can link
+    // to: both rebuild the site.
+    save_s10(
+        server,
+        &site,
+        &story("新标题", "2019-05-01", "新的正文。"),
+        2,
+    );
+    let heading = story("新标题", "2019-05-01", "## 小标题\n\n新的正文。");
+    save_s10(server, &site, &heading, 2);
+    // A broken front matter rebuilds (and fails); the fix rebuilds again.
+    save_s10(server, &site, "---\ntitle: [\n---\n", 2);
+    let fixed = story("新标题", "2019-05-01", "## 小标题\n\n又改了。");
+    save_s10(server, &site, &fixed, 2);
+    // Once a build is published again, text edits are patched again.
+    let again = story("新标题", "2019-05-01", "## 小标题\n\n再改。");
+    save_s10(server, &site, &again, 3);
+    assert!(server.get("stories/s10/").text().contains("再改。"));
+}
+
 #[test]
 fn a_story_given_a_new_slug_changes_the_links_to_it_in_bodies_that_were_not_edited() {
     let site = SiteTest::new()

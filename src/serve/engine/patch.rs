@@ -1,0 +1,376 @@
+//! The fast rebuild: when every change is a story whose text changed but whose place in the site
+//! did not (same file, slug, date, places, tags, reporters, aliases, anchors; see
+//! [`Story::same_structure`]), the last published site is patched instead of assembled again.
+//! Only the changed stories' files are read, their bodies rendered, their links checked; only
+//! their pages, the pages that show their cards (when a card changed), the feeds they are in
+//! and their redirect pages are rendered again. Anything else (a new, removed or renamed file,
+//! an error, a warning about the file, a template) takes the full rebuild, which is always
+//! right: the patch only skips work whose result it can tell is unchanged.
+//!
+//! `YUANBA_VERIFY_REBUILDS=1` (set by the integration tests) compares the published site with a
+//! clean build after every rebuild, patched or full, and reports a difference on stderr.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use super::{
+    Engine, Fingerprint, Published, Ready, Rebuild, Recorder, Target, fingerprint, is_search_file,
+    kept_file_missing, open_target,
+};
+use crate::config::SiteConfig;
+use crate::content::{self, Loaded, Story};
+use crate::diagnostic::Diagnostic;
+use crate::output::{self, Output, Sink};
+use crate::pipeline;
+use crate::serve::engine::Publishing;
+use crate::serve::watch::{ChangeKind, ChangeSet};
+use crate::site::Site;
+use crate::{check, render};
+
+/// What the engine keeps of the last published build to patch it.
+#[derive(Debug)]
+pub(crate) struct Patchable {
+    pub(crate) site: Site,
+    /// Story indices by source path (relative to the root).
+    by_source: HashMap<PathBuf, usize>,
+    generated: HashSet<PathBuf>,
+    assets: Vec<Output>,
+    /// The build's warnings, shown again after a patch.
+    warnings: Vec<Diagnostic>,
+    drafts: BTreeSet<PathBuf>,
+}
+
+impl Patchable {
+    pub(crate) fn new(
+        kept: pipeline::Patchable,
+        warnings: &[Diagnostic],
+        drafts: &BTreeSet<PathBuf>,
+    ) -> Self {
+        let by_source = kept
+            .site
+            .stories
+            .iter()
+            .enumerate()
+            .map(|(idx, story)| (story.source_path.clone(), idx))
+            .collect();
+        Patchable {
+            site: kept.site,
+            by_source,
+            generated: kept.generated,
+            assets: kept.assets,
+            warnings: warnings.to_vec(),
+            drafts: drafts.clone(),
+        }
+    }
+}
+
+/// A changed story, read again.
+struct Reread {
+    /// The absolute path the watcher reported.
+    path: PathBuf,
+    /// Its index in the site.
+    idx: usize,
+    /// As loaded (for the cache of sources) and with its body rendered.
+    loaded: Loaded,
+    rendered: Loaded,
+}
+
+impl Engine {
+    /// Patches the last published build for `changes` when it can (see the module comment);
+    /// `None` when the full rebuild must run.
+    pub(super) fn try_patch(
+        &mut self,
+        changes: &ChangeSet,
+        publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
+    ) -> Option<Result<Rebuild, output::Error>> {
+        let started = Instant::now();
+        if changes.rescan
+            || changes.content.is_empty()
+            || changes
+                .kinds
+                .iter()
+                .any(|kind| *kind != ChangeKind::Content)
+            || !self.incremental.render.can_rerender()
+        {
+            return None;
+        }
+        let rereads = self.reread(changes)?;
+        pipeline::log_time("patch: read", started);
+        let config = self.config.as_ref()?;
+        let Some(Ok(templates)) = &self.templates else {
+            return None;
+        };
+        let kept = self.patchable.as_ref()?;
+        let mut site = kept.site.clone();
+        for reread in &rereads {
+            let Loaded::Story(story) = &reread.rendered else {
+                return None;
+            };
+            let mut story = Story::clone(story);
+            // Named as `site::places` named them in the last build (same places written).
+            let old = &site.stories[reread.idx];
+            story.district.clone_from(&old.district);
+            story.street.clone_from(&old.street);
+            story.community.clone_from(&old.community);
+            site.stories[reread.idx] = Arc::new(story);
+        }
+        let stories: Vec<usize> = rereads.iter().map(|reread| reread.idx).collect();
+        pipeline::log_time("patch: site copied", started);
+        let outputs = check::OutputFiles::new(&kept.generated, &kept.assets);
+        if !check::links::check_stories(&site, config, &outputs, &stories)
+            .diagnostics
+            .is_empty()
+        {
+            return None;
+        }
+        pipeline::log_time("patch: links checked", started);
+        let mut keys = None;
+        let published = write_patch(
+            (&self.publishing, &mut self.published),
+            (config, &kept.drafts),
+            publish,
+            |emit| {
+                let rendered = match render::rerender(
+                    &site,
+                    templates,
+                    config,
+                    &self.incremental.render,
+                    &stories,
+                    emit,
+                ) {
+                    Some(Ok(rendered)) if rendered.diagnostics.is_empty() => rendered,
+                    Some(Err(error)) => return Err(error),
+                    _ => return Ok(None),
+                };
+                let mut extras = render::feeds::build_containing(&site, config, &stories);
+                for &idx in &stories {
+                    extras.extend(render::aliases::redirects(&site.stories[idx], config));
+                }
+                extras.into_iter().try_for_each(emit)?;
+                keys = Some(rendered.keys);
+                Ok(Some(rendered.n_rendered))
+            },
+        )?;
+        let published = match published {
+            Ok(published) => published,
+            Err(error) => return Some(Err(error)),
+        };
+        pipeline::log_time("patch: published", started);
+        let warnings = kept.warnings.clone();
+        let search = config.search;
+        self.incremental.render.commit(keys.unwrap_or_default());
+        let n_read = rereads.len();
+        for reread in rereads {
+            self.sources
+                .accept(&reread.path, reread.loaded, reread.rendered);
+        }
+        if search && self.incremental.defer_search {
+            self.search_pending = Some(site.clone());
+        }
+        if let Some(kept) = &mut self.patchable {
+            kept.site = site;
+        }
+        self.n_published += 1;
+        self.verify();
+        Some(Ok(Rebuild {
+            outcome: Ok(published),
+            warnings,
+            n_read,
+            elapsed: started.elapsed(),
+        }))
+    }
+
+    /// Reads the changed stories again; `None` unless each is a published story of the last
+    /// build, with no warning about it, that loads without problems into the same place.
+    fn reread(&self, changes: &ChangeSet) -> Option<Vec<Reread>> {
+        let config = self.config.as_ref()?;
+        let kept = self.patchable.as_ref()?;
+        changes
+            .content
+            .iter()
+            .map(|path| {
+                let (file, Loaded::Story(old)) = self.sources.loaded(path)? else {
+                    return None;
+                };
+                let idx = *kept.by_source.get(&file.relative)?;
+                let about_it = |diagnostic: &Diagnostic| {
+                    diagnostic.path.as_deref() == Some(file.relative.as_path())
+                };
+                if !path.is_file() || kept.warnings.iter().any(about_it) {
+                    return None;
+                }
+                let loaded = content::load_file(file, config).ok()?;
+                let Loaded::Story(new) = &loaded else {
+                    return None;
+                };
+                if !old.same_structure(new) {
+                    return None;
+                }
+                let rendered = self.sources.bodies().render_one(&loaded, config)?;
+                let Loaded::Story(new) = &rendered else {
+                    return None;
+                };
+                // Anchors are found as the body is rendered: compare them with the published
+                // story's.
+                if new.anchors != kept.site.stories[idx].anchors {
+                    return None;
+                }
+                Some(Reread {
+                    path: path.clone(),
+                    idx,
+                    loaded,
+                    rendered,
+                })
+            })
+            .collect()
+    }
+
+    /// With `YUANBA_VERIFY_REBUILDS` set: builds the site from scratch into memory and reports
+    /// on stderr every file that differs from the published one (the search index, built later
+    /// by `serve`, aside).
+    pub(super) fn verify(&self) {
+        if std::env::var_os("YUANBA_VERIFY_REBUILDS").is_none() {
+            return;
+        }
+        let Some(config) = &self.config else {
+            return;
+        };
+        let sink = Fingerprints::default();
+        let Ok(built) = pipeline::run(config, &sink, pipeline::Checks::default()) else {
+            eprintln!("yuanba: rebuild check failed: the clean build could not run");
+            return;
+        };
+        if built.has_errors() {
+            eprintln!("yuanba: rebuild check failed: the clean build has errors");
+            return;
+        }
+        let clean = sink.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let relevant = |path: &&PathBuf| !is_search_file(path);
+        let mut differ: Vec<&Path> = clean
+            .iter()
+            .filter(|(path, fingerprint)| {
+                relevant(path) && self.published.get(*path) != Some(*fingerprint)
+            })
+            .map(|(path, _)| path.as_path())
+            .chain(
+                self.published
+                    .keys()
+                    .filter(|path| relevant(path) && !clean.contains_key(*path))
+                    .map(PathBuf::as_path),
+            )
+            .collect();
+        differ.sort();
+        if !differ.is_empty() {
+            eprintln!(
+                "yuanba: rebuild check failed: {} files differ from a clean build: {}",
+                differ.len(),
+                differ
+                    .iter()
+                    .take(20)
+                    .map(|path| path.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+}
+
+/// The sink a patch writes through.
+type Emit<'a> = dyn Fn(Output) -> Result<(), output::Error> + Sync + 'a;
+
+/// Opens the target, has `make` write the patch's files through a sink that skips the ones that
+/// did not change, and publishes them as a patch of the `published` site (for a staged site,
+/// with every other published file linked from the previous one); then updates `published`.
+/// `make` returns how many pages it rendered, or `None` when the patch cannot be made (then
+/// nothing is published and this returns `None`).
+fn write_patch(
+    (publishing, published): (&Publishing, &mut HashMap<PathBuf, Fingerprint>),
+    (config, drafts): (&SiteConfig, &BTreeSet<PathBuf>),
+    publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
+    make: impl FnOnce(&Emit<'_>) -> Result<Option<usize>, output::Error>,
+) -> Option<Result<Published, output::Error>> {
+    let target = match open_target(publishing, config) {
+        Ok(target) => target,
+        Err(error) => return Some(Err(error)),
+    };
+    let recorder = Recorder {
+        target: &target,
+        previous: published,
+        fingerprints: Mutex::default(),
+        n_written: AtomicUsize::new(0),
+    };
+    let n_rendered = match make(&|output: Output| recorder.emit(output)) {
+        Ok(n_rendered) => n_rendered?,
+        Err(error) => return Some(Err(error)),
+    };
+    let n_written = recorder.n_written.into_inner();
+    let fingerprints = recorder
+        .fingerprints
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    Some(publish_made(
+        target,
+        (fingerprints, n_written, n_rendered),
+        published,
+        (config, drafts),
+        publish,
+    ))
+}
+
+fn publish_made(
+    target: Target,
+    (fingerprints, n_written, n_rendered): (HashMap<PathBuf, Fingerprint>, usize, usize),
+    published: &mut HashMap<PathBuf, Fingerprint>,
+    (config, drafts): (&SiteConfig, &BTreeSet<PathBuf>),
+    publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
+) -> Result<Published, output::Error> {
+    if let Target::Staged(staging) = &target {
+        // A staged site is a whole site: the files this patch did not make come from the
+        // previous one.
+        for path in published.keys() {
+            if !fingerprints.contains_key(path) && !staging.link_previous(path) {
+                return Err(kept_file_missing(path));
+            }
+        }
+    }
+    let mut changed: Vec<PathBuf> = fingerprints
+        .iter()
+        .filter(|(path, fingerprint)| published.get(*path) != Some(fingerprint))
+        .map(|(path, _)| path.clone())
+        .collect();
+    changed.sort();
+    let done = Published {
+        changed,
+        n_rendered,
+        n_written,
+        n_removed: 0,
+        drafts: drafts.clone(),
+        base_path: config.base_path.clone(),
+    };
+    let ready = match target {
+        Target::Staged(staging) => Ready::Staged(staging),
+        Target::InPlace(in_place) => Ready::InPlace(in_place, Vec::new()),
+    };
+    publish(ready, &done)?;
+    published.extend(fingerprints);
+    Ok(done)
+}
+
+/// A sink that only fingerprints files, for [`Engine::verify`].
+#[derive(Default)]
+struct Fingerprints(Mutex<HashMap<PathBuf, Fingerprint>>);
+
+impl Sink for Fingerprints {
+    fn emit(&self, output: Output) -> Result<(), output::Error> {
+        if let Some(fingerprint) = fingerprint(&output.contents) {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(output.path, fingerprint);
+        }
+        Ok(())
+    }
+}
