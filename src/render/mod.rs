@@ -418,30 +418,49 @@ pub fn rerender<E: Send>(
     }
     jobs.sort_unstable();
     jobs.dedup();
+    let mut rendered = match render_jobs((site, config, templates), &cards, cache, &jobs, emit) {
+        Ok(rendered) => rendered,
+        Err(error) => return Some(Err(error)),
+    };
+    rendered.keys.patch = Some(new_cards);
+    diagnostics.append(&mut rendered.diagnostics);
+    rendered.diagnostics = diagnostics;
+    Some(Ok(rendered))
+}
+
+/// Renders some pages of the last published build (indices into its plan) with its cards, for
+/// [`rerender`] and template patches; pages whose fingerprint did not change are not emitted.
+fn render_jobs<E: Send>(
+    (site, config, templates): (&Site, &SiteConfig, &Templates),
+    cards: &[Card],
+    cache: &RenderCache,
+    jobs: &[usize],
+    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
+) -> Result<Rendered, E> {
+    let mut rendered = Rendered {
+        keys: PageKeys {
+            patch: Some(Vec::new()),
+            ..PageKeys::default()
+        },
+        ..Rendered::default()
+    };
+    let Some(last) = &cache.last else {
+        return Ok(rendered);
+    };
     let results = jobs
         .par_iter()
+        .filter_map(|&job| last.jobs.get(job))
         .map(|&job| {
             render_job(
                 (site, config, templates),
-                &cards,
-                last.jobs[job],
+                cards,
+                job,
                 Some(last.global_key),
                 Some(&cache.pages),
                 emit,
             )
         })
-        .collect::<Result<Vec<_>, E>>();
-    let results = match results {
-        Ok(results) => results,
-        Err(error) => return Some(Err(error)),
-    };
-    let mut rendered = Rendered {
-        keys: PageKeys {
-            patch: Some(new_cards),
-            ..PageKeys::default()
-        },
-        ..Rendered::default()
-    };
+        .collect::<Result<Vec<_>, E>>()?;
     for (result, _) in results {
         match result {
             PageResult::Rendered(path, key) => {
@@ -449,11 +468,63 @@ pub fn rerender<E: Send>(
                 rendered.keys.pages.extend(key.map(|key| (path, key)));
             }
             PageResult::Kept(..) => {}
-            PageResult::Failed(diagnostic) => diagnostics.push(diagnostic),
+            PageResult::Failed(diagnostic) => rendered.diagnostics.push(diagnostic),
         }
     }
-    rendered.diagnostics = diagnostics;
-    Some(Ok(rendered))
+    Ok(rendered)
+}
+
+/// For a change of templates only, on the last published build: the pages (indices into its
+/// plan) whose template, or a template it uses, differs between `old` and `new`, with the site
+/// path of each. `None` when there is no build to patch or the card template changed (every
+/// card and list would change: a full render).
+pub fn pages_of_changed_templates(
+    site: &Site,
+    cache: &RenderCache,
+    old: &Templates,
+    new: &Templates,
+) -> Option<Vec<(usize, String)>> {
+    let last = cache.last.as_ref()?;
+    let key = |templates: &Templates, name: &str| templates.keys.get(name).copied();
+    if key(old, CARD_TEMPLATE) != key(new, CARD_TEMPLATE) {
+        return None;
+    }
+    let changed: HashSet<&'static str> = last
+        .jobs
+        .iter()
+        .map(|job| job.template())
+        .filter(|&name| key(old, name) != key(new, name))
+        .collect();
+    Some(
+        last.jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, job)| changed.contains(job.template()))
+            .map(|(idx, &job)| (idx, job.site_path(site)))
+            .collect(),
+    )
+}
+
+/// Renders, with new templates and nothing else changed, some pages of the last published build
+/// (from [`pages_of_changed_templates`]). The first call with a new Tera instance gives it the
+/// global context.
+pub fn rerender_pages<E: Send>(
+    site: &Site,
+    templates: &mut Templates,
+    config: &SiteConfig,
+    cache: &RenderCache,
+    jobs: &[usize],
+    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
+) -> Option<Result<Rendered, E>> {
+    let last = cache.last.as_ref()?;
+    global_context(site, config, templates, false);
+    Some(render_jobs(
+        (site, config, templates),
+        &last.cards,
+        cache,
+        jobs,
+        emit,
+    ))
 }
 
 /// Puts what every page sees into the templates' global context; with `hashing`, returns its

@@ -15,11 +15,11 @@
 //! from all stories on every rebuild; the search index is rebuilt whole (in `serve`, on a
 //! thread of its own after the pages are published: [`Engine::search_job`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::config::{self, Overrides, SiteConfig};
@@ -90,6 +90,11 @@ pub(crate) struct Engine {
     search_running: bool,
     /// The last published build, while it can be patched ([`patch`]).
     patchable: Option<patch::Patchable>,
+    /// The output files of the pages open in a browser (serve): a template change renders
+    /// them first.
+    viewed: HashSet<PathBuf>,
+    /// Pages of a template change still to render after the viewed ones were published.
+    stale_pages: Option<patch::StalePages>,
 }
 
 /// The search index of a published build, to be built away from the rebuilds.
@@ -129,6 +134,18 @@ pub(crate) struct Rebuild {
     pub(crate) elapsed: Duration,
 }
 
+impl Rebuild {
+    /// A rebuild that published nothing and found nothing.
+    pub(crate) fn nothing() -> Self {
+        Rebuild {
+            outcome: Ok(Published::default()),
+            warnings: Vec::new(),
+            n_read: 0,
+            elapsed: Duration::ZERO,
+        }
+    }
+}
+
 /// A site that was published.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Published {
@@ -144,6 +161,9 @@ pub(crate) struct Published {
     pub(crate) drafts: BTreeSet<PathBuf>,
     /// The base path of the site (`/` or `/news/`).
     pub(crate) base_path: String,
+    /// Pages this publication left showing the previous templates, to be rendered by
+    /// [`Engine::finish_pages`] right after it: requests for them wait until then.
+    pub(crate) stale: Arc<HashSet<PathBuf>>,
 }
 
 impl Engine {
@@ -166,6 +186,8 @@ impl Engine {
             n_published: 0,
             search_running: false,
             patchable: None,
+            viewed: HashSet::new(),
+            stale_pages: None,
         }
     }
 
@@ -191,6 +213,18 @@ impl Engine {
         changes: Option<&ChangeSet>,
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     ) -> Result<Rebuild, output::Error> {
+        if let Some(changes) = changes
+            && let Some(result) = self
+                .try_patch(changes, publish)
+                .or_else(|| self.try_patch_templates(changes, publish))
+        {
+            if result.is_ok() {
+                return result;
+            }
+            // What was on disk is not what the engine thought: the full rebuild writes every
+            // file.
+            self.forget_published();
+        }
         let mut result = self.try_rebuild(changes, publish);
         if result.is_err() {
             // What was on disk is not what the engine thought (a file of the output folder was
@@ -209,6 +243,7 @@ impl Engine {
     fn forget_published(&mut self) {
         self.published.clear();
         self.patchable = None;
+        self.stale_pages = None;
         self.incremental.render.forget_pages();
         self.search_pending = None;
         // An index being built belongs to what was on disk.
@@ -223,11 +258,7 @@ impl Engine {
         changes: Option<&ChangeSet>,
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     ) -> Result<Rebuild, output::Error> {
-        if let Some(changes) = changes
-            && let Some(result) = self.try_patch(changes, publish)
-        {
-            return result;
-        }
+        self.stale_pages = None;
         self.patchable = None;
         let started = Instant::now();
         let everything = changes.is_none_or(ChangeSet::needs_everything);
@@ -297,6 +328,7 @@ impl Engine {
             n_removed: removed.len(),
             drafts,
             base_path: config.base_path.clone(),
+            stale: Arc::default(),
         };
         let patchable = built
             .patchable

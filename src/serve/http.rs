@@ -67,6 +67,7 @@ async fn site(State(shared): State<Arc<Shared>>, mut request: Request) -> Respon
     if check_path(&path).is_err() {
         return (StatusCode::BAD_REQUEST, "bad request path\n").into_response();
     }
+    wait_until_fresh(&shared, &path).await;
     // Held until the file is open, so a rebuild cannot swap the folder away in between.
     let live = shared.site.read().await;
     let base = live.base_path.as_str();
@@ -103,6 +104,30 @@ async fn site(State(shared): State<Arc<Shared>>, mut request: Request) -> Respon
         },
     )
     .await
+}
+
+/// Waits while the file of `path` still shows the previous templates of a template change
+/// (see `Shared::stale`); a missing file waits for the 404 page.
+async fn wait_until_fresh(shared: &Shared, path: &str) {
+    let mut stale = shared.stale.subscribe();
+    loop {
+        let waits = {
+            let stale = Arc::clone(&stale.borrow_and_update());
+            if stale.is_empty() {
+                return;
+            }
+            let live = shared.site.read().await;
+            let Some(rest) = path.strip_prefix(live.base_path.as_str()) else {
+                return;
+            };
+            let file = output_file_of(&percent_decode_str(rest).decode_utf8_lossy());
+            stale.contains(&file)
+                || (stale.contains(Path::new("404.html")) && !live.dir.join(&file).is_file())
+        };
+        if !waits || stale.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Takes the headers that would let the browser keep a stale copy or a part of a page (the

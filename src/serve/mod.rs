@@ -16,11 +16,11 @@ mod reload;
 mod sources;
 mod watch;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, PoisonError, mpsc};
 use std::time::Duration;
 
 use notify_debouncer_full::DebounceEventResult;
@@ -163,6 +163,26 @@ pub(crate) struct LiveSite {
 pub(crate) struct Shared {
     pub(crate) site: tokio::sync::RwLock<LiveSite>,
     pub(crate) events: tokio::sync::broadcast::Sender<reload::Broadcast>,
+    /// Output files published with the previous templates while a template change renders
+    /// them ([`Published::stale`]): requests for them wait until it is done.
+    pub(crate) stale: tokio::sync::watch::Sender<Arc<HashSet<PathBuf>>>,
+    /// The pages open in a browser (their URLs, with how many connections show each).
+    pub(crate) viewers: std::sync::Mutex<HashMap<String, usize>>,
+}
+
+impl Shared {
+    /// The output files of the pages open in a browser.
+    fn viewed_files(&self, base_path: &str) -> HashSet<PathBuf> {
+        let viewers = self.viewers.lock().unwrap_or_else(PoisonError::into_inner);
+        viewers
+            .keys()
+            .filter_map(|page| page.strip_prefix(base_path))
+            .map(|page| {
+                let page = percent_encoding::percent_decode_str(page).decode_utf8_lossy();
+                engine::output_file_of(&page)
+            })
+            .collect()
+    }
 }
 
 /// How long to wait for more reports after a second one arrived: the debouncer reports once per
@@ -221,6 +241,8 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
             drafts: BTreeSet::new(),
         }),
         events,
+        stale: tokio::sync::watch::Sender::new(Arc::default()),
+        viewers: std::sync::Mutex::default(),
     });
     let (watching, sender) = Watching::start(&root, options.poll)?;
     let publishing = Publishing::InPlace {
@@ -294,7 +316,8 @@ pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
             }
             Ok(())
         });
-        report_rebuild(result, changes, report);
+        let trigger = changes.map_or_else(|| "first build".to_string(), ChangeSet::describe);
+        report_rebuild(result, trigger, report);
     };
     rebuild(&mut engine, None);
     watching.run(&mut engine, &mut |engine, step| {
@@ -439,21 +462,56 @@ impl LiveBuilds<'_> {
         changes: Option<&ChangeSet>,
         report: &(dyn Fn(Notice<'_>) + Sync),
     ) {
+        let base_path = self.shared.site.blocking_read().base_path.clone();
+        engine.set_viewed(self.shared.viewed_files(&base_path));
+        let result = engine.rebuild(changes, &mut self.publisher());
+        let trigger = changes.map_or_else(|| "first build".to_string(), ChangeSet::describe);
+        self.announce(result, trigger.clone(), report);
+        if engine.has_stale_pages() {
+            // The pages open in a browser were rendered first; now the others.
+            let result = engine
+                .finish_pages(&mut self.publisher())
+                .unwrap_or_else(|| Ok(engine::Rebuild::nothing()));
+            // Whatever happened, no request may wait any longer.
+            self.shared.stale.send_replace(Arc::default());
+            self.announce(result, format!("{trigger} (the other pages)"), report);
+        }
+        self.start_search(engine);
+    }
+
+    /// Publishes a built site under the server's lock: the files it leaves stale are marked
+    /// before it is swapped in, and unmarked after.
+    fn publisher(&mut self) -> impl FnMut(Ready, &Published) -> Result<(), output::Error> + '_ {
         let shared = self.shared;
         let cleanup = &mut self.cleanup;
-        let result = engine.rebuild(changes, &mut |ready: Ready, published: &Published| {
+        move |ready: Ready, published: &Published| {
             cleanup.wait();
+            if !published.stale.is_empty() {
+                shared.stale.send_replace(Arc::clone(&published.stale));
+            }
             let mut live = shared.site.blocking_write();
             let replaced = ready.publish()?;
             live.drafts.clone_from(&published.drafts);
             live.base_path.clone_from(&published.base_path);
             drop(live);
+            if published.stale.is_empty() {
+                shared.stale.send_replace(Arc::default());
+            }
             if let Some(replaced) = replaced {
                 cleanup.delete(replaced);
             }
             Ok(())
-        });
-        let Some(rebuild) = report_rebuild(result, changes, report) else {
+        }
+    }
+
+    /// Prints a rebuild's line, updates the overlay and sends the `rebuild` event.
+    fn announce(
+        &mut self,
+        result: Result<Rebuild, output::Error>,
+        trigger: String,
+        report: &(dyn Fn(Notice<'_>) + Sync),
+    ) {
+        let Some(rebuild) = report_rebuild(result, trigger, report) else {
             return;
         };
         let overlay = rebuild
@@ -487,7 +545,6 @@ impl LiveBuilds<'_> {
             change,
             base_path,
         });
-        self.start_search(engine);
     }
 
     /// Starts building the search index of the last published build on its own thread, unless
@@ -583,7 +640,7 @@ impl Drop for Cleanup {
 /// Hands a rebuild to `report`, and returns it when it ran.
 fn report_rebuild(
     result: Result<Rebuild, output::Error>,
-    changes: Option<&ChangeSet>,
+    trigger: String,
     report: &(dyn Fn(Notice<'_>) + Sync),
 ) -> Option<Rebuild> {
     let rebuild = match result {
@@ -595,7 +652,7 @@ fn report_rebuild(
     };
     let published = rebuild.outcome.as_ref().ok().cloned().unwrap_or_default();
     let summary = Summary {
-        trigger: changes.map_or_else(|| "first build".to_string(), ChangeSet::describe),
+        trigger,
         errors: rebuild.outcome.as_ref().err().cloned().unwrap_or_default(),
         warnings: rebuild.warnings.clone(),
         n_read: rebuild.n_read,

@@ -9,7 +9,7 @@
 use std::convert::Infallible;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use axum::extract::State;
 use axum::http::Uri;
@@ -182,6 +182,41 @@ pub(crate) struct Broadcast {
     pub(crate) base_path: String,
 }
 
+/// A page open in a browser, counted in `Shared::viewers` while its event stream is open.
+struct OpenPage {
+    shared: Arc<Shared>,
+    page: String,
+}
+
+impl OpenPage {
+    fn new(shared: Arc<Shared>, page: &str) -> Self {
+        let page = page.strip_suffix("index.html").unwrap_or(page).to_string();
+        *shared
+            .viewers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(page.clone())
+            .or_default() += 1;
+        OpenPage { shared, page }
+    }
+}
+
+impl Drop for OpenPage {
+    fn drop(&mut self) {
+        let mut viewers = self
+            .shared
+            .viewers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = viewers.get_mut(&self.page) {
+            *count -= 1;
+            if *count == 0 {
+                viewers.remove(&self.page);
+            }
+        }
+    }
+}
+
 /// `GET /__yuanba/events`: a `ready` event at once, then one `rebuild` event per rebuild.
 pub(crate) async fn events(
     State(shared): State<Arc<Shared>>,
@@ -189,8 +224,10 @@ pub(crate) async fn events(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let viewer = viewer_of(uri.query().unwrap_or(""));
     let receiver = shared.events.subscribe();
+    let open = OpenPage::new(Arc::clone(&shared), &viewer.page);
     let ready = stream::once(async { Ok(Event::default().event("ready").data("{}")) });
-    let rebuilds = stream::unfold((receiver, viewer), |(mut receiver, viewer)| async move {
+    let state = (receiver, viewer, open);
+    let rebuilds = stream::unfold(state, |(mut receiver, viewer, open)| async move {
         let (name, data) = match receiver.recv().await {
             Ok(broadcast) => (
                 broadcast.event,
@@ -205,7 +242,7 @@ pub(crate) async fn events(
             Err(RecvError::Closed) => return None,
         };
         let event = Event::default().event(name).data(data);
-        Some((Ok(event), (receiver, viewer)))
+        Some((Ok(event), (receiver, viewer, open)))
     });
     Sse::new(ready.chain(rebuilds)).keep_alive(KeepAlive::default())
 }

@@ -601,20 +601,34 @@ fn an_edit_renders_only_the_pages_that_show_what_changed() {
     // A list far from it kept its page.
     assert!(server.get("stories/s39/").text().contains("第39篇。"));
 
-    // The story template: every story page, and no list.
+    // The story template: every story page, and no list. The page open in the browser
+    // comes first, and its reload with it; then the others.
     atomic_save(
         site.root(),
         "templates/story.html",
         "<!doctype html><title>{{ story.title }}</title><main>{{ story.content | safe }}</main>\n",
     );
     let line = server.wait_for_line(|line| line.starts_with("templates"));
-    assert_eq!(pages_rendered(&line), 40, "{line}");
+    assert_eq!(pages_rendered(&line), 1, "{line}");
+    let event = events.next_rebuild();
+    assert!(event.changed("/stories/s10/"), "{event:?}");
+    assert!(!event.changed("/stories/s20/"), "{event:?}");
     assert!(
         server
             .get("stories/s10/")
             .text()
             .starts_with("<!doctype html><title>故事10")
     );
+    // A page not rendered yet is answered once it is.
+    assert!(
+        server
+            .get("stories/s20/")
+            .text()
+            .starts_with("<!doctype html><title>故事20")
+    );
+    let line = server.wait_for_line(|line| line.starts_with("templates"));
+    assert!(line.contains(" (the other pages): "), "{line}");
+    assert_eq!(pages_rendered(&line), 39, "{line}");
 }
 
 /// Saves `content/stories/s10.md`, waits for its rebuild, and checks that `patches` rebuilds so

@@ -27,7 +27,7 @@ use crate::output::{self, Output, Sink};
 use crate::pipeline;
 use crate::serve::engine::Publishing;
 use crate::serve::watch::{ChangeKind, ChangeSet};
-use crate::site::Site;
+use crate::site::{Site, permalink};
 use crate::{check, render};
 
 /// What the engine keeps of the last published build to patch it.
@@ -65,6 +65,15 @@ impl Patchable {
             drafts: drafts.clone(),
         }
     }
+}
+
+/// The pages a template change left to render after the viewed ones (indices into the last
+/// build's plan), with their output files.
+#[derive(Debug)]
+pub(crate) struct StalePages {
+    jobs: Vec<usize>,
+    /// When the template change was taken in.
+    started: Instant,
 }
 
 /// A changed story, read again.
@@ -130,7 +139,7 @@ impl Engine {
         let mut keys = None;
         let published = write_patch(
             (&self.publishing, &mut self.published),
-            (config, &kept.drafts),
+            (config, &kept.drafts, Arc::default()),
             publish,
             |emit| {
                 let rendered = match render::rerender(
@@ -179,6 +188,172 @@ impl Engine {
             outcome: Ok(published),
             warnings,
             n_read,
+            elapsed: started.elapsed(),
+        }))
+    }
+
+    /// Patches the last published build for a change of templates only: parses them again and
+    /// renders the pages whose template (or a template it uses) changed. In `serve`, the pages
+    /// open in a browser are rendered and published first, and the others are left to
+    /// [`Engine::finish_pages`] (requests for them wait: [`Published::stale`]). `None` when the
+    /// full rebuild must run (the templates have an error, the card template changed, nothing
+    /// to patch).
+    pub(super) fn try_patch_templates(
+        &mut self,
+        changes: &ChangeSet,
+        publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
+    ) -> Option<Result<Rebuild, output::Error>> {
+        let started = Instant::now();
+        if changes.rescan
+            || changes
+                .kinds
+                .iter()
+                .any(|kind| *kind != ChangeKind::Templates)
+            || self.stale_pages.is_some()
+        {
+            return None;
+        }
+        let config = self.config.as_ref()?;
+        let kept = self.patchable.as_ref()?;
+        let Some(Ok(old)) = &self.templates else {
+            return None;
+        };
+        let mut templates = render::load_templates(config).ok()?;
+        let pages = render::pages_of_changed_templates(
+            &kept.site,
+            &self.incremental.render,
+            old,
+            &templates,
+        )?;
+        pipeline::log_time("patch: templates parsed", started);
+        let in_place = matches!(self.publishing, Publishing::InPlace { .. });
+        let (now, later): (Vec<_>, Vec<_>) = pages.into_iter().partition(|(_, site_path)| {
+            !in_place || self.viewed.contains(&permalink::output_file(site_path))
+        });
+        let stale: Arc<HashSet<PathBuf>> = Arc::new(
+            later
+                .iter()
+                .map(|(_, site_path)| permalink::output_file(site_path))
+                .collect(),
+        );
+        let now: Vec<usize> = now.into_iter().map(|(job, _)| job).collect();
+        let mut keys = None;
+        let published = write_patch(
+            (&self.publishing, &mut self.published),
+            (config, &kept.drafts, Arc::clone(&stale)),
+            publish,
+            |emit| {
+                let rendered = match render::rerender_pages(
+                    &kept.site,
+                    &mut templates,
+                    config,
+                    &self.incremental.render,
+                    &now,
+                    emit,
+                ) {
+                    Some(Ok(rendered)) if rendered.diagnostics.is_empty() => rendered,
+                    Some(Err(error)) => return Err(error),
+                    _ => return Ok(None),
+                };
+                keys = Some(rendered.keys);
+                Ok(Some(rendered.n_rendered))
+            },
+        )?;
+        let published = match published {
+            Ok(published) => published,
+            Err(error) => return Some(Err(error)),
+        };
+        pipeline::log_time("patch: viewed pages published", started);
+        let warnings = kept.warnings.clone();
+        self.incremental.render.commit(keys.unwrap_or_default());
+        self.templates = Some(Ok(templates));
+        if !stale.is_empty() {
+            self.stale_pages = Some(StalePages {
+                jobs: later.into_iter().map(|(job, _)| job).collect(),
+                started,
+            });
+        }
+        self.n_published += 1;
+        self.verify();
+        Some(Ok(Rebuild {
+            outcome: Ok(published),
+            warnings,
+            n_read: 0,
+            elapsed: started.elapsed(),
+        }))
+    }
+
+    /// Whether a template change left pages to render ([`Engine::finish_pages`]).
+    pub(crate) fn has_stale_pages(&self) -> bool {
+        self.stale_pages.is_some()
+    }
+
+    /// The output files of the pages open in a browser, for the next template change.
+    pub(crate) fn set_viewed(&mut self, files: HashSet<PathBuf>) {
+        self.viewed = files;
+    }
+
+    /// Renders and publishes the pages a template change left (see
+    /// [`Engine::try_patch_templates`]). When one fails to render, the whole site is built
+    /// again, which reports the problem. `None` when no pages were left.
+    pub(crate) fn finish_pages(
+        &mut self,
+        publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
+    ) -> Option<Result<Rebuild, output::Error>> {
+        let stale = self.stale_pages.take()?;
+        let rebuilt = self.finish_stale(&stale, publish);
+        if rebuilt.is_some() {
+            return rebuilt;
+        }
+        Some(self.rebuild(None, publish))
+    }
+
+    fn finish_stale(
+        &mut self,
+        stale: &StalePages,
+        publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
+    ) -> Option<Result<Rebuild, output::Error>> {
+        let started = Instant::now();
+        let config = self.config.as_ref()?;
+        let kept = self.patchable.as_ref()?;
+        let Some(Ok(templates)) = &mut self.templates else {
+            return None;
+        };
+        let mut keys = None;
+        let published = write_patch(
+            (&self.publishing, &mut self.published),
+            (config, &kept.drafts, Arc::default()),
+            publish,
+            |emit| {
+                let rendered = match render::rerender_pages(
+                    &kept.site,
+                    templates,
+                    config,
+                    &self.incremental.render,
+                    &stale.jobs,
+                    emit,
+                ) {
+                    Some(Ok(rendered)) if rendered.diagnostics.is_empty() => rendered,
+                    Some(Err(error)) => return Err(error),
+                    _ => return Ok(None),
+                };
+                keys = Some(rendered.keys);
+                Ok(Some(rendered.n_rendered))
+            },
+        )?;
+        let published = match published {
+            Ok(published) => published,
+            Err(error) => return Some(Err(error)),
+        };
+        pipeline::log_time("patch: other pages published", stale.started);
+        let warnings = kept.warnings.clone();
+        self.incremental.render.commit(keys.unwrap_or_default());
+        self.n_published += 1;
+        self.verify();
+        Some(Ok(Rebuild {
+            outcome: Ok(published),
+            warnings,
+            n_read: 0,
             elapsed: started.elapsed(),
         }))
     }
@@ -232,7 +407,7 @@ impl Engine {
     /// on stderr every file that differs from the published one (the search index, built later
     /// by `serve`, aside).
     pub(super) fn verify(&self) {
-        if std::env::var_os("YUANBA_VERIFY_REBUILDS").is_none() {
+        if std::env::var_os("YUANBA_VERIFY_REBUILDS").is_none() || self.stale_pages.is_some() {
             return;
         }
         let Some(config) = &self.config else {
@@ -288,7 +463,7 @@ type Emit<'a> = dyn Fn(Output) -> Result<(), output::Error> + Sync + 'a;
 /// nothing is published and this returns `None`).
 fn write_patch(
     (publishing, published): (&Publishing, &mut HashMap<PathBuf, Fingerprint>),
-    (config, drafts): (&SiteConfig, &BTreeSet<PathBuf>),
+    (config, drafts, stale): (&SiteConfig, &BTreeSet<PathBuf>, Arc<HashSet<PathBuf>>),
     publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     make: impl FnOnce(&Emit<'_>) -> Result<Option<usize>, output::Error>,
 ) -> Option<Result<Published, output::Error>> {
@@ -315,7 +490,7 @@ fn write_patch(
         target,
         (fingerprints, n_written, n_rendered),
         published,
-        (config, drafts),
+        (config, drafts, stale),
         publish,
     ))
 }
@@ -324,7 +499,7 @@ fn publish_made(
     target: Target,
     (fingerprints, n_written, n_rendered): (HashMap<PathBuf, Fingerprint>, usize, usize),
     published: &mut HashMap<PathBuf, Fingerprint>,
-    (config, drafts): (&SiteConfig, &BTreeSet<PathBuf>),
+    (config, drafts, stale): (&SiteConfig, &BTreeSet<PathBuf>, Arc<HashSet<PathBuf>>),
     publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
 ) -> Result<Published, output::Error> {
     if let Target::Staged(staging) = &target {
@@ -349,6 +524,7 @@ fn publish_made(
         n_removed: 0,
         drafts: drafts.clone(),
         base_path: config.base_path.clone(),
+        stale,
     };
     let ready = match target {
         Target::Staged(staging) => Ready::Staged(staging),
