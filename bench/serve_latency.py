@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure `yuanba serve`: from a saved edit to the reload event reaching a connected page.
 
-    python3 bench/serve_latency.py [N] [--edits K] [--pause S] [--bin PATH] [--out DIR]
+    python3 bench/serve_latency.py [N] [--edits K] [--pause S] [--only story|template] [--bin PATH] [--out DIR]
 
 Generates the N-story site (default 10000) with bench/gen_site.py into OUT/site-N if it is
 not there yet (OUT: $BENCH_OUT or bench/out), starts `yuanba serve --port 0` on it, connects
@@ -40,6 +40,8 @@ def main() -> int:
     ap.add_argument("--pause", type=float, default=0.5,
                     help="seconds between an edit's reload and the next edit (default 0.5; serve "
                          "builds the search index in the background meanwhile)")
+    ap.add_argument("--only", choices=["story", "template"],
+                    help="save only stories, or only the template (default: both, alternating)")
     ap.add_argument("--bin", default=os.path.join(REPO, "target/release/yuanba"))
     ap.add_argument("--out", default=os.environ.get("BENCH_OUT", os.path.join(HERE, "out")))
     args = ap.parse_args()
@@ -80,9 +82,11 @@ def main() -> int:
         template = builtin_story_template()
         for i in range(args.edits):
             text = original.replace("\n---\n", f"\n---\n\n编辑 {i}。\n", 1)
-            story_ms.append(timed_save(events, story, text, args.pause))
-            template_ms.append(timed_save(events, os.path.join(site, "templates", "story.html"),
-                                          template + f"\n{{# edit {i} #}}\n", args.pause))
+            if args.only != "template":
+                story_ms.append(timed_save(events, story, text, args.pause))
+            if args.only != "story":
+                template_ms.append(timed_save(events, os.path.join(site, "templates", "story.html"),
+                                              template + f"\n{{# edit {i} #}}\n", args.pause))
         # Drain what serve printed.
         time.sleep(0.2)
         while not lines.empty():
@@ -101,8 +105,10 @@ def main() -> int:
     print("serve printed:")
     for line in printed:
         print("  " + line)
-    print(f"story edit → reload event, ms:    {fmt(story_ms)}  median {statistics.median(story_ms):.0f}")
-    print(f"template edit → reload event, ms: {fmt(template_ms)}  median {statistics.median(template_ms):.0f}")
+    if story_ms:
+        print(f"story edit → reload event, ms:    {fmt(story_ms)}  median {statistics.median(story_ms):.0f}")
+    if template_ms:
+        print(f"template edit → reload event, ms: {fmt(template_ms)}  median {statistics.median(template_ms):.0f}")
     print(f"peak RSS: serve {serve_peak / 2**20:.0f} MiB, one-shot build {build_peak / 2**20:.0f} MiB "
           f"({serve_peak / build_peak:.2f}x)")
     return 0

@@ -11,9 +11,10 @@
 //!   folder in place ([`InPlace`]: only changed files are moved in, gone ones removed), and
 //!   `build --watch` stages a new site that hard-links them from the previous one.
 //!
-//! What is not: the site is assembled, and feeds, the sitemap and the link check are redone
-//! from all stories on every rebuild; the search index is rebuilt whole (in `serve`, on a
-//! thread of its own after the pages are published: [`Engine::search_job`]).
+//! A change of story text or of templates only patches the last published build ([`patch`]).
+//! Any other rebuild assembles the site again and redoes feeds, the sitemap and the link check
+//! from all stories. The search index is always rebuilt whole (in `serve`, on a thread of its
+//! own after the pages are published: [`Engine::search_job`]).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::Hasher;
