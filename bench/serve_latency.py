@@ -9,7 +9,8 @@ to /__yuanba/events as the page of the story it edits, then K times (default 7) 
 
 - saves a story as editors do (write a temporary file, rename it over the story) and times
   until the `rebuild` event arrives;
-- saves `templates/story.html` (the built-in one with a changing comment) and times the same.
+- saves `templates/story.html` (the built-in one with a changing HTML comment, so every story
+  page changes) and times the same.
 
 Prints every latency, the medians, the terminal lines serve printed, and the peak RSS of the
 serve process (VmHWM) next to the peak RSS of one `yuanba build` of the same site. Linux only
@@ -85,8 +86,12 @@ def main() -> int:
             if args.only != "template":
                 story_ms.append(timed_save(events, story, text, args.pause))
             if args.only != "story":
+                # A visible change (an HTML comment in every story page), so that the page
+                # open in the browser is told to reload, as after a real template edit.
+                edited = template.replace("{% endblock content %}",
+                                          f"<!-- edit {i} -->\n{{% endblock content %}}", 1)
                 template_ms.append(timed_save(events, os.path.join(site, "templates", "story.html"),
-                                              template + f"\n{{# edit {i} #}}\n", args.pause))
+                                              edited, args.pause))
         # Drain what serve printed.
         time.sleep(0.2)
         while not lines.empty():
@@ -151,17 +156,22 @@ def vm_hwm(pid: int) -> int:
 
 
 def timed_save(events: "EventStream", path: str, text: str, pause: float) -> float:
-    """Atomically saves `text` to `path` and returns ms until the next rebuild event."""
+    """Atomically saves `text` to `path` and returns ms until the `rebuild` event that tells the
+    open page to reload (events of earlier work, such as the other pages of a template change,
+    tell it nothing and are skipped)."""
     events.drain()
     tmp = os.path.join(os.path.dirname(path), "." + os.path.basename(path) + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     start = time.monotonic()
     os.rename(tmp, path)
-    data = events.next(timeout=120)
+    while True:
+        data = events.next(timeout=120)
+        if '"error":true' in data:
+            raise SystemExit(f"the edit broke the build: {data}")
+        if '"action":"reload"' in data:
+            break
     elapsed = (time.monotonic() - start) * 1000
-    if '"error":true' in data:
-        raise SystemExit(f"the edit broke the build: {data}")
     # Let the watcher go quiet so the next edit is its own rebuild.
     time.sleep(pause)
     return elapsed

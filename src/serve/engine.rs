@@ -162,9 +162,23 @@ pub(crate) struct Published {
     pub(crate) drafts: BTreeSet<PathBuf>,
     /// The base path of the site (`/` or `/news/`).
     pub(crate) base_path: String,
-    /// Pages this publication left showing the previous templates, to be rendered by
-    /// [`Engine::finish_pages`] right after it: requests for them wait until then.
-    pub(crate) stale: Arc<HashSet<PathBuf>>,
+    /// Which output files show the previous templates after this publication (requests for
+    /// them wait until [`Engine::finish_pages`] has rendered them).
+    pub(crate) stale: StaleMarks,
+}
+
+/// How a publication changes the set of stale output files (see [`Published::stale`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) enum StaleMarks {
+    /// None is stale any more.
+    #[default]
+    Clear,
+    /// As before.
+    Keep,
+    /// These are stale from now on (marked before the site changes, and then the only ones).
+    Mark(Arc<HashSet<PathBuf>>),
+    /// These are not stale any more (unmarked once the site changed).
+    Unmark(Vec<PathBuf>),
 }
 
 impl Engine {
@@ -329,7 +343,7 @@ impl Engine {
             n_removed: removed.len(),
             drafts,
             base_path: config.base_path.clone(),
-            stale: Arc::default(),
+            stale: StaleMarks::Clear,
         };
         let patchable = built
             .patchable

@@ -19,7 +19,8 @@ mod watch;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::sync::{Arc, PoisonError, mpsc};
 use std::time::Duration;
 
@@ -29,7 +30,7 @@ use notify_debouncer_full::notify;
 use crate::config::{self, Overrides};
 use crate::diagnostic::Diagnostic;
 use crate::output::{self, Replaced};
-use engine::{Engine, Published, Publishing, Ready, Rebuild};
+use engine::{Engine, Published, Publishing, Ready, Rebuild, StaleMarks};
 use watch::{ChangeSet, Watcher};
 
 /// How `yuanba serve` runs.
@@ -254,6 +255,8 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
         build: 0,
         cleanup: Cleanup::default(),
         sender: sender.clone(),
+        unread: Arc::clone(&watching.unread),
+        stale_trigger: String::new(),
         search_pool: rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .thread_name(|_| "yuanba-search".to_string())
@@ -285,6 +288,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
             watching.run(&mut engine, &mut |engine, step| match step {
                 Step::Changed(changes) => live.rebuild(engine, Some(changes), report),
                 Step::Search(index) => live.publish_search(engine, index, report),
+                Step::Finish => live.finish_pages(engine, report),
             });
         });
         let served = runtime.block_on(run_server(listener, Arc::clone(&shared), shutdown));
@@ -350,6 +354,9 @@ fn setup(what: &str, source: std::io::Error) -> Error {
 struct Watching {
     root: PathBuf,
     receiver: Receiver<Message>,
+    /// Reports sent and not yet received: a template change's second step stops between two
+    /// groups of pages to take them first.
+    unread: Arc<AtomicUsize>,
     watcher: Watcher,
     watched_dirs: BTreeSet<PathBuf>,
 }
@@ -358,14 +365,25 @@ impl Watching {
     /// Starts watching; the returned sender stops [`Watching::run`] with [`Message::Stop`].
     fn start(root: &Path, poll: bool) -> Result<(Watching, mpsc::Sender<Message>), Error> {
         let (sender, receiver) = mpsc::channel();
-        let (watcher, watched_dirs) = Watcher::start(root, poll, sender.clone(), Message::Events)
-            .map_err(|source| Error::Watch {
-            path: root.to_path_buf(),
-            source,
-        })?;
+        let unread = Arc::new(AtomicUsize::new(0));
+        let handler = {
+            let sender = sender.clone();
+            let unread = Arc::clone(&unread);
+            move |result| {
+                unread.fetch_add(1, Ordering::SeqCst);
+                // The receiver is gone only while yuanba shuts down.
+                let _ = sender.send(Message::Events(result));
+            }
+        };
+        let (watcher, watched_dirs) =
+            Watcher::start(root, poll, handler).map_err(|source| Error::Watch {
+                path: root.to_path_buf(),
+                source,
+            })?;
         let watching = Watching {
             root: root.to_path_buf(),
             receiver,
+            unread,
             watcher,
             watched_dirs,
         };
@@ -378,8 +396,23 @@ impl Watching {
     fn run(mut self, engine: &mut Engine, step: &mut dyn FnMut(&mut Engine, Step<'_>)) {
         let mut indexes = Vec::new();
         loop {
-            let first = match self.receiver.recv() {
-                Ok(Message::Events(first)) => first,
+            let message = if engine.has_stale_pages() {
+                match self.receiver.try_recv() {
+                    Ok(message) => Ok(message),
+                    Err(TryRecvError::Empty) => {
+                        step(engine, Step::Finish);
+                        continue;
+                    }
+                    Err(TryRecvError::Disconnected) => return,
+                }
+            } else {
+                self.receiver.recv()
+            };
+            let first = match message {
+                Ok(Message::Events(first)) => {
+                    self.unread.fetch_sub(1, Ordering::SeqCst);
+                    first
+                }
                 Ok(Message::Search(index)) => {
                     step(engine, Step::Search(index));
                     continue;
@@ -396,6 +429,7 @@ impl Watching {
             loop {
                 match self.receiver.recv_timeout(wait) {
                     Ok(Message::Events(more)) => {
+                        self.unread.fetch_sub(1, Ordering::SeqCst);
                         changes.extend(watch::changes_of(&layout, more));
                         wait = COALESCE;
                     }
@@ -440,6 +474,8 @@ enum Step<'a> {
     Changed(&'a ChangeSet),
     /// Publish a search index built on its own thread.
     Search(engine::SearchIndex),
+    /// Go on rendering the pages a template change left (nothing else is waiting).
+    Finish,
 }
 
 /// Rebuilds for `serve`: publishes under the server's lock, then updates the overlay and tells
@@ -453,6 +489,10 @@ struct LiveBuilds<'a> {
     /// The one thread that builds search indexes, so that they never hold up the rebuilds
     /// that share rayon's global pool.
     search_pool: Option<Arc<rayon::ThreadPool>>,
+    /// [`Watching::unread`].
+    unread: Arc<AtomicUsize>,
+    /// What the terminal calls the pages a template change left.
+    stale_trigger: String,
 }
 
 impl LiveBuilds<'_> {
@@ -466,36 +506,70 @@ impl LiveBuilds<'_> {
         engine.set_viewed(self.shared.viewed_files(&base_path));
         let result = engine.rebuild(changes, &mut self.publisher());
         let trigger = changes.map_or_else(|| "first build".to_string(), ChangeSet::describe);
-        self.announce(result, trigger.clone(), report);
-        if engine.has_stale_pages() {
-            // The pages open in a browser were rendered first; now the others.
-            let result = engine
-                .finish_pages(&mut self.publisher())
-                .unwrap_or_else(|| Ok(engine::Rebuild::nothing()));
-            // Whatever happened, no request may wait any longer.
+        // (A story saved while a template change renders its pages leaves the change's name.)
+        if engine.has_stale_pages() && changes.is_some_and(|changes| changes.content.is_empty()) {
+            self.stale_trigger = format!("{trigger} (the other pages)");
+        }
+        self.announce(result, trigger, report);
+        // The pages open in a browser were rendered first; the others follow as
+        // `Step::Finish`, unless another change comes first.
+        if !engine.has_stale_pages() {
             self.shared.stale.send_replace(Arc::default());
-            self.announce(result, format!("{trigger} (the other pages)"), report);
         }
         self.start_search(engine);
     }
 
-    /// Publishes a built site under the server's lock: the files it leaves stale are marked
-    /// before it is swapped in, and unmarked after.
+    /// Renders pages a template change left, until they are done or a report is waiting.
+    fn finish_pages(&mut self, engine: &mut Engine, report: &(dyn Fn(Notice<'_>) + Sync)) {
+        let unread = Arc::clone(&self.unread);
+        let result = engine
+            .finish_pages(&mut self.publisher(), &|| unread.load(Ordering::SeqCst) > 0)
+            .unwrap_or_else(|| Ok(Rebuild::nothing()));
+        if !engine.has_stale_pages() {
+            // Whatever happened, no request may wait any longer.
+            self.shared.stale.send_replace(Arc::default());
+        }
+        let trigger = self.stale_trigger.clone();
+        self.announce(result, trigger, report);
+        self.start_search(engine);
+    }
+
+    /// Publishes a built site under the server's lock, marking the files it leaves stale.
     fn publisher(&mut self) -> impl FnMut(Ready, &Published) -> Result<(), output::Error> + '_ {
         let shared = self.shared;
         let cleanup = &mut self.cleanup;
         move |ready: Ready, published: &Published| {
             cleanup.wait();
-            if !published.stale.is_empty() {
-                shared.stale.send_replace(Arc::clone(&published.stale));
+            // Files that will be stale are marked before the site changes, and files that no
+            // longer are unmarked after.
+            if let StaleMarks::Mark(files) = &published.stale {
+                shared
+                    .stale
+                    .send_modify(|marked| Arc::make_mut(marked).extend(files.iter().cloned()));
             }
             let mut live = shared.site.blocking_write();
             let replaced = ready.publish()?;
             live.drafts.clone_from(&published.drafts);
             live.base_path.clone_from(&published.base_path);
             drop(live);
-            if published.stale.is_empty() {
-                shared.stale.send_replace(Arc::default());
+            match &published.stale {
+                StaleMarks::Keep => {}
+                StaleMarks::Clear => {
+                    shared.stale.send_if_modified(|marked| {
+                        let had = !marked.is_empty();
+                        *marked = Arc::default();
+                        had
+                    });
+                }
+                StaleMarks::Mark(files) => {
+                    shared.stale.send_replace(Arc::clone(files));
+                }
+                StaleMarks::Unmark(files) => shared.stale.send_modify(|marked| {
+                    let marked = Arc::make_mut(marked);
+                    for file in files {
+                        marked.remove(file);
+                    }
+                }),
             }
             if let Some(replaced) = replaced {
                 cleanup.delete(replaced);

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use notify_debouncer_full::notify::{self, PollWatcher, RecommendedWatcher, RecursiveMode};
@@ -219,16 +218,12 @@ pub(crate) enum Watcher {
 impl Watcher {
     /// Starts watching the site root (not recursively, for `site.yaml` and new folders) and
     /// each of [`WATCHED_DIRS`] that exists.
-    pub(crate) fn start<M: Send + 'static>(
+    /// Each report goes to `handler`.
+    pub(crate) fn start(
         root: &Path,
         poll: bool,
-        sender: Sender<M>,
-        wrap: fn(DebounceEventResult) -> M,
+        handler: impl Fn(DebounceEventResult) + Send + 'static,
     ) -> notify::Result<(Watcher, BTreeSet<PathBuf>)> {
-        let handler = move |result: DebounceEventResult| {
-            // The receiver is gone only while yuanba shuts down.
-            let _ = sender.send(wrap(result));
-        };
         let mut watcher = if poll {
             let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
             Watcher::Poll(new_debouncer_opt(DEBOUNCE, None, handler, NoCache, config)?)

@@ -83,12 +83,10 @@ fn an_edit_reloads_the_page_an_error_shows_the_overlay_and_a_fix_clears_it() {
         line.starts_with("content/stories/bailian.md: build failed (1 error in 1 file)"),
         "{line}"
     );
-    // The terminal shows the same problem, located.
-    let stderr = server.stderr();
-    assert!(
-        stderr.contains("content/stories/bailian.md:3:7"),
-        "{stderr}"
-    );
+    // The terminal shows the same problem, located (stderr is read on a thread of its own).
+    wait_until("the error on stderr", || {
+        server.stderr().contains("content/stories/bailian.md:3:7")
+    });
 
     atomic_save(
         site.root(),

@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use super::{
-    Engine, Fingerprint, Published, Ready, Rebuild, Recorder, Target, fingerprint, is_search_file,
-    kept_file_missing, open_target,
+    Engine, Fingerprint, Published, Ready, Rebuild, Recorder, StaleMarks, Target, fingerprint,
+    is_search_file, kept_file_missing, open_target,
 };
 use crate::config::SiteConfig;
 use crate::content::{self, Loaded, Story};
@@ -67,14 +67,22 @@ impl Patchable {
     }
 }
 
-/// The pages a template change left to render after the viewed ones (indices into the last
-/// build's plan), with their output files.
+/// The pages a template change left to render after the viewed ones, in plan order: each with
+/// its index in the last build's plan and its output file.
 #[derive(Debug)]
 pub(crate) struct StalePages {
-    jobs: Vec<usize>,
-    /// When the template change was taken in.
-    started: Instant,
+    pages: Vec<(usize, PathBuf)>,
+    /// How many of them (the first) are done.
+    done: usize,
 }
+
+/// How long a template change's second step renders and publishes before it looks for a newer
+/// change to take first: the group of pages after the first is sized from the time the pages
+/// before it took.
+const STALE_STEP: std::time::Duration = std::time::Duration::from_millis(40);
+
+/// The first group of pages of a template change's second step.
+const FIRST_STALE_CHUNK: usize = 100;
 
 /// A changed story, read again.
 struct Reread {
@@ -136,10 +144,15 @@ impl Engine {
             return None;
         }
         pipeline::log_time("patch: links checked", started);
+        let stale = if self.stale_pages.is_some() {
+            StaleMarks::Keep
+        } else {
+            StaleMarks::Clear
+        };
         let mut keys = None;
         let published = write_patch(
             (&self.publishing, &mut self.published),
-            (config, &kept.drafts, Arc::default()),
+            (config, &kept.drafts, stale),
             publish,
             |emit| {
                 let rendered = match render::rerender(
@@ -209,7 +222,6 @@ impl Engine {
                 .kinds
                 .iter()
                 .any(|kind| *kind != ChangeKind::Templates)
-            || self.stale_pages.is_some()
         {
             return None;
         }
@@ -226,21 +238,36 @@ impl Engine {
             &templates,
         )?;
         pipeline::log_time("patch: templates parsed", started);
+        let mut pages: Vec<(usize, PathBuf)> = pages
+            .into_iter()
+            .map(|(job, site_path)| (job, permalink::output_file(&site_path)))
+            .collect();
+        // Pages an earlier template change left are still to render.
+        if let Some(earlier) = &self.stale_pages {
+            pages.extend(earlier.pages[earlier.done..].iter().cloned());
+            pages.sort_unstable_by_key(|(job, _)| *job);
+            pages.dedup_by_key(|(job, _)| *job);
+        }
         let in_place = matches!(self.publishing, Publishing::InPlace { .. });
-        let (now, later): (Vec<_>, Vec<_>) = pages.into_iter().partition(|(_, site_path)| {
-            !in_place || self.viewed.contains(&permalink::output_file(site_path))
-        });
-        let stale: Arc<HashSet<PathBuf>> = Arc::new(
-            later
-                .iter()
-                .map(|(_, site_path)| permalink::output_file(site_path))
-                .collect(),
-        );
+        let (now, later): (Vec<_>, Vec<_>) = pages
+            .into_iter()
+            .partition(|(_, file)| !in_place || self.viewed.contains(file));
+        let later = StalePages {
+            pages: later,
+            done: 0,
+        };
+        let stale = if later.pages.is_empty() {
+            StaleMarks::Clear
+        } else {
+            StaleMarks::Mark(Arc::new(
+                later.pages.iter().map(|(_, file)| file.clone()).collect(),
+            ))
+        };
         let now: Vec<usize> = now.into_iter().map(|(job, _)| job).collect();
         let mut keys = None;
         let published = write_patch(
             (&self.publishing, &mut self.published),
-            (config, &kept.drafts, Arc::clone(&stale)),
+            (config, &kept.drafts, stale),
             publish,
             |emit| {
                 let rendered = match render::rerender_pages(
@@ -267,12 +294,7 @@ impl Engine {
         let warnings = kept.warnings.clone();
         self.incremental.render.commit(keys.unwrap_or_default());
         self.templates = Some(Ok(templates));
-        if !stale.is_empty() {
-            self.stale_pages = Some(StalePages {
-                jobs: later.into_iter().map(|(job, _)| job).collect(),
-                started,
-            });
-        }
+        self.stale_pages = (!later.pages.is_empty()).then_some(later);
         self.n_published += 1;
         self.verify();
         Some(Ok(Rebuild {
@@ -294,26 +316,74 @@ impl Engine {
     }
 
     /// Renders and publishes the pages a template change left (see
-    /// [`Engine::try_patch_templates`]). When one fails to render, the whole site is built
-    /// again, which reports the problem. `None` when no pages were left.
+    /// [`Engine::try_patch_templates`]), a group of about [`STALE_STEP`] at a time, until they are done or
+    /// `interrupted` says a newer change waits (then the rest stay for the next call). When one
+    /// fails to render, the whole site is built again, which reports the problem. `None` when
+    /// no pages were left.
     pub(crate) fn finish_pages(
         &mut self,
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
-    ) -> Option<Result<Rebuild, output::Error>> {
-        let stale = self.stale_pages.take()?;
-        let rebuilt = self.finish_stale(&stale, publish);
-        if rebuilt.is_some() {
-            return rebuilt;
-        }
-        Some(self.rebuild(None, publish))
-    }
-
-    fn finish_stale(
-        &mut self,
-        stale: &StalePages,
-        publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
+        interrupted: &dyn Fn() -> bool,
     ) -> Option<Result<Rebuild, output::Error>> {
         let started = Instant::now();
+        let mut stale = self.stale_pages.take()?;
+        let mut done = Published::default();
+        let mut changed = Vec::new();
+        let mut chunk_size = FIRST_STALE_CHUNK;
+        loop {
+            let chunk_started = Instant::now();
+            let end = (stale.done + chunk_size).min(stale.pages.len());
+            let chunk = &stale.pages[stale.done..end];
+            let split = chunk.len();
+            let jobs: Vec<usize> = chunk.iter().map(|(job, _)| *job).collect();
+            let fresh = StaleMarks::Unmark(chunk.iter().map(|(_, file)| file.clone()).collect());
+            stale.done = end;
+            let Some(Ok(published)) = self.finish_chunk(&jobs, fresh, publish) else {
+                // A page failed, or the folder was not what the engine thought.
+                return Some(self.rebuild(None, publish));
+            };
+            done.n_rendered += published.n_rendered;
+            done.n_written += published.n_written;
+            changed.extend(published.changed);
+            done.drafts = published.drafts;
+            done.base_path = published.base_path;
+            let per_page = chunk_started.elapsed() / u32::try_from(split.max(1)).unwrap_or(1);
+            chunk_size = usize::try_from(STALE_STEP.as_micros() / per_page.as_micros().max(1))
+                .unwrap_or(usize::MAX)
+                .clamp(10, 5_000);
+            if stale.done == stale.pages.len() {
+                pipeline::log_time("patch: other pages published", started);
+                self.verify();
+                break;
+            }
+            if interrupted() {
+                self.stale_pages = Some(stale);
+                break;
+            }
+        }
+        changed.sort();
+        done.changed = changed;
+        let warnings = self
+            .patchable
+            .as_ref()
+            .map(|kept| kept.warnings.clone())
+            .unwrap_or_default();
+        Some(Ok(Rebuild {
+            outcome: Ok(done),
+            warnings,
+            n_read: 0,
+            elapsed: started.elapsed(),
+        }))
+    }
+
+    /// Renders and publishes some of the pages a template change left; `stale` are those still
+    /// left after them.
+    fn finish_chunk(
+        &mut self,
+        jobs: &[usize],
+        stale: StaleMarks,
+        publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
+    ) -> Option<Result<Published, output::Error>> {
         let config = self.config.as_ref()?;
         let kept = self.patchable.as_ref()?;
         let Some(Ok(templates)) = &mut self.templates else {
@@ -322,7 +392,7 @@ impl Engine {
         let mut keys = None;
         let published = write_patch(
             (&self.publishing, &mut self.published),
-            (config, &kept.drafts, Arc::default()),
+            (config, &kept.drafts, stale),
             publish,
             |emit| {
                 let rendered = match render::rerender_pages(
@@ -330,7 +400,7 @@ impl Engine {
                     templates,
                     config,
                     &self.incremental.render,
-                    &stale.jobs,
+                    jobs,
                     emit,
                 ) {
                     Some(Ok(rendered)) if rendered.diagnostics.is_empty() => rendered,
@@ -341,21 +411,11 @@ impl Engine {
                 Ok(Some(rendered.n_rendered))
             },
         )?;
-        let published = match published {
-            Ok(published) => published,
-            Err(error) => return Some(Err(error)),
-        };
-        pipeline::log_time("patch: other pages published", stale.started);
-        let warnings = kept.warnings.clone();
-        self.incremental.render.commit(keys.unwrap_or_default());
-        self.n_published += 1;
-        self.verify();
-        Some(Ok(Rebuild {
-            outcome: Ok(published),
-            warnings,
-            n_read: 0,
-            elapsed: started.elapsed(),
-        }))
+        if published.is_ok() {
+            self.incremental.render.commit(keys.unwrap_or_default());
+            self.n_published += 1;
+        }
+        Some(published)
     }
 
     /// Reads the changed stories again; `None` unless each is a published story of the last
@@ -463,7 +523,7 @@ type Emit<'a> = dyn Fn(Output) -> Result<(), output::Error> + Sync + 'a;
 /// nothing is published and this returns `None`).
 fn write_patch(
     (publishing, published): (&Publishing, &mut HashMap<PathBuf, Fingerprint>),
-    (config, drafts, stale): (&SiteConfig, &BTreeSet<PathBuf>, Arc<HashSet<PathBuf>>),
+    (config, drafts, stale): (&SiteConfig, &BTreeSet<PathBuf>, StaleMarks),
     publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     make: impl FnOnce(&Emit<'_>) -> Result<Option<usize>, output::Error>,
 ) -> Option<Result<Published, output::Error>> {
@@ -499,7 +559,7 @@ fn publish_made(
     target: Target,
     (fingerprints, n_written, n_rendered): (HashMap<PathBuf, Fingerprint>, usize, usize),
     published: &mut HashMap<PathBuf, Fingerprint>,
-    (config, drafts, stale): (&SiteConfig, &BTreeSet<PathBuf>, Arc<HashSet<PathBuf>>),
+    (config, drafts, stale): (&SiteConfig, &BTreeSet<PathBuf>, StaleMarks),
     publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
 ) -> Result<Published, output::Error> {
     if let Target::Staged(staging) = &target {
