@@ -682,6 +682,30 @@ fn text_edits_patch_the_site_and_anything_else_rebuilds_it() {
 }
 
 #[test]
+fn a_patched_story_updates_its_feeds_and_redirect_pages() {
+    // Every rebuild is also compared with a clean build (`YUANBA_VERIFY_REBUILDS`).
+    let site = forty_stories();
+    let server = &mut Running::serve_timed(&site);
+    let newest = |title: &str, body: &str| {
+        story(title, "2018-01-20", body).replace("reporter:", "aliases: [/old/s39.html]\nreporter:")
+    };
+    let mut save = |text: &str| {
+        atomic_save(site.root(), "content/stories/s39.md", text);
+        server.wait_for_line(|line| line.starts_with("content/stories/s39.md:"));
+    };
+    // An alias is a new place in the site: the full rebuild.
+    save(&newest("故事39", "第39篇。"));
+    // Then the title and the body: a patch, which must rewrite the site feed, the district
+    // feed and the redirect page, all of which show them.
+    save(&newest("最新的标题", "最新的正文。"));
+    wait_until("one patch", || {
+        server.stderr().matches("patch: published").count() == 1
+    });
+    assert!(server.get("atom.xml").text().contains("最新的正文。"));
+    assert!(server.get("old/s39.html").text().contains("最新的标题"));
+}
+
+#[test]
 fn a_story_given_a_new_slug_changes_the_links_to_it_in_bodies_that_were_not_edited() {
     let site = SiteTest::new()
         .file(
