@@ -151,6 +151,11 @@ impl ChangeSet {
             || self.kinds.contains(&ChangeKind::Data)
     }
 
+    /// Whether every change seen is of this kind (and no event was lost).
+    pub(crate) fn is_only(&self, kind: ChangeKind) -> bool {
+        !self.rescan && !self.kinds.is_empty() && self.kinds.iter().all(|seen| *seen == kind)
+    }
+
     /// Whether the templates must be parsed again.
     pub(crate) fn needs_templates(&self) -> bool {
         self.needs_everything()
@@ -346,13 +351,16 @@ mod tests {
         let mut changes = ChangeSet::default();
         assert!(!changes.add(&layout, Path::new("/site/content/.a.md.swp")));
         assert!(changes.is_empty());
+        assert!(!changes.is_only(ChangeKind::Content));
         assert!(changes.add(&layout, Path::new("/site/content/2018")));
         assert!(!changes.needs_templates());
+        assert!(changes.is_only(ChangeKind::Content));
         assert!(changes.touches_content(Path::new("/site/content/2018/a/index.md")));
         assert!(!changes.touches_content(Path::new("/site/content/2019/b.md")));
         assert_eq!(changes.describe(), "content/2018");
         changes.add(&layout, Path::new("/site/templates/base.html"));
         assert!(changes.needs_templates() && !changes.needs_everything());
+        assert!(!changes.is_only(ChangeKind::Content) && !changes.is_only(ChangeKind::Templates));
         assert_eq!(changes.describe(), "content/2018 and 1 more");
         changes.add(&layout, Path::new("/site/site.yaml"));
         assert!(changes.needs_everything());

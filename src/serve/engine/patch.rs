@@ -104,12 +104,8 @@ impl Engine {
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     ) -> Option<Result<Rebuild, output::Error>> {
         let started = Instant::now();
-        if changes.rescan
+        if !changes.is_only(ChangeKind::Content)
             || changes.content.is_empty()
-            || changes
-                .kinds
-                .iter()
-                .any(|kind| *kind != ChangeKind::Content)
             || !self.incremental.render.can_rerender()
         {
             return None;
@@ -155,25 +151,23 @@ impl Engine {
             (config, &kept.drafts, stale),
             publish,
             |emit| {
-                let rendered = match render::rerender(
+                let rendered = render::rerender(
                     &site,
                     templates,
                     config,
                     &self.incremental.render,
                     &stories,
                     emit,
-                ) {
-                    Some(Ok(rendered)) if rendered.diagnostics.is_empty() => rendered,
-                    Some(Err(error)) => return Err(error),
-                    _ => return Ok(None),
+                );
+                let Some(n_rendered) = taken(rendered, &mut keys)? else {
+                    return Ok(None);
                 };
                 let mut extras = render::feeds::build_containing(&site, config, &stories);
                 for &idx in &stories {
                     extras.extend(render::aliases::redirects(&site.stories[idx], config));
                 }
                 extras.into_iter().try_for_each(emit)?;
-                keys = Some(rendered.keys);
-                Ok(Some(rendered.n_rendered))
+                Ok(Some(n_rendered))
             },
         )?;
         let published = match published {
@@ -217,12 +211,7 @@ impl Engine {
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     ) -> Option<Result<Rebuild, output::Error>> {
         let started = Instant::now();
-        if changes.rescan
-            || changes
-                .kinds
-                .iter()
-                .any(|kind| *kind != ChangeKind::Templates)
-        {
+        if !changes.is_only(ChangeKind::Templates) {
             return None;
         }
         let config = self.config.as_ref()?;
@@ -230,7 +219,7 @@ impl Engine {
         let Some(Ok(old)) = &self.templates else {
             return None;
         };
-        let mut templates = render::load_templates(config).ok()?;
+        let templates = render::load_templates(config).ok()?;
         let pages = render::pages_of_changed_templates(
             &kept.site,
             &self.incremental.render,
@@ -264,45 +253,29 @@ impl Engine {
             ))
         };
         let now: Vec<usize> = now.into_iter().map(|(job, _)| job).collect();
-        let mut keys = None;
-        let published = write_patch(
-            (&self.publishing, &mut self.published),
-            (config, &kept.drafts, stale),
-            publish,
-            |emit| {
-                let rendered = match render::rerender_pages(
-                    &kept.site,
-                    &mut templates,
-                    config,
-                    &self.incremental.render,
-                    &now,
-                    emit,
-                ) {
-                    Some(Ok(rendered)) if rendered.diagnostics.is_empty() => rendered,
-                    Some(Err(error)) => return Err(error),
-                    _ => return Ok(None),
-                };
-                keys = Some(rendered.keys);
-                Ok(Some(rendered.n_rendered))
-            },
-        )?;
-        let published = match published {
+        // Kept only when the patch publishes: otherwise the full rebuild parses them again.
+        self.templates = Some(Ok(templates));
+        let published = match self.finish_chunk(&now, stale, publish)? {
             Ok(published) => published,
             Err(error) => return Some(Err(error)),
         };
         pipeline::log_time("patch: viewed pages published", started);
-        let warnings = kept.warnings.clone();
-        self.incremental.render.commit(keys.unwrap_or_default());
-        self.templates = Some(Ok(templates));
         self.stale_pages = (!later.pages.is_empty()).then_some(later);
-        self.n_published += 1;
         self.verify();
         Some(Ok(Rebuild {
             outcome: Ok(published),
-            warnings,
+            warnings: self.warnings(),
             n_read: 0,
             elapsed: started.elapsed(),
         }))
+    }
+
+    /// The warnings of the last full build, which a patch shows again.
+    fn warnings(&self) -> Vec<Diagnostic> {
+        self.patchable
+            .as_ref()
+            .map(|kept| kept.warnings.clone())
+            .unwrap_or_default()
     }
 
     /// Whether a template change left pages to render ([`Engine::finish_pages`]).
@@ -363,14 +336,9 @@ impl Engine {
         }
         changed.sort();
         done.changed = changed;
-        let warnings = self
-            .patchable
-            .as_ref()
-            .map(|kept| kept.warnings.clone())
-            .unwrap_or_default();
         Some(Ok(Rebuild {
             outcome: Ok(done),
-            warnings,
+            warnings: self.warnings(),
             n_read: 0,
             elapsed: started.elapsed(),
         }))
@@ -395,20 +363,15 @@ impl Engine {
             (config, &kept.drafts, stale),
             publish,
             |emit| {
-                let rendered = match render::rerender_pages(
+                let rendered = render::rerender_pages(
                     &kept.site,
                     templates,
                     config,
                     &self.incremental.render,
                     jobs,
                     emit,
-                ) {
-                    Some(Ok(rendered)) if rendered.diagnostics.is_empty() => rendered,
-                    Some(Err(error)) => return Err(error),
-                    _ => return Ok(None),
-                };
-                keys = Some(rendered.keys);
-                Ok(Some(rendered.n_rendered))
+                );
+                taken(rendered, &mut keys)
             },
         )?;
         if published.is_ok() {
@@ -510,6 +473,23 @@ impl Engine {
                     .join(", ")
             );
         }
+    }
+}
+
+/// Takes a patch's render: the number of pages rendered, with their fingerprints put in
+/// `keys`; `None` when a page failed (the full rebuild then reports it) or there was nothing
+/// to patch.
+fn taken(
+    rendered: Option<Result<render::Rendered, output::Error>>,
+    keys: &mut Option<render::PageKeys>,
+) -> Result<Option<usize>, output::Error> {
+    match rendered {
+        Some(Ok(rendered)) if rendered.diagnostics.is_empty() => {
+            *keys = Some(rendered.keys);
+            Ok(Some(rendered.n_rendered))
+        }
+        Some(Err(error)) => Err(error),
+        _ => Ok(None),
     }
 }
 
