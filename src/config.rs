@@ -512,6 +512,16 @@ pub fn check_paginate_by(n: i64) -> Result<usize, String> {
         .ok_or_else(|| format!("`paginate_by` must be between 1 and 10000, not {n}"))
 }
 
+impl SiteConfig {
+    /// Sets the build time to now again, for a rebuild that keeps this configuration (unless
+    /// `SOURCE_DATE_EPOCH` sets it).
+    pub fn refresh_now(&mut self) {
+        if let Ok(now) = build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()) {
+            self.now = now;
+        }
+    }
+}
+
 /// The build time: now, or `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds
 /// convention) when it is set, so that a build can be repeated as of a given moment.
 fn build_time(source_date_epoch: Option<&str>) -> Result<jiff::Timestamp, Diagnostic> {

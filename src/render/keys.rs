@@ -61,8 +61,12 @@ pub(super) fn of_templates(sources: &BTreeMap<String, TemplateSource>) -> HashMa
 }
 
 /// The templates that `text` extends, includes or imports by name; `None` when a tag names one
-/// through a variable.
+/// through a variable, or when it calls a component (`{{ <name/> }}`): Tera components are
+/// global, defined in any template, so such a template depends on all of them.
 fn dependencies(text: &str) -> Option<BTreeSet<String>> {
+    if calls_component(text) {
+        return None;
+    }
     let mut names = BTreeSet::new();
     let mut rest = text;
     while let Some(start) = rest.find("{%") {
@@ -84,6 +88,19 @@ fn dependencies(text: &str) -> Option<BTreeSet<String>> {
         names.extend(literals);
     }
     Some(names)
+}
+
+/// Whether an expression or tag of `text` starts with `<` (a component call, `{{ <badge/> }}`,
+/// or its body form).
+fn calls_component(text: &str) -> bool {
+    text.match_indices(['{'])
+        .filter_map(|(at, _)| text[at + 1..].strip_prefix(['{', '%']))
+        .any(|inside| {
+            inside
+                .trim_start_matches(['-', '+'])
+                .trim_start()
+                .starts_with('<')
+        })
 }
 
 /// The quoted strings of a tag.
@@ -147,6 +164,15 @@ mod tests {
             .into();
         assert_eq!(deps, Some(expected));
         assert_eq!(dependencies("{% include name %}"), None);
+        assert_eq!(
+            dependencies(r#"{% extends "a.html" %}{{ <badge label="x"/> }}"#),
+            None
+        );
+        assert_eq!(dependencies("{{- <badge/> -}}"), None);
+        assert_eq!(
+            dependencies("{{ a < b }}{% if a<b %}{% endif %}"),
+            Some(BTreeSet::new())
+        );
         assert_eq!(dependencies("{% if a %}{% endif %}"), Some(BTreeSet::new()));
     }
 

@@ -326,7 +326,10 @@ pub fn render<E: Send>(
         site,
         config,
         templates,
-        cache.as_deref().map(|cache| &cache.cards),
+        cache
+            .as_deref()
+            .zip(global_key)
+            .map(|(cache, global_key)| (&cache.cards, global_key)),
     );
     crate::pipeline::log_time("render: cards", started);
     let previous = cache.as_deref().map(|cache| &cache.pages);
@@ -408,7 +411,8 @@ pub fn rerender<E: Send>(
     for &idx in changed {
         // Stories come first in the plan, in order.
         jobs.push(idx);
-        let (card, diagnostic) = card(site, config, templates, Some(&cache.cards), idx);
+        let cached = Some((&cache.cards, last.global_key));
+        let (card, diagnostic) = card(site, config, templates, cached, idx);
         diagnostics.extend(diagnostic);
         if card.key != cards[idx].key {
             jobs.extend(last.shown_on[idx].iter().map(|&job| job as usize));
@@ -585,13 +589,14 @@ pub const CARD_TEMPLATE: &str = "partials/story_card.html";
 /// For each story, its view without the body, with `card` (the story's card rendered once by
 /// [`CARD_TEMPLATE`]), converted to a Tera value once per build: a story appears in about ten
 /// lists and in its neighbours' previous/next/related, and cloning a converted value only bumps
-/// reference counts. With `cached` cards, a story whose view has a cached card's fingerprint
+/// reference counts. With `cached` cards (and the fingerprint of the global context, which a
+/// card template sees too), a story whose view has a cached card's fingerprint
 /// takes that card instead of rendering it again. Without, fingerprints are 0.
 fn cards(
     site: &Site,
     config: &SiteConfig,
     templates: &Templates,
-    cached: Option<&HashMap<Key, Value>>,
+    cached: Option<(&HashMap<Key, Value>, Key)>,
 ) -> (Vec<Card>, Vec<Diagnostic>) {
     let results: Vec<(Card, Option<Diagnostic>)> = (0..site.stories.len())
         .into_par_iter()
@@ -614,17 +619,18 @@ fn card(
     site: &Site,
     config: &SiteConfig,
     templates: &Templates,
-    cached: Option<&HashMap<Key, Value>>,
+    cached: Option<(&HashMap<Key, Value>, Key)>,
     idx: usize,
 ) -> (Card, Option<Diagnostic>) {
     let mut view = StoryView::new(site, idx, config);
-    let key = cached.map_or(0, |_| {
+    let key = cached.map_or(0, |(_, global_key)| {
         let mut hasher = keys::hasher();
+        hasher.write_u64(global_key);
         hasher.write_u64(keys::of_serialized(&view));
         hasher.write_u64(templates.keys.get(CARD_TEMPLATE).copied().unwrap_or(0));
         hasher.finish()
     });
-    if let Some(value) = cached.and_then(|cached| cached.get(&key)) {
+    if let Some(value) = cached.and_then(|(cached, _)| cached.get(&key)) {
         let value = value.clone();
         return (
             Card {

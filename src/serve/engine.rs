@@ -294,11 +294,19 @@ impl Engine {
         if changes.is_some_and(ChangeSet::needs_templates) {
             self.templates = None;
         }
+        if let Some(config) = &mut self.config {
+            config.refresh_now();
+        }
         // Loaded just above when it was missing.
         let Some(config) = self.config.as_ref() else {
             return Ok(failed(Vec::new(), 0, started));
         };
         let changes = if everything { None } else { changes };
+        // Bodies carry the sizes of the images they show, read from static, theme and bundle
+        // files: when one of those may have changed, every body is rendered again.
+        if changes.is_none_or(ChangeSet::touches_images) {
+            self.sources.forget_bodies();
+        }
         let (content, n_read) = self.sources.refresh(config, changes);
         pipeline::log_time("refresh sources", started);
         let drafts = draft_files(&content, config);

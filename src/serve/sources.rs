@@ -119,6 +119,11 @@ impl Sources {
         Some((&entry.file, entry.loaded.as_ref().ok()?))
     }
 
+    /// Forgets the rendered bodies: the next refresh renders every body again.
+    pub(crate) fn forget_bodies(&mut self) {
+        self.bodies = RenderedBodies::default();
+    }
+
     /// The bodies rendered so far.
     pub(crate) fn bodies(&self) -> &RenderedBodies {
         &self.bodies

@@ -156,6 +156,20 @@ impl ChangeSet {
         !self.rescan && !self.kinds.is_empty() && self.kinds.iter().all(|seen| *seen == kind)
     }
 
+    /// Whether a file that a story can show as an image may have changed: a static or theme
+    /// file, or a path of `content/` that is neither Markdown nor a folder (a bundle's photo,
+    /// say; the files of a new or renamed folder are read as new files anyway).
+    pub(crate) fn touches_images(&self) -> bool {
+        self.kinds.contains(&ChangeKind::Static)
+            || self.kinds.contains(&ChangeKind::Theme)
+            || self.content.iter().any(|path| {
+                !path.is_dir()
+                    && path
+                        .extension()
+                        .is_none_or(|extension| !extension.eq_ignore_ascii_case("md"))
+            })
+    }
+
     /// Whether the templates must be parsed again.
     pub(crate) fn needs_templates(&self) -> bool {
         self.needs_everything()
@@ -355,6 +369,8 @@ mod tests {
         assert!(changes.add(&layout, Path::new("/site/content/2018")));
         assert!(!changes.needs_templates());
         assert!(changes.is_only(ChangeKind::Content));
+        // A path that is gone, with no extension: it may have been a photo.
+        assert!(changes.touches_images());
         assert!(changes.touches_content(Path::new("/site/content/2018/a/index.md")));
         assert!(!changes.touches_content(Path::new("/site/content/2019/b.md")));
         assert_eq!(changes.describe(), "content/2018");

@@ -37,6 +37,8 @@ pub struct Site {
     pub related: Vec<Vec<usize>>,
     /// Stories and pages left out of this build, for the link checks.
     pub unpublished: Vec<Unpublished>,
+    /// When the first story left out for its future date becomes due.
+    pub next_due: Option<jiff::Timestamp>,
 }
 
 /// A story or page that exists but is not published in this build.
@@ -83,8 +85,13 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
     } = content;
     let mut diagnostics = Vec::new();
     let mut unpublished: Vec<Unpublished> = Vec::new();
+    let mut next_due: Option<jiff::Timestamp> = None;
     stories.retain(|story| {
         let published = is_published(story, config);
+        if !published && (config.include_drafts || !story.draft) {
+            let due = story.date.timestamp();
+            next_due = Some(next_due.map_or(due, |next| next.min(due)));
+        }
         if !published {
             unpublished.push(Unpublished {
                 source_path: story.source_path.clone(),
@@ -163,6 +170,7 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
         taxonomies,
         related,
         unpublished,
+        next_due,
     };
     (site, diagnostics)
 }

@@ -110,6 +110,11 @@ impl Engine {
         {
             return None;
         }
+        // `build --watch` builds the search index with the pages, which a patch does not.
+        let search = self.config.as_ref()?.search;
+        if self.story_due() || (search && !self.incremental.defer_search) {
+            return None;
+        }
         let rereads = self.reread(changes)?;
         pipeline::log_time("patch: read", started);
         let config = self.config.as_ref()?;
@@ -211,7 +216,7 @@ impl Engine {
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     ) -> Option<Result<Rebuild, output::Error>> {
         let started = Instant::now();
-        if !changes.is_only(ChangeKind::Templates) {
+        if !changes.is_only(ChangeKind::Templates) || self.story_due() {
             return None;
         }
         let config = self.config.as_ref()?;
@@ -268,6 +273,19 @@ impl Engine {
             n_read: 0,
             elapsed: started.elapsed(),
         }))
+    }
+
+    /// Sets the build time to now, and says whether a story left out of the last build for its
+    /// future date is due now (it joins the lists: the full rebuild).
+    fn story_due(&mut self) -> bool {
+        let Some(config) = &mut self.config else {
+            return false;
+        };
+        config.refresh_now();
+        self.patchable
+            .as_ref()
+            .and_then(|kept| kept.site.next_due)
+            .is_some_and(|due| due <= config.now)
     }
 
     /// The warnings of the last full build, which a patch shows again.
@@ -374,9 +392,9 @@ impl Engine {
                 taken(rendered, &mut keys)
             },
         )?;
+        // (The site did not change: a search index being built for it still belongs to it.)
         if published.is_ok() {
             self.incremental.render.commit(keys.unwrap_or_default());
-            self.n_published += 1;
         }
         Some(published)
     }

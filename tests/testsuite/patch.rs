@@ -1,0 +1,167 @@
+//! What `serve` and `build --watch` patch instead of rebuilding, and the changes that must not
+//! be patched or must reach every page that shows them. Every rebuild of these tests is also
+//! compared with a clean build (`YUANBA_VERIFY_REBUILDS`, set by the harness): a difference
+//! fails the test when the process stops.
+
+use std::time::Duration;
+
+use crate::live::{Events, Running, atomic_save, wait_until};
+use crate::util::{SiteTest, story};
+
+fn two_stories() -> SiteTest {
+    SiteTest::new()
+        .file(
+            "content/stories/a.md",
+            &story("白莲社区", "2018-03-20", "儿童之家开园。"),
+        )
+        .file(
+            "content/stories/b.md",
+            &story("蛟龙港", "2018-03-18", "上林社区。"),
+        )
+}
+
+#[test]
+fn a_component_defined_in_another_template_is_followed() {
+    let site = two_stories()
+        .file(
+            "templates/partials/ui.html",
+            "{% component badge(label) %}[A:{{ label }}]{% endcomponent badge %}\n",
+        )
+        .file(
+            "templates/story.html",
+            "<!doctype html><title>{{ story.title }}</title>{{ <badge label=\"x\"/> }}\n",
+        );
+    let mut server = Running::serve(&site, &[]);
+    assert!(server.get("stories/a/").text().contains("[A:x]"));
+    atomic_save(
+        site.root(),
+        "templates/partials/ui.html",
+        "{% component badge(label) %}[B:{{ label }}]{% endcomponent badge %}\n",
+    );
+    server.wait_for_line(|line| line.starts_with("templates/partials/ui.html"));
+    assert!(server.get("stories/a/").text().contains("[B:x]"));
+    assert!(server.get("stories/b/").text().contains("[B:x]"));
+}
+
+#[test]
+fn cards_that_show_the_site_pages_follow_a_page_title() {
+    let site = two_stories()
+        .file(
+            "content/pages/about.md",
+            "---\ntitle: 关于我们\n---\n\n我们。\n",
+        )
+        .file(
+            "templates/partials/story_card.html",
+            "<article>{{ story.title }}{% for p in pages %}[{{ p.title }}]{% endfor %}</article>\n",
+        );
+    let mut server = Running::serve(&site, &[]);
+    assert!(server.get("").text().contains("[关于我们]"));
+    atomic_save(
+        site.root(),
+        "content/pages/about.md",
+        "---\ntitle: 联系我们\n---\n\n我们。\n",
+    );
+    server.wait_for_line(|line| line.starts_with("content/pages/about.md"));
+    let home = server.get("").text();
+    assert!(
+        home.contains("[联系我们]") && !home.contains("[关于我们]"),
+        "{home}"
+    );
+}
+
+fn svg(width: u32) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"50\" viewBox=\"0 0 {width} 50\"></svg>\n"
+    )
+}
+
+#[test]
+fn a_changed_image_gives_the_bodies_that_show_it_its_new_size() {
+    let site = two_stories()
+        .file("static/photo.svg", &svg(100))
+        .file(
+            "content/stories/c/index.md",
+            &story("有图", "2018-03-19", "![图](/photo.svg)\n\n![本地](p.svg)"),
+        )
+        .file("content/stories/c/p.svg", &svg(30));
+    let mut server = Running::serve(&site, &[]);
+    let page = server.get("stories/c/").text();
+    assert!(
+        page.contains("width=\"100\"") && page.contains("width=\"30\""),
+        "{page}"
+    );
+    std::fs::write(site.root().join("static/photo.svg"), svg(200)).expect("write");
+    server.wait_for_line(|line| line.starts_with("static/photo.svg"));
+    assert!(server.get("stories/c/").text().contains("width=\"200\""));
+    std::fs::write(site.root().join("content/stories/c/p.svg"), svg(60)).expect("write");
+    server.wait_for_line(|line| line.starts_with("content/stories/c/p.svg"));
+    assert!(server.get("stories/c/").text().contains("width=\"60\""));
+}
+
+/// Whether any file of the search index's document table has `text`.
+fn index_has(dir: &std::path::Path, text: &str) -> bool {
+    walkdir::WalkDir::new(dir.join("search"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .any(|entry| std::fs::read_to_string(entry.path()).is_ok_and(|json| json.contains(text)))
+}
+
+#[test]
+fn a_template_change_does_not_drop_the_search_index_of_an_earlier_edit() {
+    let site = two_stories();
+    let server = Running::serve(&site, &[]);
+    let mut events = Events::connect(&server, "/stories/a/");
+    events.wait_for(|event| event.name == "search");
+    atomic_save(
+        site.root(),
+        "content/stories/a.md",
+        &story("白莲社区新标题", "2018-03-20", "儿童之家开园。"),
+    );
+    atomic_save(
+        site.root(),
+        "templates/story.html",
+        "<!doctype html><title>{{ story.title }}</title>\n",
+    );
+    let private = server.private_site();
+    wait_until("the index has the new title", || {
+        index_has(&private, "白莲社区新标题")
+    });
+}
+
+#[test]
+fn build_watch_writes_the_search_index_of_a_text_edit() {
+    let site = two_stories();
+    let mut watching = Running::start(&site, &["build", "--watch"]);
+    watching.wait_for_line(|line| line.starts_with("first build:"));
+    atomic_save(
+        site.root(),
+        "content/stories/a.md",
+        &story("白莲社区新标题", "2018-03-20", "儿童之家开园。"),
+    );
+    watching.wait_for_line(|line| line.starts_with("content/stories/a.md:"));
+    assert!(index_has(&site.root().join("public"), "白莲社区新标题"));
+}
+
+#[test]
+fn a_story_that_falls_due_is_published_by_the_next_rebuild() {
+    let due = jiff::Timestamp::now().as_second() + 2;
+    let date = jiff::Timestamp::from_second(due)
+        .expect("a time")
+        .to_string();
+    let site = two_stories().file(
+        "content/stories/later.md",
+        &story("稍后发布", &date, "正文。"),
+    );
+    let mut server = Running::serve(&site, &[]);
+    assert_eq!(server.get("stories/later/").status, 404);
+    // Time itself has to pass here: nothing else makes the story due.
+    std::thread::sleep(Duration::from_secs(3));
+    atomic_save(
+        site.root(),
+        "content/stories/a.md",
+        &story("白莲社区", "2018-03-20", "改过的正文。"),
+    );
+    server.wait_for_line(|line| line.starts_with("content/stories/a.md:"));
+    assert_eq!(server.get("stories/later/").status, 200);
+}
