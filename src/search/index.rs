@@ -24,7 +24,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::search::tokenize::{self, CharClass};
+use crate::search::tokenize;
 
 /// The digits of the varint strings, in value order: `0`–`9`, `A`–`Z`, `a`–`z`, `-`, `_`.
 pub const VARINT_DIGITS: &[u8; 64] =
@@ -51,11 +51,13 @@ pub struct DocText<'a> {
 /// its code point. Code points take 21 bits, so a packed token takes 44.
 const PAIR: u64 = 1 << 43;
 
-/// An atom while tokenizing: an ideograph (or kana, hangul) by code point, or a word's text.
+/// The atom before the current one in a field, while tokenizing: an ideograph (or kana,
+/// hangul) by code point, or a word by where its key is in `Scratch::word_text`.
 #[derive(Clone, Copy)]
-enum Atom<'a> {
+enum Previous {
+    None,
     Cjk(u32),
-    Word(&'a str),
+    Word(u32, u32),
 }
 
 /// The multiplier of the token hashes (partition and table slot).
@@ -90,8 +92,9 @@ struct DocTokens {
 /// What one thread reuses from document to document.
 #[derive(Default)]
 struct Scratch {
-    /// Open-addressing table of the document's packed tokens: (token + 1, mask), 0 is empty.
-    slots: Vec<(u64, u8)>,
+    /// Open-addressing table of the document's packed tokens: `(token + 1) << 3 | mask`, 0 is
+    /// empty.
+    slots: Vec<u64>,
     /// The slots in use, in order of insertion.
     used: Vec<u32>,
     /// Masks of the single ideographs `U+4E00..U+A000` by code point (most single tokens): a
@@ -102,25 +105,27 @@ struct Scratch {
     /// Word tokens of the document as (partition, key range in `word_text`, tier bit).
     words: Vec<(u32, Range<u32>, u8)>,
     word_text: String,
-    normalized: String,
+    /// The word being read ([`tokenize::scan_atoms`]).
+    word: String,
 }
 
 impl Scratch {
+    #[inline]
     fn add_packed(&mut self, token: u64, tier_bit: u8) {
         if self.used.len() * 2 >= self.slots.len() {
             self.grow();
         }
         let mask = self.slots.len() - 1;
-        let key = token + 1;
+        let key = (token + 1) << 3;
         let mut slot = (token.wrapping_mul(GOLDEN) >> 20) as usize & mask;
         loop {
             let entry = &mut self.slots[slot];
-            if entry.0 == key {
-                entry.1 |= tier_bit;
+            if *entry & !7 == key {
+                *entry |= u64::from(tier_bit);
                 return;
             }
-            if entry.0 == 0 {
-                *entry = (key, tier_bit);
+            if *entry == 0 {
+                *entry = key | u64::from(tier_bit);
                 self.used.push(slot as u32);
                 return;
             }
@@ -128,20 +133,22 @@ impl Scratch {
         }
     }
 
+    #[cold]
     fn grow(&mut self) {
-        let entries: Vec<(u64, u8)> = self
+        let entries: Vec<u64> = self
             .used
             .iter()
             .map(|slot| self.slots[*slot as usize])
             .collect();
         let n_slots = (self.slots.len() * 2).max(4096);
         self.slots.clear();
-        self.slots.resize(n_slots, (0, 0));
+        self.slots.resize(n_slots, 0);
         self.used.clear();
         let mask = n_slots - 1;
         for entry in entries {
-            let mut slot = ((entry.0 - 1).wrapping_mul(GOLDEN) >> 20) as usize & mask;
-            while self.slots[slot].0 != 0 {
+            let token = (entry >> 3) - 1;
+            let mut slot = (token.wrapping_mul(GOLDEN) >> 20) as usize & mask;
+            while self.slots[slot] != 0 {
                 slot = (slot + 1) & mask;
             }
             self.slots[slot] = entry;
@@ -149,19 +156,8 @@ impl Scratch {
         }
     }
 
-    fn add_word(&mut self, first: Option<Atom<'_>>, gap: bool, second: Atom<'_>, tier_bit: u8) {
-        let start = self.word_text.len();
-        for (idx, atom) in first.into_iter().chain([second]).enumerate() {
-            if idx == 1 && gap {
-                self.word_text.push(' ');
-            }
-            match atom {
-                Atom::Cjk(code) => self
-                    .word_text
-                    .push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)),
-                Atom::Word(text) => self.word_text.push_str(text),
-            }
-        }
+    /// Records the word token whose key is `word_text[start..]`.
+    fn push_word_token(&mut self, start: usize, tier_bit: u8) {
         let partition = word_partition(&self.word_text[start..]) as u32;
         self.words.push((
             partition,
@@ -170,88 +166,54 @@ impl Scratch {
         ));
     }
 
-    /// Adds the tokens of `atom`: itself, and the pair it makes with the one before.
-    fn add_atom<'a>(
+    /// Adds the token of `first` and `second` next to it (`first` is not `Previous::None`).
+    fn add_word_pair(
         &mut self,
-        previous: &mut Option<Atom<'a>>,
-        tier_bit: u8,
-        atom: Atom<'a>,
+        first: Previous,
         gap: bool,
+        second: Result<char, &str>,
+        tier_bit: u8,
     ) {
-        match atom {
-            Atom::Cjk(code @ IDEOGRAPHS_START..IDEOGRAPHS_END) => {
-                if self.ideographs.is_empty() {
-                    self.ideographs = vec![0; (IDEOGRAPHS_END - IDEOGRAPHS_START) as usize];
-                }
-                let idx = (code - IDEOGRAPHS_START) as usize;
-                if self.ideographs[idx] == 0 {
-                    self.ideographs_used.push(idx as u16);
-                }
-                self.ideographs[idx] |= tier_bit;
-            }
-            Atom::Cjk(code) => self.add_packed(u64::from(code), tier_bit),
-            Atom::Word(_) => self.add_word(None, false, atom, tier_bit),
+        let start = self.word_text.len();
+        match first {
+            Previous::None => return,
+            Previous::Cjk(code) => self
+                .word_text
+                .push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)),
+            Previous::Word(key_start, key_end) => self
+                .word_text
+                .extend_from_within(key_start as usize..key_end as usize),
         }
-        match (*previous, atom) {
-            (None, _) => {}
-            (Some(Atom::Cjk(first)), Atom::Cjk(second)) => {
-                let token =
-                    PAIR | u64::from(first) << 22 | u64::from(gap) << 21 | u64::from(second);
-                self.add_packed(token, tier_bit);
-            }
-            (Some(first), _) => self.add_word(Some(first), gap, atom, tier_bit),
+        if gap {
+            self.word_text.push(' ');
         }
-        *previous = Some(atom);
+        match second {
+            Ok(c) => self.word_text.push(c),
+            Err(text) => self.word_text.push_str(text),
+        }
+        self.push_word_token(start, tier_bit);
     }
 
     /// Adds the tokens of one field: every atom, and every pair of neighbouring atoms.
     fn add_field(&mut self, field: &str, tier_bit: u8) {
-        let mut normalized = std::mem::take(&mut self.normalized);
-        normalized.clear();
-        tokenize::normalize_into(field, &mut normalized);
-        let mut previous: Option<Atom<'_>> = None;
-        let mut gap = false;
-        let mut word_start: Option<usize> = None;
-        for (idx, c) in normalized.char_indices() {
-            let class = tokenize::classify(c);
-            if class != CharClass::Word
-                && let Some(start) = word_start.take()
-            {
-                self.add_atom(
-                    &mut previous,
-                    tier_bit,
-                    Atom::Word(&normalized[start..idx]),
-                    gap,
-                );
-                gap = false;
-            }
-            match class {
-                CharClass::Cjk => {
-                    self.add_atom(&mut previous, tier_bit, Atom::Cjk(u32::from(c)), gap);
-                    gap = false;
-                }
-                CharClass::Word => {
-                    word_start.get_or_insert(idx);
-                }
-                CharClass::Separator => gap = true,
-            }
+        if self.ideographs.is_empty() {
+            self.ideographs = vec![0; (IDEOGRAPHS_END - IDEOGRAPHS_START) as usize];
         }
-        if let Some(start) = word_start {
-            self.add_atom(
-                &mut previous,
-                tier_bit,
-                Atom::Word(&normalized[start..]),
-                gap,
-            );
-        }
-        self.normalized = normalized;
+        let mut word = std::mem::take(&mut self.word);
+        let mut tokens = FieldTokens {
+            scratch: self,
+            previous: Previous::None,
+            tier_bit,
+        };
+        tokenize::scan_atoms(field, &mut word, &mut tokens);
+        self.word = word;
     }
 
     /// The document's tokens, grouped by partition; leaves the scratch empty for the next.
     fn take_tokens(&mut self) -> DocTokens {
         let mut counts = [0u32; N_PARTITIONS + 1];
         for slot in &self.used {
-            let token = self.slots[*slot as usize].0 - 1;
+            let token = (self.slots[*slot as usize] >> 3) - 1;
             counts[packed_partition(token) + 1] += 1;
         }
         for idx in &self.ideographs_used {
@@ -271,10 +233,10 @@ impl Scratch {
             next[partition] += 1;
         }
         for slot in self.used.drain(..) {
-            let (key, mask) = std::mem::take(&mut self.slots[slot as usize]);
-            let token = key - 1;
+            let entry = std::mem::take(&mut self.slots[slot as usize]);
+            let token = (entry >> 3) - 1;
             let partition = packed_partition(token);
-            packed[next[partition] as usize] = token << 3 | u64::from(mask);
+            packed[next[partition] as usize] = entry - 8;
             next[partition] += 1;
         }
         let text = &self.word_text;
@@ -309,6 +271,50 @@ impl Scratch {
             word_starts,
             word_text: std::mem::take(&mut self.word_text),
         }
+    }
+}
+
+/// Adds each atom of a field and the pair it makes with the one before to the scratch.
+struct FieldTokens<'a> {
+    scratch: &'a mut Scratch,
+    previous: Previous,
+    tier_bit: u8,
+}
+
+impl tokenize::AtomSink for FieldTokens<'_> {
+    #[inline]
+    fn cjk(&mut self, c: char, gap: bool) {
+        let code = u32::from(c);
+        let scratch = &mut *self.scratch;
+        if (IDEOGRAPHS_START..IDEOGRAPHS_END).contains(&code) {
+            let idx = (code - IDEOGRAPHS_START) as usize;
+            let entry = &mut scratch.ideographs[idx];
+            if *entry == 0 {
+                scratch.ideographs_used.push(idx as u16);
+            }
+            *entry |= self.tier_bit;
+        } else {
+            scratch.add_packed(u64::from(code), self.tier_bit);
+        }
+        match self.previous {
+            Previous::None => {}
+            Previous::Cjk(first) => {
+                let token = PAIR | u64::from(first) << 22 | u64::from(gap) << 21 | u64::from(code);
+                scratch.add_packed(token, self.tier_bit);
+            }
+            Previous::Word(..) => scratch.add_word_pair(self.previous, gap, Ok(c), self.tier_bit),
+        }
+        self.previous = Previous::Cjk(code);
+    }
+
+    fn word(&mut self, word: &str, gap: bool) {
+        let scratch = &mut *self.scratch;
+        let start = scratch.word_text.len();
+        scratch.word_text.push_str(word);
+        scratch.push_word_token(start, self.tier_bit);
+        let end = scratch.word_text.len();
+        scratch.add_word_pair(self.previous, gap, Err(word), self.tier_bit);
+        self.previous = Previous::Word(start as u32, end as u32);
     }
 }
 
