@@ -75,18 +75,37 @@ fn word_partition(key: &str) -> usize {
     tokenize::fnv1a(key) as usize % N_PARTITIONS
 }
 
-/// The tokens of one document with their tier masks, grouped by partition.
-struct DocTokens {
-    /// Packed tokens as `token << 3 | mask`, partition by partition.
-    packed: Vec<u64>,
-    /// Where each partition's packed tokens start in `packed` (one more entry at the end).
-    packed_starts: [u32; N_PARTITIONS + 1],
-    /// Tokens with a word in them as (partition, key range in `word_text`, mask), sorted.
-    words: Vec<(u32, Range<u32>, u8)>,
-    /// Where each partition's word tokens start in `words` (one more entry at the end).
-    word_starts: [u32; N_PARTITIONS + 1],
-    /// The keys of `words`, one after the other.
+/// Documents one task tokenizes into one [`ChunkTokens`].
+const CHUNK: usize = 32;
+
+/// Where the document (its offset in the batch) starts in an entry of [`ChunkTokens::packed`].
+const DOC_SHIFT: u32 = 47;
+
+/// The bits of a packed token.
+const TOKEN_BITS: u64 = (1 << 44) - 1;
+
+const _: () = assert!(BATCH <= 1 << (64 - DOC_SHIFT));
+
+/// The tokens of consecutive documents with their tier masks, grouped by partition, in
+/// document order: merging a partition reads its part in one piece.
+struct ChunkTokens {
+    /// Per partition, packed tokens as `doc offset << DOC_SHIFT | token << 3 | mask` (the
+    /// offset of the document in its batch).
+    packed: Vec<Vec<u64>>,
+    /// Per partition, word tokens as (doc offset, key range in `word_text`, mask).
+    words: Vec<Vec<(u32, Range<u32>, u8)>>,
+    /// The keys of `words`.
     word_text: String,
+}
+
+impl Default for ChunkTokens {
+    fn default() -> Self {
+        ChunkTokens {
+            packed: (0..N_PARTITIONS).map(|_| Vec::new()).collect(),
+            words: (0..N_PARTITIONS).map(|_| Vec::new()).collect(),
+            word_text: String::new(),
+        }
+    }
 }
 
 /// What one thread reuses from document to document.
@@ -209,67 +228,47 @@ impl Scratch {
         self.word = word;
     }
 
-    /// The document's tokens, grouped by partition; leaves the scratch empty for the next.
-    fn take_tokens(&mut self) -> DocTokens {
-        let mut counts = [0u32; N_PARTITIONS + 1];
-        for slot in &self.used {
-            let token = (self.slots[*slot as usize] >> 3) - 1;
-            counts[packed_partition(token) + 1] += 1;
-        }
-        for idx in &self.ideographs_used {
-            counts[packed_partition(u64::from(IDEOGRAPHS_START) + u64::from(*idx)) + 1] += 1;
-        }
-        for idx in 1..counts.len() {
-            counts[idx] += counts[idx - 1];
-        }
-        let packed_starts = counts;
-        let mut next = counts;
-        let mut packed = vec![0u64; self.used.len() + self.ideographs_used.len()];
+    /// Moves the document's tokens into `out`, grouped by partition; leaves the scratch
+    /// empty for the next document but `word_text`, which holds the keys of `out.words`.
+    fn take_tokens(&mut self, doc_offset: u32, out: &mut ChunkTokens) {
+        let doc = u64::from(doc_offset) << DOC_SHIFT;
         for idx in self.ideographs_used.drain(..) {
             let mask = std::mem::take(&mut self.ideographs[idx as usize]);
             let token = u64::from(IDEOGRAPHS_START) + u64::from(idx);
-            let partition = packed_partition(token);
-            packed[next[partition] as usize] = token << 3 | u64::from(mask);
-            next[partition] += 1;
+            out.packed[packed_partition(token)].push(doc | token << 3 | u64::from(mask));
         }
         for slot in self.used.drain(..) {
             let entry = std::mem::take(&mut self.slots[slot as usize]);
             let token = (entry >> 3) - 1;
-            let partition = packed_partition(token);
-            packed[next[partition] as usize] = entry - 8;
-            next[partition] += 1;
+            // `entry - 8` is `token << 3 | mask`.
+            out.packed[packed_partition(token)].push(doc | (entry - 8));
         }
         let text = &self.word_text;
         self.words.sort_unstable_by(|a, b| {
             (a.0, &text[a.1.start as usize..a.1.end as usize])
                 .cmp(&(b.0, &text[b.1.start as usize..b.1.end as usize]))
         });
-        let mut words: Vec<(u32, Range<u32>, u8)> = Vec::with_capacity(self.words.len());
-        let mut word_starts = [0u32; N_PARTITIONS + 1];
+        let mut last: Option<(u32, Range<u32>, u8)> = None;
         for (partition, range, tier_bit) in self.words.drain(..) {
-            let key = &text[range.start as usize..range.end as usize];
-            match words.last_mut() {
-                Some(last)
-                    if last.0 == partition
-                        && &text[last.1.start as usize..last.1.end as usize] == key =>
+            match &mut last {
+                Some((last_partition, last_range, mask))
+                    if *last_partition == partition
+                        && text[last_range.start as usize..last_range.end as usize]
+                            == text[range.start as usize..range.end as usize] =>
                 {
-                    last.2 |= tier_bit;
+                    *mask |= tier_bit;
                 }
                 _ => {
-                    word_starts[partition as usize + 1] += 1;
-                    words.push((partition, range, tier_bit));
+                    if let Some((partition, range, mask)) =
+                        last.replace((partition, range, tier_bit))
+                    {
+                        out.words[partition as usize].push((doc_offset, range, mask));
+                    }
                 }
             }
         }
-        for idx in 1..word_starts.len() {
-            word_starts[idx] += word_starts[idx - 1];
-        }
-        DocTokens {
-            packed,
-            packed_starts,
-            words,
-            word_starts,
-            word_text: std::mem::take(&mut self.word_text),
+        if let Some((partition, range, mask)) = last {
+            out.words[partition as usize].push((doc_offset, range, mask));
         }
     }
 }
@@ -318,14 +317,19 @@ impl tokenize::AtomSink for FieldTokens<'_> {
     }
 }
 
-/// The tokens of one document.
-fn doc_tokens(scratch: &mut Scratch, doc: &DocText<'_>) -> DocTokens {
-    for (tier, fields) in doc.tiers.iter().enumerate() {
-        for field in fields {
-            scratch.add_field(field, 1 << tier);
+/// The tokens of consecutive documents, the first at `first_offset` in its batch.
+fn chunk_tokens(scratch: &mut Scratch, docs: &[DocText<'_>], first_offset: u32) -> ChunkTokens {
+    let mut out = ChunkTokens::default();
+    for (idx, doc) in docs.iter().enumerate() {
+        for (tier, fields) in doc.tiers.iter().enumerate() {
+            for field in fields {
+                scratch.add_field(field, 1 << tier);
+            }
         }
+        scratch.take_tokens(first_offset + idx as u32, &mut out);
     }
-    scratch.take_tokens()
+    out.word_text = std::mem::take(&mut scratch.word_text);
+    out
 }
 
 /// The documents of one token so far, encoded.
@@ -338,6 +342,7 @@ struct PostingList {
 }
 
 impl PostingList {
+    #[inline]
     fn push(&mut self, doc_id: u32, mask: u8) {
         let delta = u64::from(doc_id + 1 - self.next_base);
         push_varint(&mut self.digits, delta << 3 | u64::from(mask));
@@ -348,8 +353,8 @@ impl PostingList {
 /// The tokens of one partition and their postings.
 #[derive(Default)]
 struct Partition {
-    /// Packed token to index in `lists`.
-    packed: FastMap<u64, u32>,
+    /// Open-addressing table of the packed tokens: (token + 1, index in `lists`); 0 is empty.
+    packed_slots: Vec<(u64, u32)>,
     /// Word token to index in `lists`.
     words: FastMap<Box<str>, u32>,
     /// The token and its postings: a packed token, or a word token's key.
@@ -357,24 +362,56 @@ struct Partition {
 }
 
 impl Partition {
-    /// Appends the batch's documents (ids from `first_id`) that have tokens here.
-    fn append(&mut self, partition: usize, first_id: u32, docs: &[DocTokens]) {
-        for (offset, doc) in docs.iter().enumerate() {
-            let doc_id = first_id + offset as u32;
-            let range =
-                doc.packed_starts[partition] as usize..doc.packed_starts[partition + 1] as usize;
-            for code in &doc.packed[range] {
-                let token = code >> 3;
-                let idx = *self.packed.entry(token).or_insert_with(|| {
-                    self.lists.push((Ok(token), PostingList::default()));
-                    self.lists.len() as u32 - 1
-                });
-                self.lists[idx as usize].1.push(doc_id, (code & 7) as u8);
+    /// The index in `lists` of a packed token, added if it is new.
+    #[inline]
+    fn packed_list(&mut self, token: u64) -> usize {
+        if self.lists.len() * 2 >= self.packed_slots.len() {
+            self.grow();
+        }
+        let mask = self.packed_slots.len() - 1;
+        let key = token + 1;
+        let mut slot = (token.wrapping_mul(GOLDEN) >> 24) as usize & mask;
+        loop {
+            let entry = self.packed_slots[slot];
+            if entry.0 == key {
+                return entry.1 as usize;
             }
-            let words =
-                doc.word_starts[partition] as usize..doc.word_starts[partition + 1] as usize;
-            for (_, range, mask) in &doc.words[words] {
-                let key = &doc.word_text[range.start as usize..range.end as usize];
+            if entry.0 == 0 {
+                let idx = self.lists.len();
+                self.packed_slots[slot] = (key, idx as u32);
+                self.lists.push((Ok(token), PostingList::default()));
+                return idx;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// Doubles the table of packed tokens (its load stays under one half: `lists` counts word
+    /// tokens too).
+    #[cold]
+    fn grow(&mut self) {
+        let n_slots = (self.packed_slots.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.packed_slots, vec![(0, 0); n_slots]);
+        let mask = n_slots - 1;
+        for entry in old.into_iter().filter(|entry| entry.0 != 0) {
+            let mut slot = ((entry.0 - 1).wrapping_mul(GOLDEN) >> 24) as usize & mask;
+            while self.packed_slots[slot].0 != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.packed_slots[slot] = entry;
+        }
+    }
+
+    /// Appends the batch's documents (ids from `first_id`) that have tokens here.
+    fn append(&mut self, partition: usize, first_id: u32, chunks: &[ChunkTokens]) {
+        for chunk in chunks {
+            for entry in &chunk.packed[partition] {
+                let doc_id = first_id + (entry >> DOC_SHIFT) as u32;
+                let idx = self.packed_list((entry >> 3) & TOKEN_BITS);
+                self.lists[idx].1.push(doc_id, (entry & 7) as u8);
+            }
+            for (doc_offset, range, mask) in &chunk.words[partition] {
+                let key = &chunk.word_text[range.start as usize..range.end as usize];
                 let idx = if let Some(idx) = self.words.get(key) {
                     *idx
                 } else {
@@ -383,7 +420,9 @@ impl Partition {
                     self.words.insert(key.into(), idx);
                     idx
                 };
-                self.lists[idx as usize].1.push(doc_id, *mask);
+                self.lists[idx as usize]
+                    .1
+                    .push(first_id + doc_offset, *mask);
             }
         }
     }
@@ -404,12 +443,22 @@ fn packed_key(token: u64) -> String {
 }
 
 /// Appends `value` as varint digits.
+#[inline]
 pub fn push_varint(out: &mut Vec<u8>, mut value: u64) {
+    if value < 32 {
+        // Most postings: a common token, in the next document or the one after.
+        out.push(VARINT_DIGITS[value as usize]);
+        return;
+    }
+    let mut digits = [0u8; 13];
+    let mut n_digits = 0;
     while value >= 32 {
-        out.push(VARINT_DIGITS[(32 | (value & 31)) as usize]);
+        digits[n_digits] = VARINT_DIGITS[(32 | (value & 31)) as usize];
+        n_digits += 1;
         value >>= 5;
     }
-    out.push(VARINT_DIGITS[value as usize]);
+    digits[n_digits] = VARINT_DIGITS[value as usize];
+    out.extend_from_slice(&digits[..=n_digits]);
 }
 
 /// Reads varints from digits; `None` at a character that is not a digit or a cut-off number.
@@ -461,9 +510,12 @@ impl Hasher for MultiplyHasher {
 pub fn postings(docs: &[DocText<'_>]) -> Vec<(String, Vec<u8>)> {
     let mut partitions: Vec<Partition> = (0..N_PARTITIONS).map(|_| Partition::default()).collect();
     for (batch_idx, batch) in docs.chunks(BATCH).enumerate() {
-        let tokens: Vec<DocTokens> = batch
-            .par_iter()
-            .map_init(Scratch::default, doc_tokens)
+        let tokens: Vec<ChunkTokens> = batch
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map_init(Scratch::default, |scratch, (chunk_idx, docs)| {
+                chunk_tokens(scratch, docs, (chunk_idx * CHUNK) as u32)
+            })
             .collect();
         let first_id = (batch_idx * BATCH) as u32;
         partitions
