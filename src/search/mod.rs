@@ -307,14 +307,21 @@ fn json_output(name: &str, bytes: Vec<u8>) -> Output {
     }
 }
 
-/// A hash of every file, combined in order: changes whenever any index file does. (Std's
-/// hasher: fast, and stable for one yuanba binary, which is all a cache key needs.)
+/// A hash of every file, combined in order: changes whenever any index file does. (aHash,
+/// already compiled in for Tera, with fixed seeds: stable across builds of one yuanba binary,
+/// which is all a cache key needs, and several times faster than `SipHash` on 50 MB.)
 fn build_hash(outputs: &[Output]) -> String {
-    use std::hash::{Hash, Hasher};
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let seeds = ahash::RandomState::with_seeds(
+        0x7975_616e_6261_0002,
+        0x9e37_79b9_7f4a_7c15,
+        0x6a09_e667_f3bc_c908,
+        0xbb67_ae85_84ca_a73b,
+    );
     let hashes: Vec<u64> = outputs
         .par_iter()
         .map(|output| {
-            let mut file = std::hash::DefaultHasher::new();
+            let mut file = seeds.build_hasher();
             output.path.hash(&mut file);
             if let Contents::Bytes(bytes) = &output.contents {
                 bytes.hash(&mut file);
@@ -322,9 +329,7 @@ fn build_hash(outputs: &[Output]) -> String {
             file.finish()
         })
         .collect();
-    let mut combined = std::hash::DefaultHasher::new();
-    hashes.hash(&mut combined);
-    format!("{:016x}", combined.finish())[..12].to_string()
+    format!("{:016x}", seeds.hash_one(&hashes))[..12].to_string()
 }
 
 #[cfg(test)]
