@@ -317,19 +317,26 @@ impl tokenize::AtomSink for FieldTokens<'_> {
     }
 }
 
-/// The tokens of consecutive documents, the first at `first_offset` in its batch.
-fn chunk_tokens(scratch: &mut Scratch, docs: &[DocText<'_>], first_offset: u32) -> ChunkTokens {
-    let mut out = ChunkTokens::default();
+/// Puts the tokens of consecutive documents, the first at `first_offset` in its batch, into
+/// `out` (emptied first; its vectors are reused from batch to batch).
+fn chunk_tokens(
+    scratch: &mut Scratch,
+    docs: &[DocText<'_>],
+    first_offset: u32,
+    out: &mut ChunkTokens,
+) {
+    out.packed.iter_mut().for_each(Vec::clear);
+    out.words.iter_mut().for_each(Vec::clear);
     for (idx, doc) in docs.iter().enumerate() {
         for (tier, fields) in doc.tiers.iter().enumerate() {
             for field in fields {
                 scratch.add_field(field, 1 << tier);
             }
         }
-        scratch.take_tokens(first_offset + idx as u32, &mut out);
+        scratch.take_tokens(first_offset + idx as u32, out);
     }
-    out.word_text = std::mem::take(&mut scratch.word_text);
-    out
+    std::mem::swap(&mut out.word_text, &mut scratch.word_text);
+    scratch.word_text.clear();
 }
 
 /// The documents of one token so far, encoded.
@@ -509,19 +516,26 @@ impl Hasher for MultiplyHasher {
 /// fixed order.
 pub fn postings(docs: &[DocText<'_>]) -> Vec<(String, Vec<u8>)> {
     let mut partitions: Vec<Partition> = (0..N_PARTITIONS).map(|_| Partition::default()).collect();
+    let mut chunks: Vec<ChunkTokens> = Vec::new();
     for (batch_idx, batch) in docs.chunks(BATCH).enumerate() {
-        let tokens: Vec<ChunkTokens> = batch
-            .par_chunks(CHUNK)
+        let n_chunks = batch.len().div_ceil(CHUNK);
+        if chunks.len() < n_chunks {
+            chunks.resize_with(n_chunks, ChunkTokens::default);
+        }
+        let tokens = &mut chunks[..n_chunks];
+        tokens
+            .par_iter_mut()
+            .zip(batch.par_chunks(CHUNK))
             .enumerate()
-            .map_init(Scratch::default, |scratch, (chunk_idx, docs)| {
-                chunk_tokens(scratch, docs, (chunk_idx * CHUNK) as u32)
-            })
-            .collect();
+            .for_each_init(Scratch::default, |scratch, (chunk_idx, (out, docs))| {
+                chunk_tokens(scratch, docs, (chunk_idx * CHUNK) as u32, out);
+            });
         let first_id = (batch_idx * BATCH) as u32;
+        let tokens = &*tokens;
         partitions
             .par_iter_mut()
             .enumerate()
-            .for_each(|(idx, partition)| partition.append(idx, first_id, &tokens));
+            .for_each(|(idx, partition)| partition.append(idx, first_id, tokens));
     }
     partitions
         .into_par_iter()
