@@ -13,10 +13,13 @@
 //! few lines: about 1 byte for a posting of a common token.
 //!
 //! How it stays cheap (issue 7: the index may add at most 30% to a build): documents are
-//! tokenized in parallel batches; a token made of ideographs only is a number, never a string,
-//! until its shard is written; each document's tokens are collected in a reused open-addressing
-//! table (no sort) and grouped by partition; then each partition appends the batch's documents
-//! in id order to one byte buffer per token, so postings come out sorted without sorting.
+//! tokenized in parallel chunks of 32, in one pass over the text that normalises as it
+//! scans ([`tokenize::scan_atoms`]); a token made of ideographs only is a number, never a
+//! string, until its shard is written; a document's single ideographs are counted in a direct
+//! table, its other tokens listed with their repeats; each chunk groups its tokens by partition,
+//! so that each partition then reads its part of a chunk in one piece and appends the documents
+//! in id order to one byte buffer per token (a document's repeats of a token fold into its last
+//! posting), and postings come out sorted without sorting.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -111,11 +114,9 @@ impl Default for ChunkTokens {
 /// What one thread reuses from document to document.
 #[derive(Default)]
 struct Scratch {
-    /// Open-addressing table of the document's packed tokens: `(token + 1) << 3 | mask`, 0 is
-    /// empty.
-    slots: Vec<u64>,
-    /// The slots in use, in order of insertion.
-    used: Vec<u32>,
+    /// The document's other packed tokens as `token << 3 | tier bit`, repeats and all: the
+    /// merge folds repeats into one posting.
+    packed: Vec<u64>,
     /// Masks of the single ideographs `U+4E00..U+A000` by code point (most single tokens): a
     /// table small enough to stay in the first-level cache.
     ideographs: Vec<u8>,
@@ -129,52 +130,6 @@ struct Scratch {
 }
 
 impl Scratch {
-    #[inline]
-    fn add_packed(&mut self, token: u64, tier_bit: u8) {
-        if self.used.len() * 2 >= self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        let key = (token + 1) << 3;
-        let mut slot = (token.wrapping_mul(GOLDEN) >> 20) as usize & mask;
-        loop {
-            let entry = &mut self.slots[slot];
-            if *entry & !7 == key {
-                *entry |= u64::from(tier_bit);
-                return;
-            }
-            if *entry == 0 {
-                *entry = key | u64::from(tier_bit);
-                self.used.push(slot as u32);
-                return;
-            }
-            slot = (slot + 1) & mask;
-        }
-    }
-
-    #[cold]
-    fn grow(&mut self) {
-        let entries: Vec<u64> = self
-            .used
-            .iter()
-            .map(|slot| self.slots[*slot as usize])
-            .collect();
-        let n_slots = (self.slots.len() * 2).max(4096);
-        self.slots.clear();
-        self.slots.resize(n_slots, 0);
-        self.used.clear();
-        let mask = n_slots - 1;
-        for entry in entries {
-            let token = (entry >> 3) - 1;
-            let mut slot = (token.wrapping_mul(GOLDEN) >> 20) as usize & mask;
-            while self.slots[slot] != 0 {
-                slot = (slot + 1) & mask;
-            }
-            self.slots[slot] = entry;
-            self.used.push(slot as u32);
-        }
-    }
-
     /// Records the word token whose key is `word_text[start..]`.
     fn push_word_token(&mut self, start: usize, tier_bit: u8) {
         let partition = word_partition(&self.word_text[start..]) as u32;
@@ -237,38 +192,11 @@ impl Scratch {
             let token = u64::from(IDEOGRAPHS_START) + u64::from(idx);
             out.packed[packed_partition(token)].push(doc | token << 3 | u64::from(mask));
         }
-        for slot in self.used.drain(..) {
-            let entry = std::mem::take(&mut self.slots[slot as usize]);
-            let token = (entry >> 3) - 1;
-            // `entry - 8` is `token << 3 | mask`.
-            out.packed[packed_partition(token)].push(doc | (entry - 8));
+        for entry in self.packed.drain(..) {
+            out.packed[packed_partition(entry >> 3)].push(doc | entry);
         }
-        let text = &self.word_text;
-        self.words.sort_unstable_by(|a, b| {
-            (a.0, &text[a.1.start as usize..a.1.end as usize])
-                .cmp(&(b.0, &text[b.1.start as usize..b.1.end as usize]))
-        });
-        let mut last: Option<(u32, Range<u32>, u8)> = None;
         for (partition, range, tier_bit) in self.words.drain(..) {
-            match &mut last {
-                Some((last_partition, last_range, mask))
-                    if *last_partition == partition
-                        && text[last_range.start as usize..last_range.end as usize]
-                            == text[range.start as usize..range.end as usize] =>
-                {
-                    *mask |= tier_bit;
-                }
-                _ => {
-                    if let Some((partition, range, mask)) =
-                        last.replace((partition, range, tier_bit))
-                    {
-                        out.words[partition as usize].push((doc_offset, range, mask));
-                    }
-                }
-            }
-        }
-        if let Some((partition, range, mask)) = last {
-            out.words[partition as usize].push((doc_offset, range, mask));
+            out.words[partition as usize].push((doc_offset, range, tier_bit));
         }
     }
 }
@@ -293,13 +221,15 @@ impl tokenize::AtomSink for FieldTokens<'_> {
             }
             *entry |= self.tier_bit;
         } else {
-            scratch.add_packed(u64::from(code), self.tier_bit);
+            scratch
+                .packed
+                .push(u64::from(code) << 3 | u64::from(self.tier_bit));
         }
         match self.previous {
             Previous::None => {}
             Previous::Cjk(first) => {
                 let token = PAIR | u64::from(first) << 22 | u64::from(gap) << 21 | u64::from(code);
-                scratch.add_packed(token, self.tier_bit);
+                scratch.packed.push(token << 3 | u64::from(self.tier_bit));
             }
             Previous::Word(..) => scratch.add_word_pair(self.previous, gap, Ok(c), self.tier_bit),
         }
@@ -340,20 +270,55 @@ fn chunk_tokens(
 }
 
 /// The documents of one token so far, encoded.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct PostingList {
     /// The next document id minus one: delta encoding starts from -1.
     next_base: u32,
+    /// The last document and its tier mask, written when the next document comes
+    /// ([`NO_DOC`] before the first): a document's repeats of a token fold into it.
+    pending: (u32, u8),
     /// `(id delta) << 3 | tier mask` per document, as varint digits.
     digits: Vec<u8>,
 }
 
+/// No document yet in [`PostingList::pending`].
+const NO_DOC: u32 = u32::MAX;
+
+impl Default for PostingList {
+    fn default() -> Self {
+        PostingList {
+            next_base: 0,
+            pending: (NO_DOC, 0),
+            digits: Vec::new(),
+        }
+    }
+}
+
 impl PostingList {
+    /// Adds `doc_id` (not smaller than any before) with the tiers in `mask`.
     #[inline]
     fn push(&mut self, doc_id: u32, mask: u8) {
-        let delta = u64::from(doc_id + 1 - self.next_base);
-        push_varint(&mut self.digits, delta << 3 | u64::from(mask));
-        self.next_base = doc_id + 1;
+        if self.pending.0 == doc_id {
+            self.pending.1 |= mask;
+            return;
+        }
+        self.write_pending();
+        self.pending = (doc_id, mask);
+    }
+
+    fn write_pending(&mut self) {
+        let (doc_id, mask) = self.pending;
+        if doc_id != NO_DOC {
+            let delta = u64::from(doc_id + 1 - self.next_base);
+            push_varint(&mut self.digits, delta << 3 | u64::from(mask));
+            self.next_base = doc_id + 1;
+        }
+    }
+
+    /// The varint digits of every document.
+    fn into_digits(mut self) -> Vec<u8> {
+        self.write_pending();
+        self.digits
     }
 }
 
@@ -545,7 +510,7 @@ pub fn postings(docs: &[DocText<'_>]) -> Vec<(String, Vec<u8>)> {
                     Ok(packed) => packed_key(packed),
                     Err(text) => text.into_string(),
                 };
-                (key, list.digits)
+                (key, list.into_digits())
             })
         })
         .collect()
