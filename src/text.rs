@@ -41,9 +41,7 @@ pub fn strip_html(html: &str) -> String {
     let mut rest = html;
     while let Some(c) = rest.chars().next() {
         // Plain text up to the next markup, entity or white space is copied in one piece.
-        let run = rest
-            .find(|c: char| c == '<' || c == '&' || c.is_whitespace())
-            .unwrap_or(rest.len());
+        let run = plain_run(rest);
         if run > 0 {
             out.push_str(&rest[..run]);
             last_space = false;
@@ -85,7 +83,26 @@ pub fn strip_html(html: &str) -> String {
             }
         }
     }
-    out.trim().to_string()
+    // Nothing but a collapsed space can end the text (none starts it): no copy to trim it.
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out.shrink_to_fit();
+    out
+}
+
+/// The length of the start of `text` before its first `<`, `&` or white space, read byte by
+/// byte: only the lead bytes of white space outside ASCII (`C2`, `E1`–`E3`) are decoded.
+fn plain_run(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    for (idx, byte) in bytes.iter().enumerate() {
+        match byte {
+            b'<' | b'&' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ' => return idx,
+            0xC2 | 0xE1..=0xE3 if text[idx..].starts_with(char::is_whitespace) => return idx,
+            _ => {}
+        }
+    }
+    bytes.len()
 }
 
 /// The length of the markup that starts `text` (at a `<`): a comment, a `<script>` or
@@ -212,6 +229,25 @@ mod tests {
         assert!(!joins_without_space('a', '社'));
         assert!(!joins_without_space('a', 'b'));
         assert!(!joins_without_space('”', '“'));
+    }
+
+    #[test]
+    fn plain_runs_stop_at_markup_entities_and_any_white_space() {
+        let reference = |text: &str| {
+            text.find(|c: char| c == '<' || c == '&' || c.is_whitespace())
+                .unwrap_or(text.len())
+        };
+        let stops = ['<', '&', ' ', '\t', '\n', '\u{0B}', '\u{0C}', '\r'];
+        let non_ascii_spaces = (0x80..0x3100)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace());
+        for stop in stops.into_iter().chain(non_ascii_spaces) {
+            let text = format!("甲a“乙”、\u{A9}\u{2030}{stop}丙");
+            assert_eq!(plain_run(&text), reference(&text), "{stop:?}");
+        }
+        for text in ["", "甲乙", "“引号”。", "\u{85}", "a\u{3000}b"] {
+            assert_eq!(plain_run(text), reference(text), "{text:?}");
+        }
     }
 
     #[test]

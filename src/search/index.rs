@@ -13,10 +13,13 @@
 //! few lines: about 1 byte for a posting of a common token.
 //!
 //! How it stays cheap (issue 7: the index may add at most 30% to a build): documents are
-//! tokenized in parallel batches; a token made of ideographs only is a number, never a string,
-//! until its shard is written; each document's tokens are collected in a reused open-addressing
-//! table (no sort) and grouped by partition; then each partition appends the batch's documents
-//! in id order to one byte buffer per token, so postings come out sorted without sorting.
+//! tokenized in parallel chunks of 32, in one pass over the text that normalises as it
+//! scans ([`tokenize::scan_atoms`]); a token made of ideographs only is a number, never a
+//! string, until its shard is written; a document's single ideographs are counted in a direct
+//! table, its other tokens listed with their repeats; each chunk groups its tokens by partition,
+//! so that each partition then reads its part of a chunk in one piece and appends the documents
+//! in id order to one byte buffer per token (a document's repeats of a token fold into its last
+//! posting), and postings come out sorted without sorting.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -24,7 +27,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::search::tokenize::{self, CharClass};
+use crate::search::tokenize;
 
 /// The digits of the varint strings, in value order: `0`–`9`, `A`–`Z`, `a`–`z`, `-`, `_`.
 pub const VARINT_DIGITS: &[u8; 64] =
@@ -51,11 +54,13 @@ pub struct DocText<'a> {
 /// its code point. Code points take 21 bits, so a packed token takes 44.
 const PAIR: u64 = 1 << 43;
 
-/// An atom while tokenizing: an ideograph (or kana, hangul) by code point, or a word's text.
+/// The atom before the current one in a field, while tokenizing: an ideograph (or kana,
+/// hangul) by code point, or a word by where its key is in `Scratch::word_text`.
 #[derive(Clone, Copy)]
-enum Atom<'a> {
+enum Previous {
+    None,
     Cjk(u32),
-    Word(&'a str),
+    Word(u32, u32),
 }
 
 /// The multiplier of the token hashes (partition and table slot).
@@ -73,27 +78,45 @@ fn word_partition(key: &str) -> usize {
     tokenize::fnv1a(key) as usize % N_PARTITIONS
 }
 
-/// The tokens of one document with their tier masks, grouped by partition.
-struct DocTokens {
-    /// Packed tokens as `token << 3 | mask`, partition by partition.
-    packed: Vec<u64>,
-    /// Where each partition's packed tokens start in `packed` (one more entry at the end).
-    packed_starts: [u32; N_PARTITIONS + 1],
-    /// Tokens with a word in them as (partition, key range in `word_text`, mask), sorted.
-    words: Vec<(u32, Range<u32>, u8)>,
-    /// Where each partition's word tokens start in `words` (one more entry at the end).
-    word_starts: [u32; N_PARTITIONS + 1],
-    /// The keys of `words`, one after the other.
+/// Documents one task tokenizes into one [`ChunkTokens`].
+const CHUNK: usize = 32;
+
+/// Where the document (its offset in the batch) starts in an entry of [`ChunkTokens::packed`].
+const DOC_SHIFT: u32 = 47;
+
+/// The bits of a packed token.
+const TOKEN_BITS: u64 = (1 << 44) - 1;
+
+const _: () = assert!(BATCH <= 1 << (64 - DOC_SHIFT));
+
+/// The tokens of consecutive documents with their tier masks, grouped by partition, in
+/// document order: merging a partition reads its part in one piece.
+struct ChunkTokens {
+    /// Per partition, packed tokens as `doc offset << DOC_SHIFT | token << 3 | mask` (the
+    /// offset of the document in its batch).
+    packed: Vec<Vec<u64>>,
+    /// Per partition, word tokens as (doc offset, key range in `word_text`, mask).
+    words: Vec<Vec<(u32, Range<u32>, u8)>>,
+    /// The keys of `words`.
     word_text: String,
+}
+
+impl Default for ChunkTokens {
+    fn default() -> Self {
+        ChunkTokens {
+            packed: (0..N_PARTITIONS).map(|_| Vec::new()).collect(),
+            words: (0..N_PARTITIONS).map(|_| Vec::new()).collect(),
+            word_text: String::new(),
+        }
+    }
 }
 
 /// What one thread reuses from document to document.
 #[derive(Default)]
 struct Scratch {
-    /// Open-addressing table of the document's packed tokens: (token + 1, mask), 0 is empty.
-    slots: Vec<(u64, u8)>,
-    /// The slots in use, in order of insertion.
-    used: Vec<u32>,
+    /// The document's other packed tokens as `token << 3 | tier bit`, repeats and all: the
+    /// merge folds repeats into one posting.
+    packed: Vec<u64>,
     /// Masks of the single ideographs `U+4E00..U+A000` by code point (most single tokens): a
     /// table small enough to stay in the first-level cache.
     ideographs: Vec<u8>,
@@ -102,66 +125,13 @@ struct Scratch {
     /// Word tokens of the document as (partition, key range in `word_text`, tier bit).
     words: Vec<(u32, Range<u32>, u8)>,
     word_text: String,
-    normalized: String,
+    /// The word being read ([`tokenize::scan_atoms`]).
+    word: String,
 }
 
 impl Scratch {
-    fn add_packed(&mut self, token: u64, tier_bit: u8) {
-        if self.used.len() * 2 >= self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        let key = token + 1;
-        let mut slot = (token.wrapping_mul(GOLDEN) >> 20) as usize & mask;
-        loop {
-            let entry = &mut self.slots[slot];
-            if entry.0 == key {
-                entry.1 |= tier_bit;
-                return;
-            }
-            if entry.0 == 0 {
-                *entry = (key, tier_bit);
-                self.used.push(slot as u32);
-                return;
-            }
-            slot = (slot + 1) & mask;
-        }
-    }
-
-    fn grow(&mut self) {
-        let entries: Vec<(u64, u8)> = self
-            .used
-            .iter()
-            .map(|slot| self.slots[*slot as usize])
-            .collect();
-        let n_slots = (self.slots.len() * 2).max(4096);
-        self.slots.clear();
-        self.slots.resize(n_slots, (0, 0));
-        self.used.clear();
-        let mask = n_slots - 1;
-        for entry in entries {
-            let mut slot = ((entry.0 - 1).wrapping_mul(GOLDEN) >> 20) as usize & mask;
-            while self.slots[slot].0 != 0 {
-                slot = (slot + 1) & mask;
-            }
-            self.slots[slot] = entry;
-            self.used.push(slot as u32);
-        }
-    }
-
-    fn add_word(&mut self, first: Option<Atom<'_>>, gap: bool, second: Atom<'_>, tier_bit: u8) {
-        let start = self.word_text.len();
-        for (idx, atom) in first.into_iter().chain([second]).enumerate() {
-            if idx == 1 && gap {
-                self.word_text.push(' ');
-            }
-            match atom {
-                Atom::Cjk(code) => self
-                    .word_text
-                    .push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)),
-                Atom::Word(text) => self.word_text.push_str(text),
-            }
-        }
+    /// Records the word token whose key is `word_text[start..]`.
+    fn push_word_token(&mut self, start: usize, tier_bit: u8) {
         let partition = word_partition(&self.word_text[start..]) as u32;
         self.words.push((
             partition,
@@ -170,180 +140,193 @@ impl Scratch {
         ));
     }
 
-    /// Adds the tokens of `atom`: itself, and the pair it makes with the one before.
-    fn add_atom<'a>(
+    /// Adds the token of `first` and `second` next to it (`first` is not `Previous::None`).
+    fn add_word_pair(
         &mut self,
-        previous: &mut Option<Atom<'a>>,
-        tier_bit: u8,
-        atom: Atom<'a>,
+        first: Previous,
         gap: bool,
+        second: Result<char, &str>,
+        tier_bit: u8,
     ) {
-        match atom {
-            Atom::Cjk(code @ IDEOGRAPHS_START..IDEOGRAPHS_END) => {
-                if self.ideographs.is_empty() {
-                    self.ideographs = vec![0; (IDEOGRAPHS_END - IDEOGRAPHS_START) as usize];
-                }
-                let idx = (code - IDEOGRAPHS_START) as usize;
-                if self.ideographs[idx] == 0 {
-                    self.ideographs_used.push(idx as u16);
-                }
-                self.ideographs[idx] |= tier_bit;
-            }
-            Atom::Cjk(code) => self.add_packed(u64::from(code), tier_bit),
-            Atom::Word(_) => self.add_word(None, false, atom, tier_bit),
+        let start = self.word_text.len();
+        match first {
+            Previous::None => return,
+            Previous::Cjk(code) => self
+                .word_text
+                .push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)),
+            Previous::Word(key_start, key_end) => self
+                .word_text
+                .extend_from_within(key_start as usize..key_end as usize),
         }
-        match (*previous, atom) {
-            (None, _) => {}
-            (Some(Atom::Cjk(first)), Atom::Cjk(second)) => {
-                let token =
-                    PAIR | u64::from(first) << 22 | u64::from(gap) << 21 | u64::from(second);
-                self.add_packed(token, tier_bit);
-            }
-            (Some(first), _) => self.add_word(Some(first), gap, atom, tier_bit),
+        if gap {
+            self.word_text.push(' ');
         }
-        *previous = Some(atom);
+        match second {
+            Ok(c) => self.word_text.push(c),
+            Err(text) => self.word_text.push_str(text),
+        }
+        self.push_word_token(start, tier_bit);
     }
 
     /// Adds the tokens of one field: every atom, and every pair of neighbouring atoms.
     fn add_field(&mut self, field: &str, tier_bit: u8) {
-        let mut normalized = std::mem::take(&mut self.normalized);
-        normalized.clear();
-        tokenize::normalize_into(field, &mut normalized);
-        let mut previous: Option<Atom<'_>> = None;
-        let mut gap = false;
-        let mut word_start: Option<usize> = None;
-        for (idx, c) in normalized.char_indices() {
-            let class = tokenize::classify(c);
-            if class != CharClass::Word
-                && let Some(start) = word_start.take()
-            {
-                self.add_atom(
-                    &mut previous,
-                    tier_bit,
-                    Atom::Word(&normalized[start..idx]),
-                    gap,
-                );
-                gap = false;
-            }
-            match class {
-                CharClass::Cjk => {
-                    self.add_atom(&mut previous, tier_bit, Atom::Cjk(u32::from(c)), gap);
-                    gap = false;
-                }
-                CharClass::Word => {
-                    word_start.get_or_insert(idx);
-                }
-                CharClass::Separator => gap = true,
-            }
+        if self.ideographs.is_empty() {
+            self.ideographs = vec![0; (IDEOGRAPHS_END - IDEOGRAPHS_START) as usize];
         }
-        if let Some(start) = word_start {
-            self.add_atom(
-                &mut previous,
-                tier_bit,
-                Atom::Word(&normalized[start..]),
-                gap,
-            );
-        }
-        self.normalized = normalized;
+        let mut word = std::mem::take(&mut self.word);
+        let mut tokens = FieldTokens {
+            scratch: self,
+            previous: Previous::None,
+            tier_bit,
+        };
+        tokenize::scan_atoms(field, &mut word, &mut tokens);
+        self.word = word;
     }
 
-    /// The document's tokens, grouped by partition; leaves the scratch empty for the next.
-    fn take_tokens(&mut self) -> DocTokens {
-        let mut counts = [0u32; N_PARTITIONS + 1];
-        for slot in &self.used {
-            let token = self.slots[*slot as usize].0 - 1;
-            counts[packed_partition(token) + 1] += 1;
-        }
-        for idx in &self.ideographs_used {
-            counts[packed_partition(u64::from(IDEOGRAPHS_START) + u64::from(*idx)) + 1] += 1;
-        }
-        for idx in 1..counts.len() {
-            counts[idx] += counts[idx - 1];
-        }
-        let packed_starts = counts;
-        let mut next = counts;
-        let mut packed = vec![0u64; self.used.len() + self.ideographs_used.len()];
+    /// Moves the document's tokens into `out`, grouped by partition; leaves the scratch
+    /// empty for the next document but `word_text`, which holds the keys of `out.words`.
+    fn take_tokens(&mut self, doc_offset: u32, out: &mut ChunkTokens) {
+        let doc = u64::from(doc_offset) << DOC_SHIFT;
         for idx in self.ideographs_used.drain(..) {
             let mask = std::mem::take(&mut self.ideographs[idx as usize]);
             let token = u64::from(IDEOGRAPHS_START) + u64::from(idx);
-            let partition = packed_partition(token);
-            packed[next[partition] as usize] = token << 3 | u64::from(mask);
-            next[partition] += 1;
+            out.packed[packed_partition(token)].push(doc | token << 3 | u64::from(mask));
         }
-        for slot in self.used.drain(..) {
-            let (key, mask) = std::mem::take(&mut self.slots[slot as usize]);
-            let token = key - 1;
-            let partition = packed_partition(token);
-            packed[next[partition] as usize] = token << 3 | u64::from(mask);
-            next[partition] += 1;
+        for entry in self.packed.drain(..) {
+            out.packed[packed_partition(entry >> 3)].push(doc | entry);
         }
-        let text = &self.word_text;
-        self.words.sort_unstable_by(|a, b| {
-            (a.0, &text[a.1.start as usize..a.1.end as usize])
-                .cmp(&(b.0, &text[b.1.start as usize..b.1.end as usize]))
-        });
-        let mut words: Vec<(u32, Range<u32>, u8)> = Vec::with_capacity(self.words.len());
-        let mut word_starts = [0u32; N_PARTITIONS + 1];
         for (partition, range, tier_bit) in self.words.drain(..) {
-            let key = &text[range.start as usize..range.end as usize];
-            match words.last_mut() {
-                Some(last)
-                    if last.0 == partition
-                        && &text[last.1.start as usize..last.1.end as usize] == key =>
-                {
-                    last.2 |= tier_bit;
-                }
-                _ => {
-                    word_starts[partition as usize + 1] += 1;
-                    words.push((partition, range, tier_bit));
-                }
-            }
-        }
-        for idx in 1..word_starts.len() {
-            word_starts[idx] += word_starts[idx - 1];
-        }
-        DocTokens {
-            packed,
-            packed_starts,
-            words,
-            word_starts,
-            word_text: std::mem::take(&mut self.word_text),
+            out.words[partition as usize].push((doc_offset, range, tier_bit));
         }
     }
 }
 
-/// The tokens of one document.
-fn doc_tokens(scratch: &mut Scratch, doc: &DocText<'_>) -> DocTokens {
-    for (tier, fields) in doc.tiers.iter().enumerate() {
-        for field in fields {
-            scratch.add_field(field, 1 << tier);
+/// Adds each atom of a field and the pair it makes with the one before to the scratch.
+struct FieldTokens<'a> {
+    scratch: &'a mut Scratch,
+    previous: Previous,
+    tier_bit: u8,
+}
+
+impl tokenize::AtomSink for FieldTokens<'_> {
+    #[inline]
+    fn cjk(&mut self, c: char, gap: bool) {
+        let code = u32::from(c);
+        let scratch = &mut *self.scratch;
+        if (IDEOGRAPHS_START..IDEOGRAPHS_END).contains(&code) {
+            let idx = (code - IDEOGRAPHS_START) as usize;
+            let entry = &mut scratch.ideographs[idx];
+            if *entry == 0 {
+                scratch.ideographs_used.push(idx as u16);
+            }
+            *entry |= self.tier_bit;
+        } else {
+            scratch
+                .packed
+                .push(u64::from(code) << 3 | u64::from(self.tier_bit));
         }
+        match self.previous {
+            Previous::None => {}
+            Previous::Cjk(first) => {
+                let token = PAIR | u64::from(first) << 22 | u64::from(gap) << 21 | u64::from(code);
+                scratch.packed.push(token << 3 | u64::from(self.tier_bit));
+            }
+            Previous::Word(..) => scratch.add_word_pair(self.previous, gap, Ok(c), self.tier_bit),
+        }
+        self.previous = Previous::Cjk(code);
     }
-    scratch.take_tokens()
+
+    fn word(&mut self, word: &str, gap: bool) {
+        let scratch = &mut *self.scratch;
+        let start = scratch.word_text.len();
+        scratch.word_text.push_str(word);
+        scratch.push_word_token(start, self.tier_bit);
+        let end = scratch.word_text.len();
+        scratch.add_word_pair(self.previous, gap, Err(word), self.tier_bit);
+        self.previous = Previous::Word(start as u32, end as u32);
+    }
+}
+
+/// Puts the tokens of consecutive documents, the first at `first_offset` in its batch, into
+/// `out` (emptied first; its vectors are reused from batch to batch).
+fn chunk_tokens(
+    scratch: &mut Scratch,
+    docs: &[DocText<'_>],
+    first_offset: u32,
+    out: &mut ChunkTokens,
+) {
+    out.packed.iter_mut().for_each(Vec::clear);
+    out.words.iter_mut().for_each(Vec::clear);
+    for (idx, doc) in docs.iter().enumerate() {
+        for (tier, fields) in doc.tiers.iter().enumerate() {
+            for field in fields {
+                scratch.add_field(field, 1 << tier);
+            }
+        }
+        scratch.take_tokens(first_offset + idx as u32, out);
+    }
+    std::mem::swap(&mut out.word_text, &mut scratch.word_text);
+    scratch.word_text.clear();
 }
 
 /// The documents of one token so far, encoded.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct PostingList {
     /// The next document id minus one: delta encoding starts from -1.
     next_base: u32,
+    /// The last document and its tier mask, written when the next document comes
+    /// ([`NO_DOC`] before the first): a document's repeats of a token fold into it.
+    pending: (u32, u8),
     /// `(id delta) << 3 | tier mask` per document, as varint digits.
     digits: Vec<u8>,
 }
 
+/// No document yet in [`PostingList::pending`].
+const NO_DOC: u32 = u32::MAX;
+
+impl Default for PostingList {
+    fn default() -> Self {
+        PostingList {
+            next_base: 0,
+            pending: (NO_DOC, 0),
+            digits: Vec::new(),
+        }
+    }
+}
+
 impl PostingList {
+    /// Adds `doc_id` (not smaller than any before) with the tiers in `mask`.
+    #[inline]
     fn push(&mut self, doc_id: u32, mask: u8) {
-        let delta = u64::from(doc_id + 1 - self.next_base);
-        push_varint(&mut self.digits, delta << 3 | u64::from(mask));
-        self.next_base = doc_id + 1;
+        if self.pending.0 == doc_id {
+            self.pending.1 |= mask;
+            return;
+        }
+        self.write_pending();
+        self.pending = (doc_id, mask);
+    }
+
+    fn write_pending(&mut self) {
+        let (doc_id, mask) = self.pending;
+        if doc_id != NO_DOC {
+            let delta = u64::from(doc_id + 1 - self.next_base);
+            push_varint(&mut self.digits, delta << 3 | u64::from(mask));
+            self.next_base = doc_id + 1;
+        }
+    }
+
+    /// The varint digits of every document.
+    fn into_digits(mut self) -> Vec<u8> {
+        self.write_pending();
+        self.digits
     }
 }
 
 /// The tokens of one partition and their postings.
 #[derive(Default)]
 struct Partition {
-    /// Packed token to index in `lists`.
-    packed: FastMap<u64, u32>,
+    /// Open-addressing table of the packed tokens: (token + 1, index in `lists`); 0 is empty.
+    packed_slots: Vec<(u64, u32)>,
     /// Word token to index in `lists`.
     words: FastMap<Box<str>, u32>,
     /// The token and its postings: a packed token, or a word token's key.
@@ -351,24 +334,56 @@ struct Partition {
 }
 
 impl Partition {
-    /// Appends the batch's documents (ids from `first_id`) that have tokens here.
-    fn append(&mut self, partition: usize, first_id: u32, docs: &[DocTokens]) {
-        for (offset, doc) in docs.iter().enumerate() {
-            let doc_id = first_id + offset as u32;
-            let range =
-                doc.packed_starts[partition] as usize..doc.packed_starts[partition + 1] as usize;
-            for code in &doc.packed[range] {
-                let token = code >> 3;
-                let idx = *self.packed.entry(token).or_insert_with(|| {
-                    self.lists.push((Ok(token), PostingList::default()));
-                    self.lists.len() as u32 - 1
-                });
-                self.lists[idx as usize].1.push(doc_id, (code & 7) as u8);
+    /// The index in `lists` of a packed token, added if it is new.
+    #[inline]
+    fn packed_list(&mut self, token: u64) -> usize {
+        if self.lists.len() * 2 >= self.packed_slots.len() {
+            self.grow();
+        }
+        let mask = self.packed_slots.len() - 1;
+        let key = token + 1;
+        let mut slot = (token.wrapping_mul(GOLDEN) >> 24) as usize & mask;
+        loop {
+            let entry = self.packed_slots[slot];
+            if entry.0 == key {
+                return entry.1 as usize;
             }
-            let words =
-                doc.word_starts[partition] as usize..doc.word_starts[partition + 1] as usize;
-            for (_, range, mask) in &doc.words[words] {
-                let key = &doc.word_text[range.start as usize..range.end as usize];
+            if entry.0 == 0 {
+                let idx = self.lists.len();
+                self.packed_slots[slot] = (key, idx as u32);
+                self.lists.push((Ok(token), PostingList::default()));
+                return idx;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// Doubles the table of packed tokens (its load stays under one half: `lists` counts word
+    /// tokens too).
+    #[cold]
+    fn grow(&mut self) {
+        let n_slots = (self.packed_slots.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.packed_slots, vec![(0, 0); n_slots]);
+        let mask = n_slots - 1;
+        for entry in old.into_iter().filter(|entry| entry.0 != 0) {
+            let mut slot = ((entry.0 - 1).wrapping_mul(GOLDEN) >> 24) as usize & mask;
+            while self.packed_slots[slot].0 != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.packed_slots[slot] = entry;
+        }
+    }
+
+    /// Appends the batch's documents (ids from `first_id`) that have tokens here.
+    fn append(&mut self, partition: usize, first_id: u32, chunks: &[ChunkTokens]) {
+        for chunk in chunks {
+            for entry in &chunk.packed[partition] {
+                let doc_id = first_id + (entry >> DOC_SHIFT) as u32;
+                let idx = self.packed_list((entry >> 3) & TOKEN_BITS);
+                self.lists[idx].1.push(doc_id, (entry & 7) as u8);
+            }
+            for (doc_offset, range, mask) in &chunk.words[partition] {
+                let key = &chunk.word_text[range.start as usize..range.end as usize];
                 let idx = if let Some(idx) = self.words.get(key) {
                     *idx
                 } else {
@@ -377,7 +392,9 @@ impl Partition {
                     self.words.insert(key.into(), idx);
                     idx
                 };
-                self.lists[idx as usize].1.push(doc_id, *mask);
+                self.lists[idx as usize]
+                    .1
+                    .push(first_id + doc_offset, *mask);
             }
         }
     }
@@ -398,12 +415,22 @@ fn packed_key(token: u64) -> String {
 }
 
 /// Appends `value` as varint digits.
+#[inline]
 pub fn push_varint(out: &mut Vec<u8>, mut value: u64) {
+    if value < 32 {
+        // Most postings: a common token, in the next document or the one after.
+        out.push(VARINT_DIGITS[value as usize]);
+        return;
+    }
+    let mut digits = [0u8; 13];
+    let mut n_digits = 0;
     while value >= 32 {
-        out.push(VARINT_DIGITS[(32 | (value & 31)) as usize]);
+        digits[n_digits] = VARINT_DIGITS[(32 | (value & 31)) as usize];
+        n_digits += 1;
         value >>= 5;
     }
-    out.push(VARINT_DIGITS[value as usize]);
+    digits[n_digits] = VARINT_DIGITS[value as usize];
+    out.extend_from_slice(&digits[..=n_digits]);
 }
 
 /// Reads varints from digits; `None` at a character that is not a digit or a cut-off number.
@@ -454,16 +481,26 @@ impl Hasher for MultiplyHasher {
 /// fixed order.
 pub fn postings(docs: &[DocText<'_>]) -> Vec<(String, Vec<u8>)> {
     let mut partitions: Vec<Partition> = (0..N_PARTITIONS).map(|_| Partition::default()).collect();
+    let mut chunks: Vec<ChunkTokens> = Vec::new();
     for (batch_idx, batch) in docs.chunks(BATCH).enumerate() {
-        let tokens: Vec<DocTokens> = batch
-            .par_iter()
-            .map_init(Scratch::default, doc_tokens)
-            .collect();
+        let n_chunks = batch.len().div_ceil(CHUNK);
+        if chunks.len() < n_chunks {
+            chunks.resize_with(n_chunks, ChunkTokens::default);
+        }
+        let tokens = &mut chunks[..n_chunks];
+        tokens
+            .par_iter_mut()
+            .zip(batch.par_chunks(CHUNK))
+            .enumerate()
+            .for_each_init(Scratch::default, |scratch, (chunk_idx, (out, docs))| {
+                chunk_tokens(scratch, docs, (chunk_idx * CHUNK) as u32, out);
+            });
         let first_id = (batch_idx * BATCH) as u32;
+        let tokens = &*tokens;
         partitions
             .par_iter_mut()
             .enumerate()
-            .for_each(|(idx, partition)| partition.append(idx, first_id, &tokens));
+            .for_each(|(idx, partition)| partition.append(idx, first_id, tokens));
     }
     partitions
         .into_par_iter()
@@ -473,7 +510,7 @@ pub fn postings(docs: &[DocText<'_>]) -> Vec<(String, Vec<u8>)> {
                     Ok(packed) => packed_key(packed),
                     Err(text) => text.into_string(),
                 };
-                (key, list.digits)
+                (key, list.into_digits())
             })
         })
         .collect()

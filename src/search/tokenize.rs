@@ -69,22 +69,99 @@ fn stable_run(text: &str) -> usize {
 
 /// Appends the normalised form of one character and the combining marks after it.
 fn normalize_cluster(cluster: &str, out: &mut String) {
+    for_each_normalized_in_cluster(cluster, |c| out.push(c));
+}
+
+/// Calls `emit` with each character of the normalised form of one character and the combining
+/// marks after it.
+fn for_each_normalized_in_cluster(cluster: &str, mut emit: impl FnMut(char)) {
     let mut chars = cluster.chars();
     let Some(c) = chars.next() else {
         return;
     };
     let has_marks = chars.next().is_some();
     if !has_marks && is_stable(c) {
-        out.push(c.to_ascii_lowercase());
+        emit(c.to_ascii_lowercase());
     } else if !has_marks && ('\u{FF01}'..='\u{FF5E}').contains(&c) {
         // Full-width ASCII (`，`, `１`, `Ａ`): NFKC is the ASCII character.
         let ascii = char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c);
-        out.push(ascii.to_ascii_lowercase());
+        emit(ascii.to_ascii_lowercase());
     } else if !has_marks && is_unchanged(c) {
-        out.push(c);
+        emit(c);
     } else {
+        // Lower-cased as a string, as `normalize` does (a final sigma is a string rule).
         let composed: String = cluster.nfkc().collect();
-        out.push_str(&composed.to_lowercase());
+        composed.to_lowercase().chars().for_each(emit);
+    }
+}
+
+/// Calls `emit` with each character of [`normalize`]`(text)`, in order, unit by unit as
+/// [`scan_atoms`] reads them: the tests hold it to [`normalize`].
+#[cfg(test)]
+fn for_each_normalized(text: &str, mut emit: impl FnMut(char)) {
+    let mut idx = 0;
+    while idx < text.len() {
+        match next_unit(text, idx) {
+            Unit::Stable(c, end) => {
+                emit(c.to_ascii_lowercase());
+                idx = end;
+            }
+            Unit::Cluster(end) => {
+                for_each_normalized_in_cluster(&text[idx..end], &mut emit);
+                idx = end;
+            }
+        }
+    }
+}
+
+/// A unit of text to normalise: a character and the combining marks after it.
+enum Unit {
+    /// A character on its own that normalising leaves as it is but for ASCII lower case, and
+    /// where the next unit starts.
+    Stable(char, usize),
+    /// Anything else, and where the next unit starts.
+    Cluster(usize),
+}
+
+/// The unit of `text` that starts at byte `start` (a character boundary before its end).
+#[inline]
+fn next_unit(text: &str, start: usize) -> Unit {
+    let bytes = text.as_bytes();
+    // ASCII and the unified ideographs (lead bytes `E4`–`E9`) are decoded here, the rest by std.
+    let (c, end) = match bytes[start] {
+        byte @ 0..=0x7F => (char::from(byte), start + 1),
+        lead @ 0xE4..=0xE9 if start + 2 < bytes.len() => {
+            let code = u32::from(lead & 0x0F) << 12
+                | u32::from(bytes[start + 1] & 0x3F) << 6
+                | u32::from(bytes[start + 2] & 0x3F);
+            (
+                char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER),
+                start + 3,
+            )
+        }
+        _ => {
+            let c = text[start..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            (c, start + c.len_utf8())
+        }
+    };
+    let mut cluster_end = end;
+    // No combining mark starts with an ASCII byte or the lead byte of `U+4000..U+A000`.
+    while bytes
+        .get(cluster_end)
+        .is_some_and(|byte| !byte.is_ascii() && !(0xE4..=0xE9).contains(byte))
+    {
+        match text[cluster_end..].chars().next() {
+            Some(mark) if is_combining_mark(mark) => cluster_end += mark.len_utf8(),
+            _ => break,
+        }
+    }
+    if cluster_end == end && is_stable(c) {
+        Unit::Stable(c, end)
+    } else {
+        Unit::Cluster(cluster_end)
     }
 }
 
@@ -191,6 +268,84 @@ pub fn atoms(normalized: &str) -> Vec<Atom<'_>> {
         });
     }
     atoms
+}
+
+/// What [`scan_atoms`] reports atoms to.
+pub trait AtomSink {
+    /// An ideograph, kana or hangul syllable; `gap`: whether a separator came before it.
+    fn cjk(&mut self, c: char, gap: bool);
+    /// A run of other letters and digits; `gap`: whether a separator came before it.
+    fn word(&mut self, word: &str, gap: bool);
+}
+
+/// Reports each atom of [`normalize`]`(text)` and whether a separator came before it (the
+/// [`atoms`] of the normalised text) to `sink`, in one pass without building the normalised
+/// text. `word` is scratch space for the word being read.
+pub fn scan_atoms(text: &str, word: &mut String, sink: &mut impl AtomSink) {
+    word.clear();
+    let mut scanner = AtomScanner {
+        word,
+        gap: false,
+        sink,
+    };
+    let mut idx = 0;
+    while idx < text.len() {
+        match next_unit(text, idx) {
+            Unit::Stable(c, end) => {
+                scanner.push(c.to_ascii_lowercase());
+                idx = end;
+            }
+            Unit::Cluster(end) => {
+                for_each_normalized_in_cluster(&text[idx..end], |c| scanner.push(c));
+                idx = end;
+            }
+        }
+    }
+    scanner.end_word();
+}
+
+/// The state of [`scan_atoms`]: [`atoms`] on one character at a time.
+struct AtomScanner<'a, S> {
+    word: &'a mut String,
+    gap: bool,
+    sink: &'a mut S,
+}
+
+impl<S: AtomSink> AtomScanner<'_, S> {
+    #[inline]
+    fn push(&mut self, c: char) {
+        // The unified ideographs first: most of a Chinese text.
+        let class = if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            CharClass::Cjk
+        } else {
+            classify(c)
+        };
+        match class {
+            CharClass::Cjk => {
+                if !self.word.is_empty() {
+                    self.end_word();
+                }
+                self.sink.cjk(c, self.gap);
+                self.gap = false;
+            }
+            CharClass::Word => self.word.push(c),
+            CharClass::Separator => {
+                if !self.word.is_empty() {
+                    self.end_word();
+                }
+                self.gap = true;
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn end_word(&mut self) {
+        if !self.word.is_empty() {
+            self.sink.word(self.word, self.gap);
+            self.word.clear();
+            self.gap = false;
+        }
+    }
 }
 
 /// The key of the token for two neighbouring atoms: `ab`, or `a b` across a gap.
@@ -312,6 +467,57 @@ mod tests {
             let expected = text.nfkc().collect::<String>().to_lowercase();
             proptest::prop_assert_eq!(normalize(&text), expected);
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// The one-pass forms agree with normalising first: the same characters, the same atoms.
+        #[test]
+        fn one_pass_scans_equal_normalizing_first(
+            text in proptest::string::string_regex(
+                "[a-zA-Z0-9 白莲社区ＡＢ１，。“Ⅻ㈱é\u{301}\u{308}eEΣσ가あ\u{3000}-]{0,24}"
+            ).expect("regex")
+        ) {
+            let normalized = normalize(&text);
+            let mut chars = String::new();
+            for_each_normalized(&text, |c| chars.push(c));
+            proptest::prop_assert_eq!(&chars, &normalized);
+            let expected: Vec<(String, bool)> = atoms(&normalized)
+                .into_iter()
+                .map(|atom| (atom.text.to_string(), atom.gap))
+                .collect();
+            let mut scanned = Scanned::default();
+            scan_atoms(&text, &mut String::from("left over"), &mut scanned);
+            proptest::prop_assert_eq!(scanned.0, expected);
+        }
+    }
+
+    /// Atoms as (text, gap), from [`scan_atoms`].
+    #[derive(Default)]
+    struct Scanned(Vec<(String, bool)>);
+
+    impl AtomSink for Scanned {
+        fn cjk(&mut self, c: char, gap: bool) {
+            self.0.push((c.to_string(), gap));
+        }
+
+        fn word(&mut self, word: &str, gap: bool) {
+            self.0.push((word.to_string(), gap));
+        }
+    }
+
+    #[test]
+    fn one_pass_normalizing_handles_marks_and_sigma() {
+        let one_pass = |text: &str| {
+            let mut out = String::new();
+            for_each_normalized(text, |c| out.push(c));
+            out
+        };
+        assert_eq!(one_pass("Cafe\u{301} ＡＢ，白莲"), "café ab,白莲");
+        assert_eq!(one_pass("\u{301}a"), normalize("\u{301}a"));
+        assert_eq!(one_pass("ΟΔΟΣ"), normalize("ΟΔΟΣ"));
+        assert_eq!(one_pass(""), "");
     }
 
     #[test]
