@@ -107,7 +107,7 @@ async fn site(State(shared): State<Arc<Shared>>, mut request: Request) -> Respon
 }
 
 /// Waits while the file of `path` still shows the previous templates of a template change
-/// (see `Shared::stale`); a missing file waits for the 404 page.
+/// (see `Shared::stale`); a path with no file or folder waits for the 404 page.
 async fn wait_until_fresh(shared: &Shared, path: &str) {
     let mut stale = shared.stale.subscribe();
     loop {
@@ -122,7 +122,7 @@ async fn wait_until_fresh(shared: &Shared, path: &str) {
             };
             let file = output_file_of(&percent_decode_str(rest).decode_utf8_lossy());
             stale.contains(&file)
-                || (stale.contains(Path::new("404.html")) && !live.dir.join(&file).is_file())
+                || (stale.contains(Path::new("404.html")) && !live.dir.join(&file).exists())
         };
         if !waits || stale.changed().await.is_err() {
             return;

@@ -284,7 +284,11 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     }
     std::thread::scope(|scope| {
         let live = &mut live;
+        let stale = &shared.stale;
         scope.spawn(move || {
+            // Should this thread ever end early (a panic), no request may wait for pages it
+            // would have rendered.
+            let _unmark = UnmarkOnExit(stale);
             watching.run(&mut engine, &mut |engine, step| match step {
                 Step::Changed(changes) => live.rebuild(engine, Some(changes), report),
                 Step::Search(index) => live.publish_search(engine, index, report),
@@ -476,6 +480,15 @@ enum Step<'a> {
     Search(engine::SearchIndex),
     /// Go on rendering the pages a template change left (nothing else is waiting).
     Finish,
+}
+
+/// Clears the stale marks when dropped.
+struct UnmarkOnExit<'a>(&'a tokio::sync::watch::Sender<Arc<HashSet<PathBuf>>>);
+
+impl Drop for UnmarkOnExit<'_> {
+    fn drop(&mut self) {
+        self.0.send_replace(Arc::default());
+    }
 }
 
 /// Rebuilds for `serve`: publishes under the server's lock, then updates the overlay and tells
