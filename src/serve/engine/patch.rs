@@ -7,6 +7,11 @@
 //! an error, a warning about the file, a template) takes the full rebuild, which is always
 //! right: the patch only skips work whose result it can tell is unchanged.
 //!
+//! A change of templates only is patched too: the templates are parsed again and the pages whose
+//! template (or one it uses) changed are rendered, those open in a browser first
+//! ([`Engine::try_patch_templates`]) and the others after, in groups that give way to a newer
+//! change ([`Engine::finish_pages`]); meanwhile requests for those wait ([`StaleMarks`]).
+//!
 //! `YUANBA_VERIFY_REBUILDS=1` (set by the integration tests) compares the published site with a
 //! clean build after every rebuild, patched or full, and reports a difference on stderr.
 
