@@ -6,19 +6,8 @@
 use std::time::Duration;
 
 use crate::live::{Events, Running, atomic_save, wait_until};
-use crate::util::{SiteTest, story};
-
-fn two_stories() -> SiteTest {
-    SiteTest::new()
-        .file(
-            "content/stories/a.md",
-            &story("白莲社区", "2018-03-20", "儿童之家开园。"),
-        )
-        .file(
-            "content/stories/b.md",
-            &story("蛟龙港", "2018-03-18", "上林社区。"),
-        )
-}
+use crate::serve::two_stories;
+use crate::util::story;
 
 #[test]
 fn a_component_defined_in_another_template_is_followed() {
@@ -32,15 +21,15 @@ fn a_component_defined_in_another_template_is_followed() {
             "<!doctype html><title>{{ story.title }}</title>{{ <badge label=\"x\"/> }}\n",
         );
     let mut server = Running::serve(&site, &[]);
-    assert!(server.get("stories/a/").text().contains("[A:x]"));
+    assert!(server.get("stories/bailian/").text().contains("[A:x]"));
     atomic_save(
         site.root(),
         "templates/partials/ui.html",
         "{% component badge(label) %}[B:{{ label }}]{% endcomponent badge %}\n",
     );
     server.wait_for_line(|line| line.starts_with("templates/partials/ui.html"));
-    assert!(server.get("stories/a/").text().contains("[B:x]"));
-    assert!(server.get("stories/b/").text().contains("[B:x]"));
+    assert!(server.get("stories/bailian/").text().contains("[B:x]"));
+    assert!(server.get("stories/jiaolong/").text().contains("[B:x]"));
 }
 
 #[test]
@@ -111,11 +100,11 @@ fn index_has(dir: &std::path::Path, text: &str) -> bool {
 fn a_template_change_does_not_drop_the_search_index_of_an_earlier_edit() {
     let site = two_stories();
     let server = Running::serve(&site, &[]);
-    let mut events = Events::connect(&server, "/stories/a/");
+    let mut events = Events::connect(&server, "/stories/bailian/");
     events.wait_for(|event| event.name == "search");
     atomic_save(
         site.root(),
-        "content/stories/a.md",
+        "content/stories/bailian.md",
         &story("白莲社区新标题", "2018-03-20", "儿童之家开园。"),
     );
     atomic_save(
@@ -136,10 +125,10 @@ fn build_watch_writes_the_search_index_of_a_text_edit() {
     watching.wait_for_line(|line| line.starts_with("first build:"));
     atomic_save(
         site.root(),
-        "content/stories/a.md",
+        "content/stories/bailian.md",
         &story("白莲社区新标题", "2018-03-20", "儿童之家开园。"),
     );
-    watching.wait_for_line(|line| line.starts_with("content/stories/a.md:"));
+    watching.wait_for_line(|line| line.starts_with("content/stories/bailian.md:"));
     assert!(index_has(&site.root().join("public"), "白莲社区新标题"));
 }
 
@@ -159,9 +148,9 @@ fn a_story_that_falls_due_is_published_by_the_next_rebuild() {
     std::thread::sleep(Duration::from_secs(3));
     atomic_save(
         site.root(),
-        "content/stories/a.md",
+        "content/stories/bailian.md",
         &story("白莲社区", "2018-03-20", "改过的正文。"),
     );
-    server.wait_for_line(|line| line.starts_with("content/stories/a.md:"));
+    server.wait_for_line(|line| line.starts_with("content/stories/bailian.md:"));
     assert_eq!(server.get("stories/later/").status, 200);
 }

@@ -8,7 +8,8 @@ fn story_in(title: &str, date: &str, district: &str) -> String {
     story(title, date, "正文。").replace("成华区", district)
 }
 
-fn two_stories() -> SiteTest {
+/// Two stories, `bailian` (newer) and `jiaolong`, in one community.
+pub(crate) fn two_stories() -> SiteTest {
     SiteTest::new()
         .file(
             "content/stories/bailian.md",
