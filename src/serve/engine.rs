@@ -667,6 +667,50 @@ mod tests {
         );
     }
 
+    /// Publishes by applying, as `serve` does under its lock.
+    fn apply(ready: Ready, _: &Published) -> Result<(), output::Error> {
+        ready.publish().map(drop)
+    }
+
+    #[test]
+    fn a_template_patch_keeps_the_search_index_being_built_for_the_site() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = tmp.path().join("site");
+        let story = "---\ntitle: 甲\ndate: 2018-03-20\ndistrict: 成华区\ncommunity: 白莲社区\nreporter: 彭戎\n---\n\n正文。\n";
+        std::fs::create_dir_all(root.join("content/stories")).expect("folders");
+        std::fs::create_dir_all(root.join("templates")).expect("folders");
+        std::fs::write(
+            root.join("site.yaml"),
+            "title: 测试\nbase_url: https://example.org/\n",
+        )
+        .expect("write");
+        std::fs::write(root.join("content/stories/a.md"), story).expect("write");
+        let overrides = Overrides {
+            output_dir: Some(tmp.path().join("out")),
+            ..Overrides::default()
+        };
+        let pending = tmp.path().join("pending");
+        let mut engine = Engine::new(root.clone(), overrides, Publishing::InPlace { pending });
+        let first = engine.rebuild(None, &mut apply).expect("first build");
+        assert!(first.outcome.is_ok(), "{:?}", first.outcome);
+        let job = engine.search_job().expect("an index to build");
+        // While it is being built, a template changes: the site is the same.
+        let template = root.join("templates/story.html");
+        std::fs::write(
+            &template,
+            "<!doctype html><title>{{ story.title }}</title>\n",
+        )
+        .expect("write");
+        let mut changes = ChangeSet::default();
+        changes.add(&engine.layout(), &template);
+        let patched = engine.rebuild(Some(&changes), &mut apply).expect("patch");
+        assert!(patched.outcome.is_ok(), "{:?}", patched.outcome);
+        let published = engine
+            .publish_search(job.run(), &mut |ready| ready.publish().map(drop))
+            .expect("publish the index");
+        assert!(published.is_some(), "the index was dropped");
+    }
+
     #[test]
     fn request_paths_map_to_output_files() {
         assert_eq!(output_file_of("/"), PathBuf::from("index.html"));

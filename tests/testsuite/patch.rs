@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::live::{Events, Running, atomic_save, wait_until};
+use crate::live::{Running, atomic_save};
 use crate::serve::two_stories;
 use crate::util::story;
 
@@ -94,28 +94,6 @@ fn index_has(dir: &std::path::Path, text: &str) -> bool {
         .filter_map(Result::ok)
         .filter(|entry| entry.file_type().is_file())
         .any(|entry| std::fs::read_to_string(entry.path()).is_ok_and(|json| json.contains(text)))
-}
-
-#[test]
-fn a_template_change_does_not_drop_the_search_index_of_an_earlier_edit() {
-    let site = two_stories();
-    let server = Running::serve(&site, &[]);
-    let mut events = Events::connect(&server, "/stories/bailian/");
-    events.wait_for(|event| event.name == "search");
-    atomic_save(
-        site.root(),
-        "content/stories/bailian.md",
-        &story("白莲社区新标题", "2018-03-20", "儿童之家开园。"),
-    );
-    atomic_save(
-        site.root(),
-        "templates/story.html",
-        "<!doctype html><title>{{ story.title }}</title>\n",
-    );
-    let private = server.private_site();
-    wait_until("the index has the new title", || {
-        index_has(&private, "白莲社区新标题")
-    });
 }
 
 #[test]
