@@ -125,50 +125,24 @@ pub fn render_loaded(
                 n_files.fetch_add(1, Ordering::Relaxed);
                 sink.emit(output)
             };
-            let jobs = render::plan(&site, config);
-            // Generated files win over static files at the same path, except robots.txt.
-            let mut generated = render::page_files(&site, &jobs);
-            let (assets, extras) = files_beside_pages(&site, config, &jobs, &generated);
-            diagnostics.extend(extras.1);
-            let extras = extras.0;
-            generated.extend(extras.iter().map(|file| file.path.clone()));
-            let outputs = check::OutputFiles::new(&generated, &assets);
-            let links = check::links::check(&site, config, &outputs);
-            diagnostics.extend(links.diagnostics);
-            if checks.editorial {
-                diagnostics.extend(check::editorial::check(
-                    &site.stories,
-                    &links.images,
-                    &outputs,
-                ));
-            }
-            built.external_links = links.external;
-            log_time("check links", started);
-            if diagnostics.iter().any(Diagnostic::is_error) {
-                failed.store(true, Ordering::Relaxed);
-            }
-            let kept_assets = incremental.is_some().then(|| assets.clone());
-            assets
-                .into_par_iter()
-                .filter(|asset| !generated.contains(&asset.path))
-                .try_for_each(emit)?;
-            extras.into_par_iter().try_for_each(emit)?;
-            log_time("feeds, sitemap, aliases", started);
             let defer_search = incremental
                 .as_deref()
                 .is_some_and(|incremental| incremental.defer_search);
-            let keep = incremental.is_some();
-            // The index needs only the site: it is built and written while the pages render,
-            // filling the moments when rendering leaves a core idle.
+            // The index needs only the site: it is built and written beside everything else,
+            // from here on, so that it fills the moments when a core would be idle (the
+            // checks and the feeds below are mostly one thread).
             let (rendered, indexed) = rayon::join(
                 || {
-                    render::render(
+                    render_site(
                         &site,
-                        &jobs,
-                        templates,
                         config,
+                        templates,
+                        checks,
+                        incremental,
+                        &failed,
                         &emit,
-                        incremental.map(|incremental| &mut incremental.render),
+                        &mut diagnostics,
+                        started,
                     )
                 },
                 || {
@@ -176,26 +150,33 @@ pub fn render_loaded(
                         return Ok(false);
                     }
                     let index = search::build(&site, config);
-                    index.into_par_iter().try_for_each(emit).map(|()| true)
+                    index.into_par_iter().try_for_each(&emit).map(|()| true)
                 },
             );
-            let rendered = rendered?;
+            let SiteRendered {
+                rendered,
+                external_links,
+                kept,
+            } = rendered?;
             let indexed = indexed?;
             log_time("render and write, search index", started);
+            built.external_links = external_links;
+            built.n_rendered = rendered.n_rendered;
+            built.kept = rendered.kept;
+            built.page_keys = rendered.keys;
             if rendered.diagnostics.iter().any(Diagnostic::is_error) {
                 failed.store(true, Ordering::Relaxed);
             }
             diagnostics.extend(rendered.diagnostics);
-            built.n_rendered = rendered.n_rendered;
-            built.kept = rendered.kept;
-            built.page_keys = rendered.keys;
             let failed = failed.load(Ordering::Relaxed);
             built.search_deferred = config.search && !indexed && !failed;
-            if keep && !failed {
+            if let Some((generated, assets)) = kept
+                && !failed
+            {
                 built.patchable = Some(Patchable {
                     site,
                     generated,
-                    assets: kept_assets.unwrap_or_default(),
+                    assets,
                 });
             }
             built.n_files = n_files.into_inner();
@@ -205,6 +186,72 @@ pub fn render_loaded(
     diagnostic::sort(&mut diagnostics);
     built.diagnostics = diagnostics;
     Ok(built)
+}
+
+/// What [`render_site`] made: the rendered pages, the links to other sites, and (with
+/// [`Incremental`]) the page files and static files that a later patch checks links against.
+struct SiteRendered {
+    rendered: render::Rendered,
+    external_links: Vec<check::links::ExternalLink>,
+    kept: Option<(HashSet<PathBuf>, Vec<Output>)>,
+}
+
+/// Everything of a build but the search index: checks the links, writes the static files,
+/// feeds, sitemap and redirect pages, then renders the pages. Once `failed` is set, `emit`
+/// hands nothing over.
+#[allow(clippy::too_many_arguments)]
+fn render_site(
+    site: &site::Site,
+    config: &SiteConfig,
+    templates: &mut Templates,
+    checks: Checks,
+    incremental: Option<&mut Incremental>,
+    failed: &AtomicBool,
+    emit: &(dyn Fn(Output) -> Result<(), output::Error> + Sync),
+    diagnostics: &mut Vec<Diagnostic>,
+    started: Instant,
+) -> Result<SiteRendered, output::Error> {
+    let jobs = render::plan(site, config);
+    // Generated files win over static files at the same path, except robots.txt.
+    let mut generated = render::page_files(site, &jobs);
+    let (assets, extras) = files_beside_pages(site, config, &jobs, &generated);
+    diagnostics.extend(extras.1);
+    let extras = extras.0;
+    generated.extend(extras.iter().map(|file| file.path.clone()));
+    let outputs = check::OutputFiles::new(&generated, &assets);
+    let links = check::links::check(site, config, &outputs);
+    diagnostics.extend(links.diagnostics);
+    if checks.editorial {
+        diagnostics.extend(check::editorial::check(
+            &site.stories,
+            &links.images,
+            &outputs,
+        ));
+    }
+    log_time("check links", started);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        failed.store(true, Ordering::Relaxed);
+    }
+    let kept_assets = incremental.is_some().then(|| assets.clone());
+    assets
+        .into_par_iter()
+        .filter(|asset| !generated.contains(&asset.path))
+        .try_for_each(emit)?;
+    extras.into_par_iter().try_for_each(emit)?;
+    log_time("feeds, sitemap, aliases", started);
+    let rendered = render::render(
+        site,
+        &jobs,
+        templates,
+        config,
+        emit,
+        incremental.map(|incremental| &mut incremental.render),
+    )?;
+    Ok(SiteRendered {
+        rendered,
+        external_links: links.external,
+        kept: kept_assets.map(|assets| (generated, assets)),
+    })
 }
 
 /// The static files, and the files [`extras`] makes (robots.txt only when there is no static
