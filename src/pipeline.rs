@@ -125,6 +125,7 @@ pub fn render_loaded(
                 n_files.fetch_add(1, Ordering::Relaxed);
                 sink.emit(output)
             };
+            let emit = &emit;
             let defer_search = incremental
                 .as_deref()
                 .is_some_and(|incremental| incremental.defer_search);
@@ -140,7 +141,7 @@ pub fn render_loaded(
                         checks,
                         incremental,
                         &failed,
-                        &emit,
+                        emit,
                         &mut diagnostics,
                         started,
                     )
@@ -150,7 +151,7 @@ pub fn render_loaded(
                         return Ok(false);
                     }
                     let index = search::build(&site, config);
-                    index.into_par_iter().try_for_each(&emit).map(|()| true)
+                    index.into_par_iter().try_for_each(emit).map(|()| true)
                 },
             );
             let SiteRendered {

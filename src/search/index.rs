@@ -209,7 +209,7 @@ struct FieldTokens<'a> {
 }
 
 impl tokenize::AtomSink for FieldTokens<'_> {
-    #[inline(always)]
+    #[inline]
     fn cjk(&mut self, c: char, gap: bool) {
         let code = u32::from(c);
         let scratch = &mut *self.scratch;

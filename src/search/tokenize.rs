@@ -313,7 +313,7 @@ pub fn scan_atoms(text: &str, word: &mut String, sink: &mut impl AtomSink) {
 /// The unified ideograph (`U+4E00..=U+9FFF`, most of a Chinese text) that starts at byte
 /// `start` of valid UTF-8, when no combining mark follows it: a unit that normalising leaves
 /// as it is, decoded without the general path of [`next_unit`].
-#[inline(always)]
+#[inline]
 fn unified_ideograph(bytes: &[u8], start: usize) -> Option<char> {
     let lead = *bytes.get(start)?;
     if !(0xE4..=0xE9).contains(&lead) || start + 2 >= bytes.len() {
@@ -342,7 +342,7 @@ struct AtomScanner<'a, S> {
 
 impl<S: AtomSink> AtomScanner<'_, S> {
     /// A CJK atom.
-    #[inline(always)]
+    #[inline]
     fn cjk(&mut self, c: char) {
         if !self.word.is_empty() {
             self.end_word();
