@@ -242,7 +242,9 @@ pub struct Replaced {
 impl Drop for Replaced {
     fn drop(&mut self) {
         if let Some(old) = self.old.take() {
+            let started = std::time::Instant::now();
             remove_tree(&old);
+            crate::pipeline::log_time("remove the replaced site", started);
         }
     }
 }
@@ -354,30 +356,37 @@ fn unchanged(previous: &Path, contents: &Contents) -> bool {
     }
 }
 
-/// Removes a folder of ours (a previous output), files in parallel; best effort.
+/// Removes a folder of ours (a previous output), folders in parallel; best effort.
 fn remove_tree(dir: &Path) {
-    let mut files = Vec::new();
-    let mut dirs = Vec::new();
-    for entry in walkdir::WalkDir::new(dir)
-        .contents_first(true)
-        .into_iter()
-        .flatten()
-    {
-        if entry.file_type().is_dir() {
-            dirs.push(entry.into_path());
-        } else {
-            files.push(entry.into_path());
-        }
-    }
-    files.par_iter().for_each(|file| {
-        let _ = std::fs::remove_file(file);
-    });
-    for dir in &dirs {
-        let _ = std::fs::remove_dir(dir);
-    }
+    remove_contents(dir);
+    let _ = std::fs::remove_dir(dir);
     if dir.exists() {
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// Removes what `dir` holds: its files, then its folders, each emptied in parallel. Symbolic
+/// links are removed, never followed.
+fn remove_contents(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let folders: Vec<PathBuf> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                Some(path)
+            } else {
+                let _ = std::fs::remove_file(&path);
+                None
+            }
+        })
+        .collect();
+    folders.par_iter().for_each(|folder| {
+        remove_contents(folder);
+        let _ = std::fs::remove_dir(folder);
+    });
 }
 
 /// Renames the output folder away and the staging folder into its place; returns the renamed
@@ -408,4 +417,43 @@ fn swap(
         });
     }
     Ok(had_old.then_some(old))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removing_a_replaced_site_removes_every_folder_and_follows_no_link() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let outside = temp.path().join("outside");
+        std::fs::create_dir(&outside).expect("mkdir");
+        std::fs::write(outside.join("keep.txt"), "keep").expect("write");
+        let old = temp.path().join(".public.old-1");
+        for folder in ["a/b/c", "a/d", "search/ids", "empty"] {
+            std::fs::create_dir_all(old.join(folder)).expect("mkdir");
+        }
+        for file in [
+            "index.html",
+            "a/b/c/index.html",
+            "a/d/x.css",
+            "search/ids/0.json",
+        ] {
+            std::fs::write(old.join(file), file).expect("write");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&outside, old.join("a/link")).expect("symlink");
+            std::os::unix::fs::symlink(outside.join("keep.txt"), old.join("file-link"))
+                .expect("symlink");
+        }
+        remove_tree(&old);
+        assert!(!old.exists());
+        assert_eq!(
+            std::fs::read_to_string(outside.join("keep.txt")).expect("kept"),
+            "keep"
+        );
+        // A folder that is not there is no error.
+        remove_tree(&old);
+    }
 }
