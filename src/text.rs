@@ -91,16 +91,41 @@ pub fn strip_html(html: &str) -> String {
     out
 }
 
-/// The length of the start of `text` before its first `<`, `&` or white space, read byte by
-/// byte: only the lead bytes of white space outside ASCII (`C2`, `E1`–`E3`) are decoded.
+/// The length of the start of `text` before its first `<`, `&` or white space. Eight bytes
+/// are ruled out at a time when none of them can start a stop; the others are read one by
+/// one, decoding only the lead bytes of white space outside ASCII (`C2`, `E1`–`E3`).
 fn plain_run(text: &str) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    // Whether a byte of `word` is below `n` (at most 0x80): exact, as a whole.
+    let has_below =
+        |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & (ONES * 0x80) != 0;
+    let has_byte = |word: u64, byte: u8| has_below(word ^ (ONES * u64::from(byte)), 1);
+    // Controls and space, `<`, `&`, `C2` and `E0`–`E3`: a superset of the stops' first bytes.
+    let may_stop = |word: u64| {
+        has_below(word, 0x21)
+            || has_byte(word, b'<')
+            || has_byte(word, b'&')
+            || has_byte(word, 0xC2)
+            || has_below(word ^ (ONES * 0xE0), 4)
+    };
     let bytes = text.as_bytes();
-    for (idx, byte) in bytes.iter().enumerate() {
-        match byte {
-            b'<' | b'&' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ' => return idx,
-            0xC2 | 0xE1..=0xE3 if text[idx..].starts_with(char::is_whitespace) => return idx,
-            _ => {}
+    let mut start = 0;
+    while start < bytes.len() {
+        if let Some(chunk) = bytes.get(start..start + 8)
+            && !may_stop(u64::from_ne_bytes(chunk.try_into().unwrap_or_default()))
+        {
+            start += 8;
+            continue;
         }
+        let end = (start + 8).min(bytes.len());
+        for (idx, byte) in bytes.iter().enumerate().take(end).skip(start) {
+            match byte {
+                b'<' | b'&' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ' => return idx,
+                0xC2 | 0xE1..=0xE3 if text[idx..].starts_with(char::is_whitespace) => return idx,
+                _ => {}
+            }
+        }
+        start = end;
     }
     bytes.len()
 }
@@ -245,7 +270,25 @@ mod tests {
             let text = format!("甲a“乙”、\u{A9}\u{2030}{stop}丙");
             assert_eq!(plain_run(&text), reference(&text), "{stop:?}");
         }
-        for text in ["", "甲乙", "“引号”。", "\u{85}", "a\u{3000}b"] {
+        // A stop at every offset of an eight-byte word, after plain text of every length.
+        for prefix in 0..20 {
+            for stop in [
+                '<', '&', ' ', '\u{85}', '\u{A0}', '\u{1680}', '\u{2003}', '\u{3000}',
+            ] {
+                let text = format!("{}{stop}乙", "a".repeat(prefix));
+                assert_eq!(plain_run(&text), reference(&text), "{text:?}");
+                let text = format!("{}{stop}乙", "“甲”".repeat(prefix));
+                assert_eq!(plain_run(&text), reference(&text), "{text:?}");
+            }
+        }
+        for text in [
+            "",
+            "甲乙",
+            "“引号”。",
+            "\u{85}",
+            "a\u{3000}b",
+            "\u{1C}\u{1F}\u{7F}甲乙丙丁",
+        ] {
             assert_eq!(plain_run(text), reference(text), "{text:?}");
         }
     }
