@@ -276,6 +276,13 @@ pub trait AtomSink {
     fn cjk(&mut self, c: char, gap: bool);
     /// A run of other letters and digits; `gap`: whether a separator came before it.
     fn word(&mut self, word: &str, gap: bool);
+    /// A unified ideograph (`U+4E00..=U+9FFF`, given by code point) right after the unified
+    /// ideograph `previous`, with no separator between: most atoms of a Chinese text.
+    #[inline]
+    fn next_ideograph(&mut self, previous: u32, code: u32) {
+        let _ = previous;
+        self.cjk(char::from_u32(code).unwrap_or_default(), false);
+    }
 }
 
 /// Reports each atom of [`normalize`]`(text)` and whether a separator came before it (the
@@ -291,9 +298,23 @@ pub fn scan_atoms(text: &str, word: &mut String, sink: &mut impl AtomSink) {
     let bytes = text.as_bytes();
     let mut idx = 0;
     while idx < text.len() {
-        if let Some(c) = unified_ideograph(bytes, idx) {
-            scanner.cjk(c);
+        if let Some(mut previous) = unified_ideograph(bytes, idx) {
+            scanner.cjk(char::from_u32(previous).unwrap_or_default());
             idx += 3;
+            // The rest of a run of ideographs: no word to end, no separator before.
+            while let Some(code) = unified_ideograph(bytes, idx) {
+                scanner.sink.next_ideograph(previous, code);
+                previous = code;
+                idx += 3;
+            }
+            continue;
+        }
+        if let Some((unit, len)) = quick_unit(bytes, idx) {
+            match unit {
+                QuickUnit::Word(c) => scanner.word.push(c),
+                QuickUnit::Separator => scanner.separator(),
+            }
+            idx += len;
             continue;
         }
         match next_unit(text, idx) {
@@ -314,7 +335,7 @@ pub fn scan_atoms(text: &str, word: &mut String, sink: &mut impl AtomSink) {
 /// `start` of valid UTF-8, when no combining mark follows it: a unit that normalising leaves
 /// as it is, decoded without the general path of [`next_unit`].
 #[inline]
-fn unified_ideograph(bytes: &[u8], start: usize) -> Option<char> {
+fn unified_ideograph(bytes: &[u8], start: usize) -> Option<u32> {
     let lead = *bytes.get(start)?;
     if !(0xE4..=0xE9).contains(&lead) || start + 2 >= bytes.len() {
         return None;
@@ -322,15 +343,53 @@ fn unified_ideograph(bytes: &[u8], start: usize) -> Option<char> {
     let code = u32::from(lead & 0x0F) << 12
         | u32::from(bytes[start + 1] & 0x3F) << 6
         | u32::from(bytes[start + 2] & 0x3F);
-    // No combining mark starts with an ASCII byte or the lead byte of `U+4000..U+A000`.
-    let alone = bytes
-        .get(start + 3)
-        .is_none_or(|next| next.is_ascii() || (0xE4..=0xE9).contains(next));
-    if code >= 0x4E00 && alone {
-        char::from_u32(code)
-    } else {
-        None
+    (code >= 0x4E00 && no_mark_at(bytes, start + 3)).then_some(code)
+}
+
+/// Whether no combining mark starts at byte `idx` of valid UTF-8, as far as its first bytes
+/// tell: none starts with an ASCII byte or the lead byte of `U+4000..U+A000`, and none is in
+/// `U+2000..U+2040`, `U+3000..U+302A` or `U+FF00..U+FF80` (the punctuation of news text).
+#[inline]
+fn no_mark_at(bytes: &[u8], idx: usize) -> bool {
+    match bytes.get(idx..).unwrap_or_default() {
+        [] | [0x00..=0x7F | 0xE4..=0xE9, ..] | [0xE2, 0x80, ..] | [0xEF, 0xBC | 0xBD, ..] => true,
+        [0xE3, 0x80, third, ..] => *third < 0xAA,
+        _ => false,
     }
+}
+
+/// What [`quick_unit`] read.
+enum QuickUnit {
+    /// A letter or digit, normalised (ASCII lower case).
+    Word(char),
+    /// Punctuation or white space.
+    Separator,
+}
+
+/// The unit that starts at byte `start` of valid UTF-8 when it is ASCII, full-width ASCII
+/// (`，`, `！`, `１`: NFKC makes them ASCII) or common punctuation ([`is_common_punctuation`])
+/// and no combining mark follows it, with its length: the rest of a Chinese text but the
+/// ideographs, without the general path of [`next_unit`].
+#[inline]
+fn quick_unit(bytes: &[u8], start: usize) -> Option<(QuickUnit, usize)> {
+    let ascii = |byte: u8| {
+        if byte.is_ascii_alphanumeric() {
+            QuickUnit::Word(char::from(byte.to_ascii_lowercase()))
+        } else {
+            QuickUnit::Separator
+        }
+    };
+    let (unit, len) = match bytes.get(start..).unwrap_or_default() {
+        [byte, ..] if byte.is_ascii() => (ascii(*byte), 1),
+        // U+2013..=U+2014, U+2018..=U+201F; U+3001..=U+3002, U+3008..=U+3011.
+        [0xE2, 0x80, 0x93 | 0x94 | 0x98..=0x9F, ..]
+        | [0xE3, 0x80, 0x81 | 0x82 | 0x88..=0x91, ..] => (QuickUnit::Separator, 3),
+        // U+FF01..=U+FF3F and U+FF40..=U+FF5E: the ASCII character 0xFEE0 below.
+        [0xEF, 0xBC, third @ 0x81..=0xBF, ..] => (ascii(third - 0x80 + 0x20), 3),
+        [0xEF, 0xBD, third @ 0x80..=0x9E, ..] => (ascii(third - 0x80 + 0x60), 3),
+        _ => return None,
+    };
+    no_mark_at(bytes, start + len).then_some((unit, len))
 }
 
 /// The state of [`scan_atoms`]: [`atoms`] on one character at a time.
@@ -351,6 +410,15 @@ impl<S: AtomSink> AtomScanner<'_, S> {
         self.gap = false;
     }
 
+    /// Punctuation or white space.
+    #[inline]
+    fn separator(&mut self) {
+        if !self.word.is_empty() {
+            self.end_word();
+        }
+        self.gap = true;
+    }
+
     #[inline]
     fn push(&mut self, c: char) {
         // The unified ideographs first: most of a Chinese text.
@@ -362,12 +430,7 @@ impl<S: AtomSink> AtomScanner<'_, S> {
         match class {
             CharClass::Cjk => self.cjk(c),
             CharClass::Word => self.word.push(c),
-            CharClass::Separator => {
-                if !self.word.is_empty() {
-                    self.end_word();
-                }
-                self.gap = true;
-            }
+            CharClass::Separator => self.separator(),
         }
     }
 
@@ -509,7 +572,7 @@ mod tests {
         #[test]
         fn one_pass_scans_equal_normalizing_first(
             text in proptest::string::string_regex(
-                "[a-zA-Z0-9 白莲社区ＡＢ１，。“Ⅻ㈱é\u{301}\u{308}\u{20D0}eEΣσ가あ\u{3000}一\u{9FFF}䷿\u{4DB5}ꀀ-]{0,24}"
+                "[a-zA-Z0-9 白莲社区ＡＢ１，。“Ⅻ㈱é\u{301}\u{308}\u{20D0}eEΣσ가あ\u{3000}一\u{9FFF}䷿\u{4DB5}ꀀ、—《》！？：（ｚ｀～\u{3029}\u{302A}\u{3099}\u{FE20}\u{203F}\u{2040}-]{0,24}"
             ).expect("regex")
         ) {
             let normalized = normalize(&text);
@@ -551,6 +614,47 @@ mod tests {
         assert_eq!(one_pass("\u{301}a"), normalize("\u{301}a"));
         assert_eq!(one_pass("ΟΔΟΣ"), normalize("ΟΔΟΣ"));
         assert_eq!(one_pass(""), "");
+    }
+
+    #[test]
+    fn no_combining_mark_starts_where_the_quick_paths_assume_none() {
+        let assumed = (0x2000..0x2040).chain(0x3000..0x302A).chain(0xFF00..0xFF80);
+        for c in assumed.chain(0x4000..0xA000).filter_map(char::from_u32) {
+            assert!(!is_combining_mark(c), "{c:?}");
+            assert!(no_mark_at(c.to_string().as_bytes(), 0), "{c:?}");
+        }
+        for mark in ['\u{301}', '\u{20D0}', '\u{302A}', '\u{3099}', '\u{FE20}'] {
+            assert!(is_combining_mark(mark));
+            assert!(!no_mark_at(mark.to_string().as_bytes(), 0), "{mark:?}");
+        }
+    }
+
+    #[test]
+    fn quick_units_are_what_normalising_makes_of_them() {
+        for code in (0..0x80)
+            .chain(0x2000..0x2040)
+            .chain(0x3000..0x3040)
+            .chain(0xFF00..0xFF80)
+        {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let text = c.to_string();
+            let Some((unit, len)) = quick_unit(text.as_bytes(), 0) else {
+                continue;
+            };
+            assert_eq!(len, text.len(), "{c:?}");
+            let normalized = normalize(&text);
+            match unit {
+                QuickUnit::Word(word) => assert_eq!(normalized, word.to_string(), "{c:?}"),
+                QuickUnit::Separator => assert!(
+                    normalized
+                        .chars()
+                        .all(|n| classify(n) == CharClass::Separator),
+                    "{c:?}"
+                ),
+            }
+        }
     }
 
     #[test]
