@@ -114,9 +114,6 @@ impl Default for ChunkTokens {
 /// What one thread reuses from document to document.
 #[derive(Default)]
 struct Scratch {
-    /// The document's other packed tokens as `token << 3 | tier bit`, repeats and all: the
-    /// merge folds repeats into one posting.
-    packed: Vec<u64>,
     /// Masks of the single ideographs `U+4E00..U+A000` by code point (most single tokens): a
     /// table small enough to stay in the first-level cache.
     ideographs: Vec<u8>,
@@ -168,14 +165,19 @@ impl Scratch {
         self.push_word_token(start, tier_bit);
     }
 
-    /// Adds the tokens of one field: every atom, and every pair of neighbouring atoms.
-    fn add_field(&mut self, field: &str, tier_bit: u8) {
+    /// Adds the tokens of one field of the document at `doc_offset` in its batch: every atom,
+    /// and every pair of neighbouring atoms. Packed tokens but the single ideographs go
+    /// straight to their partition in `packed`, repeats and all (the merge folds repeats
+    /// into one posting); the others wait in the scratch until [`Scratch::take_tokens`].
+    fn add_field(&mut self, field: &str, tier_bit: u8, doc_offset: u32, packed: &mut [Vec<u64>]) {
         if self.ideographs.is_empty() {
             self.ideographs = vec![0; (IDEOGRAPHS_END - IDEOGRAPHS_START) as usize];
         }
         let mut word = std::mem::take(&mut self.word);
         let mut tokens = FieldTokens {
             scratch: self,
+            packed,
+            doc: u64::from(doc_offset) << DOC_SHIFT | u64::from(tier_bit),
             previous: Previous::None,
             tier_bit,
         };
@@ -192,47 +194,71 @@ impl Scratch {
             let token = u64::from(IDEOGRAPHS_START) + u64::from(idx);
             out.packed[packed_partition(token)].push(doc | token << 3 | u64::from(mask));
         }
-        for entry in self.packed.drain(..) {
-            out.packed[packed_partition(entry >> 3)].push(doc | entry);
-        }
         for (partition, range, tier_bit) in self.words.drain(..) {
             out.words[partition as usize].push((doc_offset, range, tier_bit));
         }
     }
 }
 
-/// Adds each atom of a field and the pair it makes with the one before to the scratch.
+/// Adds each atom of a field and the pair it makes with the one before to the scratch or to
+/// the partitions.
 struct FieldTokens<'a> {
     scratch: &'a mut Scratch,
+    /// The chunk's packed tokens by partition ([`ChunkTokens::packed`]).
+    packed: &'a mut [Vec<u64>],
+    /// `doc offset << DOC_SHIFT | tier bit`: a packed token's entry but the token.
+    doc: u64,
     previous: Previous,
     tier_bit: u8,
+}
+
+impl FieldTokens<'_> {
+    #[inline]
+    fn push_packed(&mut self, token: u64) {
+        self.packed[packed_partition(token)].push(self.doc | token << 3);
+    }
+
+    /// Counts a single ideograph of `IDEOGRAPHS_START..IDEOGRAPHS_END` in the direct table.
+    #[inline]
+    fn add_ideograph(&mut self, code: u32) {
+        let scratch = &mut *self.scratch;
+        let idx = (code - IDEOGRAPHS_START) as usize;
+        let entry = &mut scratch.ideographs[idx];
+        if *entry == 0 {
+            scratch.ideographs_used.push(idx as u16);
+        }
+        *entry |= self.tier_bit;
+    }
 }
 
 impl tokenize::AtomSink for FieldTokens<'_> {
     #[inline]
     fn cjk(&mut self, c: char, gap: bool) {
         let code = u32::from(c);
-        let scratch = &mut *self.scratch;
         if (IDEOGRAPHS_START..IDEOGRAPHS_END).contains(&code) {
-            let idx = (code - IDEOGRAPHS_START) as usize;
-            let entry = &mut scratch.ideographs[idx];
-            if *entry == 0 {
-                scratch.ideographs_used.push(idx as u16);
-            }
-            *entry |= self.tier_bit;
+            self.add_ideograph(code);
         } else {
-            scratch
-                .packed
-                .push(u64::from(code) << 3 | u64::from(self.tier_bit));
+            self.push_packed(u64::from(code));
         }
         match self.previous {
             Previous::None => {}
             Previous::Cjk(first) => {
-                let token = PAIR | u64::from(first) << 22 | u64::from(gap) << 21 | u64::from(code);
-                scratch.packed.push(token << 3 | u64::from(self.tier_bit));
+                self.push_packed(
+                    PAIR | u64::from(first) << 22 | u64::from(gap) << 21 | u64::from(code),
+                );
             }
-            Previous::Word(..) => scratch.add_word_pair(self.previous, gap, Ok(c), self.tier_bit),
+            Previous::Word(..) => {
+                self.scratch
+                    .add_word_pair(self.previous, gap, Ok(c), self.tier_bit);
+            }
         }
+        self.previous = Previous::Cjk(code);
+    }
+
+    #[inline]
+    fn next_ideograph(&mut self, previous: u32, code: u32) {
+        self.add_ideograph(code);
+        self.push_packed(PAIR | u64::from(previous) << 22 | u64::from(code));
         self.previous = Previous::Cjk(code);
     }
 
@@ -260,7 +286,7 @@ fn chunk_tokens(
     for (idx, doc) in docs.iter().enumerate() {
         for (tier, fields) in doc.tiers.iter().enumerate() {
             for field in fields {
-                scratch.add_field(field, 1 << tier);
+                scratch.add_field(field, 1 << tier, first_offset + idx as u32, &mut out.packed);
             }
         }
         scratch.take_tokens(first_offset + idx as u32, out);
@@ -329,17 +355,24 @@ struct Partition {
     packed_slots: Vec<(u64, u32)>,
     /// Word token to index in `lists`.
     words: FastMap<Box<str>, u32>,
-    /// The token and its postings: a packed token, or a word token's key.
-    lists: Vec<(Result<u64, Box<str>>, PostingList)>,
+    /// The postings of each token.
+    lists: Vec<PostingList>,
+    /// The token of each list: a packed token, or a word token's key.
+    tokens: Vec<Result<u64, Box<str>>>,
 }
 
 impl Partition {
-    /// The index in `lists` of a packed token, added if it is new.
-    #[inline]
-    fn packed_list(&mut self, token: u64) -> usize {
-        if self.lists.len() * 2 >= self.packed_slots.len() {
+    /// Makes room in the table for `n` more tokens.
+    fn reserve_tokens(&mut self, n: usize) {
+        while (self.lists.len() + n) * 2 >= self.packed_slots.len() {
             self.grow();
         }
+    }
+
+    /// The index in `lists` of a packed token, added if it is new (after
+    /// [`Partition::reserve_tokens`]).
+    #[inline]
+    fn packed_list(&mut self, token: u64) -> usize {
         let mask = self.packed_slots.len() - 1;
         let key = token + 1;
         let mut slot = (token.wrapping_mul(GOLDEN) >> 24) as usize & mask;
@@ -351,7 +384,8 @@ impl Partition {
             if entry.0 == 0 {
                 let idx = self.lists.len();
                 self.packed_slots[slot] = (key, idx as u32);
-                self.lists.push((Ok(token), PostingList::default()));
+                self.lists.push(PostingList::default());
+                self.tokens.push(Ok(token));
                 return idx;
             }
             slot = (slot + 1) & mask;
@@ -374,27 +408,45 @@ impl Partition {
         }
     }
 
+    /// Makes room in each list for the batches to come, at the rate of the `done` batches so
+    /// far (of `total`): growing thousands of lists by doubling would copy most of them
+    /// several times.
+    fn reserve_for(&mut self, done: usize, total: usize) {
+        if done >= total {
+            return;
+        }
+        for list in &mut self.lists {
+            let len = list.digits.len();
+            let expected = len * total / done;
+            if list.digits.capacity() < expected {
+                list.digits.reserve_exact(expected - len);
+            }
+        }
+    }
+
     /// Appends the batch's documents (ids from `first_id`) that have tokens here.
     fn append(&mut self, partition: usize, first_id: u32, chunks: &[ChunkTokens]) {
         for chunk in chunks {
-            for entry in &chunk.packed[partition] {
+            let entries = &chunk.packed[partition];
+            self.reserve_tokens(entries.len());
+            for entry in entries {
                 let doc_id = first_id + (entry >> DOC_SHIFT) as u32;
                 let idx = self.packed_list((entry >> 3) & TOKEN_BITS);
-                self.lists[idx].1.push(doc_id, (entry & 7) as u8);
+                self.lists[idx].push(doc_id, (entry & 7) as u8);
             }
             for (doc_offset, range, mask) in &chunk.words[partition] {
                 let key = &chunk.word_text[range.start as usize..range.end as usize];
                 let idx = if let Some(idx) = self.words.get(key) {
                     *idx
                 } else {
+                    self.reserve_tokens(1);
                     let idx = self.lists.len() as u32;
-                    self.lists.push((Err(key.into()), PostingList::default()));
+                    self.lists.push(PostingList::default());
+                    self.tokens.push(Err(key.into()));
                     self.words.insert(key.into(), idx);
                     idx
                 };
-                self.lists[idx as usize]
-                    .1
-                    .push(first_id + doc_offset, *mask);
+                self.lists[idx as usize].push(first_id + doc_offset, *mask);
             }
         }
     }
@@ -497,21 +549,29 @@ pub fn postings(docs: &[DocText<'_>]) -> Vec<(String, Vec<u8>)> {
             });
         let first_id = (batch_idx * BATCH) as u32;
         let tokens = &*tokens;
+        let n_batches = docs.len().div_ceil(BATCH);
         partitions
             .par_iter_mut()
             .enumerate()
-            .for_each(|(idx, partition)| partition.append(idx, first_id, tokens));
+            .for_each(|(idx, partition)| {
+                partition.append(idx, first_id, tokens);
+                partition.reserve_for(batch_idx + 1, n_batches);
+            });
     }
     partitions
         .into_par_iter()
         .flat_map_iter(|partition| {
-            partition.lists.into_iter().map(|(token, list)| {
-                let key = match token {
-                    Ok(packed) => packed_key(packed),
-                    Err(text) => text.into_string(),
-                };
-                (key, list.into_digits())
-            })
+            partition
+                .tokens
+                .into_iter()
+                .zip(partition.lists)
+                .map(|(token, list)| {
+                    let key = match token {
+                        Ok(packed) => packed_key(packed),
+                        Err(text) => text.into_string(),
+                    };
+                    (key, list.into_digits())
+                })
         })
         .collect()
 }
