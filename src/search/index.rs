@@ -307,6 +307,9 @@ struct PostingList {
     digits: Vec<u8>,
 }
 
+/// The most digits of a varint of 64 bits.
+const MAX_VARINT_DIGITS: usize = 13;
+
 /// No document yet in [`PostingList::pending`].
 const NO_DOC: u32 = u32::MAX;
 
@@ -335,6 +338,12 @@ impl PostingList {
     fn write_pending(&mut self) {
         let (doc_id, mask) = self.pending;
         if doc_id != NO_DOC {
+            // Growing four times over: half the copies of doubling, for lists that end up
+            // from a few bytes to tens of kilobytes.
+            if self.digits.capacity() - self.digits.len() < MAX_VARINT_DIGITS {
+                self.digits
+                    .reserve((self.digits.capacity() * 3).max(4 * MAX_VARINT_DIGITS));
+            }
             let delta = u64::from(doc_id + 1 - self.next_base);
             push_varint(&mut self.digits, delta << 3 | u64::from(mask));
             self.next_base = doc_id + 1;
@@ -357,8 +366,8 @@ struct Partition {
     words: FastMap<Box<str>, u32>,
     /// The postings of each token.
     lists: Vec<PostingList>,
-    /// The token of each list: a packed token, or a word token's key.
-    tokens: Vec<Result<u64, Box<str>>>,
+    /// The packed token of each list (`WORD` for a word token: its key is in `words`).
+    tokens: Vec<u64>,
 }
 
 impl Partition {
@@ -385,7 +394,7 @@ impl Partition {
                 let idx = self.lists.len();
                 self.packed_slots[slot] = (key, idx as u32);
                 self.lists.push(PostingList::default());
-                self.tokens.push(Ok(token));
+                self.tokens.push(token);
                 return idx;
             }
             slot = (slot + 1) & mask;
@@ -442,13 +451,38 @@ impl Partition {
                     self.reserve_tokens(1);
                     let idx = self.lists.len() as u32;
                     self.lists.push(PostingList::default());
-                    self.tokens.push(Err(key.into()));
+                    self.tokens.push(WORD);
                     self.words.insert(key.into(), idx);
                     idx
                 };
                 self.lists[idx as usize].push(first_id + doc_offset, *mask);
             }
         }
+    }
+}
+
+/// In [`Partition::tokens`]: a word token (no packed token has all bits set).
+const WORD: u64 = u64::MAX;
+
+impl Partition {
+    /// Every token of the partition with its postings, as (key, varint digits).
+    fn into_postings(self) -> impl Iterator<Item = (String, Vec<u8>)> {
+        let mut word_keys: Vec<Option<Box<str>>> = Vec::new();
+        word_keys.resize_with(self.lists.len(), || None);
+        for (key, idx) in self.words {
+            word_keys[idx as usize] = Some(key);
+        }
+        self.tokens
+            .into_iter()
+            .zip(self.lists)
+            .zip(word_keys)
+            .map(|((token, list), word)| {
+                let key = match word {
+                    Some(key) => key.into_string(),
+                    None => packed_key(token),
+                };
+                (key, list.into_digits())
+            })
     }
 }
 
@@ -474,7 +508,7 @@ pub fn push_varint(out: &mut Vec<u8>, mut value: u64) {
         out.push(VARINT_DIGITS[value as usize]);
         return;
     }
-    let mut digits = [0u8; 13];
+    let mut digits = [0u8; MAX_VARINT_DIGITS];
     let mut n_digits = 0;
     while value >= 32 {
         digits[n_digits] = VARINT_DIGITS[(32 | (value & 31)) as usize];
@@ -560,19 +594,7 @@ pub fn postings(docs: &[DocText<'_>]) -> Vec<(String, Vec<u8>)> {
     }
     partitions
         .into_par_iter()
-        .flat_map_iter(|partition| {
-            partition
-                .tokens
-                .into_iter()
-                .zip(partition.lists)
-                .map(|(token, list)| {
-                    let key = match token {
-                        Ok(packed) => packed_key(packed),
-                        Err(text) => text.into_string(),
-                    };
-                    (key, list.into_digits())
-                })
-        })
+        .flat_map_iter(Partition::into_postings)
         .collect()
 }
 
