@@ -418,10 +418,11 @@ impl Partition {
     }
 
     /// Makes room in each list for the batches to come, at the rate of the `done` batches so
-    /// far (of `total`): growing thousands of lists by doubling would copy most of them
-    /// several times.
+    /// far (of `total`): growing thousands of lists a little at a time would copy most of
+    /// them several times. Only after 1, 2, 4, … batches: a pass over every list after every
+    /// batch would cost more than it saves.
     fn reserve_for(&mut self, done: usize, total: usize) {
-        if done >= total {
+        if done >= total || !done.is_power_of_two() {
             return;
         }
         for list in &mut self.lists {
