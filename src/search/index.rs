@@ -16,10 +16,11 @@
 //! tokenized in parallel chunks of 32, in one pass over the text that normalises as it
 //! scans ([`tokenize::scan_atoms`]); a token made of ideographs only is a number, never a
 //! string, until its shard is written; a document's single ideographs are counted in a direct
-//! table, its other tokens listed with their repeats; each chunk groups its tokens by partition,
-//! so that each partition then reads its part of a chunk in one piece and appends the documents
-//! in id order to one byte buffer per token (a document's repeats of a token fold into its last
-//! posting), and postings come out sorted without sorting.
+//! table, its other tokens listed with their repeats; each chunk groups its tokens by partition
+//! (a token of unified ideographs, most of a Chinese text, in four bytes: its partition is
+//! part of it), so that each partition then reads its part of a chunk in one piece and
+//! appends the documents in id order to one byte buffer per token (a document's repeats of a
+//! token fold into its last posting), and postings come out sorted without sorting.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -89,11 +90,69 @@ const TOKEN_BITS: u64 = (1 << 44) - 1;
 
 const _: () = assert!(BATCH <= 1 << (64 - DOC_SHIFT));
 
+/// Bits of a token of unified ideographs that choose its partition: the low bits of its (last)
+/// ideograph's index from `IDEOGRAPHS_START`, which its compact entry then leaves out.
+const PARTITION_BITS: u32 = 6;
+const _: () = assert!(N_PARTITIONS == 1 << PARTITION_BITS);
+
+/// A compact entry ([`ChunkTokens::compact`]) that starts a document: `DOC_MARK | doc offset`.
+const DOC_MARK: u32 = 1 << 31;
+/// A compact entry of a pair (else of a single ideograph).
+const COMPACT_PAIR: u32 = 1 << 30;
+/// A compact entry of a pair across a gap.
+const COMPACT_GAP: u32 = 1 << 29;
+/// Where the index of a pair's first ideograph (15 bits) starts in a compact entry.
+const COMPACT_FIRST_SHIFT: u32 = 14;
+/// Where the index of the last ideograph but its partition bits (9 bits) starts; the tier
+/// mask takes the 3 bits below.
+const COMPACT_LAST_SHIFT: u32 = 3;
+const _: () = assert!(IDEOGRAPHS_END - IDEOGRAPHS_START <= 1 << 15);
+const _: () = assert!((IDEOGRAPHS_END - IDEOGRAPHS_START) >> PARTITION_BITS <= 1 << 9);
+
+/// The partition and compact entry (without its tier mask) of a single unified ideograph, by
+/// its index from `IDEOGRAPHS_START`.
+#[inline]
+fn compact_single(idx: u32) -> (usize, u32) {
+    (
+        idx as usize & (N_PARTITIONS - 1),
+        (idx >> PARTITION_BITS) << COMPACT_LAST_SHIFT,
+    )
+}
+
+/// The partition and compact entry (without its tier mask) of a pair of unified ideographs,
+/// by their indexes from `IDEOGRAPHS_START`.
+#[inline]
+fn compact_pair(first_idx: u32, gap: bool, last_idx: u32) -> (usize, u32) {
+    let (partition, last) = compact_single(last_idx);
+    let gap = if gap { COMPACT_GAP } else { 0 };
+    (
+        partition,
+        COMPACT_PAIR | gap | first_idx << COMPACT_FIRST_SHIFT | last,
+    )
+}
+
+/// The packed token of a compact entry of `partition` (not a `DOC_MARK`).
+#[inline]
+fn compact_token(entry: u32, partition: usize) -> u64 {
+    let last_idx = u64::from(entry >> COMPACT_LAST_SHIFT & 0x1FF) << PARTITION_BITS;
+    let last = u64::from(IDEOGRAPHS_START) + (last_idx | partition as u64);
+    if entry & COMPACT_PAIR == 0 {
+        return last;
+    }
+    let first = u64::from(IDEOGRAPHS_START) + u64::from(entry >> COMPACT_FIRST_SHIFT & 0x7FFF);
+    let gap = u64::from(entry & COMPACT_GAP != 0);
+    PAIR | first << 22 | gap << 21 | last
+}
+
 /// The tokens of consecutive documents with their tier masks, grouped by partition, in
 /// document order: merging a partition reads its part in one piece.
 struct ChunkTokens {
-    /// Per partition, packed tokens as `doc offset << DOC_SHIFT | token << 3 | mask` (the
-    /// offset of the document in its batch).
+    /// Per partition, the tokens made of unified ideographs only (most of a Chinese text), in
+    /// four bytes each ([`compact_pair`], [`compact_single`], with the tier mask in the low
+    /// bits), each document's after a `DOC_MARK | doc offset`.
+    compact: Vec<Vec<u32>>,
+    /// Per partition, the other packed tokens as `doc offset << DOC_SHIFT | token << 3 |
+    /// mask` (the offset of the document in its batch).
     packed: Vec<Vec<u64>>,
     /// Per partition, word tokens as (doc offset, key range in `word_text`, mask).
     words: Vec<Vec<(u32, Range<u32>, u8)>>,
@@ -104,6 +163,7 @@ struct ChunkTokens {
 impl Default for ChunkTokens {
     fn default() -> Self {
         ChunkTokens {
+            compact: (0..N_PARTITIONS).map(|_| Vec::new()).collect(),
             packed: (0..N_PARTITIONS).map(|_| Vec::new()).collect(),
             words: (0..N_PARTITIONS).map(|_| Vec::new()).collect(),
             word_text: String::new(),
@@ -167,16 +227,17 @@ impl Scratch {
 
     /// Adds the tokens of one field of the document at `doc_offset` in its batch: every atom,
     /// and every pair of neighbouring atoms. Packed tokens but the single ideographs go
-    /// straight to their partition in `packed`, repeats and all (the merge folds repeats
-    /// into one posting); the others wait in the scratch until [`Scratch::take_tokens`].
-    fn add_field(&mut self, field: &str, tier_bit: u8, doc_offset: u32, packed: &mut [Vec<u64>]) {
+    /// straight to their partition in `out`, repeats and all (the merge folds repeats into
+    /// one posting); the others wait in the scratch until [`Scratch::take_tokens`].
+    fn add_field(&mut self, field: &str, tier_bit: u8, doc_offset: u32, out: &mut ChunkTokens) {
         if self.ideographs.is_empty() {
             self.ideographs = vec![0; (IDEOGRAPHS_END - IDEOGRAPHS_START) as usize];
         }
         let mut word = std::mem::take(&mut self.word);
         let mut tokens = FieldTokens {
             scratch: self,
-            packed,
+            compact: &mut out.compact,
+            packed: &mut out.packed,
             doc: u64::from(doc_offset) << DOC_SHIFT | u64::from(tier_bit),
             previous: Previous::None,
             tier_bit,
@@ -188,11 +249,10 @@ impl Scratch {
     /// Moves the document's tokens into `out`, grouped by partition; leaves the scratch
     /// empty for the next document but `word_text`, which holds the keys of `out.words`.
     fn take_tokens(&mut self, doc_offset: u32, out: &mut ChunkTokens) {
-        let doc = u64::from(doc_offset) << DOC_SHIFT;
         for idx in self.ideographs_used.drain(..) {
             let mask = std::mem::take(&mut self.ideographs[idx as usize]);
-            let token = u64::from(IDEOGRAPHS_START) + u64::from(idx);
-            out.packed[packed_partition(token)].push(doc | token << 3 | u64::from(mask));
+            let (partition, entry) = compact_single(u32::from(idx));
+            out.compact[partition].push(entry | u32::from(mask));
         }
         for (partition, range, tier_bit) in self.words.drain(..) {
             out.words[partition as usize].push((doc_offset, range, tier_bit));
@@ -204,7 +264,9 @@ impl Scratch {
 /// the partitions.
 struct FieldTokens<'a> {
     scratch: &'a mut Scratch,
-    /// The chunk's packed tokens by partition ([`ChunkTokens::packed`]).
+    /// The chunk's compact entries by partition ([`ChunkTokens::compact`]).
+    compact: &'a mut [Vec<u32>],
+    /// The chunk's other packed tokens by partition ([`ChunkTokens::packed`]).
     packed: &'a mut [Vec<u64>],
     /// `doc offset << DOC_SHIFT | tier bit`: a packed token's entry but the token.
     doc: u64,
@@ -216,6 +278,14 @@ impl FieldTokens<'_> {
     #[inline]
     fn push_packed(&mut self, token: u64) {
         self.packed[packed_partition(token)].push(self.doc | token << 3);
+    }
+
+    /// Adds the pair of the unified ideographs `first` and `last`.
+    #[inline]
+    fn push_unified_pair(&mut self, first: u32, gap: bool, last: u32) {
+        let (partition, entry) =
+            compact_pair(first - IDEOGRAPHS_START, gap, last - IDEOGRAPHS_START);
+        self.compact[partition].push(entry | u32::from(self.tier_bit));
     }
 
     /// Counts a single ideograph of `IDEOGRAPHS_START..IDEOGRAPHS_END` in the direct table.
@@ -235,13 +305,19 @@ impl tokenize::AtomSink for FieldTokens<'_> {
     #[inline]
     fn cjk(&mut self, c: char, gap: bool) {
         let code = u32::from(c);
-        if (IDEOGRAPHS_START..IDEOGRAPHS_END).contains(&code) {
+        let unified = (IDEOGRAPHS_START..IDEOGRAPHS_END).contains(&code);
+        if unified {
             self.add_ideograph(code);
         } else {
             self.push_packed(u64::from(code));
         }
         match self.previous {
             Previous::None => {}
+            Previous::Cjk(first)
+                if unified && (IDEOGRAPHS_START..IDEOGRAPHS_END).contains(&first) =>
+            {
+                self.push_unified_pair(first, gap, code);
+            }
             Previous::Cjk(first) => {
                 self.push_packed(
                     PAIR | u64::from(first) << 22 | u64::from(gap) << 21 | u64::from(code),
@@ -258,7 +334,7 @@ impl tokenize::AtomSink for FieldTokens<'_> {
     #[inline]
     fn next_ideograph(&mut self, previous: u32, code: u32) {
         self.add_ideograph(code);
-        self.push_packed(PAIR | u64::from(previous) << 22 | u64::from(code));
+        self.push_unified_pair(previous, false, code);
         self.previous = Previous::Cjk(code);
     }
 
@@ -281,12 +357,17 @@ fn chunk_tokens(
     first_offset: u32,
     out: &mut ChunkTokens,
 ) {
+    out.compact.iter_mut().for_each(Vec::clear);
     out.packed.iter_mut().for_each(Vec::clear);
     out.words.iter_mut().for_each(Vec::clear);
     for (idx, doc) in docs.iter().enumerate() {
+        let doc_offset = first_offset + idx as u32;
+        for entries in &mut out.compact {
+            entries.push(DOC_MARK | doc_offset);
+        }
         for (tier, fields) in doc.tiers.iter().enumerate() {
             for field in fields {
-                scratch.add_field(field, 1 << tier, first_offset + idx as u32, &mut out.packed);
+                scratch.add_field(field, 1 << tier, doc_offset, out);
             }
         }
         scratch.take_tokens(first_offset + idx as u32, out);
@@ -437,6 +518,17 @@ impl Partition {
     /// Appends the batch's documents (ids from `first_id`) that have tokens here.
     fn append(&mut self, partition: usize, first_id: u32, chunks: &[ChunkTokens]) {
         for chunk in chunks {
+            let entries = &chunk.compact[partition];
+            self.reserve_tokens(entries.len());
+            let mut doc_id = first_id;
+            for &entry in entries {
+                if entry & DOC_MARK != 0 {
+                    doc_id = first_id + (entry & !DOC_MARK);
+                    continue;
+                }
+                let idx = self.packed_list(compact_token(entry, partition));
+                self.lists[idx].push(doc_id, (entry & 7) as u8);
+            }
             let entries = &chunk.packed[partition];
             self.reserve_tokens(entries.len());
             for entry in entries {
@@ -648,6 +740,27 @@ mod tests {
         assert_eq!(digits("白莲"), Some(vec![1 << 3 | 0b101, 1 << 3 | 0b100]));
         assert_eq!(digits("区 白"), Some(vec![1 << 3 | 0b100]));
         assert!(!postings.contains_key("区白"));
+    }
+
+    #[test]
+    fn compact_entries_give_back_their_tokens() {
+        let n = IDEOGRAPHS_END - IDEOGRAPHS_START;
+        let edges = [0, 1, 63, 64, 65, 0x1234, n - 65, n - 64, n - 1];
+        for last in (0..n).step_by(7).chain(edges) {
+            let last_code = u64::from(IDEOGRAPHS_START + last);
+            let (partition, entry) = compact_single(last);
+            assert_eq!(entry & 7, 0);
+            assert_eq!(compact_token(entry | 5, partition), last_code);
+            for first in edges {
+                let first_code = u64::from(IDEOGRAPHS_START + first);
+                for gap in [false, true] {
+                    let (partition, entry) = compact_pair(first, gap, last);
+                    assert_eq!(entry & (7 | DOC_MARK), 0);
+                    let token = PAIR | first_code << 22 | u64::from(gap) << 21 | last_code;
+                    assert_eq!(compact_token(entry | 3, partition), token);
+                }
+            }
+        }
     }
 
     #[test]
