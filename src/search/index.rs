@@ -441,8 +441,10 @@ impl PostingList {
 /// The tokens of one partition and their postings.
 #[derive(Default)]
 struct Partition {
-    /// Open-addressing table of the packed tokens: (token + 1, index in `lists`); 0 is empty.
-    packed_slots: Vec<(u64, u32)>,
+    /// The tokens of compact entries, by the entry without its tier mask, plus one.
+    compact_slots: Slots<u32>,
+    /// The other packed tokens, by the token plus one.
+    packed_slots: Slots<u64>,
     /// Word token to index in `lists`.
     words: FastMap<Box<str>, u32>,
     /// The postings of each token.
@@ -452,50 +454,22 @@ struct Partition {
 }
 
 impl Partition {
-    /// Makes room in the table for `n` more tokens.
-    fn reserve_tokens(&mut self, n: usize) {
-        while (self.lists.len() + n) * 2 >= self.packed_slots.len() {
-            self.grow();
-        }
-    }
-
-    /// The index in `lists` of a packed token, added if it is new (after
-    /// [`Partition::reserve_tokens`]).
+    /// The index in `lists` of a token, added with `token` (its packed form, made only when
+    /// it is new) if it is not in `slots` yet.
     #[inline]
-    fn packed_list(&mut self, token: u64) -> usize {
-        let mask = self.packed_slots.len() - 1;
-        let key = token + 1;
-        let mut slot = (token.wrapping_mul(GOLDEN) >> 24) as usize & mask;
-        loop {
-            let entry = self.packed_slots[slot];
-            if entry.0 == key {
-                return entry.1 as usize;
-            }
-            if entry.0 == 0 {
-                let idx = self.lists.len();
-                self.packed_slots[slot] = (key, idx as u32);
-                self.lists.push(PostingList::default());
-                self.tokens.push(token);
-                return idx;
-            }
-            slot = (slot + 1) & mask;
+    fn list_of<K: SlotKey>(
+        slots: &mut Slots<K>,
+        lists: &mut Vec<PostingList>,
+        tokens: &mut Vec<u64>,
+        key: K,
+        token: impl FnOnce() -> u64,
+    ) -> usize {
+        let (idx, new) = slots.find_or_insert(key, lists.len());
+        if new {
+            lists.push(PostingList::default());
+            tokens.push(token());
         }
-    }
-
-    /// Doubles the table of packed tokens (its load stays under one half: `lists` counts word
-    /// tokens too).
-    #[cold]
-    fn grow(&mut self) {
-        let n_slots = (self.packed_slots.len() * 2).max(1024);
-        let old = std::mem::replace(&mut self.packed_slots, vec![(0, 0); n_slots]);
-        let mask = n_slots - 1;
-        for entry in old.into_iter().filter(|entry| entry.0 != 0) {
-            let mut slot = ((entry.0 - 1).wrapping_mul(GOLDEN) >> 24) as usize & mask;
-            while self.packed_slots[slot].0 != 0 {
-                slot = (slot + 1) & mask;
-            }
-            self.packed_slots[slot] = entry;
-        }
+        idx
     }
 
     /// Makes room in each list for the batches to come, at the rate of the `done` batches so
@@ -519,21 +493,35 @@ impl Partition {
     fn append(&mut self, partition: usize, first_id: u32, chunks: &[ChunkTokens]) {
         for chunk in chunks {
             let entries = &chunk.compact[partition];
-            self.reserve_tokens(entries.len());
+            self.compact_slots.reserve(entries.len());
             let mut doc_id = first_id;
             for &entry in entries {
                 if entry & DOC_MARK != 0 {
                     doc_id = first_id + (entry & !DOC_MARK);
                     continue;
                 }
-                let idx = self.packed_list(compact_token(entry, partition));
+                let key = (entry >> COMPACT_LAST_SHIFT) + 1;
+                let idx = Self::list_of(
+                    &mut self.compact_slots,
+                    &mut self.lists,
+                    &mut self.tokens,
+                    key,
+                    || compact_token(entry, partition),
+                );
                 self.lists[idx].push(doc_id, (entry & 7) as u8);
             }
             let entries = &chunk.packed[partition];
-            self.reserve_tokens(entries.len());
+            self.packed_slots.reserve(entries.len());
             for entry in entries {
                 let doc_id = first_id + (entry >> DOC_SHIFT) as u32;
-                let idx = self.packed_list((entry >> 3) & TOKEN_BITS);
+                let token = (entry >> 3) & TOKEN_BITS;
+                let idx = Self::list_of(
+                    &mut self.packed_slots,
+                    &mut self.lists,
+                    &mut self.tokens,
+                    token + 1,
+                    || token,
+                );
                 self.lists[idx].push(doc_id, (entry & 7) as u8);
             }
             for (doc_offset, range, mask) in &chunk.words[partition] {
@@ -541,7 +529,6 @@ impl Partition {
                 let idx = if let Some(idx) = self.words.get(key) {
                     *idx
                 } else {
-                    self.reserve_tokens(1);
                     let idx = self.lists.len() as u32;
                     self.lists.push(PostingList::default());
                     self.tokens.push(WORD);
@@ -550,6 +537,82 @@ impl Partition {
                 };
                 self.lists[idx as usize].push(first_id + doc_offset, *mask);
             }
+        }
+    }
+}
+
+/// A key of [`Slots`]: nonzero, spread by a multiplication.
+trait SlotKey: Copy + Eq + Default {
+    fn hash(self) -> u64;
+}
+
+impl SlotKey for u32 {
+    #[inline]
+    fn hash(self) -> u64 {
+        u64::from(self)
+    }
+}
+
+impl SlotKey for u64 {
+    #[inline]
+    fn hash(self) -> u64 {
+        self
+    }
+}
+
+/// An open-addressing table from nonzero keys to indexes in [`Partition::lists`], at most
+/// half full (0 marks an empty slot).
+#[derive(Default)]
+struct Slots<K> {
+    slots: Vec<(K, u32)>,
+    len: usize,
+}
+
+impl<K: SlotKey> Slots<K> {
+    /// Makes room for `n` more keys.
+    fn reserve(&mut self, n: usize) {
+        while (self.len + n) * 2 >= self.slots.len() {
+            self.grow();
+        }
+    }
+
+    #[inline]
+    fn slot_of(key: K, mask: usize) -> usize {
+        (key.hash().wrapping_mul(GOLDEN) >> 24) as usize & mask
+    }
+
+    /// The index of `key`, or `new_idx` if it is new (after [`Slots::reserve`]), and whether
+    /// it is new.
+    #[inline]
+    fn find_or_insert(&mut self, key: K, new_idx: usize) -> (usize, bool) {
+        let mask = self.slots.len() - 1;
+        let mut slot = Self::slot_of(key, mask);
+        loop {
+            let found = self.slots[slot];
+            if found.0 == key {
+                return (found.1 as usize, false);
+            }
+            if found.0 == K::default() {
+                self.slots[slot] = (key, new_idx as u32);
+                self.len += 1;
+                return (new_idx, true);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// Doubles the table.
+    #[cold]
+    fn grow(&mut self) {
+        let n_slots = (self.slots.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.slots, vec![(K::default(), 0); n_slots]);
+        let mask = n_slots - 1;
+        for entry in old.into_iter().filter(|entry| entry.0 != K::default()) {
+            let mut slot = Self::slot_of(entry.0, mask);
+            while self.slots[slot].0 != K::default() {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = entry;
         }
     }
 }
