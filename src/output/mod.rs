@@ -5,6 +5,7 @@
 //! last good site untouched. yuanba deletes nothing outside the output folder and its own staging
 //! folders, and [`ensure_safe_output_dir`] refuses output folders that hold the user's sources.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub mod assets;
@@ -160,6 +161,9 @@ pub struct Staging {
     /// The current site, whose unchanged files the new one links to.
     previous: Option<PathBuf>,
     published: bool,
+    /// Folders of the staged site made so far: most files go to a folder that exists, and a
+    /// lookup is much cheaper than asking the file system again.
+    folders: std::sync::RwLock<HashSet<PathBuf>>,
 }
 
 impl Staging {
@@ -198,7 +202,26 @@ impl Staging {
             name,
             previous,
             published: false,
+            folders: std::sync::RwLock::default(),
         })
+    }
+
+    /// Creates the folder that `target` (a path in the staged site) is to be written in.
+    fn create_parent(&self, target: &Path) -> Result<(), Error> {
+        use std::sync::PoisonError;
+        let Some(folder) = target.parent() else {
+            return Ok(());
+        };
+        let made = |folders: &HashSet<PathBuf>| folders.contains(folder);
+        if made(&self.folders.read().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(());
+        }
+        create_parent(target)?;
+        self.folders
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(folder.to_path_buf());
+        Ok(())
     }
 
     /// Swaps the staged site in for the output folder and deletes the replaced one.
@@ -225,9 +248,7 @@ impl Staging {
             return false;
         };
         let target = self.dir.join(path);
-        target
-            .parent()
-            .is_none_or(|folder| std::fs::create_dir_all(folder).is_ok())
+        self.create_parent(&target).is_ok()
             && std::fs::hard_link(previous.join(path), &target).is_ok()
     }
 }
@@ -252,7 +273,7 @@ impl Drop for Replaced {
 impl Sink for Staging {
     fn emit(&self, output: Output) -> Result<(), Error> {
         let target = self.dir.join(&output.path);
-        create_parent(&target)?;
+        self.create_parent(&target)?;
         if let Some(previous) = &self.previous {
             let previous = previous.join(&output.path);
             if unchanged(&previous, &output.contents)
