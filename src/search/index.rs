@@ -150,7 +150,7 @@ struct ChunkTokens {
     /// Per partition, the tokens made of unified ideographs only (most of a Chinese text), in
     /// four bytes each ([`compact_pair`], [`compact_single`], with the tier mask in the low
     /// bits), each document's after a `DOC_MARK | doc offset`.
-    compact: Vec<Vec<u32>>,
+    compact: Box<[Vec<u32>; N_PARTITIONS]>,
     /// Per partition, the other packed tokens as `doc offset << DOC_SHIFT | token << 3 |
     /// mask` (the offset of the document in its batch).
     packed: Vec<Vec<u64>>,
@@ -163,7 +163,7 @@ struct ChunkTokens {
 impl Default for ChunkTokens {
     fn default() -> Self {
         ChunkTokens {
-            compact: (0..N_PARTITIONS).map(|_| Vec::new()).collect(),
+            compact: Box::new(std::array::from_fn(|_| Vec::new())),
             packed: (0..N_PARTITIONS).map(|_| Vec::new()).collect(),
             words: (0..N_PARTITIONS).map(|_| Vec::new()).collect(),
             word_text: String::new(),
@@ -265,7 +265,7 @@ impl Scratch {
 struct FieldTokens<'a> {
     scratch: &'a mut Scratch,
     /// The chunk's compact entries by partition ([`ChunkTokens::compact`]).
-    compact: &'a mut [Vec<u32>],
+    compact: &'a mut [Vec<u32>; N_PARTITIONS],
     /// The chunk's other packed tokens by partition ([`ChunkTokens::packed`]).
     packed: &'a mut [Vec<u64>],
     /// `doc offset << DOC_SHIFT | tier bit`: a packed token's entry but the token.
@@ -362,7 +362,7 @@ fn chunk_tokens(
     out.words.iter_mut().for_each(Vec::clear);
     for (idx, doc) in docs.iter().enumerate() {
         let doc_offset = first_offset + idx as u32;
-        for entries in &mut out.compact {
+        for entries in out.compact.iter_mut() {
             entries.push(DOC_MARK | doc_offset);
         }
         for (tier, fields) in doc.tiers.iter().enumerate() {
