@@ -237,7 +237,12 @@ impl<'a> DocRecord<'a> {
         DocRecord {
             url: permalink::url(config, &permalink::story_path(&story.slug)),
             title: &story.title,
-            date: story.date.strftime("%Y-%m-%d").to_string(),
+            date: format!(
+                "{:04}-{:02}-{:02}",
+                story.date.year(),
+                story.date.month(),
+                story.date.day()
+            ),
             place: &text.visit_line,
             reporters: &text.reporters,
             subtitle: &story.subtitle,
