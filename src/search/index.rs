@@ -370,7 +370,7 @@ fn chunk_tokens(
                 scratch.add_field(field, 1 << tier, doc_offset, out);
             }
         }
-        scratch.take_tokens(first_offset + idx as u32, out);
+        scratch.take_tokens(doc_offset, out);
     }
     std::mem::swap(&mut out.word_text, &mut scratch.word_text);
     scratch.word_text.clear();
