@@ -212,8 +212,12 @@ impl Staging {
         let Some(folder) = target.parent() else {
             return Ok(());
         };
-        let made = |folders: &HashSet<PathBuf>| folders.contains(folder);
-        if made(&self.folders.read().unwrap_or_else(PoisonError::into_inner)) {
+        let made = self
+            .folders
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(folder);
+        if made {
             return Ok(());
         }
         create_parent(target)?;
