@@ -631,6 +631,24 @@ mod tests {
 
     #[test]
     fn quick_units_are_what_normalising_makes_of_them() {
+        // The units a Chinese text is mostly made of take the quick path...
+        for c in [
+            'a', 'Z', '7', ' ', ',', '，', '！', '１', 'Ａ', '。', '、', '“', '”', '—', '《',
+        ] {
+            let text = format!("{c}白");
+            assert!(quick_unit(text.as_bytes(), 0).is_some(), "{c:?}");
+        }
+        // ...but not before a combining mark, nor a character NFKC changes otherwise.
+        for text in [
+            "e\u{301}",
+            "，\u{3099}",
+            "。\u{302A}",
+            "㈱",
+            "Ⅻ",
+            "\u{3000}",
+        ] {
+            assert!(quick_unit(text.as_bytes(), 0).is_none(), "{text:?}");
+        }
         for code in (0..0x80)
             .chain(0x2000..0x2040)
             .chain(0x3000..0x3040)
