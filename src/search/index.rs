@@ -379,27 +379,29 @@ fn chunk_tokens(
 /// The documents of one token so far, encoded.
 #[derive(Debug)]
 struct PostingList {
-    /// The next document id minus one: delta encoding starts from -1.
-    next_base: u32,
-    /// The last document and its tier mask, written when the next document comes
-    /// ([`NO_DOC`] before the first): a document's repeats of a token fold into it.
-    pending: (u32, u8),
-    /// `(id delta) << 3 | tier mask` per document, as varint digits.
-    digits: Vec<u8>,
+    /// The last document added ([`NO_DOC`] before the first).
+    last_doc: u32,
+    /// Where the last document's varint starts in `values`: its first digit holds the tier
+    /// mask, so a document's repeats of a token fold into it in place.
+    last_at: u32,
+    /// `(id delta) << 3 | tier mask` per document, as varint digit values (`0..64`, the
+    /// index in `VARINT_DIGITS`: [`PostingList::into_digits`] spells them).
+    values: Vec<u8>,
 }
 
 /// The most digits of a varint of 64 bits.
 const MAX_VARINT_DIGITS: usize = 13;
 
-/// No document yet in [`PostingList::pending`].
+/// No document yet in [`PostingList::last_doc`]; the delta of the first document is its id
+/// plus one, as if the one before were -1.
 const NO_DOC: u32 = u32::MAX;
 
 impl Default for PostingList {
     fn default() -> Self {
         PostingList {
-            next_base: 0,
-            pending: (NO_DOC, 0),
-            digits: Vec::new(),
+            last_doc: NO_DOC,
+            last_at: 0,
+            values: Vec::new(),
         }
     }
 }
@@ -408,33 +410,30 @@ impl PostingList {
     /// Adds `doc_id` (not smaller than any before) with the tiers in `mask`.
     #[inline]
     fn push(&mut self, doc_id: u32, mask: u8) {
-        if self.pending.0 == doc_id {
-            self.pending.1 |= mask;
+        if self.last_doc == doc_id {
+            if let Some(first_digit) = self.values.get_mut(self.last_at as usize) {
+                *first_digit |= mask;
+            }
             return;
         }
-        self.write_pending();
-        self.pending = (doc_id, mask);
-    }
-
-    fn write_pending(&mut self) {
-        let (doc_id, mask) = self.pending;
-        if doc_id != NO_DOC {
-            // Growing four times over: half the copies of doubling, for lists that end up
-            // from a few bytes to tens of kilobytes.
-            if self.digits.capacity() - self.digits.len() < MAX_VARINT_DIGITS {
-                self.digits
-                    .reserve((self.digits.capacity() * 3).max(4 * MAX_VARINT_DIGITS));
-            }
-            let delta = u64::from(doc_id + 1 - self.next_base);
-            push_varint(&mut self.digits, delta << 3 | u64::from(mask));
-            self.next_base = doc_id + 1;
+        // Growing four times over: half the copies of doubling, for lists that end up from a
+        // few bytes to tens of kilobytes.
+        if self.values.capacity() - self.values.len() < MAX_VARINT_DIGITS {
+            self.values
+                .reserve((self.values.capacity() * 3).max(4 * MAX_VARINT_DIGITS));
         }
+        self.last_at = self.values.len() as u32;
+        let delta = u64::from(doc_id.wrapping_sub(self.last_doc));
+        push_varint_values(&mut self.values, delta << 3 | u64::from(mask));
+        self.last_doc = doc_id;
     }
 
     /// The varint digits of every document.
     fn into_digits(mut self) -> Vec<u8> {
-        self.write_pending();
-        self.digits
+        for value in &mut self.values {
+            *value = VARINT_DIGITS[usize::from(*value & 63)];
+        }
+        self.values
     }
 }
 
@@ -481,10 +480,10 @@ impl Partition {
             return;
         }
         for list in &mut self.lists {
-            let len = list.digits.len();
+            let len = list.values.len();
             let expected = len * total / done;
-            if list.digits.capacity() < expected {
-                list.digits.reserve_exact(expected - len);
+            if list.values.capacity() < expected {
+                list.values.reserve_exact(expected - len);
             }
         }
     }
@@ -654,6 +653,16 @@ fn packed_key(token: u64) -> String {
     }
     key.push(char_of(token & 0x1F_FFFF));
     key
+}
+
+/// Appends `value` as varint digit values (indexes in `VARINT_DIGITS`).
+#[inline]
+fn push_varint_values(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 32 {
+        out.push(32 | (value & 31) as u8);
+        value >>= 5;
+    }
+    out.push(value as u8);
 }
 
 /// Appends `value` as varint digits.
