@@ -351,6 +351,12 @@ fn unified_ideograph(bytes: &[u8], start: usize) -> Option<u32> {
 /// `U+2000..U+2040`, `U+3000..U+302A` or `U+FF00..U+FF80` (the punctuation of news text).
 #[inline]
 fn no_mark_at(bytes: &[u8], idx: usize) -> bool {
+    // The next ideograph or ASCII byte (most of the time), without slicing.
+    match bytes.get(idx) {
+        None => return true,
+        Some(&lead) if lead < 0x80 || lead.wrapping_sub(0xE4) < 6 => return true,
+        Some(_) => {}
+    }
     match bytes.get(idx..).unwrap_or_default() {
         [] | [0x00..=0x7F | 0xE4..=0xE9, ..] | [0xE2, 0x80, ..] | [0xEF, 0xBC | 0xBD, ..] => true,
         [0xE3, 0x80, third, ..] => *third < 0xAA,
