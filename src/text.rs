@@ -92,42 +92,52 @@ pub fn strip_html(html: &str) -> String {
 }
 
 /// The length of the start of `text` before its first `<`, `&` or white space. Eight bytes
-/// are ruled out at a time when none of them can start a stop; the others are read one by
-/// one, decoding only the lead bytes of white space outside ASCII (`C2`, `E1`–`E3`).
+/// are ruled out at a time when none of them can start a stop; otherwise the first that can
+/// is checked, and the scan goes on after it when it is not one (a digit, ASCII punctuation,
+/// or a lead byte of Chinese punctuation such as `“”—、。《》`).
 fn plain_run(text: &str) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    // Whether a byte of `word` is below `n` (at most 0x80): exact, as a whole.
-    let has_below =
-        |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & (ONES * 0x80) != 0;
-    let has_byte = |word: u64, byte: u8| has_below(word ^ (ONES * u64::from(byte)), 1);
-    // Controls and space, `<`, `&`, `C2` and `E0`–`E3`: a superset of the stops' first bytes.
-    let may_stop = |word: u64| {
-        has_below(word, 0x21)
-            || has_byte(word, b'<')
-            || has_byte(word, b'&')
-            || has_byte(word, 0xC2)
-            || has_below(word ^ (ONES * 0xE0), 4)
-    };
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = ONES * 0x80;
+    // The high bit of the bytes of `word` below `n` (at most 0x80): exact for the lowest
+    // flagged byte (a borrow can only flag bytes above a flagged one).
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    // Every byte below `0x40` (controls, space, `&`, `<`, and digits and some punctuation),
+    // and `C0`–`C3` and `E0`–`E3`: a superset of the first bytes of the stops.
+    let candidates =
+        |word: u64| below(word, 0x40) | below((word & (ONES * 0xDF)) ^ (ONES * 0xC0), 4);
     let bytes = text.as_bytes();
     let mut start = 0;
-    while start < bytes.len() {
-        if let Some(chunk) = bytes.get(start..start + 8)
-            && !may_stop(u64::from_ne_bytes(chunk.try_into().unwrap_or_default()))
-        {
+    while let Some(chunk) = bytes.get(start..start + 8) {
+        let flags = candidates(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+        if flags == 0 {
             start += 8;
             continue;
         }
-        let end = (start + 8).min(bytes.len());
-        for (idx, byte) in bytes.iter().enumerate().take(end).skip(start) {
-            match byte {
-                b'<' | b'&' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ' => return idx,
-                0xC2 | 0xE1..=0xE3 if text[idx..].starts_with(char::is_whitespace) => return idx,
-                _ => {}
-            }
+        let idx = start + flags.trailing_zeros() as usize / 8;
+        if is_stop(&bytes[idx..]) {
+            return idx;
         }
-        start = end;
+        start = idx + 1;
     }
-    bytes.len()
+    (start..bytes.len())
+        .find(|&idx| is_stop(&bytes[idx..]))
+        .unwrap_or(bytes.len())
+}
+
+/// Whether `bytes` (UTF-8 from a character boundary, or from inside a character, which is
+/// never a stop) starts with `<`, `&` or a white space character.
+#[inline]
+fn is_stop(bytes: &[u8]) -> bool {
+    matches!(
+        bytes,
+        [b'<' | b'&' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ', ..]
+            // U+0085, U+00A0, U+1680, U+2000..=U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
+            | [0xC2, 0x85 | 0xA0, ..]
+            | [0xE1, 0x9A, 0x80, ..]
+            | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..]
+            | [0xE2, 0x81, 0x9F, ..]
+            | [0xE3, 0x80, 0x80, ..]
+    )
 }
 
 /// The length of the markup that starts `text` (at a `<`): a comment, a `<script>` or
@@ -278,6 +288,14 @@ mod tests {
                 let text = format!("{}{stop}乙", "a".repeat(prefix));
                 assert_eq!(plain_run(&text), reference(&text), "{text:?}");
                 let text = format!("{}{stop}乙", "“甲”".repeat(prefix));
+                assert_eq!(plain_run(&text), reference(&text), "{text:?}");
+            }
+        }
+        // Every character of the first plane (the others start with F0–F4, which never stop),
+        // after prefixes of 0, 3 and 4 bytes.
+        for c in (0..0x1_0000).filter_map(char::from_u32) {
+            for prefix in ["", "甲", "ab12"] {
+                let text = format!("{prefix}{c}丙 ");
                 assert_eq!(plain_run(&text), reference(&text), "{text:?}");
             }
         }
