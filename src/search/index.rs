@@ -14,8 +14,9 @@
 //!
 //! How it stays cheap (issue 7: the index may add at most 30% to a build): documents are
 //! tokenized in parallel chunks of 32, in one pass over the text that normalises as it
-//! scans ([`tokenize::scan_atoms`]); a token made of ideographs only is a number, never a
-//! string, until its shard is written; a document's single ideographs are counted in a direct
+//! scans ([`tokenize::scan_atoms`]); a token made of ideographs and short words (up to four
+//! ASCII letters and digits: the numbers of a Chinese text) is a number, never a string, until
+//! its shard is written; a document's single ideographs are counted in a direct
 //! table, its other tokens listed with their repeats; each chunk groups its tokens by partition
 //! (a token of unified ideographs, most of a Chinese text, in four bytes: its partition is
 //! part of it), so that each partition then reads its part of a chunk in one piece and
@@ -51,16 +52,75 @@ pub struct DocText<'a> {
     pub tiers: [Vec<&'a str>; N_TIERS],
 }
 
-/// Marks a pair in a packed token: `PAIR | first << 22 | gap << 21 | second`; a single atom is
-/// its code point. Code points take 21 bits, so a packed token takes 44.
-const PAIR: u64 = 1 << 43;
+/// Marks a pair in a packed token: `PAIR | first << 23 | gap << 22 | second`; a single atom is
+/// its atom number: an ideograph (or kana, hangul) its code point, a short word
+/// [`SHORT_WORD`] and its letters. Atom numbers take 22 bits, so a packed token takes 46.
+const PAIR: u64 = 1 << 45;
+
+/// Where the first atom of a pair starts in a packed token.
+const FIRST_SHIFT: u32 = 23;
+/// The bit of a packed pair that says a separator came between its atoms.
+const GAP: u64 = 1 << 22;
+
+/// The packed token of the pair of atoms `first` and `second` (atom numbers).
+#[inline]
+fn packed_pair(first: u32, gap: bool, second: u32) -> u64 {
+    PAIR | u64::from(first) << FIRST_SHIFT | u64::from(gap) << 22 | u64::from(second)
+}
+
+/// Marks the atom number of a short word: a word of one to four ASCII letters and digits (most
+/// words of a Chinese text are numbers: `2021`, `5`), packed like an ideograph, without a
+/// string. Its letters are base 37 digits, the first lowest: `0`–`9` as 1–10, `a`–`z` as
+/// 11–36 (37^4 is below 2^21).
+const SHORT_WORD: u32 = 1 << 21;
+const SHORT_WORD_MAX_LEN: usize = 4;
+const _: () = assert!(37u32.pow(SHORT_WORD_MAX_LEN as u32) <= SHORT_WORD);
+
+/// The atom number of `word` (normalised) when it is a short word.
+#[inline]
+fn short_word(word: &str) -> Option<u32> {
+    if word.is_empty() || word.len() > SHORT_WORD_MAX_LEN {
+        return None;
+    }
+    let mut number = 0;
+    for byte in word.bytes().rev() {
+        let digit = match byte {
+            b'0'..=b'9' => byte - b'0' + 1,
+            b'a'..=b'z' => byte - b'a' + 11,
+            _ => return None,
+        };
+        number = number * 37 + u32::from(digit);
+    }
+    Some(SHORT_WORD | number)
+}
+
+/// Appends the text of an atom number.
+fn push_atom(out: &mut String, atom: u32) {
+    if atom & SHORT_WORD == 0 {
+        out.push(char::from_u32(atom).unwrap_or(char::REPLACEMENT_CHARACTER));
+        return;
+    }
+    let mut number = atom & !SHORT_WORD;
+    while number > 0 {
+        let digit = (number % 37) as u8;
+        out.push(char::from(if digit <= 10 {
+            b'0' + digit - 1
+        } else {
+            b'a' + digit - 11
+        }));
+        number /= 37;
+    }
+}
 
 /// The atom before the current one in a field, while tokenizing: an ideograph (or kana,
-/// hangul) by code point, or a word by where its key is in `Scratch::word_text`.
+/// hangul) by code point, a short word by its atom number, or another word by where its key
+/// is in `Scratch::word_text`.
 #[derive(Clone, Copy)]
 enum Previous {
     None,
     Cjk(u32),
+    /// A short word by its atom number ([`short_word`]).
+    Short(u32),
     Word(u32, u32),
 }
 
@@ -83,10 +143,10 @@ fn word_partition(key: &str) -> usize {
 const CHUNK: usize = 32;
 
 /// Where the document (its offset in the batch) starts in an entry of [`ChunkTokens::packed`].
-const DOC_SHIFT: u32 = 47;
+const DOC_SHIFT: u32 = 49;
 
 /// The bits of a packed token.
-const TOKEN_BITS: u64 = (1 << 44) - 1;
+const TOKEN_BITS: u64 = (1 << 46) - 1;
 
 const _: () = assert!(BATCH <= 1 << (64 - DOC_SHIFT));
 
@@ -141,7 +201,7 @@ fn compact_token(entry: u32, partition: usize) -> u64 {
     }
     let first = u64::from(IDEOGRAPHS_START) + u64::from(entry >> COMPACT_FIRST_SHIFT & 0x7FFF);
     let gap = u64::from(entry & COMPACT_GAP != 0);
-    PAIR | first << 22 | gap << 21 | last
+    PAIR | first << FIRST_SHIFT | gap << 22 | last
 }
 
 /// The tokens of consecutive documents with their tier masks, grouped by partition, in
@@ -208,9 +268,7 @@ impl Scratch {
         let start = self.word_text.len();
         match first {
             Previous::None => return,
-            Previous::Cjk(code) => self
-                .word_text
-                .push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)),
+            Previous::Cjk(atom) | Previous::Short(atom) => push_atom(&mut self.word_text, atom),
             Previous::Word(key_start, key_end) => self
                 .word_text
                 .extend_from_within(key_start as usize..key_end as usize),
@@ -318,10 +376,8 @@ impl tokenize::AtomSink for FieldTokens<'_> {
             {
                 self.push_unified_pair(first, gap, code);
             }
-            Previous::Cjk(first) => {
-                self.push_packed(
-                    PAIR | u64::from(first) << 22 | u64::from(gap) << 21 | u64::from(code),
-                );
+            Previous::Cjk(first) | Previous::Short(first) => {
+                self.push_packed(packed_pair(first, gap, code));
             }
             Previous::Word(..) => {
                 self.scratch
@@ -339,6 +395,21 @@ impl tokenize::AtomSink for FieldTokens<'_> {
     }
 
     fn word(&mut self, word: &str, gap: bool) {
+        if let Some(atom) = short_word(word) {
+            self.push_packed(u64::from(atom));
+            match self.previous {
+                Previous::None => {}
+                Previous::Cjk(first) | Previous::Short(first) => {
+                    self.push_packed(packed_pair(first, gap, atom));
+                }
+                Previous::Word(..) => {
+                    self.scratch
+                        .add_word_pair(self.previous, gap, Err(word), self.tier_bit);
+                }
+            }
+            self.previous = Previous::Short(atom);
+            return;
+        }
         let scratch = &mut *self.scratch;
         let start = scratch.word_text.len();
         scratch.word_text.push_str(word);
@@ -430,7 +501,9 @@ impl PostingList {
 
     /// The varint digits of every document.
     fn into_digits(mut self) -> Vec<u8> {
-        self.values.iter_mut().for_each(|value| *value = spell_digit(*value));
+        self.values
+            .iter_mut()
+            .for_each(|value| *value = spell_digit(*value));
         self.values
     }
 }
@@ -641,15 +714,15 @@ impl Partition {
 
 /// The key string of a packed token, as the browser computes it.
 fn packed_key(token: u64) -> String {
-    let char_of = |bits: u64| char::from_u32(bits as u32).unwrap_or(char::REPLACEMENT_CHARACTER);
-    let mut key = String::with_capacity(7);
+    let atom = |bits: u64| (bits & 0x3F_FFFF) as u32;
+    let mut key = String::with_capacity(8);
     if token & PAIR != 0 {
-        key.push(char_of((token >> 22) & 0x1F_FFFF));
-        if token & (1 << 21) != 0 {
+        push_atom(&mut key, atom(token >> FIRST_SHIFT));
+        if token & GAP != 0 {
             key.push(' ');
         }
     }
-    key.push(char_of(token & 0x1F_FFFF));
+    push_atom(&mut key, atom(token));
     key
 }
 
@@ -824,6 +897,42 @@ mod tests {
     }
 
     #[test]
+    fn short_words_and_long_words_give_the_keys_of_the_reference_tokenizer() {
+        // Short words (packed) and long ones (strings) next to each other, to ideographs, to
+        // kana and to non-ASCII words, with and without a separator.
+        let body = "2021年5月 a1 abcd abcde 12abcdefg 9 ü 1ü z かな9 ab-cd 0 00 zzzz 年z 5";
+        let docs = [doc("", body)];
+        let mut keys: Vec<String> = postings(&docs).into_iter().map(|(key, _)| key).collect();
+        keys.sort();
+        let normalized = tokenize::normalize(body);
+        let atoms = tokenize::atoms(&normalized);
+        let mut expected: Vec<String> = atoms.iter().map(|atom| atom.text.to_string()).collect();
+        expected.extend(
+            atoms
+                .windows(2)
+                .map(|pair| tokenize::pair_key(pair[0].text, pair[1])),
+        );
+        expected.sort();
+        expected.dedup();
+        assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn short_words_round_trip_through_their_atom_numbers() {
+        for word in [
+            "0", "9", "a", "z", "00", "z0", "2021", "zzzz", "0000", "a1b2",
+        ] {
+            let atom = short_word(word).expect("a short word");
+            let mut text = String::new();
+            push_atom(&mut text, atom);
+            assert_eq!(text, word);
+        }
+        for word in ["", "abcde", "Ab", "ü", "a-b", "甲"] {
+            assert_eq!(short_word(word), None, "{word:?}");
+        }
+    }
+
+    #[test]
     fn postings_keep_documents_in_order_with_their_tiers() {
         let docs = [doc("白莲社区", "社区，白莲"), doc("其他", "白莲白莲")];
         let postings: HashMap<String, Vec<u8>> = postings(&docs).into_iter().collect();
@@ -848,7 +957,7 @@ mod tests {
                 for gap in [false, true] {
                     let (partition, entry) = compact_pair(first, gap, last);
                     assert_eq!(entry & (7 | DOC_MARK), 0);
-                    let token = PAIR | first_code << 22 | u64::from(gap) << 21 | last_code;
+                    let token = packed_pair(first_code as u32, gap, last_code as u32);
                     assert_eq!(compact_token(entry | 3, partition), token);
                 }
             }
