@@ -96,19 +96,76 @@ fn short_word(word: &str) -> Option<u32> {
 
 /// Appends the text of an atom number.
 fn push_atom(out: &mut String, atom: u32) {
+    for_each_char_of_atom(atom, |c| out.push(c));
+}
+
+/// Calls `f` with each character of the text of an atom number.
+#[inline]
+fn for_each_char_of_atom(atom: u32, mut f: impl FnMut(char)) {
     if atom & SHORT_WORD == 0 {
-        out.push(char::from_u32(atom).unwrap_or(char::REPLACEMENT_CHARACTER));
+        f(char::from_u32(atom).unwrap_or(char::REPLACEMENT_CHARACTER));
         return;
     }
     let mut number = atom & !SHORT_WORD;
     while number > 0 {
         let digit = (number % 37) as u8;
-        out.push(char::from(if digit <= 10 {
+        f(char::from(if digit <= 10 {
             b'0' + digit - 1
         } else {
             b'a' + digit - 11
         }));
         number /= 37;
+    }
+}
+
+/// The most bytes of a key that a [`TokenKey`] holds inline: every packed token's (two atoms
+/// of at most four bytes and a space) and most words'.
+const INLINE_KEY: usize = 22;
+
+/// The key string of a token, inline when it is short, as almost all are: a heap string for
+/// each of the corpus's tokens would cost an allocation each.
+#[derive(Debug, Clone)]
+pub enum TokenKey {
+    /// The first `len` bytes of `bytes`.
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE_KEY],
+    },
+    Heap(Box<str>),
+}
+
+impl TokenKey {
+    /// The key's text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Only ever filled from whole strings ([`TokenKey::from`], [`packed_key`]).
+            TokenKey::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            TokenKey::Heap(key) => key,
+        }
+    }
+
+    /// The key's UTF-8 bytes, which sort as its text does.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            TokenKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            TokenKey::Heap(key) => key.as_bytes(),
+        }
+    }
+}
+
+impl From<Box<str>> for TokenKey {
+    fn from(key: Box<str>) -> Self {
+        if key.len() > INLINE_KEY {
+            return TokenKey::Heap(key);
+        }
+        let mut bytes = [0; INLINE_KEY];
+        bytes[..key.len()].copy_from_slice(key.as_bytes());
+        TokenKey::Inline {
+            len: key.len() as u8,
+            bytes,
+        }
     }
 }
 
@@ -692,7 +749,7 @@ const WORD: u64 = u64::MAX;
 
 impl Partition {
     /// Every token of the partition with its postings, as (key, varint digits).
-    fn into_postings(self) -> impl Iterator<Item = (String, Vec<u8>)> {
+    fn into_postings(self) -> impl Iterator<Item = (TokenKey, Vec<u8>)> {
         let mut word_keys: Vec<Option<Box<str>>> = Vec::new();
         word_keys.resize_with(self.lists.len(), || None);
         for (key, idx) in self.words {
@@ -704,7 +761,7 @@ impl Partition {
             .zip(word_keys)
             .map(|((token, list), word)| {
                 let key = match word {
-                    Some(key) => key.into_string(),
+                    Some(key) => TokenKey::from(key),
                     None => packed_key(token),
                 };
                 (key, list.into_digits())
@@ -713,17 +770,22 @@ impl Partition {
 }
 
 /// The key string of a packed token, as the browser computes it.
-fn packed_key(token: u64) -> String {
+fn packed_key(token: u64) -> TokenKey {
     let atom = |bits: u64| (bits & 0x3F_FFFF) as u32;
-    let mut key = String::with_capacity(8);
+    let mut bytes = [0; INLINE_KEY];
+    let mut len = 0;
+    let mut push = |c: char| len += c.encode_utf8(&mut bytes[len..]).len();
     if token & PAIR != 0 {
-        push_atom(&mut key, atom(token >> FIRST_SHIFT));
+        for_each_char_of_atom(atom(token >> FIRST_SHIFT), &mut push);
         if token & GAP != 0 {
-            key.push(' ');
+            push(' ');
         }
     }
-    push_atom(&mut key, atom(token));
-    key
+    for_each_char_of_atom(atom(token), &mut push);
+    TokenKey::Inline {
+        len: len as u8,
+        bytes,
+    }
 }
 
 /// The digit of `VARINT_DIGITS` whose value is `value` (below 64), by arithmetic rather than
@@ -816,7 +878,7 @@ impl Hasher for MultiplyHasher {
 
 /// Every token of the corpus with its postings (varint digits), as (key, digits), in no
 /// fixed order.
-pub fn postings(docs: &[DocText<'_>]) -> Vec<(String, Vec<u8>)> {
+pub fn postings(docs: &[DocText<'_>]) -> Vec<(TokenKey, Vec<u8>)> {
     let mut partitions: Vec<Partition> = (0..N_PARTITIONS).map(|_| Partition::default()).collect();
     let mut chunks: Vec<ChunkTokens> = Vec::new();
     for (batch_idx, batch) in docs.chunks(BATCH).enumerate() {
@@ -884,7 +946,10 @@ mod tests {
     fn keys_print_as_the_browser_computes_them() {
         let body = "白莲，社 g20峰 g20 ab";
         let docs = [doc("", body)];
-        let mut keys: Vec<String> = postings(&docs).into_iter().map(|(key, _)| key).collect();
+        let mut keys: Vec<String> = postings(&docs)
+            .into_iter()
+            .map(|(key, _)| key.as_str().to_string())
+            .collect();
         keys.sort();
         assert_eq!(
             keys,
@@ -893,7 +958,7 @@ mod tests {
                 "莲 社"
             ]
         );
-        assert_eq!(packed_key(u64::from('峰')), "峰");
+        assert_eq!(packed_key(u64::from('峰')).as_str(), "峰");
     }
 
     #[test]
@@ -902,7 +967,10 @@ mod tests {
         // kana and to non-ASCII words, with and without a separator.
         let body = "2021年5月 a1 abcd abcde 12abcdefg 9 ü 1ü z かな9 ab-cd 0 00 zzzz 年z 5";
         let docs = [doc("", body)];
-        let mut keys: Vec<String> = postings(&docs).into_iter().map(|(key, _)| key).collect();
+        let mut keys: Vec<String> = postings(&docs)
+            .into_iter()
+            .map(|(key, _)| key.as_str().to_string())
+            .collect();
         keys.sort();
         let normalized = tokenize::normalize(body);
         let atoms = tokenize::atoms(&normalized);
@@ -935,7 +1003,10 @@ mod tests {
     #[test]
     fn postings_keep_documents_in_order_with_their_tiers() {
         let docs = [doc("白莲社区", "社区，白莲"), doc("其他", "白莲白莲")];
-        let postings: HashMap<String, Vec<u8>> = postings(&docs).into_iter().collect();
+        let postings: HashMap<String, Vec<u8>> = postings(&docs)
+            .into_iter()
+            .map(|(key, digits)| (key.as_str().to_string(), digits))
+            .collect();
         let digits = |key: &str| read_varints(std::str::from_utf8(&postings[key]).expect("ASCII"));
         // Doc 0 in title and body (mask 0b101), doc 1 (delta 1) in body only (0b100).
         assert_eq!(digits("白莲"), Some(vec![1 << 3 | 0b101, 1 << 3 | 0b100]));

@@ -365,18 +365,29 @@ fn posting_files(docs: &[DocText<'_>]) -> (Vec<Output>, usize) {
 }
 
 /// The id shards, each `{"key":"digits",…}` with one token a line, keys sorted.
-fn shard_files(postings: Vec<(String, Vec<u8>)>, n_shards: usize) -> Vec<Output> {
-    let mut shards: Vec<Vec<(String, Vec<u8>)>> = (0..n_shards).map(|_| Vec::new()).collect();
-    for (key, digits) in postings {
-        let shard = tokenize::fnv1a(&key) as usize % n_shards;
-        shards[shard].push((key, digits));
+fn shard_files(postings: Vec<(index::TokenKey, Vec<u8>)>, n_shards: usize) -> Vec<Output> {
+    let shard_of: Vec<u32> = postings
+        .par_iter()
+        .map(|(key, _)| tokenize::fnv1a(key.as_str()) % n_shards as u32)
+        .collect();
+    let mut sizes = vec![0; n_shards];
+    for &shard in &shard_of {
+        sizes[shard as usize] += 1;
+    }
+    let mut shards: Vec<Vec<(index::TokenKey, Vec<u8>)>> =
+        sizes.into_iter().map(Vec::with_capacity).collect();
+    for (entry, shard) in postings.into_iter().zip(shard_of) {
+        shards[shard as usize].push(entry);
     }
     shards
         .into_par_iter()
         .enumerate()
         .map(|(shard, mut entries)| {
-            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let size: usize = entries.iter().map(|(k, d)| k.len() + d.len() + 6).sum();
+            entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            let size: usize = entries
+                .iter()
+                .map(|(k, d)| k.as_bytes().len() + d.len() + 6)
+                .sum();
             let mut out = Vec::with_capacity(size + 4);
             out.push(b'{');
             for (idx, (key, digits)) in entries.iter().enumerate() {
@@ -385,9 +396,8 @@ fn shard_files(postings: Vec<(String, Vec<u8>)>, n_shards: usize) -> Vec<Output>
                 }
                 out.push(b'\n');
                 // Keys are letters, digits, ideographs and single spaces (separators never
-                // reach a key), but serde_json escapes them anyway; digits are ASCII letters,
-                // `-` and `_`.
-                serde_json::to_writer(&mut out, key).unwrap_or_default();
+                // reach a key), but are escaped anyway; digits are ASCII letters, `-` and `_`.
+                write_json_str(&mut out, key.as_str());
                 out.extend_from_slice(b":\"");
                 out.extend_from_slice(digits);
                 out.push(b'"');
