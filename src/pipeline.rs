@@ -150,8 +150,7 @@ pub fn render_loaded(
                     if !config.search || defer_search {
                         return Ok(false);
                     }
-                    let index = search::build(&site, config);
-                    index.into_par_iter().try_for_each(emit).map(|()| true)
+                    search::build_into(&site, config, emit).map(|()| true)
                 },
             );
             let SiteRendered {

@@ -112,6 +112,28 @@ pub fn split_hidden_assets(
 
 /// Every file of the search index of `site`.
 pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
+    let files = std::sync::Mutex::new(Vec::new());
+    let collect = |output: Output| {
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(output);
+        Ok::<(), std::convert::Infallible>(())
+    };
+    let Ok(()) = build_into(site, config, &collect);
+    files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Makes every file of the search index of `site` and hands each to `emit` as soon as it is
+/// made, from any thread, the manifest last (its build hash covers the others): no file
+/// waits in memory for the rest. An error of `emit` stops the run.
+pub fn build_into<E: Send>(
+    site: &Site,
+    config: &SiteConfig,
+    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
+) -> Result<(), E> {
     let started = std::time::Instant::now();
     let texts: Vec<StoryText> = site
         .stories
@@ -125,7 +147,7 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
         .map(|(story, text)| text.doc_text(story))
         .collect();
     log_time("search (from its start): texts", started);
-    let (mut outputs, n_shards) = posting_files(&docs);
+    let (mut hashes, n_shards) = posting_files(&docs, emit)?;
     drop(docs);
     log_time("search (from its start): postings and shards", started);
     let chunk = chunk_size(site, &texts);
@@ -135,22 +157,25 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
         .map(|story| &**story)
         .zip(&texts)
         .collect();
-    outputs.par_extend(stories.par_chunks(chunk).enumerate().map(|(idx, chunk)| {
-        let records: Vec<DocRecord<'_>> = chunk
-            .iter()
-            .map(|(story, text)| DocRecord::new(story, text, config))
-            .collect();
-        doc_chunk(idx, &records)
-    }));
+    let chunk_hashes: Vec<u64> = stories
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(idx, chunk)| {
+            let records: Vec<DocRecord<'_>> = chunk
+                .iter()
+                .map(|(story, text)| DocRecord::new(story, text, config))
+                .collect();
+            emit_hashed(doc_chunk(idx, &records), emit)
+        })
+        .collect::<Result<_, E>>()?;
+    hashes.extend(chunk_hashes);
     log_time("search (from its start): document table", started);
-    let build = build_hash(&outputs);
-    log_time("search (from its start): build hash", started);
+    let build = build_hash(&hashes);
     let manifest = manifest(site, build, n_shards as u32, chunk as u32);
-    outputs.push(json_output(
+    emit(json_output(
         "manifest.json",
         serde_json::to_vec(&manifest).unwrap_or_default(),
-    ));
-    outputs
+    ))
 }
 
 /// The text of a story that is not a field of it already.
@@ -350,9 +375,13 @@ fn chunk_size(site: &Site, texts: &[StoryText]) -> usize {
     (TARGET_CHUNK_BYTES / average.max(1)).clamp(1, 64)
 }
 
-/// The id shards of `docs`, and how many there are: a power of two that puts about
-/// [`TARGET_SHARD_BYTES`] of postings in each.
-fn posting_files(docs: &[DocText<'_>]) -> (Vec<Output>, usize) {
+/// Makes and emits the id shards of `docs`; returns their hashes ([`file_hash`], by shard)
+/// and how many there are: a power of two that puts about [`TARGET_SHARD_BYTES`] of postings
+/// in each.
+fn posting_files<E: Send>(
+    docs: &[DocText<'_>],
+    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
+) -> Result<(Vec<u64>, usize), E> {
     let started = std::time::Instant::now();
     let postings = index::postings(docs);
     log_time("search: postings (from their start)", started);
@@ -361,11 +390,19 @@ fn posting_files(docs: &[DocText<'_>]) -> (Vec<Output>, usize) {
         .max(1)
         .next_power_of_two()
         .min(4096);
-    (shard_files(postings, n_shards), n_shards)
+    let hashes = shards(postings, n_shards)
+        .into_par_iter()
+        .enumerate()
+        .map(|(shard, entries)| emit_hashed(shard_file(shard, entries), emit))
+        .collect::<Result<_, E>>()?;
+    Ok((hashes, n_shards))
 }
 
-/// The id shards, each `{"key":"digits",…}` with one token a line, keys sorted.
-fn shard_files(postings: Vec<(index::TokenKey, Vec<u8>)>, n_shards: usize) -> Vec<Output> {
+/// The entries of each id shard: a token's shard is `fnv1a(key) % n_shards`.
+fn shards(
+    postings: Vec<(index::TokenKey, Vec<u8>)>,
+    n_shards: usize,
+) -> Vec<Vec<(index::TokenKey, Vec<u8>)>> {
     let shard_of: Vec<u32> = postings
         .par_iter()
         .map(|(key, _)| tokenize::fnv1a(key.as_str()) % n_shards as u32)
@@ -380,32 +417,31 @@ fn shard_files(postings: Vec<(index::TokenKey, Vec<u8>)>, n_shards: usize) -> Ve
         shards[shard as usize].push(entry);
     }
     shards
-        .into_par_iter()
-        .enumerate()
-        .map(|(shard, mut entries)| {
-            entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            let size: usize = entries
-                .iter()
-                .map(|(k, d)| k.as_bytes().len() + d.len() + 6)
-                .sum();
-            let mut out = Vec::with_capacity(size + 4);
-            out.push(b'{');
-            for (idx, (key, digits)) in entries.iter().enumerate() {
-                if idx > 0 {
-                    out.push(b',');
-                }
-                out.push(b'\n');
-                // Keys are letters, digits, ideographs and single spaces (separators never
-                // reach a key), but are escaped anyway; digits are ASCII letters, `-` and `_`.
-                write_json_str(&mut out, key.as_str());
-                out.extend_from_slice(b":\"");
-                out.extend_from_slice(digits);
-                out.push(b'"');
-            }
-            out.extend_from_slice(b"\n}\n");
-            json_output(&format!("ids/{shard}.json"), out)
-        })
-        .collect()
+}
+
+/// `search/ids/<shard>.json`: `{"key":"digits",…}` with one token a line, keys sorted.
+fn shard_file(shard: usize, mut entries: Vec<(index::TokenKey, Vec<u8>)>) -> Output {
+    entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let size: usize = entries
+        .iter()
+        .map(|(k, d)| k.as_bytes().len() + d.len() + 6)
+        .sum();
+    let mut out = Vec::with_capacity(size + 4);
+    out.push(b'{');
+    for (idx, (key, digits)) in entries.iter().enumerate() {
+        if idx > 0 {
+            out.push(b',');
+        }
+        out.push(b'\n');
+        // Keys are letters, digits, ideographs and single spaces (separators never reach a
+        // key), but are escaped anyway; digits are ASCII letters, `-` and `_`.
+        write_json_str(&mut out, key.as_str());
+        out.extend_from_slice(b":\"");
+        out.extend_from_slice(digits);
+        out.push(b'"');
+    }
+    out.extend_from_slice(b"\n}\n");
+    json_output(&format!("ids/{shard}.json"), out)
 }
 
 fn manifest(site: &Site, build: String, n_shards: u32, chunk: u32) -> Manifest {
@@ -446,29 +482,42 @@ fn json_output(name: &str, bytes: Vec<u8>) -> Output {
     }
 }
 
-/// A hash of every file, combined in order: changes whenever any index file does. (aHash,
-/// already compiled in for Tera, with fixed seeds: stable across builds of one yuanba binary,
-/// which is all a cache key needs, and several times faster than `SipHash` on 50 MB.)
-fn build_hash(outputs: &[Output]) -> String {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let seeds = ahash::RandomState::with_seeds(
+/// The seeds of [`file_hash`] and [`build_hash`]. (aHash, already compiled in for Tera, with
+/// fixed seeds: stable across builds of one yuanba binary, which is all a cache key needs, and
+/// several times faster than `SipHash` on 50 MB.)
+fn hash_seeds() -> ahash::RandomState {
+    ahash::RandomState::with_seeds(
         0x7975_616e_6261_0002,
         0x9e37_79b9_7f4a_7c15,
         0x6a09_e667_f3bc_c908,
         0xbb67_ae85_84ca_a73b,
-    );
-    let hashes: Vec<u64> = outputs
-        .par_iter()
-        .map(|output| {
-            let mut file = seeds.build_hasher();
-            output.path.hash(&mut file);
-            if let Contents::Bytes(bytes) = &output.contents {
-                bytes.hash(&mut file);
-            }
-            file.finish()
-        })
-        .collect();
-    format!("{:016x}", seeds.hash_one(&hashes))[..12].to_string()
+    )
+}
+
+/// A hash of one index file: its path and bytes.
+fn file_hash(output: &Output) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut file = hash_seeds().build_hasher();
+    output.path.hash(&mut file);
+    if let Contents::Bytes(bytes) = &output.contents {
+        bytes.hash(&mut file);
+    }
+    file.finish()
+}
+
+/// Hands `output` to `emit` and returns its [`file_hash`].
+fn emit_hashed<E>(
+    output: Output,
+    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
+) -> Result<u64, E> {
+    let hash = file_hash(&output);
+    emit(output).map(|()| hash)
+}
+
+/// A hash of every file from the hashes of each, combined in order (the id shards, then the
+/// chunks of the document table): changes whenever any index file does.
+fn build_hash(file_hashes: &[u64]) -> String {
+    format!("{:016x}", hash_seeds().hash_one(file_hashes))[..12].to_string()
 }
 
 #[cfg(test)]
@@ -484,6 +533,17 @@ mod tests {
     /// Documents per chunk in the tests: more than one, so the arithmetic is tested.
     const TEST_CHUNK: usize = 2;
 
+    /// The id shards of `texts`, and how many there are.
+    fn posting_outputs(texts: &[DocText<'_>]) -> (Vec<Output>, usize) {
+        let files = std::sync::Mutex::new(Vec::new());
+        let collect = |output: Output| {
+            files.lock().expect("not poisoned").push(output);
+            Ok::<(), std::convert::Infallible>(())
+        };
+        let Ok((_, n_shards)) = posting_files(texts, &collect);
+        (files.into_inner().expect("not poisoned"), n_shards)
+    }
+
     /// Index files for documents given as (title, highlight, body), read back by path.
     fn index_of(docs: &[(String, String, String)]) -> HashMap<String, Vec<u8>> {
         let texts: Vec<DocText<'_>> = docs
@@ -492,7 +552,7 @@ mod tests {
                 tiers: [vec![title], vec![highlight], vec![body]],
             })
             .collect();
-        let (mut outputs, n_shards) = posting_files(&texts);
+        let (mut outputs, n_shards) = posting_outputs(&texts);
         let records: Vec<DocRecord<'_>> = docs
             .iter()
             .map(|(title, highlight, body)| DocRecord {
@@ -835,14 +895,14 @@ mod tests {
                 tiers: [vec![title], Vec::new(), Vec::new()],
             })
             .collect();
-        assert_eq!(posting_files(&texts).1, 1);
+        assert_eq!(posting_outputs(&texts).1, 1);
         let body: String = (0..4_000u32)
             .filter_map(|n| char::from_u32(0x4E00 + n))
             .collect();
         let large = DocText {
             tiers: [Vec::new(), Vec::new(), vec![&body]],
         };
-        let (_, n_shards) = posting_files(&vec![large; 30]);
+        let (_, n_shards) = posting_outputs(&vec![large; 30]);
         assert!(n_shards > 1 && n_shards.is_power_of_two(), "{n_shards}");
     }
 }
