@@ -260,7 +260,7 @@ impl<'a> DocRecord<'a> {
 
     fn new(story: &'a Story, text: &'a StoryText, config: &SiteConfig) -> Self {
         DocRecord {
-            url: permalink::url(config, &permalink::story_path(&story.slug)),
+            url: permalink::story_url(config, &story.slug),
             title: &story.title,
             date: format!(
                 "{:04}-{:02}-{:02}",

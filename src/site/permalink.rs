@@ -27,6 +27,19 @@ pub fn story_path(slug: &str) -> String {
     format!("{STORIES_DIR}/{slug}/")
 }
 
+/// The URL of a story, [`url`] of [`story_path`], made in one allocation: the search index
+/// makes one for every story.
+pub fn story_url(config: &SiteConfig, slug: &str) -> String {
+    let mut url =
+        String::with_capacity(config.base_path.len() + STORIES_DIR.len() + slug.len() + 2);
+    url.push_str(&config.base_path);
+    url.push_str(STORIES_DIR);
+    url.push('/');
+    url.push_str(slug);
+    url.push('/');
+    url
+}
+
 /// `<slug>/`.
 pub fn page_path(slug: &str) -> String {
     format!("{slug}/")
@@ -90,7 +103,11 @@ mod tests {
     use crate::config::Overrides;
 
     fn config(base_url: &str) -> SiteConfig {
-        let dir = std::env::temp_dir().join(format!("yuanba-permalink-{}", std::process::id()));
+        // A folder per call: tests run at the same time in one process.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("yuanba-permalink-{}-{call}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         std::fs::write(
             dir.join("site.yaml"),
@@ -102,10 +119,18 @@ mod tests {
         config
     }
 
+    fn config_at_root() -> SiteConfig {
+        config("https://example.org")
+    }
+
     #[test]
     fn urls_respect_a_sub_path() {
         let config = config("https://example.org/news");
         assert_eq!(url(&config, "stories/a/"), "/news/stories/a/");
+        assert_eq!(story_url(&config, "a"), url(&config, &story_path("a")));
+        let root = config_at_root();
+        assert_eq!(story_url(&root, "白莲"), url(&root, &story_path("白莲")));
+        assert_eq!(story_url(&root, "a"), "/stories/a/");
         assert_eq!(
             permalink(&config, "stories/a/"),
             "https://example.org/news/stories/a/"
