@@ -295,57 +295,61 @@ fn doc_chunk(idx: usize, records: &[DocRecord<'_>]) -> Output {
 }
 
 /// Appends `text` as a JSON string, escaped as `serde_json` escapes it: `"`, `\\`, and the
-/// control characters (`\n`, `\t`, … or `\u00XX`). Eight bytes are checked at a time.
+/// control characters (`\n`, `\t`, … or `\u00XX`). Eight bytes are ruled out at a time; when
+/// one of them may need escaping, the first such byte is checked and the scan goes on after it.
 fn write_json_str(out: &mut Vec<u8>, text: &str) {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // Whether any byte of `word` is a control character, `"` or `\`.
-    let needs_escape = |word: u64| {
-        let control = word.wrapping_sub(ONES * 0x20) & !word;
-        let quote = (word ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES)
-            & !(word ^ (ONES * u64::from(b'"')));
-        let backslash = (word ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES)
-            & !(word ^ (ONES * u64::from(b'\\')));
-        (control | quote | backslash) & HIGHS != 0
-    };
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = ONES * 0x80;
+    // The high bit of the bytes of `word` below `n` (at most 0x80): exact for the lowest
+    // flagged byte.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    // Bytes below 0x23 (the control characters, space, `!`, `"`) and `\`: a superset of the
+    // bytes to escape.
+    let candidates = |word: u64| below(word, 0x23) | below(word ^ (ONES * u64::from(b'\\')), 1);
+    let escaped = |byte: u8| byte < 0x20 || byte == b'"' || byte == b'\\';
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut copied = 0;
     let mut idx = 0;
-    while idx < bytes.len() {
-        if let Some(chunk) = bytes.get(idx..idx + 8) {
-            let word = u64::from_ne_bytes(chunk.try_into().unwrap_or_default());
-            if !needs_escape(word) {
+    loop {
+        // The next byte to escape, from `idx` on.
+        let next = loop {
+            let Some(chunk) = bytes.get(idx..idx + 8) else {
+                break (idx..bytes.len()).find(|&at| escaped(bytes[at]));
+            };
+            let flags = candidates(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+            if flags == 0 {
                 idx += 8;
                 continue;
             }
-        }
-        let byte = bytes[idx];
-        let escape: &[u8] = match byte {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0C => b"\\f",
-            0x00..=0x1F => b"",
-            _ => {
-                idx += 1;
-                continue;
+            let at = idx + flags.trailing_zeros() as usize / 8;
+            if escaped(bytes[at]) {
+                break Some(at);
             }
+            idx = at + 1;
         };
-        out.extend_from_slice(&bytes[copied..idx]);
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(byte >> 4)]);
-            out.push(HEX[usize::from(byte & 0xF)]);
-        } else {
-            out.extend_from_slice(escape);
+        let Some(at) = next else {
+            break;
+        };
+        out.extend_from_slice(&bytes[copied..at]);
+        let byte = bytes[at];
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0C => out.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(byte >> 4)]);
+                out.push(HEX[usize::from(byte & 0xF)]);
+            }
         }
-        idx += 1;
+        idx = at + 1;
         copied = idx;
     }
     out.extend_from_slice(&bytes[copied..]);
@@ -740,6 +744,19 @@ mod tests {
                 prop_assert_eq!(page.n_hits, expected.len());
             } else {
                 prop_assert!(page.n_hits >= expected.len());
+            }
+        }
+    }
+
+    #[test]
+    fn every_ascii_character_is_escaped_as_serde_json_does_at_every_offset() {
+        for c in (0..0x80u8).map(char::from) {
+            for prefix in 0..12 {
+                let text = format!("{}{c}“白”{c}", "甲a".repeat(prefix));
+                let mut out = Vec::new();
+                write_json_str(&mut out, &text);
+                let expected = serde_json::to_string(&text).expect("a string");
+                assert_eq!(String::from_utf8(out).expect("UTF-8"), expected, "{text:?}");
             }
         }
     }
