@@ -448,6 +448,65 @@ fn swap(
 mod tests {
     use super::*;
 
+    /// A staging folder for a site in a temporary folder.
+    fn staging(root: &Path) -> Staging {
+        std::fs::write(
+            root.join("site.yaml"),
+            "title: t\nbase_url: https://example.org\n",
+        )
+        .expect("write");
+        let config =
+            crate::config::load(root, &crate::config::Overrides::default()).expect("config");
+        Staging::create(&config).expect("staging folder")
+    }
+
+    #[test]
+    fn staging_remembers_the_folders_it_made_for_files_from_many_threads() {
+        use rayon::prelude::*;
+        let temp = tempfile::tempdir().expect("temp dir");
+        let staging = staging(temp.path());
+        let paths: Vec<PathBuf> = (0..400)
+            .map(|n| PathBuf::from(format!("f{}/g{}/{n}.txt", n % 7, n % 3)))
+            .collect();
+        paths
+            .par_iter()
+            .try_for_each(|path| {
+                staging.emit(Output {
+                    path: path.clone(),
+                    contents: Contents::Bytes(path.to_string_lossy().as_bytes().to_vec()),
+                })
+            })
+            .expect("every file written");
+        let folders = staging.folders.read().expect("not poisoned").len();
+        assert_eq!(folders, 7 * 3);
+        staging.publish().expect("published");
+        for path in &paths {
+            let written = std::fs::read_to_string(temp.path().join("public").join(path));
+            assert_eq!(written.expect("written"), path.to_string_lossy());
+        }
+    }
+
+    #[test]
+    fn a_file_where_a_folder_should_be_is_an_error_not_a_panic() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let staging = staging(temp.path());
+        let file = |path: &str| Output {
+            path: PathBuf::from(path),
+            contents: Contents::Bytes(b"x".to_vec()),
+        };
+        staging.emit(file("a")).expect("written");
+        let error = staging.emit(file("a/b.txt")).expect_err("a is a file");
+        assert!(matches!(error, Error::Io { .. }), "{error:?}");
+        // The failed folder is not remembered as made.
+        assert!(
+            !staging
+                .folders
+                .read()
+                .expect("not poisoned")
+                .contains(&staging.dir.join("a"))
+        );
+    }
+
     #[test]
     fn removing_a_replaced_site_removes_every_folder_and_follows_no_link() {
         let temp = tempfile::tempdir().expect("temp dir");
