@@ -216,6 +216,11 @@ const _: () = assert!(N_PARTITIONS == 1 << PARTITION_BITS);
 const DOC_MARK: u32 = 1 << 31;
 /// A compact entry of a pair (else of a single ideograph).
 const COMPACT_PAIR: u32 = 1 << 30;
+/// The compact entries of single ideographs, without their tier mask and shifted down by
+/// `COMPACT_LAST_SHIFT`, are below this (a pair's have `COMPACT_PAIR`).
+const SINGLES: usize = ((IDEOGRAPHS_END - IDEOGRAPHS_START) >> PARTITION_BITS) as usize + 1;
+const _: () = assert!(SINGLES <= (COMPACT_PAIR >> COMPACT_LAST_SHIFT) as usize);
+
 /// A compact entry of a pair across a gap.
 const COMPACT_GAP: u32 = 1 << 29;
 /// Where the index of a pair's first ideograph (15 bits) starts in a compact entry.
@@ -568,7 +573,10 @@ impl PostingList {
 /// The tokens of one partition and their postings.
 #[derive(Default)]
 struct Partition {
-    /// The tokens of compact entries, by the entry without its tier mask, plus one.
+    /// The single ideographs of compact entries (the entry without its tier mask, below
+    /// [`SINGLES`]): their index in `lists` plus one, 0 for none yet.
+    singles: Vec<u32>,
+    /// The pairs of compact entries, by the entry without its tier mask, plus one.
     compact_slots: Slots<u32>,
     /// The other packed tokens, by the token plus one.
     packed_slots: Slots<u64>,
@@ -618,6 +626,9 @@ impl Partition {
 
     /// Appends the batch's documents (ids from `first_id`) that have tokens here.
     fn append(&mut self, partition: usize, first_id: u32, chunks: &[ChunkTokens]) {
+        if self.singles.is_empty() {
+            self.singles = vec![0; SINGLES];
+        }
         for chunk in chunks {
             let entries = &chunk.compact[partition];
             self.compact_slots.reserve(entries.len());
@@ -627,12 +638,23 @@ impl Partition {
                     doc_id = first_id + (entry & !DOC_MARK);
                     continue;
                 }
-                let key = (entry >> COMPACT_LAST_SHIFT) + 1;
+                let key = entry >> COMPACT_LAST_SHIFT;
+                // A single ideograph: a direct table, no hashing.
+                if let Some(single) = self.singles.get_mut(key as usize) {
+                    if *single == 0 {
+                        self.lists.push(PostingList::default());
+                        self.tokens.push(compact_token(entry, partition));
+                        *single = self.lists.len() as u32;
+                    }
+                    let idx = *single as usize - 1;
+                    self.lists[idx].push(doc_id, (entry & 7) as u8);
+                    continue;
+                }
                 let idx = Self::list_of(
                     &mut self.compact_slots,
                     &mut self.lists,
                     &mut self.tokens,
-                    key,
+                    key + 1,
                     || compact_token(entry, partition),
                 );
                 self.lists[idx].push(doc_id, (entry & 7) as u8);
