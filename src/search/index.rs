@@ -964,17 +964,20 @@ mod tests {
         assert_eq!(read_varints("W"), None);
     }
 
-    #[test]
-    fn keys_print_as_the_browser_computes_them() {
-        let body = "白莲，社 g20峰 g20 ab";
-        let docs = [doc("", body)];
-        let mut keys: Vec<String> = postings(&docs)
+    /// The keys of the tokens of one document with `body`, sorted.
+    fn sorted_keys(body: &str) -> Vec<String> {
+        let mut keys: Vec<String> = postings(&[doc("", body)])
             .into_iter()
             .map(|(key, _)| key.as_str().to_string())
             .collect();
         keys.sort();
+        keys
+    }
+
+    #[test]
+    fn keys_print_as_the_browser_computes_them() {
         assert_eq!(
-            keys,
+            sorted_keys("白莲，社 g20峰 g20 ab"),
             [
                 "ab", "g20", "g20 ab", "g20峰", "峰", "峰 g20", "白", "白莲", "社", "社 g20", "莲",
                 "莲 社"
@@ -988,12 +991,7 @@ mod tests {
         // Short words (packed) and long ones (strings) next to each other, to ideographs, to
         // kana and to non-ASCII words, with and without a separator.
         let body = "2021年5月 a1 abcd abcde 12abcdefg 9 ü 1ü z かな9 ab-cd 0 00 zzzz 年z 5";
-        let docs = [doc("", body)];
-        let mut keys: Vec<String> = postings(&docs)
-            .into_iter()
-            .map(|(key, _)| key.as_str().to_string())
-            .collect();
-        keys.sort();
+        let keys = sorted_keys(body);
         let normalized = tokenize::normalize(body);
         let atoms = tokenize::atoms(&normalized);
         let mut expected: Vec<String> = atoms.iter().map(|atom| atom.text.to_string()).collect();
