@@ -112,18 +112,25 @@ pub fn split_hidden_assets(
 
 /// Every file of the search index of `site`.
 pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
+    collected(|emit| build_into(site, config, emit)).0
+}
+
+/// What `run` hands to its `emit` (from any thread), collected, and what it returns.
+fn collected<T>(
+    run: impl FnOnce(&(dyn Fn(Output) -> Result<(), std::convert::Infallible> + Sync)) -> T,
+) -> (Vec<Output>, T) {
     let files = std::sync::Mutex::new(Vec::new());
-    let collect = |output: Output| {
+    let returned = run(&|output: Output| {
         files
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(output);
-        Ok::<(), std::convert::Infallible>(())
-    };
-    let Ok(()) = build_into(site, config, &collect);
-    files
+        Ok(())
+    });
+    let files = files
         .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    (files, returned)
 }
 
 /// Makes every file of the search index of `site` and hands each to `emit` as soon as it is
@@ -539,13 +546,99 @@ mod tests {
 
     /// The id shards of `texts`, and how many there are.
     fn posting_outputs(texts: &[DocText<'_>]) -> (Vec<Output>, usize) {
-        let files = std::sync::Mutex::new(Vec::new());
-        let collect = |output: Output| {
-            files.lock().expect("not poisoned").push(output);
-            Ok::<(), std::convert::Infallible>(())
+        let (files, Ok((_, n_shards))) = collected(|emit| posting_files(texts, emit));
+        (files, n_shards)
+    }
+
+    /// The site of a temporary folder with `n` stories, loaded and assembled.
+    fn site_of(root: &std::path::Path, n: usize) -> (Site, SiteConfig) {
+        std::fs::write(
+            root.join("site.yaml"),
+            "title: t\nbase_url: https://example.org/\n",
+        )
+        .expect("write");
+        let stories = root.join("content/stories");
+        std::fs::create_dir_all(&stories).expect("mkdir");
+        for idx in 0..n {
+            std::fs::write(
+                stories.join(format!("s{idx}.md")),
+                format!(
+                    "---\ntitle: 白莲社区第{idx}篇\ndate: 2024-01-{:02}\ndistrict: 成华区\n\
+                     street: 白莲池街道\ncommunity: 白莲社区\nreporter: 彭戎\n---\n\n\
+                     居民议事会第{idx}次开会，讨论“儿童之家”。\n",
+                    idx % 28 + 1
+                ),
+            )
+            .expect("write");
+        }
+        let config = crate::config::load(root, &crate::config::Overrides::default())
+            .expect("a valid site.yaml");
+        let (site, diagnostics) = crate::site::assemble(crate::content::load(&config), &config);
+        assert!(
+            !diagnostics.iter().any(Diagnostic::is_error),
+            "{diagnostics:?}"
+        );
+        (site, config)
+    }
+
+    #[test]
+    fn files_stream_out_with_the_manifest_last_and_its_hash_over_the_others() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let (site, config) = site_of(temp.path(), 9);
+        let order = std::sync::Mutex::new(Vec::new());
+        let (files, result) = collected(|emit| {
+            build_into(&site, &config, &|output: Output| {
+                order
+                    .lock()
+                    .expect("not poisoned")
+                    .push(output.path.clone());
+                emit(output)
+            })
+        });
+        assert!(result.is_ok());
+        let order = order.into_inner().expect("not poisoned");
+        assert_eq!(order.last(), Some(&PathBuf::from("search/manifest.json")));
+        assert_eq!(order.len(), files.len());
+        // The build hash is that of the files in order: id shards, then document chunks.
+        let by_number = |folder: &str| {
+            let mut numbered: Vec<(usize, &Output)> = files
+                .iter()
+                .filter_map(|file| {
+                    let name = file.path.strip_prefix(format!("search/{folder}")).ok()?;
+                    let number = name.to_str()?.strip_suffix(".json")?.parse().ok()?;
+                    Some((number, file))
+                })
+                .collect();
+            numbered.sort_by_key(|(number, _)| *number);
+            numbered.into_iter().map(|(_, file)| file_hash(file))
         };
-        let Ok((_, n_shards)) = posting_files(texts, &collect);
-        (files.into_inner().expect("not poisoned"), n_shards)
+        let hashes: Vec<u64> = by_number("ids").chain(by_number("docs")).collect();
+        assert_eq!(hashes.len(), files.len() - 1);
+        let manifest = files.last().map(|file| &file.contents);
+        let Some(Contents::Bytes(manifest)) = manifest else {
+            unreachable!("the manifest is made in memory")
+        };
+        let manifest: Manifest = serde_json::from_slice(manifest).expect("a manifest");
+        assert_eq!(manifest.build, build_hash(&hashes));
+        assert_eq!(manifest.docs, 9);
+    }
+
+    #[test]
+    fn an_error_of_emit_stops_the_index_before_its_manifest() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let (site, config) = site_of(temp.path(), 9);
+        let emitted = std::sync::Mutex::new(Vec::new());
+        let result = build_into(&site, &config, &|output: Output| {
+            if output.path.starts_with("search/docs") {
+                return Err("disk full");
+            }
+            emitted.lock().expect("not poisoned").push(output.path);
+            Ok(())
+        });
+        assert_eq!(result, Err("disk full"));
+        let emitted = emitted.into_inner().expect("not poisoned");
+        assert!(!emitted.is_empty(), "the id shards come first");
+        assert!(!emitted.contains(&PathBuf::from("search/manifest.json")));
     }
 
     /// Index files for documents given as (title, highlight, body), read back by path.
