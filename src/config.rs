@@ -3,6 +3,7 @@
 //! [`load`] turns the file plus the command-line overrides into a [`SiteConfig`] that every later
 //! stage borrows. Nothing below `cmd` sees clap types; the overrides arrive as [`Overrides`].
 
+use crate::diagnostic::Code;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -239,7 +240,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagno
             Ok(text) => crate::content::normalize_text(text),
             Err(_) => {
                 return Err(vec![
-                    Diagnostic::error("config/encoding", "site.yaml is not valid UTF-8")
+                    Diagnostic::error(Code::ConfigEncoding, "site.yaml is not valid UTF-8")
                         .in_file(display_path)
                         .with_help("save the file as UTF-8"),
                 ]);
@@ -252,7 +253,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagno
                 format!("cannot read {}: {error}", path.display())
             };
             return Err(vec![
-                Diagnostic::error("config/missing", message)
+                Diagnostic::error(Code::ConfigMissing, message)
                     .with_help("run yuanba in a site folder, pass --root DIR, or create one with `yuanba init DIR`"),
             ]);
         }
@@ -269,7 +270,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagno
         &block,
         &keys,
         KNOWN_KEYS,
-        "config/unknown-field",
+        Code::ConfigUnknownField,
         "site.yaml",
     );
     if !unknown.is_empty() {
@@ -277,15 +278,15 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagno
     }
     let raw: RawConfig = if source.trim().is_empty() {
         return Err(vec![
-            Diagnostic::error("config/empty", "site.yaml is empty")
+            Diagnostic::error(Code::ConfigEmpty, "site.yaml is empty")
                 .in_file(display_path)
                 .with_help("add at least `title:` and `base_url:`"),
         ]);
     } else {
-        fields::deserialize(&block, "config/invalid").map_err(|d| vec![d])?
+        fields::deserialize(&block, Code::ConfigInvalid).map_err(|d| vec![d])?
     };
     if let Some(diagnostic) =
-        fields::check_extra(&block, &keys, raw.extra.as_ref(), "config/invalid")
+        fields::check_extra(&block, &keys, raw.extra.as_ref(), Code::ConfigInvalid)
     {
         return Err(vec![diagnostic]);
     }
@@ -305,7 +306,7 @@ fn resolve(
     if title.is_empty() {
         diagnostics.push(
             block
-                .error_at("config/missing-field", "the site needs a `title`", 0, 0)
+                .error_at(Code::ConfigMissingField, "the site needs a `title`", 0, 0)
                 .with_help("add a line such as `title: 华西社区报`"),
         );
     }
@@ -319,10 +320,10 @@ fn resolve(
         Err(message) => {
             let (offset, len) = locate("base_url");
             let diagnostic = if overrides.base_url.is_some() {
-                Diagnostic::error("config/base-url", format!("--base-url {message}"))
+                Diagnostic::error(Code::ConfigBaseUrl, format!("--base-url {message}"))
             } else {
                 block.error_at(
-                    "config/base-url",
+                    Code::ConfigBaseUrl,
                     format!("`base_url` {message}"),
                     offset,
                     len,
@@ -339,7 +340,7 @@ fn resolve(
         let message = format!("unknown time zone `{timezone_name}`");
         diagnostics.push(
             block
-                .error_at("config/timezone", message, offset, len)
+                .error_at(Code::ConfigTimezone, message, offset, len)
                 .with_help("use an IANA time zone name such as `Asia/Shanghai` or `UTC`"),
         );
     }
@@ -431,7 +432,7 @@ fn resolve_theme(
             }),
         Err(message) => {
             let (offset, len) = locate("theme");
-            diagnostics.push(block.error_at("config/theme", message, offset, len));
+            diagnostics.push(block.error_at(Code::ConfigTheme, message, offset, len));
             ThemeConfig::default()
         }
     };
@@ -443,7 +444,7 @@ fn resolve_theme(
         let (offset, len) = locate("paginate_by");
         diagnostics.push(
             block
-                .error_at("config/paginate-by", message, offset, len)
+                .error_at(Code::ConfigPaginateBy, message, offset, len)
                 .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
         );
         DEFAULT_PAGINATE_BY
@@ -489,7 +490,7 @@ fn check_link_check(
     }
     problems
         .into_iter()
-        .map(|message| block.error_at("config/link-check", message, offset, len))
+        .map(|message| block.error_at(Code::ConfigLinkCheck, message, offset, len))
         .collect()
 }
 
@@ -533,7 +534,7 @@ fn build_time(source_date_epoch: Option<&str>) -> Result<jiff::Timestamp, Diagno
         .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok())
         .ok_or_else(|| {
             Diagnostic::error(
-                "config/source-date-epoch",
+                Code::ConfigSourceDateEpoch,
                 format!("SOURCE_DATE_EPOCH is `{text}`, not a number of seconds since 1970"),
             )
             .with_help("unset it, or set it to a Unix time such as 1700000000")

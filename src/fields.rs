@@ -5,6 +5,7 @@
 //! block into a typed struct (`deny_unknown_fields`), and its first error is mapped back to the
 //! place in the file. This module owns that mapping; it knows nothing about stories or sites.
 
+use crate::diagnostic::Code;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -30,7 +31,7 @@ impl YamlBlock<'_> {
     /// An error pointing at `offset..offset + len` of the block.
     pub fn error_at(
         &self,
-        code: &'static str,
+        code: Code,
         message: impl Into<String>,
         offset: usize,
         len: usize,
@@ -64,7 +65,7 @@ pub fn unknown_keys(
     block: &YamlBlock<'_>,
     keys: &[TopLevelKey],
     known: &[&str],
-    code: &'static str,
+    code: Code,
     what: &str,
 ) -> Vec<Diagnostic> {
     let unknown: Vec<&TopLevelKey> = keys
@@ -104,9 +105,9 @@ pub fn unknown_keys(
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorCodes {
     /// For a key that is not known.
-    pub unknown_field: &'static str,
+    pub unknown_field: Code,
     /// For a value serde cannot read, or broken YAML.
-    pub invalid: &'static str,
+    pub invalid: Code,
 }
 
 /// Reads a front matter block into `T`: every unknown key first (each at its line), else serde's
@@ -118,8 +119,8 @@ pub fn read_front_matter<T: DeserializeOwned + Default>(
     what: &str,
 ) -> Result<T, Vec<Diagnostic>> {
     let codes = ErrorCodes {
-        unknown_field: "front-matter/unknown-field",
-        invalid: "front-matter/invalid",
+        unknown_field: Code::FrontMatterUnknownField,
+        invalid: Code::FrontMatterInvalid,
     };
     read_block(block, keys, known, codes, what)
 }
@@ -145,7 +146,7 @@ pub fn read_block<T: DeserializeOwned + Default>(
 /// Reads the block into `T`, mapping serde's error to a located diagnostic.
 pub fn deserialize<T: DeserializeOwned>(
     block: &YamlBlock<'_>,
-    code: &'static str,
+    code: Code,
 ) -> Result<T, Diagnostic> {
     yaml::from_str(block.text).map_err(|error| {
         let offset = error.offset.unwrap_or(0);
@@ -172,7 +173,7 @@ pub fn check_extra(
     block: &YamlBlock<'_>,
     keys: &[TopLevelKey],
     extra: Option<&crate::yaml::Value>,
-    code: &'static str,
+    code: Code,
 ) -> Option<Diagnostic> {
     let key = crate::yaml::unusable_map_key(extra?)?;
     let (offset, len) = block.value_span(keys, "extra").unwrap_or((0, 0));
@@ -255,7 +256,7 @@ mod tests {
             keys.iter().any(|key| key.name == "note"),
             "the scan is fooled"
         );
-        assert!(unknown_keys(&block, &keys, &["title"], "x", "story").is_empty());
+        assert!(unknown_keys(&block, &keys, &["title"], Code::FrontMatterUnknownField, "story").is_empty());
     }
 
     #[test]
@@ -268,7 +269,7 @@ mod tests {
             text: &source[4..source.len() - 4],
         };
         let keys = block.keys();
-        let found = unknown_keys(&block, &keys, &["title", "highlights"], "x", "story");
+        let found = unknown_keys(&block, &keys, &["title", "highlights"], Code::FrontMatterUnknownField, "story");
         let lines: Vec<_> = found
             .iter()
             .map(|d| d.line_col().expect("located"))

@@ -10,6 +10,7 @@
 //! `paginate_by` count only for the default theme. This module reads files but knows nothing
 //! about templates.
 
+use crate::diagnostic::Code;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -101,8 +102,8 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
     };
     let keys = block.keys();
     let codes = fields::ErrorCodes {
-        unknown_field: "theme/unknown-field",
-        invalid: "theme/invalid",
+        unknown_field: Code::ThemeUnknownField,
+        invalid: Code::ThemeInvalid,
     };
     let raw: RawTheme = fields::read_block(&block, &keys, KNOWN_KEYS, codes, "theme.yaml")?;
     let paginate_by = raw
@@ -112,7 +113,7 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
                 let (offset, len) = block.value_span(&keys, "paginate_by").unwrap_or((0, 1));
                 vec![
                     block
-                        .error_at("theme/paginate-by", message, offset, len)
+                        .error_at(Code::ThemePaginateBy, message, offset, len)
                         .with_help(format!(
                             "the default is {}",
                             crate::config::DEFAULT_PAGINATE_BY
@@ -128,7 +129,7 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
             return Err(vec![
                 block
                     .error_at(
-                        "theme/invalid",
+                        Code::ThemeInvalid,
                         "every option name must be text",
                         offset,
                         len,
@@ -185,7 +186,7 @@ pub fn apply_site_options(
             };
             diagnostics.push(
                 block
-                    .error_at("config/theme-option", message, key_span.0, key_span.1)
+                    .error_at(Code::ConfigThemeOption, message, key_span.0, key_span.1)
                     .with_label(format!("not an option of theme `{theme_name}`"))
                     .with_help(help),
             );
@@ -208,7 +209,7 @@ pub fn apply_site_options(
             diagnostics.push(
                 block
                     .error_at(
-                        "config/theme-option",
+                        Code::ConfigThemeOption,
                         format!("theme option `{name}` must be {expected}"),
                         value_span.0,
                         value_span.1,
@@ -278,7 +279,7 @@ pub fn layers(root: &Path, name: &str) -> Result<Vec<ThemeFile>, Vec<Diagnostic>
             }),
             Err(_) => {
                 return Err(vec![
-                    Diagnostic::error("theme/encoding", "theme.yaml is not valid UTF-8")
+                    Diagnostic::error(Code::ThemeEncoding, "theme.yaml is not valid UTF-8")
                         .in_file(&relative)
                         .with_help("save the file as UTF-8"),
                 ]);
@@ -287,7 +288,7 @@ pub fn layers(root: &Path, name: &str) -> Result<Vec<ThemeFile>, Vec<Diagnostic>
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
         Err(error) => {
             return Err(vec![
-                Diagnostic::error("theme/io", format!("cannot read theme.yaml: {error}"))
+                Diagnostic::error(Code::ThemeIo, format!("cannot read theme.yaml: {error}"))
                     .in_file(&relative),
             ]);
         }

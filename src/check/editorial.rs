@@ -3,6 +3,7 @@
 //! None of these stops a build; `yuanba check` prints them, and `--strict` makes them errors.
 //! Each has a stable code under `editorial/`.
 
+use crate::diagnostic::Code;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -47,7 +48,7 @@ fn check_story(story: &Story) -> Vec<Diagnostic> {
         diagnostics.push(
             at_field("title")
                 .locate(Diagnostic::warning(
-                    "editorial/title-length",
+                    Code::EditorialTitleLength,
                     format!("the title has {n_chars} characters, more than {MAX_TITLE_CHARS}"),
                 ))
                 .with_help("shorten it; put the rest in `subtitle`"),
@@ -57,7 +58,7 @@ fn check_story(story: &Story) -> Vec<Diagnostic> {
         diagnostics.push(
             at_field("title")
                 .locate(Diagnostic::warning(
-                    "editorial/title-punctuation",
+                    Code::EditorialTitlePunctuation,
                     "the title mixes half-width punctuation into Chinese text",
                 ))
                 .with_label("half-width punctuation next to Chinese")
@@ -68,7 +69,7 @@ fn check_story(story: &Story) -> Vec<Diagnostic> {
         diagnostics.push(
             at_field("highlights")
                 .locate(Diagnostic::warning(
-                    "editorial/no-highlights",
+                    Code::EditorialNoHighlights,
                     "the story has no highlights",
                 ))
                 .with_label("no `highlights` in this front matter")
@@ -110,7 +111,7 @@ fn check_story(story: &Story) -> Vec<Diagnostic> {
         };
         diagnostics.push(
             location
-                .locate(Diagnostic::warning("editorial/image-alt", message))
+                .locate(Diagnostic::warning(Code::EditorialImageAlt, message))
                 .with_help(help),
         );
     }
@@ -123,7 +124,7 @@ fn check_story(story: &Story) -> Vec<Diagnostic> {
         diagnostics.push(
             at_field("images")
                 .locate(Diagnostic::warning(
-                    "editorial/photo-credit",
+                    Code::EditorialPhotoCredit,
                     "the story has photos but no `photo_credit`",
                 ))
                 .with_help(
@@ -159,7 +160,7 @@ fn large_images(images: &[LocalImage], outputs: &OutputFiles<'_>) -> Vec<Diagnos
                 image
                     .location
                     .locate(Diagnostic::warning(
-                        "editorial/image-size",
+                        Code::EditorialImageSize,
                         format!(
                             "the image is {:.1} MB, more than 1 MB",
                             size as f64 / (1024.0 * 1024.0)
@@ -251,7 +252,7 @@ fn reporter_typos(stories: &[Arc<Story>]) -> Vec<Diagnostic> {
             diagnostics.push(
                 location
                     .locate(Diagnostic::warning(
-                        "editorial/reporter-typo",
+                        Code::EditorialReporterTypo,
                         format!(
                             "the reporter {name} appears in no other story, but {other} is in {count}"
                         ),

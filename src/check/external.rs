@@ -11,6 +11,7 @@
 //! The HTTP client is `ureq` (blocking, rustls): a check is a bounded batch of independent
 //! requests, for which a few threads are simpler than an async runtime.
 
+use crate::diagnostic::Code;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -75,7 +76,7 @@ pub fn check(links: &[ExternalLink], settings: &LinkCheck) -> Vec<Diagnostic> {
                     diagnostics.push(
                         link.location
                             .locate(Diagnostic::error(
-                                "link/external",
+                                Code::LinkExternal,
                                 format!("`{}` is not a valid URL", link.url),
                             ))
                             .with_help("check for spaces or Chinese punctuation in the address"),
@@ -172,17 +173,17 @@ fn report(link: &ExternalLink, outcome: &Outcome) -> Option<Diagnostic> {
     let diagnostic = match outcome {
         Outcome::Fine => return None,
         Outcome::Status(429, _) => Diagnostic::warning(
-            "link/external-unreachable",
+            Code::LinkExternalUnreachable,
             format!("`{url}` answers 429 Too Many Requests"),
         )
         .with_help("try again later, or add the site to `link_check.skip` in site.yaml"),
         Outcome::Status(code, reason) => Diagnostic::error(
-            "link/external",
+            Code::LinkExternal,
             format!("`{url}` answers {code} {reason}").trim_end().to_string(),
         )
         .with_help("correct or remove the link; if the site refuses robots, add it to `link_check.skip` in site.yaml"),
         Outcome::Unreachable(error) => Diagnostic::warning(
-            "link/external-unreachable",
+            Code::LinkExternalUnreachable,
             format!("cannot reach `{url}`: {error}"),
         )
         .with_help("check the address; if the site is up, try again later or raise `link_check.timeout`"),

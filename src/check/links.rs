@@ -7,6 +7,7 @@
 //! for `--external`). Each must be a published page or a file of the built site, anchors must
 //! be ids on the target page, and a link to a draft or a story dated in the future is an error.
 
+use crate::diagnostic::Code;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -297,7 +298,7 @@ impl Targets<'_> {
             .map(|idx| relative_link(from, self.documents[idx].source_path));
         let diagnostic = location
             .locate(Diagnostic::error(
-                "link/not-found",
+                Code::LinkNotFound,
                 format!("`{url}` is not a story or page of this site"),
             ))
             .with_label(format!("no story at {}", path.display()));
@@ -382,7 +383,7 @@ impl Targets<'_> {
         let page = permalink::url(self.config, &target.site_path);
         let diagnostic = location
             .locate(Diagnostic::error(
-                "link/anchor",
+                Code::LinkAnchor,
                 format!("`{url}`: {page} has no heading or anchor `#{fragment}`"),
             ))
             .with_label("no such anchor");
@@ -464,8 +465,8 @@ impl Targets<'_> {
 
 fn not_found(kind: ReferenceKind, url: &str, location: &Location) -> Diagnostic {
     let (code, message) = match kind {
-        ReferenceKind::Link => ("link/not-found", format!("`{url}` leads nowhere")),
-        ReferenceKind::Image => ("image/not-found", format!("image `{url}` not found")),
+        ReferenceKind::Link => (Code::LinkNotFound, format!("`{url}` leads nowhere")),
+        ReferenceKind::Image => (Code::ImageNotFound, format!("image `{url}` not found")),
     };
     location
         .locate(Diagnostic::error(code, message))
@@ -490,7 +491,7 @@ fn unpublished_link(url: &str, target: &Unpublished, location: &Location) -> Dia
         ),
     };
     location
-        .locate(Diagnostic::error("link/unpublished", message))
+        .locate(Diagnostic::error(Code::LinkUnpublished, message))
         .with_label("not published")
         .with_help(help)
 }

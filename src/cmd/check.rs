@@ -4,6 +4,7 @@ use crate::check;
 use crate::cli::{CheckArgs, Format};
 use crate::cmd::{print_diagnostics, print_error, tally};
 use crate::config::{self, Overrides};
+use crate::diagnostic::Code;
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::exit::ExitCode;
 use crate::{output, pipeline};
@@ -42,7 +43,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             );
             (diagnostics, checked)
         }
-        Err(diagnostics) if diagnostics.iter().any(|d| d.code == "config/missing") => {
+        Err(diagnostics) if diagnostics.iter().any(|d| d.code == Code::ConfigMissing) => {
             print_diagnostics(&diagnostics);
             return ExitCode::Failure;
         }

@@ -8,6 +8,7 @@ pub mod init;
 pub mod new;
 pub mod serve;
 
+use crate::diagnostic::Code;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
@@ -33,7 +34,7 @@ pub fn load_config(
 ) -> Result<crate::config::SiteConfig, crate::exit::ExitCode> {
     crate::config::load(root, overrides).map_err(|diagnostics| {
         print_diagnostics(&diagnostics);
-        if diagnostics.iter().any(|d| d.code == "config/missing") {
+        if diagnostics.iter().any(|d| d.code == Code::ConfigMissing) {
             crate::exit::ExitCode::Failure
         } else {
             crate::exit::ExitCode::ContentErrors

@@ -3,6 +3,7 @@
 //! The front matter is the block between a first line `---` and the next line `---`. This module
 //! only finds the block; reading it into typed fields is `story.rs` and `page.rs`.
 
+use crate::diagnostic::Code;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -36,13 +37,13 @@ impl Split {
 pub fn split(path: &Path, source: &Arc<str>) -> Result<Split, Diagnostic> {
     let text: &str = source;
     if text.trim().is_empty() {
-        return Err(Diagnostic::error("front-matter/empty-file", "the file is empty")
+        return Err(Diagnostic::error(Code::FrontMatterEmptyFile, "the file is empty")
             .at(path, source, 0..0)
             .with_help("a story starts with front matter between `---` lines:\n---\ntitle: 白莲社区创新发展治理见成效\ndate: 2018-03-20\ndistrict: 成华区\ncommunity: 白莲社区\nreporter: 彭戎\n---"));
     }
     let first_line_end = text.find('\n').unwrap_or(text.len());
     if text[..first_line_end].trim_end() != "---" {
-        return Err(Diagnostic::error("front-matter/missing", "the file has no front matter")
+        return Err(Diagnostic::error(Code::FrontMatterMissing, "the file has no front matter")
             .at(path, source, 0..first_line_end.min(text.len()))
             .with_label("expected `---` on the first line")
             .with_help("start the file with front matter between two `---` lines, with at least title, date, district, community and reporter"));
@@ -59,12 +60,13 @@ pub fn split(path: &Path, source: &Arc<str>) -> Result<Split, Diagnostic> {
         }
         line_start += line.len();
     }
-    Err(
-        Diagnostic::error("front-matter/unclosed", "the front matter is never closed")
-            .at(path, source, 0..3)
-            .with_label("front matter opens here")
-            .with_help("add a line `---` after the last front matter field, before the story text"),
+    Err(Diagnostic::error(
+        Code::FrontMatterUnclosed,
+        "the front matter is never closed",
     )
+    .at(path, source, 0..3)
+    .with_label("front matter opens here")
+    .with_help("add a line `---` after the last front matter field, before the story text"))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod page;
 pub mod story;
 
+use crate::diagnostic::Code;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -290,9 +291,12 @@ fn read_registry(
                 return Some((relative, Arc::from(normalize_text(text))));
             }
             diagnostics.push(
-                Diagnostic::error("places/encoding", "the place registry is not valid UTF-8")
-                    .in_file(&relative)
-                    .with_help("save the file as UTF-8"),
+                Diagnostic::error(
+                    Code::PlacesEncoding,
+                    "the place registry is not valid UTF-8",
+                )
+                .in_file(&relative)
+                .with_help("save the file as UTF-8"),
             );
             None
         }
@@ -300,7 +304,7 @@ fn read_registry(
         Err(error) => {
             diagnostics.push(
                 Diagnostic::error(
-                    "places/read",
+                    Code::PlacesRead,
                     format!("cannot read the place registry: {error}"),
                 )
                 .in_file(&relative),
@@ -370,7 +374,7 @@ pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
             Err(error) => {
                 let path = error.path().map(|p| config.relative(p).to_path_buf());
                 let mut diagnostic =
-                    Diagnostic::error("content/io", format!("cannot read: {error}"));
+                    Diagnostic::error(Code::ContentIo, format!("cannot read: {error}"));
                 diagnostic.path = path;
                 diagnostics.push(diagnostic);
                 continue;
@@ -459,7 +463,8 @@ pub fn load_file(file: &SourceFile, config: &SiteConfig) -> Result<Loaded, Vec<D
 /// Reads a text file as UTF-8, without a BOM and with `\n` line endings.
 fn read_source(path: &Path, relative: &Path) -> Result<Arc<str>, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|error| {
-        Diagnostic::error("content/io", format!("cannot read the file: {error}")).in_file(relative)
+        Diagnostic::error(Code::ContentIo, format!("cannot read the file: {error}"))
+            .in_file(relative)
     })?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Arc::from(normalize_text(text))),
@@ -479,7 +484,7 @@ fn read_source(path: &Path, relative: &Path) -> Result<Arc<str>, Diagnostic> {
             let bom = usize::from(error.as_bytes().starts_with(b"\xEF\xBB\xBF")) * 3;
             let offset = valid_up_to.saturating_sub(shift + bom);
             Err(
-                Diagnostic::error("content/encoding", "the file is not valid UTF-8")
+                Diagnostic::error(Code::ContentEncoding, "the file is not valid UTF-8")
                     .at(relative, &lossy, offset..offset + '\u{FFFD}'.len_utf8())
                     .with_label("this byte is not UTF-8")
                     .with_help("save the file as UTF-8 (GBK and GB 2312 files must be converted)"),

@@ -2,6 +2,7 @@
 //!
 //! Pages need only a `title`; they are not stories and appear in no story list.
 
+use crate::diagnostic::Code;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -74,7 +75,7 @@ pub fn parse(
     let keys = block.keys();
     let raw: RawPage = fields::read_front_matter(&block, &keys, PAGE_FIELDS, "page")?;
     if let Some(diagnostic) =
-        fields::check_extra(&block, &keys, raw.extra.as_ref(), "front-matter/invalid")
+        fields::check_extra(&block, &keys, raw.extra.as_ref(), Code::FrontMatterInvalid)
     {
         return Err(vec![diagnostic]);
     }
@@ -82,7 +83,7 @@ pub fn parse(
     if title.is_empty() {
         return Err(vec![
             Diagnostic::error(
-                "front-matter/missing-field",
+                Code::FrontMatterMissingField,
                 "missing required field `title`",
             )
             .at(path, source, 0..3)
@@ -100,7 +101,7 @@ pub fn parse(
         return Err(vec![
             block
                 .error_at(
-                    "front-matter/slug",
+                    Code::FrontMatterSlug,
                     format!("`{slug_source}` gives an empty slug"),
                     offset,
                     len,

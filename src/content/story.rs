@@ -3,6 +3,7 @@
 //! `RawStory` is the front matter as written (serde, `deny_unknown_fields`); [`Story`] is the
 //! validated form every later stage uses. Validation collects every problem of the file.
 
+use crate::diagnostic::Code;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -195,7 +196,7 @@ pub fn parse(
         if image.src.trim().is_empty() {
             check.at_key(
                 "images",
-                "front-matter/invalid",
+                Code::FrontMatterInvalid,
                 format!("image {} has an empty `src`", idx + 1),
             );
         }
@@ -217,7 +218,7 @@ pub fn parse(
         &block,
         &keys,
         raw.extra.as_ref(),
-        "front-matter/invalid",
+        Code::FrontMatterInvalid,
     ));
     let diagnostics = check.finish();
     let (Some(date), Some(reporters), true) = (date, reporters, diagnostics.is_empty()) else {
@@ -312,7 +313,7 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn at_key(&mut self, key: &str, code: &'static str, message: String) -> &mut Diagnostic {
+    fn at_key(&mut self, key: &str, code: Code, message: String) -> &mut Diagnostic {
         let (offset, len) = self.block.value_span(self.keys, key).unwrap_or((0, 0));
         self.diagnostics
             .push(self.block.error_at(code, message, offset, len));
@@ -347,7 +348,7 @@ impl Checker<'_> {
                 format!("add these lines:\n{}", lines.join("\n"))
             };
             // Front matter always opens on the first line: point at its `---`.
-            let diagnostic = Diagnostic::error("front-matter/missing-field", message)
+            let diagnostic = Diagnostic::error(Code::FrontMatterMissingField, message)
                 .at(self.block.path, self.block.source, 0..3)
                 .with_label("in this front matter")
                 .with_help(help);
@@ -368,8 +369,11 @@ impl Checker<'_> {
                 String::new()
             }
             Some(v) if v.is_empty() => {
-                let diagnostic =
-                    self.at_key(key, "front-matter/empty-field", format!("`{key}` is empty"));
+                let diagnostic = self.at_key(
+                    key,
+                    Code::FrontMatterEmptyField,
+                    format!("`{key}` is empty"),
+                );
                 diagnostic.help = Some(format!("write a value, for example `{key}: {example}`"));
                 String::new()
             }
@@ -386,7 +390,7 @@ impl Checker<'_> {
         if names.is_empty() {
             let diagnostic = self.at_key(
                 "reporter",
-                "front-matter/empty-field",
+                Code::FrontMatterEmptyField,
                 "`reporter` is empty".to_string(),
             );
             diagnostic.help = Some(
@@ -411,7 +415,7 @@ impl Checker<'_> {
         } else {
             let diagnostic = self.at_key(
                 "date",
-                "front-matter/date",
+                Code::FrontMatterDate,
                 format!("`{}` is not a date", text.trim()),
             );
             diagnostic.label = Some("expected a date".to_string());
@@ -425,11 +429,11 @@ impl Checker<'_> {
     fn slug_error(&mut self, from_front_matter: bool, source: &str) {
         let message = format!("`{source}` gives an empty slug");
         if from_front_matter {
-            let diagnostic = self.at_key("slug", "front-matter/slug", message);
+            let diagnostic = self.at_key("slug", Code::FrontMatterSlug, message);
             diagnostic.help =
                 Some("use letters, digits and `-`, for example `slug: bailian`".to_string());
         } else {
-            let diagnostic = Diagnostic::error("front-matter/slug", message)
+            let diagnostic = Diagnostic::error(Code::FrontMatterSlug, message)
                 .at(self.block.path, self.block.source, 0..0)
                 .with_help("rename the file, or add a `slug:` such as `slug: bailian`");
             self.diagnostics.push(diagnostic);

@@ -5,6 +5,7 @@
 //! every theme while search is on), the theme's `static/`, the site's `static/`, then each
 //! bundle's files next to its story page.
 
+use crate::diagnostic::Code;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -104,7 +105,7 @@ fn copy_tree(
             Ok(_) => {}
             Err(error) => {
                 let mut diagnostic =
-                    Diagnostic::error("static/io", format!("cannot read: {error}"));
+                    Diagnostic::error(Code::StaticIo, format!("cannot read: {error}"));
                 diagnostic.path = error.path().map(|p| config.relative(p).to_path_buf());
                 diagnostics.push(diagnostic);
             }

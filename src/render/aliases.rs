@@ -2,6 +2,7 @@
 //! with a meta refresh and a canonical link, so a renamed story keeps its links and search
 //! engines move their records to the new URL.
 
+use crate::diagnostic::Code;
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
@@ -74,7 +75,7 @@ pub fn redirects(story: &Story, config: &SiteConfig) -> Vec<Output> {
 }
 
 fn error(story: &Story, message: String) -> Diagnostic {
-    let diagnostic = Diagnostic::error("story/alias", message);
+    let diagnostic = Diagnostic::error(Code::StoryAlias, message);
     match story.field_span("aliases") {
         Some(span) => diagnostic.at(&story.source_path, &story.source, span),
         None => diagnostic.in_file(&story.source_path),

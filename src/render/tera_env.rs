@@ -1,6 +1,7 @@
 //! Building the Tera environment: templates parsed once, filters and functions registered,
 //! and Tera's errors turned into located diagnostics.
 
+use crate::diagnostic::Code;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -150,7 +151,7 @@ fn validation_reports(
             .take(5)
             .find(|l| l.contains('^'))
             .map_or(1, |l| l.matches('^').count());
-        let diagnostic = Diagnostic::error("template/syntax", message.to_string());
+        let diagnostic = Diagnostic::error(Code::TemplateSyntax, message.to_string());
         diagnostics.push(match sources.get(name) {
             Some(source) => {
                 let start = offset_of(&source.text, line_no, col);
@@ -161,7 +162,7 @@ fn validation_reports(
                 diagnostic.at(&source.display_path, &source.text, start..end)
             }
             None => Diagnostic::error(
-                "template/syntax",
+                Code::TemplateSyntax,
                 format!("{name}:{line_no}:{col}: {message}"),
             ),
         });
@@ -216,9 +217,9 @@ pub fn to_diagnostic(
     match error.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let code = if matches!(error.kind(), tera::ErrorKind::SyntaxError(_)) {
-                "template/syntax"
+                Code::TemplateSyntax
             } else {
-                "template/render"
+                Code::TemplateRender
             };
             let message = format!("{}{causes}{context}", report.message());
             match sources.get(report.filename()) {
@@ -231,7 +232,7 @@ pub fn to_diagnostic(
         }
         _ => {
             let diagnostic =
-                Diagnostic::error("template/error", format!("{error}{causes}{context}"));
+                Diagnostic::error(Code::TemplateError, format!("{error}{causes}{context}"));
             match failing_template(error).and_then(|name| sources.get(&name)) {
                 Some(source) => diagnostic.in_file(&source.display_path),
                 None => diagnostic,

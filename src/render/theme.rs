@@ -4,6 +4,7 @@
 //! `themes/<theme>/templates/`, the built-in default theme. All templates are parsed once into
 //! one Tera instance; their sources are kept so errors can show the offending line.
 
+use crate::diagnostic::Code;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,7 +44,7 @@ pub fn collect(config: &SiteConfig) -> Result<BTreeMap<String, TemplateSource>, 
     if !theme_dir.is_dir() && config.theme != builtin::THEME_NAME {
         diagnostics.push(
             Diagnostic::error(
-                "theme/missing",
+                Code::ThemeMissing,
                 format!("theme `{}` not found", config.theme),
             )
             .in_file(Path::new(crate::config::CONFIG_FILE))
@@ -104,7 +105,7 @@ fn read_layer(
             Ok(entry) => entry,
             Err(error) => {
                 diagnostics.push(Diagnostic::error(
-                    "theme/io",
+                    Code::ThemeIo,
                     format!("cannot read templates: {error}"),
                 ));
                 continue;
@@ -135,11 +136,11 @@ fn read_layer(
                 );
             }
             Ok(Err(_)) => diagnostics.push(
-                Diagnostic::error("theme/encoding", "the template is not valid UTF-8")
+                Diagnostic::error(Code::ThemeEncoding, "the template is not valid UTF-8")
                     .in_file(&display_path),
             ),
             Err(error) => diagnostics.push(
-                Diagnostic::error("theme/io", format!("cannot read the template: {error}"))
+                Diagnostic::error(Code::ThemeIo, format!("cannot read the template: {error}"))
                     .in_file(&display_path),
             ),
         }

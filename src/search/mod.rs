@@ -21,6 +21,7 @@ pub mod index;
 pub mod query;
 pub mod tokenize;
 
+use crate::diagnostic::Code;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -98,7 +99,7 @@ pub fn split_hidden_assets(
         .iter()
         .map(|asset| {
             Diagnostic::warning(
-                "static/search-folder",
+                Code::StaticSearchFolder,
                 format!(
                     "{} is not copied: search/ holds the search index",
                     asset.path.display()

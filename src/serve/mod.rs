@@ -16,6 +16,7 @@ mod reload;
 mod sources;
 mod watch;
 
+use crate::diagnostic::Code;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -339,7 +340,7 @@ pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
 
 fn ensure_site(root: &Path) -> Result<(), Error> {
     match config::load(root, &Overrides::default()) {
-        Err(diagnostics) if diagnostics.iter().any(|d| d.code == "config/missing") => {
+        Err(diagnostics) if diagnostics.iter().any(|d| d.code == Code::ConfigMissing) => {
             Err(Error::NoSite(diagnostics))
         }
         // Any other problem of site.yaml is shown like every other error, and fixed live.

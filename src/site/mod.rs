@@ -9,6 +9,7 @@ pub mod places;
 pub mod related;
 pub mod taxonomy;
 
+use crate::diagnostic::Code;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -139,7 +140,7 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
         if permalink::RESERVED_PAGE_SLUGS.contains(&page.slug.as_str()) {
             diagnostics.push(
                 Diagnostic::error(
-                    "site/reserved-slug",
+                    Code::SiteReservedSlug,
                     format!(
                         "the page slug `{}` is used by yuanba for its own pages",
                         page.slug
@@ -195,7 +196,7 @@ fn duplicate_slugs<'a>(
             continue;
         };
         let diagnostic = Diagnostic::error(
-            "site/duplicate-slug",
+            Code::SiteDuplicateSlug,
             format!(
                 "two {what_plural} have the slug `{}`: {} and {}",
                 claim.slug,

@@ -9,6 +9,7 @@
 //! Slugs are pinyin unless the registry gives one; two siblings with one slug are an error,
 //! never a merge. This module does no I/O: the registry arrives as text.
 
+use crate::diagnostic::Code;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -257,7 +258,7 @@ impl RegistryFile<'_> {
             .map(|idx| from + idx..from + idx + name.len())
     }
 
-    fn error(&self, code: &'static str, message: String, span: Option<Range<usize>>) -> Diagnostic {
+    fn error(&self, code: Code, message: String, span: Option<Range<usize>>) -> Diagnostic {
         let diagnostic = Diagnostic::error(code, message);
         match span {
             Some(span) => diagnostic.at(self.path, self.source, span),
@@ -353,7 +354,7 @@ fn read_registry(file: &RegistryFile<'_>) -> Result<RawRegistry, Diagnostic> {
     if file.source.trim().is_empty() {
         return Ok(RawRegistry::default());
     }
-    fields::deserialize(&block, "places/invalid")
+    fields::deserialize(&block, Code::PlacesInvalid)
 }
 
 /// Unlinks the places without published stories (registered places nobody has written about
@@ -450,7 +451,7 @@ fn declare_community(
 /// A registry entry that lists places at a level below it cannot have.
 fn too_deep(file: &RegistryFile<'_>, place: &RawPlace, rule: &str, from: usize) -> Diagnostic {
     file.error(
-        "places/invalid",
+        Code::PlacesInvalid,
         format!("{} lists places under it: {rule}", place.name),
         file.locate(&place.name, from),
     )
@@ -469,7 +470,7 @@ fn declare_one(
     let span = file.locate(name, from);
     if name.is_empty() {
         diagnostics.push(file.error(
-            "places/invalid",
+            Code::PlacesInvalid,
             format!("a {} has an empty `name`", kind.as_str()),
             span,
         ));
@@ -485,7 +486,7 @@ fn declare_one(
                 .map_or(from, |span| span.end.max(from));
             diagnostics.push(
                 file.error(
-                    "places/duplicate",
+                    Code::PlacesDuplicate,
                     format!(
                         "{claimed} is declared twice: it already names {}",
                         places.display(existing)
@@ -505,7 +506,7 @@ fn declare_one(
         place.slug = text::slugify(slug);
         if place.slug.is_empty() {
             diagnostics.push(file.error(
-                "places/slug",
+                Code::PlacesSlug,
                 format!("the slug of {name} has no letters or digits"),
                 file.locate(slug, from),
             ));
@@ -636,7 +637,7 @@ fn unknown_place<'a>(
             )
         }
     };
-    let diagnostic = Diagnostic::error("places/unknown", message).with_help(help);
+    let diagnostic = Diagnostic::error(Code::PlacesUnknown, message).with_help(help);
     Box::new(story_diagnostic(diagnostic, story, kind.field()).with_label(label))
 }
 
@@ -748,7 +749,7 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
             .map(|&(district, _)| places.all[district].name.as_str())
             .collect();
         let diagnostic = Diagnostic::warning(
-            "places/ambiguous-community",
+            Code::PlacesAmbiguousCommunity,
             format!(
                 "the community {name} appears under {}",
                 districts.join(" and ")
@@ -837,7 +838,7 @@ fn slug_clash(
             places.display(id)
         ),
     };
-    let diagnostic = Diagnostic::error("places/duplicate-slug", message);
+    let diagnostic = Diagnostic::error(Code::PlacesDuplicateSlug, message);
     if let Some((path, source)) = registry {
         let help = format!("give {} its own `slug:` in data/places.yaml", place.name);
         return match &place.declared_at {

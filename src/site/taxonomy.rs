@@ -3,6 +3,7 @@
 //! Terms keep the spelling of their first (newest) use; two different names with one slug are
 //! an error at the second one, never a merge.
 
+use crate::diagnostic::Code;
 use std::collections::HashMap;
 
 use crate::content::Story;
@@ -126,7 +127,7 @@ pub fn build(kind: TaxonomyKind, stories: &[Story]) -> (Taxonomy, Vec<Diagnostic
             let slug = place_slug(name);
             if let Some(&other) = by_slug.get(&slug) {
                 let diagnostic = Diagnostic::error(
-                    "taxonomy/duplicate-slug",
+                    Code::TaxonomyDuplicateSlug,
                     format!(
                         "{} `{name}` and `{}` would share the page {}/{slug}/",
                         kind.field(),

@@ -14,6 +14,10 @@ use rayon::prelude::*;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
+mod code;
+
+pub use code::Code;
+
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -29,7 +33,7 @@ pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
     /// A stable, machine-readable code such as `front-matter/unknown-field`.
-    pub code: &'static str,
+    pub code: Code,
     /// One line saying what is wrong, lowercase, no trailing period.
     pub message: String,
     /// The file, relative to the site root where possible.
@@ -46,7 +50,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error with a code and a message, not yet located.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -60,7 +64,7 @@ impl Diagnostic {
     }
 
     /// A warning with a code and a message, not yet located.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
@@ -204,7 +208,7 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
             line,
             column,
             severity: diagnostic.severity.as_str(),
-            code: diagnostic.code,
+            code: diagnostic.code.as_str(),
             message: &diagnostic.message,
             help: diagnostic.help.as_deref(),
         };
@@ -334,7 +338,7 @@ mod tests {
         let source: Arc<str> = Arc::from("---\ntitle: x\nhiglights: []\n---\n");
         let start = source.find("higlights").expect("present");
         let diagnostic =
-            Diagnostic::error("front-matter/unknown-field", "unknown field `higlights`")
+            Diagnostic::error(Code::FrontMatterUnknownField, "unknown field `higlights`")
                 .at(Path::new("content/a.md"), &source, start..start + 9)
                 .with_label("not a story field")
                 .with_help("did you mean `highlights`?");
@@ -348,14 +352,14 @@ mod tests {
     #[test]
     fn json_has_one_object_a_line_with_nulls_for_the_unknown() {
         let source: Arc<str> = Arc::from("---\n标题: x\n");
-        let located = Diagnostic::warning("a/b", "say \"hi\"")
+        let located = Diagnostic::warning(Code::EditorialImageAlt, "say \"hi\"")
             .at(Path::new("c.md"), &source, 12..13)
             .with_help("fix");
-        let bare = Diagnostic::error("c/d", "no place");
+        let bare = Diagnostic::error(Code::ConfigMissing, "no place");
         assert_eq!(
             render_json(&[located, bare]),
-            "{\"file\":\"c.md\",\"line\":2,\"column\":5,\"severity\":\"warning\",\"code\":\"a/b\",\"message\":\"say \\\"hi\\\"\",\"help\":\"fix\"}\n\
-             {\"file\":null,\"line\":null,\"column\":null,\"severity\":\"error\",\"code\":\"c/d\",\"message\":\"no place\",\"help\":null}\n"
+            "{\"file\":\"c.md\",\"line\":2,\"column\":5,\"severity\":\"warning\",\"code\":\"editorial/image-alt\",\"message\":\"say \\\"hi\\\"\",\"help\":\"fix\"}\n\
+             {\"file\":null,\"line\":null,\"column\":null,\"severity\":\"error\",\"code\":\"config/missing\",\"message\":\"no place\",\"help\":null}\n"
         );
     }
 }
