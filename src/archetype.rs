@@ -39,7 +39,7 @@ pub fn story(config: &SiteConfig) -> Result<(String, Option<PathBuf>), String> {
     ];
     for path in candidates {
         match std::fs::read_to_string(&path) {
-            Ok(text) => return Ok((crate::content::normalize_text(text), Some(path))),
+            Ok(text) => return Ok((crate::files::normalize_text(text), Some(path))),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
             Err(error) => return Err(format!("cannot read {}: {error}", path.display())),
         }

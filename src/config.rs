@@ -152,9 +152,6 @@ pub struct Overrides {
     pub future: bool,
 }
 
-/// Stories per page of every list, unless site.yaml says otherwise.
-pub const DEFAULT_PAGINATE_BY: usize = 20;
-
 /// The resolved, validated configuration of one site.
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
@@ -237,7 +234,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagno
     let display_path = Path::new(CONFIG_FILE);
     let text = match std::fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => crate::content::normalize_text(text),
+            Ok(text) => crate::files::normalize_text(text),
             Err(_) => {
                 return Err(vec![
                     Diagnostic::error(Code::ConfigEncoding, "site.yaml is not valid UTF-8")
@@ -437,17 +434,22 @@ fn resolve_theme(
         }
     };
     let paginate_by = match keys_of_site.paginate_by {
-        None => Ok(settings.paginate_by.unwrap_or(DEFAULT_PAGINATE_BY)),
-        Some(n) => check_paginate_by(n),
+        None => Ok(settings
+            .paginate_by
+            .unwrap_or(theme_config::DEFAULT_PAGINATE_BY)),
+        Some(n) => theme_config::check_paginate_by(n),
     }
     .unwrap_or_else(|message| {
         let (offset, len) = locate("paginate_by");
         diagnostics.push(
             block
                 .error_at(Code::ConfigPaginateBy, message, offset, len)
-                .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
+                .with_help(format!(
+                    "the default is {}",
+                    theme_config::DEFAULT_PAGINATE_BY
+                )),
         );
-        DEFAULT_PAGINATE_BY
+        theme_config::DEFAULT_PAGINATE_BY
     });
     let options = theme_config::apply_site_options(
         &settings,
@@ -503,14 +505,6 @@ fn check_theme_name(theme: &str) -> Result<(), String> {
     } else {
         Ok(())
     }
-}
-
-/// Items per list page, from `site.yaml` or `theme.yaml`: a number from 1 to 10 000.
-pub fn check_paginate_by(n: i64) -> Result<usize, String> {
-    usize::try_from(n)
-        .ok()
-        .filter(|n| (1..=10_000).contains(n))
-        .ok_or_else(|| format!("`paginate_by` must be between 1 and 10000, not {n}"))
 }
 
 impl SiteConfig {

@@ -14,6 +14,7 @@ pub mod content;
 pub mod diagnostic;
 pub mod exit;
 pub mod fields;
+pub mod files;
 pub mod output;
 pub mod pipeline;
 pub mod render;

@@ -109,15 +109,12 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
     let paginate_by = raw
         .paginate_by
         .map(|n| {
-            crate::config::check_paginate_by(n).map_err(|message| {
+            check_paginate_by(n).map_err(|message| {
                 let (offset, len) = block.value_span(&keys, "paginate_by").unwrap_or((0, 1));
                 vec![
                     block
                         .error_at(Code::ThemePaginateBy, message, offset, len)
-                        .with_help(format!(
-                            "the default is {}",
-                            crate::config::DEFAULT_PAGINATE_BY
-                        )),
+                        .with_help(format!("the default is {}", DEFAULT_PAGINATE_BY)),
                 ]
             })
         })
@@ -273,7 +270,7 @@ pub fn layers(root: &Path, name: &str) -> Result<Vec<ThemeFile>, Vec<Diagnostic>
     match std::fs::read(root.join(&relative)) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => layers.push(ThemeFile {
-                text: Arc::from(crate::content::normalize_text(text)),
+                text: Arc::from(crate::files::normalize_text(text)),
                 display_path: relative,
                 options_only: false,
             }),
@@ -294,6 +291,17 @@ pub fn layers(root: &Path, name: &str) -> Result<Vec<ThemeFile>, Vec<Diagnostic>
         }
     }
     Ok(layers)
+}
+
+/// Stories per page of every list, unless site.yaml says otherwise.
+pub const DEFAULT_PAGINATE_BY: usize = 20;
+
+/// Items per list page, from `site.yaml` or `theme.yaml`: a number from 1 to 10 000.
+pub fn check_paginate_by(n: i64) -> Result<usize, String> {
+    usize::try_from(n)
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| format!("`paginate_by` must be between 1 and 10000, not {n}"))
 }
 
 #[cfg(test)]

@@ -155,7 +155,7 @@ fn story_place(args: &NewArgs, config: &SiteConfig) -> Result<StoryPlace, Refusa
             )));
         }
     };
-    let source = std::sync::Arc::from(content::normalize_text(text));
+    let source = std::sync::Arc::from(crate::files::normalize_text(text));
     let places = places::from_registry(registry_path, &source).map_err(Refusal::Site)?;
     registered_place(&places, args).map_err(Refusal::Usage)
 }

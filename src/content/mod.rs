@@ -22,6 +22,7 @@ pub use story::Story;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
+use crate::files::{is_ignored_name, normalize_text};
 use crate::site::permalink;
 
 /// Everything read from `content/`.
@@ -333,26 +334,6 @@ impl Loaded {
     }
 }
 
-/// Whether a file or folder name is hidden or an editor's temporary file (vim's `.swp`, `~` and
-/// `4913`, Emacs' `.#` and `#…#`, `___jb_tmp___` (`JetBrains` IDEs), `.tmp` and `.bck`).
-pub fn is_ignored_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || [
-            ".swp",
-            ".swx",
-            ".tmp",
-            ".bck",
-            "___jb_tmp___",
-            "___jb_old___",
-        ]
-        .iter()
-        .any(|suffix| lower.ends_with(suffix))
-        || name == "4913"
-}
-
 /// Every Markdown file under `content/`, in path order, and the folders that could not be read.
 pub fn discover(config: &SiteConfig) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let content_dir = &config.content_dir();
@@ -490,46 +471,5 @@ fn read_source(path: &Path, relative: &Path) -> Result<Arc<str>, Diagnostic> {
                     .with_help("save the file as UTF-8 (GBK and GB 2312 files must be converted)"),
             )
         }
-    }
-}
-
-/// Drops a leading byte order mark and turns `\r\n` into `\n`.
-pub fn normalize_text(text: String) -> String {
-    let text = match text.strip_prefix('\u{FEFF}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    };
-    if text.contains('\r') {
-        text.replace("\r\n", "\n")
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normalize_strips_bom_and_crlf() {
-        assert_eq!(normalize_text("\u{FEFF}a\r\nb".to_string()), "a\nb");
-        assert_eq!(normalize_text("a\nb".to_string()), "a\nb");
-    }
-
-    #[test]
-    fn editor_files_are_ignored() {
-        for name in [
-            ".story.md.swp",
-            "story.md~",
-            ".#story.md",
-            "#story.md#",
-            "4913",
-            ".git",
-            "story.md___jb_tmp___",
-            "story.md___jb_old___",
-        ] {
-            assert!(is_ignored_name(name), "{name}");
-        }
-        assert!(!is_ignored_name("bailian.md"));
     }
 }

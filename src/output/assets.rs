@@ -90,7 +90,7 @@ fn copy_tree(
         .into_iter()
         .filter_entry(|entry| {
             entry.depth() == 0
-                || !crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
+                || !crate::files::is_ignored_name(&entry.file_name().to_string_lossy())
         });
     for entry in walker {
         match entry {

@@ -98,7 +98,7 @@ fn read_layer(
         .into_iter()
         .filter_entry(|entry| {
             entry.depth() == 0
-                || !crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
+                || !crate::files::is_ignored_name(&entry.file_name().to_string_lossy())
         });
     for entry in walker {
         let entry = match entry {
@@ -126,7 +126,7 @@ fn read_layer(
         let display_path = config.relative(path).to_path_buf();
         match std::fs::read(path).map(String::from_utf8) {
             Ok(Ok(text)) => {
-                let text = crate::content::normalize_text(text);
+                let text = crate::files::normalize_text(text);
                 templates.insert(
                     name,
                     TemplateSource {

@@ -14,7 +14,7 @@ use notify_debouncer_full::{
 };
 
 use crate::config::CONFIG_FILE;
-use crate::content::is_ignored_name;
+use crate::files::is_ignored_name;
 
 /// How long the debouncer waits for a path to go quiet before reporting it. Editors' atomic
 /// saves (write a temporary file, rename it) take well under a millisecond; this window is part
