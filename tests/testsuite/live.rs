@@ -463,3 +463,47 @@ pub(crate) fn atomic_save(root: &Path, path: &str, text: &str) {
     std::fs::write(&temp, text).expect("write the temporary file");
     std::fs::rename(&temp, &target).expect("rename over the file");
 }
+
+/// A server on 127.0.0.1 that answers one request with `response` and hands back the request's
+/// method and path.
+fn answer_once(response: &'static str) -> (String, std::thread::JoinHandle<(String, String)>) {
+    use std::io::Write as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+    let address = listener.local_addr().expect("address");
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("a request");
+        let request = crate::util::read_request(&stream).expect("a request line");
+        stream
+            .write_all(response.as_bytes())
+            .expect("send the response");
+        request
+    });
+    (format!("http://{address}/"), server)
+}
+
+#[test]
+fn requests_send_the_path_as_written() {
+    let (url, server) =
+        answer_once("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let path = "stories/../..%2f..\\site.yaml";
+    assert_eq!(get_raw(&format!("{url}{path}"), "GET").status, 404);
+    assert_eq!(
+        server.join().expect("the server"),
+        ("GET".to_string(), format!("/{path}"))
+    );
+}
+
+#[test]
+fn chunked_bodies_are_read_whole() {
+    let (url, server) = answer_once(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+         4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n",
+    );
+    let response = get_raw(&url, "GET");
+    assert_eq!(
+        (response.status, response.text().as_str()),
+        (200, "abcdefg")
+    );
+    assert_eq!(response.header("transfer-encoding"), Some("chunked"));
+    server.join().expect("the server");
+}
