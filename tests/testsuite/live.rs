@@ -1,11 +1,10 @@
-//! The harness for `serve` and `build --watch`: the binary running in the background, a tiny
-//! HTTP/1.1 client and a server-sent-events client over `std::net`, and waiting with deadlines.
+//! The harness for `serve` and `build --watch`: the binary running in the background, requests
+//! and a server-sent-events stream over `ureq`, and waiting with deadlines.
 //!
 //! Nothing here sleeps to let something happen: every wait polls a condition until a deadline
 //! and fails the test with what it saw when the deadline passes.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -255,54 +254,58 @@ pub(crate) fn strip_injection(body: &[u8]) -> Vec<u8> {
     [&body[..start], &body[end..]].concat()
 }
 
+/// The HTTP client of the harness: statuses and redirects are answers to look at, not errors
+/// or hops to follow, and a request is given up at the deadline. Connections are not kept for
+/// another request, so every request is one connection, as it always was here.
+fn agent(whole_exchange: Option<Duration>) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_idle_connections(0)
+        .timeout_connect(Some(DEADLINE))
+        .timeout_recv_response(Some(DEADLINE))
+        .timeout_global(whole_exchange)
+        .build()
+        .into()
+}
+
 /// Sends one request for `url` (whose path is sent as written, `..` included) and reads the
 /// whole response.
 #[track_caller]
 pub(crate) fn get_raw(url: &str, method: &str) -> Response {
-    let (address, path) = split_url(url);
-    let mut stream = TcpStream::connect(address).expect("connect");
-    stream
-        .set_read_timeout(Some(DEADLINE))
-        .expect("read timeout");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send the request");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read the response");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete head");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|code| code.parse().ok())
-        .expect("a status line");
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+    let agent = agent(Some(DEADLINE));
+    let sent = match method {
+        "GET" => agent.get(url).call(),
+        "HEAD" => agent.head(url).call(),
+        _ => panic!("no {method} requests in these tests"),
+    };
+    let response = sent.unwrap_or_else(|error| panic!("{method} {url}: {error}"));
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).trim().to_string();
+            (name.as_str().to_string(), value)
+        })
         .collect();
+    let mut body = Vec::new();
+    response
+        .into_body()
+        .into_reader()
+        .read_to_end(&mut body)
+        .unwrap_or_else(|error| panic!("{method} {url}: reading the body: {error}"));
     Response {
         status,
         headers,
-        body: raw[split + 4..].to_vec(),
+        body,
     }
 }
 
-/// `http://127.0.0.1:1234/a/b` → (`127.0.0.1:1234`, `/a/b`).
-fn split_url(url: &str) -> (&str, &str) {
+/// `http://127.0.0.1:1234/a/b` → `127.0.0.1:1234`.
+fn address_of(url: &str) -> &str {
     let rest = url.strip_prefix("http://").expect("an http URL");
-    let slash = rest.find('/').unwrap_or(rest.len());
-    let path = if slash == rest.len() {
-        "/"
-    } else {
-        &rest[slash..]
-    };
-    (&rest[..slash], path)
+    rest.split_once('/').map_or(rest, |(address, _)| address)
 }
 
 /// One server-sent event.
@@ -355,15 +358,20 @@ impl Events {
     /// Connects as the page at `page` (a URL path) and waits for the `ready` event.
     #[track_caller]
     pub(crate) fn connect(running: &Running, page: &str) -> Events {
-        let (address, _) = split_url(&running.url);
-        let mut stream = TcpStream::connect(address).expect("connect");
-        write!(
-            stream,
-            "GET /__yuanba/events?page={page} HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
-        )
-        .expect("send the request");
+        let url = format!(
+            "http://{}/__yuanba/events?page={page}",
+            address_of(&running.url)
+        );
+        // No deadline on the whole exchange: the stream stays open as long as the page would.
+        let response = agent(None)
+            .get(&url)
+            .header("Accept", "text/event-stream")
+            .call()
+            .unwrap_or_else(|error| panic!("GET {url}: {error}"));
+        assert_eq!(response.status(), 200, "GET {url}");
+        let body = BufReader::new(response.into_body().into_reader());
         let (sender, events) = mpsc::channel();
-        std::thread::spawn(move || read_events(stream, &sender));
+        std::thread::spawn(move || read_events(body, &sender));
         let mut events = Events {
             events,
             seen: Vec::new(),
@@ -399,49 +407,33 @@ impl Events {
     }
 }
 
-/// Reads a chunked event stream and sends each event.
-fn read_events(stream: TcpStream, sender: &mpsc::Sender<Event>) {
-    let mut reader = BufReader::new(stream);
+/// Reads an event stream (the body, chunked encoding already undone) and sends each event.
+fn read_events(mut stream: impl BufRead, sender: &mpsc::Sender<Event>) {
     let mut line = String::new();
-    // The response head.
+    let mut event = Event {
+        name: "message".to_string(),
+        data: String::new(),
+    };
     loop {
         line.clear();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        if stream.read_line(&mut line).unwrap_or(0) == 0 {
             return;
         }
-        if line == "\r\n" {
-            break;
-        }
-    }
-    let mut text = String::new();
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let Ok(size) = usize::from_str_radix(line.trim(), 16) else {
-            return;
-        };
-        let mut chunk = vec![0; size + 2];
-        if reader.read_exact(&mut chunk).is_err() {
-            return;
-        }
-        text.push_str(&String::from_utf8_lossy(&chunk[..size]));
-        while let Some(end) = text.find("\n\n") {
-            let block: String = text.drain(..end + 2).collect();
-            let mut event = Event {
-                name: "message".to_string(),
-                data: String::new(),
-            };
-            for field in block.lines() {
-                if let Some(name) = field.strip_prefix("event:") {
-                    event.name = name.trim().to_string();
-                } else if let Some(data) = field.strip_prefix("data:") {
-                    event.data.push_str(data.trim());
-                }
-            }
+        let field = line.trim_end_matches(['\r', '\n']);
+        if let Some(name) = field.strip_prefix("event:") {
+            event.name = name.trim().to_string();
+        } else if let Some(data) = field.strip_prefix("data:") {
+            event.data.push_str(data.trim());
+        } else if field.is_empty() {
+            let done = std::mem::replace(
+                &mut event,
+                Event {
+                    name: "message".to_string(),
+                    data: String::new(),
+                },
+            );
             // Keep-alive comments carry no data.
-            if (event.name != "message" || !event.data.is_empty()) && sender.send(event).is_err() {
+            if (done.name != "message" || !done.data.is_empty()) && sender.send(done).is_err() {
                 return;
             }
         }
@@ -470,4 +462,48 @@ pub(crate) fn atomic_save(root: &Path, path: &str, text: &str) {
     ));
     std::fs::write(&temp, text).expect("write the temporary file");
     std::fs::rename(&temp, &target).expect("rename over the file");
+}
+
+/// A server on 127.0.0.1 that answers one request with `response` and hands back the request's
+/// method and path.
+fn answer_once(response: &'static str) -> (String, std::thread::JoinHandle<(String, String)>) {
+    use std::io::Write as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+    let address = listener.local_addr().expect("address");
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("a request");
+        let request = crate::util::read_request(&stream).expect("a request line");
+        stream
+            .write_all(response.as_bytes())
+            .expect("send the response");
+        request
+    });
+    (format!("http://{address}/"), server)
+}
+
+#[test]
+fn requests_send_the_path_as_written() {
+    let (url, server) =
+        answer_once("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let path = "stories/../..%2f..\\site.yaml";
+    assert_eq!(get_raw(&format!("{url}{path}"), "GET").status, 404);
+    assert_eq!(
+        server.join().expect("the server"),
+        ("GET".to_string(), format!("/{path}"))
+    );
+}
+
+#[test]
+fn chunked_bodies_are_read_whole() {
+    let (url, server) = answer_once(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+         4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n",
+    );
+    let response = get_raw(&url, "GET");
+    assert_eq!(
+        (response.status, response.text().as_str()),
+        (200, "abcdefg")
+    );
+    assert_eq!(response.header("transfer-encoding"), Some("chunked"));
+    server.join().expect("the server");
 }
