@@ -150,6 +150,21 @@ pub struct Overrides {
     pub drafts: bool,
     /// Include stories dated after the build time.
     pub future: bool,
+    /// What the process environment says.
+    pub env: Environment,
+}
+
+/// The process environment's settings, read once by `cmd` (nothing below it reads the
+/// environment).
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// `SOURCE_DATE_EPOCH`: the build time, in seconds since 1970, for reproducible builds.
+    pub source_date_epoch: Option<String>,
+    /// `YUANBA_TIMINGS`: print how long each step of a build takes.
+    pub timings: bool,
+    /// `YUANBA_VERIFY_REBUILDS`: `serve` and `build --watch` compare every published site with a
+    /// clean build and report a difference.
+    pub verify_rebuilds: bool,
 }
 
 /// The resolved, validated configuration of one site.
@@ -189,6 +204,10 @@ pub struct SiteConfig {
     pub include_future: bool,
     /// The build time: stories dated later are not published yet.
     pub now: jiff::Timestamp,
+    /// The build time that `SOURCE_DATE_EPOCH` fixes, if it does.
+    pub fixed_now: Option<jiff::Timestamp>,
+    /// Whether to print how long each step of a build takes.
+    pub timings: crate::timing::Timings,
     /// Items per page of every list (at least 1): `site.yaml`, else `theme.yaml`, else 20.
     pub paginate_by: usize,
     /// The theme's options after the site's `theme_options` (`theme.options` in templates).
@@ -353,12 +372,12 @@ fn resolve(
     );
     let link_check = raw.link_check.unwrap_or_default();
     diagnostics.extend(check_link_check(&link_check, block, &keys));
-    let now = build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()).unwrap_or_else(
-        |diagnostic| {
+    let fixed_now =
+        build_time(overrides.env.source_date_epoch.as_deref()).unwrap_or_else(|diagnostic| {
             diagnostics.push(diagnostic);
-            jiff::Timestamp::now()
-        },
-    );
+            None
+        });
+    let now = fixed_now.unwrap_or_else(jiff::Timestamp::now);
     let output_dir = match &overrides.output_dir {
         Some(dir) => absolute(dir),
         None => absolute(&root.join(raw.output_dir.as_deref().unwrap_or("public"))),
@@ -388,6 +407,8 @@ fn resolve(
         include_drafts: overrides.drafts,
         include_future: overrides.future,
         now,
+        fixed_now,
+        timings: crate::timing::Timings::new(overrides.env.timings),
         paginate_by: theme.paginate_by,
         theme_options: theme.options,
         theme_description: theme.description,
@@ -511,21 +532,20 @@ impl SiteConfig {
     /// Sets the build time to now again, for a rebuild that keeps this configuration (unless
     /// `SOURCE_DATE_EPOCH` sets it).
     pub fn refresh_now(&mut self) {
-        if let Ok(now) = build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()) {
-            self.now = now;
-        }
+        self.now = self.fixed_now.unwrap_or_else(jiff::Timestamp::now);
     }
 }
 
 /// The build time: now, or `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds
 /// convention) when it is set, so that a build can be repeated as of a given moment.
-fn build_time(source_date_epoch: Option<&str>) -> Result<jiff::Timestamp, Diagnostic> {
+fn build_time(source_date_epoch: Option<&str>) -> Result<Option<jiff::Timestamp>, Diagnostic> {
     let Some(text) = source_date_epoch.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(jiff::Timestamp::now());
+        return Ok(None);
     };
     text.parse::<i64>()
         .ok()
         .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok())
+        .map(Some)
         .ok_or_else(|| {
             Diagnostic::error(
                 Code::ConfigSourceDateEpoch,

@@ -23,6 +23,7 @@ pub mod serve;
 pub mod site;
 pub mod text;
 pub mod theme_config;
+pub mod timing;
 pub mod yaml;
 
 /// Runs a parsed command line.

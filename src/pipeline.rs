@@ -86,9 +86,9 @@ impl Built {
 pub fn run(config: &SiteConfig, sink: &dyn Sink, checks: Checks) -> Result<Built, output::Error> {
     let started = Instant::now();
     let loaded = content::load(config);
-    log_time("load content", started);
+    config.timings.log("load content", started);
     let mut templates = render::load_templates(config);
-    log_time("load templates", started);
+    config.timings.log("load templates", started);
     let templates = templates.as_mut().map_err(|found| found.as_slice());
     render_loaded(config, loaded, templates, sink, checks, None)
 }
@@ -159,7 +159,9 @@ pub fn render_loaded(
                 kept,
             } = rendered?;
             let indexed = indexed?;
-            log_time("render and write, search index", started);
+            config
+                .timings
+                .log("render and write, search index", started);
             built.external_links = external_links;
             built.n_rendered = rendered.n_rendered;
             built.kept = rendered.kept;
@@ -182,7 +184,7 @@ pub fn render_loaded(
             built.n_files = n_files.into_inner();
         }
     }
-    log_time("site dropped", started);
+    config.timings.log("site dropped", started);
     diagnostic::sort(&mut diagnostics);
     built.diagnostics = diagnostics;
     Ok(built)
@@ -228,7 +230,7 @@ fn render_site(
             &outputs,
         ));
     }
-    log_time("check links", started);
+    config.timings.log("check links", started);
     if diagnostics.iter().any(Diagnostic::is_error) {
         failed.store(true, Ordering::Relaxed);
     }
@@ -238,7 +240,7 @@ fn render_site(
         .filter(|asset| !generated.contains(&asset.path))
         .try_for_each(emit)?;
     extras.into_par_iter().try_for_each(emit)?;
-    log_time("feeds, sitemap, aliases", started);
+    config.timings.log("feeds, sitemap, aliases", started);
     let rendered = render::render(
         site,
         &jobs,
@@ -295,14 +297,4 @@ fn extras(
     let (aliases, diagnostics) = render::aliases::build(site, config, &taken);
     outputs.extend(aliases);
     (outputs, diagnostics)
-}
-
-/// Prints how long a step took when `YUANBA_TIMINGS` is set, for profiling builds.
-pub(crate) fn log_time(step: &str, started: Instant) {
-    if std::env::var_os("YUANBA_TIMINGS").is_some() {
-        eprintln!(
-            "[timing] {step}: {:.1} ms",
-            started.elapsed().as_secs_f64() * 1000.0
-        );
-    }
 }

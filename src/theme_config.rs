@@ -114,7 +114,7 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
                 vec![
                     block
                         .error_at(Code::ThemePaginateBy, message, offset, len)
-                        .with_help(format!("the default is {}", DEFAULT_PAGINATE_BY)),
+                        .with_help(format!("the default is {DEFAULT_PAGINATE_BY}")),
                 ]
             })
         })

@@ -17,6 +17,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
         future: args.future,
+        env: crate::cmd::environment(),
     };
     if args.watch {
         return crate::cmd::serve::watch(&root, overrides, args.poll);

@@ -15,6 +15,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let overrides = Overrides {
         drafts: args.drafts,
         future: args.future,
+        env: crate::cmd::environment(),
         ..Overrides::default()
     };
     let (mut diagnostics, checked) = match config::load(&root, &overrides) {

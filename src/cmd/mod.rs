@@ -14,6 +14,17 @@ use std::io::IsTerminal;
 
 use crate::diagnostic::{self, Diagnostic, RenderOptions};
 
+/// Reads the process environment's settings: the only place below `main` that reads the
+/// environment (besides `NO_COLOR`, for printing).
+pub fn environment() -> crate::config::Environment {
+    let set = |name: &str| std::env::var_os(name).is_some();
+    crate::config::Environment {
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
+        timings: set("YUANBA_TIMINGS"),
+        verify_rebuilds: set("YUANBA_VERIFY_REBUILDS"),
+    }
+}
+
 /// Prints diagnostics to stderr, in colour on a terminal unless `NO_COLOR` is set.
 pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     if diagnostics.is_empty() {

@@ -18,6 +18,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         future: args.future,
         open: args.open,
         poll: args.poll,
+        env: crate::cmd::environment(),
     };
     finish(serve::serve(&options, &print_notice))
 }

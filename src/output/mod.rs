@@ -16,6 +16,7 @@ pub use in_place::InPlace;
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
+use crate::timing::Timings;
 
 /// One file of the built site.
 #[derive(Debug, Clone)]
@@ -164,6 +165,7 @@ pub struct Staging {
     /// Folders of the staged site made so far: most files go to a folder that exists, and a
     /// lookup is much cheaper than asking the file system again.
     folders: std::sync::RwLock<HashSet<PathBuf>>,
+    timings: Timings,
 }
 
 impl Staging {
@@ -196,6 +198,7 @@ impl Staging {
         })?;
         let previous = output_dir.is_dir().then(|| output_dir.clone());
         Ok(Staging {
+            timings: config.timings,
             dir,
             output_dir,
             parent,
@@ -240,8 +243,9 @@ impl Staging {
         self.published = true;
         let started = std::time::Instant::now();
         let result = swap(&self.dir, &self.output_dir, &self.parent, &self.name);
-        crate::pipeline::log_time("swap", started);
-        result.map(|old| Replaced { old })
+        self.timings.log("swap", started);
+        let timings = self.timings;
+        result.map(|old| Replaced { old, timings })
     }
 
     /// Links the previous site's file at `path` into the new site without reading it, for a
@@ -262,6 +266,7 @@ impl Staging {
 #[must_use = "dropping it deletes the replaced site at once"]
 pub struct Replaced {
     old: Option<PathBuf>,
+    timings: Timings,
 }
 
 impl Drop for Replaced {
@@ -269,7 +274,7 @@ impl Drop for Replaced {
         if let Some(old) = self.old.take() {
             let started = std::time::Instant::now();
             remove_tree(&old);
-            crate::pipeline::log_time("remove the replaced site", started);
+            self.timings.log("remove the replaced site", started);
         }
     }
 }

@@ -331,7 +331,7 @@ pub fn render<E: Send>(
             .zip(global_key)
             .map(|(cache, global_key)| (&cache.cards, global_key)),
     );
-    crate::pipeline::log_time("render: cards", started);
+    config.timings.log("render: cards", started);
     let previous = cache.as_deref().map(|cache| &cache.pages);
     let results: Vec<(PageResult, Vec<usize>)> = jobs
         .par_iter()
@@ -346,7 +346,7 @@ pub fn render<E: Send>(
             )
         })
         .collect::<Result<_, E>>()?;
-    crate::pipeline::log_time("render: pages", started);
+    config.timings.log("render: pages", started);
     let mut rendered = Rendered::default();
     let mut shown_on: Vec<Vec<u32>> = vec![Vec::new(); cards.len()];
     for (job_idx, (result, shown)) in results.into_iter().enumerate() {

@@ -31,7 +31,6 @@ use crate::config::SiteConfig;
 use crate::content::Story;
 use crate::diagnostic::Diagnostic;
 use crate::output::{Contents, Output};
-use crate::pipeline::log_time;
 use crate::site::{Site, permalink};
 use index::DocText;
 
@@ -154,10 +153,14 @@ pub fn build_into<E: Send>(
         .zip(&texts)
         .map(|(story, text)| text.doc_text(story))
         .collect();
-    log_time("search (from its start): texts", started);
-    let (mut hashes, n_shards) = posting_files(&docs, emit)?;
+    config
+        .timings
+        .log("search (from its start): texts", started);
+    let (mut hashes, n_shards) = posting_files(&docs, config.timings, emit)?;
     drop(docs);
-    log_time("search (from its start): postings and shards", started);
+    config
+        .timings
+        .log("search (from its start): postings and shards", started);
     let chunk = chunk_size(site, &texts);
     let stories: Vec<(&Story, &StoryText)> = site
         .stories
@@ -177,7 +180,9 @@ pub fn build_into<E: Send>(
         })
         .collect::<Result<_, E>>()?;
     hashes.extend(chunk_hashes);
-    log_time("search (from its start): document table", started);
+    config
+        .timings
+        .log("search (from its start): document table", started);
     let build = build_hash(&hashes);
     let manifest = manifest(site, build, n_shards as u32, chunk as u32);
     emit(json_output(
@@ -392,11 +397,12 @@ fn chunk_size(site: &Site, texts: &[StoryText]) -> usize {
 /// in each.
 fn posting_files<E: Send>(
     docs: &[DocText<'_>],
+    timings: crate::timing::Timings,
     emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
 ) -> Result<(Vec<u64>, usize), E> {
     let started = std::time::Instant::now();
     let postings = index::postings(docs);
-    log_time("search: postings (from their start)", started);
+    timings.log("search: postings (from their start)", started);
     let total_bytes: usize = postings.iter().map(|(_, digits)| digits.len()).sum();
     let n_shards = (total_bytes / TARGET_SHARD_BYTES)
         .max(1)
@@ -547,7 +553,8 @@ mod tests {
 
     /// The id shards of `texts`, and how many there are.
     fn posting_outputs(texts: &[DocText<'_>]) -> (Vec<Output>, usize) {
-        let (files, Ok((_, n_shards))) = collected(|emit| posting_files(texts, emit));
+        let (files, Ok((_, n_shards))) =
+            collected(|emit| posting_files(texts, crate::timing::Timings::default(), emit));
         (files, n_shards)
     }
 

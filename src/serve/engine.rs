@@ -308,7 +308,7 @@ impl Engine {
             self.sources.forget_bodies();
         }
         let (content, n_read) = self.sources.refresh(config, changes);
-        pipeline::log_time("refresh sources", started);
+        config.timings.log("refresh sources", started);
         let drafts = draft_files(&content, config);
         let templates = self
             .templates
@@ -356,13 +356,13 @@ impl Engine {
         let patchable = built
             .patchable
             .map(|kept| patch::Patchable::new(kept, &warnings, &published.drafts));
-        pipeline::log_time("compare", started);
+        config.timings.log("compare", started);
         let ready = match target {
             Target::Staged(staging) => Ready::Staged(staging),
             Target::InPlace(in_place) => Ready::InPlace(in_place, removed),
         };
         publish(ready, &published)?;
-        pipeline::log_time("publish", started);
+        config.timings.log("publish", started);
         self.published = fingerprints;
         self.incremental.render.commit(built.page_keys);
         self.search_pending = built
@@ -470,7 +470,7 @@ impl Engine {
         self.published.extend(current);
         changed.extend(removed);
         changed.sort();
-        pipeline::log_time("search index published", started);
+        config.timings.log("search index published", started);
         Ok(Some(changed))
     }
 }

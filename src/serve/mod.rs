@@ -55,6 +55,8 @@ pub struct ServeOptions {
     pub open: bool,
     /// Poll for changes instead of asking the system to report them.
     pub poll: bool,
+    /// What the process environment says.
+    pub env: crate::config::Environment,
 }
 
 /// How `yuanba build --watch` runs.
@@ -223,6 +225,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
         base_url: None,
         drafts: options.drafts,
         future: options.future,
+        env: options.env.clone(),
     };
     let (listener, busy) = bind(options.bind, options.port)?;
     let runtime = tokio::runtime::Builder::new_current_thread()

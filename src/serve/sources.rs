@@ -56,7 +56,7 @@ impl Sources {
             self.walked = content::discover(config);
         }
         let (files, walk_diagnostics) = self.walked.clone();
-        crate::pipeline::log_time("sources: discover", started);
+        config.timings.log("sources: discover", started);
         let mut cached = std::mem::take(&mut self.entries);
         self.generation += 1;
         let generation = self.generation;

@@ -121,8 +121,8 @@ impl Engine {
             return None;
         }
         let rereads = self.reread(changes)?;
-        pipeline::log_time("patch: read", started);
         let config = self.config.as_ref()?;
+        config.timings.log("patch: read", started);
         let Some(Ok(templates)) = &self.templates else {
             return None;
         };
@@ -141,7 +141,7 @@ impl Engine {
             site.stories[reread.idx] = Arc::new(story);
         }
         let stories: Vec<usize> = rereads.iter().map(|reread| reread.idx).collect();
-        pipeline::log_time("patch: site copied", started);
+        config.timings.log("patch: site copied", started);
         let outputs = check::OutputFiles::new(&kept.generated, &kept.assets);
         if !check::links::check_stories(&site, config, &outputs, &stories)
             .diagnostics
@@ -149,7 +149,7 @@ impl Engine {
         {
             return None;
         }
-        pipeline::log_time("patch: links checked", started);
+        config.timings.log("patch: links checked", started);
         let stale = if self.stale_pages.is_some() {
             StaleMarks::Keep
         } else {
@@ -184,7 +184,7 @@ impl Engine {
             Ok(published) => published,
             Err(error) => return Some(Err(error)),
         };
-        pipeline::log_time("patch: published", started);
+        config.timings.log("patch: published", started);
         let warnings = kept.warnings.clone();
         let search = config.search;
         self.incremental.render.commit(keys.unwrap_or_default());
@@ -225,6 +225,7 @@ impl Engine {
             return None;
         }
         let config = self.config.as_ref()?;
+        let timings = config.timings;
         let kept = self.patchable.as_ref()?;
         let Some(Ok(old)) = &self.templates else {
             return None;
@@ -236,7 +237,7 @@ impl Engine {
             old,
             &templates,
         )?;
-        pipeline::log_time("patch: templates parsed", started);
+        config.timings.log("patch: templates parsed", started);
         let mut pages: Vec<(usize, PathBuf)> = pages
             .into_iter()
             .map(|(job, site_path)| (job, permalink::output_file(&site_path)))
@@ -269,7 +270,7 @@ impl Engine {
             Ok(published) => published,
             Err(error) => return Some(Err(error)),
         };
-        pipeline::log_time("patch: viewed pages published", started);
+        timings.log("patch: viewed pages published", started);
         self.stale_pages = (!later.pages.is_empty()).then_some(later);
         self.verify();
         Some(Ok(Rebuild {
@@ -291,6 +292,11 @@ impl Engine {
             .as_ref()
             .and_then(|kept| kept.site.next_due)
             .is_some_and(|due| due <= config.now)
+    }
+
+    /// Whether step timings are printed (`YUANBA_TIMINGS`).
+    fn timings(&self) -> crate::timing::Timings {
+        crate::timing::Timings::new(self.overrides.env.timings)
     }
 
     /// The warnings of the last full build, which a patch shows again.
@@ -348,7 +354,7 @@ impl Engine {
                 .unwrap_or(usize::MAX)
                 .clamp(10, 5_000);
             if stale.done == stale.pages.len() {
-                pipeline::log_time("patch: other pages published", started);
+                self.timings().log("patch: other pages published", started);
                 self.verify();
                 break;
             }
@@ -453,7 +459,7 @@ impl Engine {
     /// on stderr every file that differs from the published one (the search index, built later
     /// by `serve`, aside).
     pub(super) fn verify(&self) {
-        if std::env::var_os("YUANBA_VERIFY_REBUILDS").is_none() || self.stale_pages.is_some() {
+        if !self.overrides.env.verify_rebuilds || self.stale_pages.is_some() {
             return;
         }
         let Some(config) = &self.config else {
