@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod exit;
 pub mod fields;
 pub mod files;
+pub(crate) mod incremental;
 pub mod output;
 pub mod pipeline;
 pub mod render;

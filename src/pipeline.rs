@@ -1,20 +1,21 @@
 //! The build as a readable list of steps, shared by `build` (which publishes), `check` (which
 //! writes nothing and asks for more checks), and `build --watch` and `serve` (which keep what
-//! they loaded and call [`render_loaded`]).
+//! they loaded, call [`render_loaded`], and render only the pages that changed through their
+//! own [`RenderPages`], `crate::incremental::Incremental`).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
-
-use crate::config::SiteConfig;
-use crate::diagnostic::{self, Diagnostic};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::config::SiteConfig;
 use crate::content::Content;
+use crate::diagnostic::{self, Diagnostic};
 use crate::output::{self, Output, Sink};
-use crate::render::Templates;
+use crate::render::{Job, Templates};
+use crate::site::Site;
 use crate::{check, content, render, search, site};
 
 /// What one run of the pipeline produced.
@@ -30,39 +31,13 @@ pub struct Built {
     pub n_files: usize,
     /// Links and images to other sites, for `check --external`.
     pub external_links: Vec<check::links::ExternalLink>,
-    /// With [`Incremental`]: pages rendered.
-    pub n_rendered: usize,
-    /// With [`Incremental`]: output files of pages that did not change since the last committed
-    /// build and were not handed to the sink.
-    pub kept: Vec<PathBuf>,
-    /// With [`Incremental`]: the fingerprints to commit once the build is published.
-    pub page_keys: render::PageKeys,
-    /// With [`Incremental::defer_search`]: whether the search index is still to be built.
-    pub search_deferred: bool,
-    /// With [`Incremental`], when the build has no error: what `serve` keeps to patch it.
-    pub patchable: Option<Patchable>,
 }
 
-/// A build that `serve` can patch when only some stories' text changed (see
-/// [`crate::serve`]'s engine): the site, and the files the link check knows about.
-#[derive(Debug)]
-pub struct Patchable {
-    pub site: site::Site,
-    /// The pages, feeds and other files the build made.
-    pub generated: HashSet<PathBuf>,
-    /// The static and bundle files it copied.
-    pub assets: Vec<Output>,
-}
-
-/// What `serve` and `build --watch` keep between runs, so that a rebuild renders only the pages
-/// whose context changed.
-#[derive(Debug, Default)]
-pub struct Incremental {
-    /// Cards and page fingerprints of earlier builds with the same templates.
-    pub render: render::RenderCache,
-    /// Leave the search index out (see [`Built::search_deferred`]): `serve` builds it from
-    /// [`Built::patchable`]'s site after publishing the pages.
-    pub defer_search: bool,
+impl Built {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
 }
 
 /// What a run checks beyond what a build needs.
@@ -72,10 +47,62 @@ pub struct Checks {
     pub editorial: bool,
 }
 
-impl Built {
-    /// Whether any diagnostic is an error.
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
+/// How a build renders its pages: every page ([`AllPages`], for `build` and `check`), or only
+/// the pages whose context changed since the last published build (`serve` and
+/// `build --watch`, in `crate::incremental`).
+pub(crate) trait RenderPages: Send {
+    /// Renders the pages of `jobs`, handing each file to `emit`; returns the pages that failed.
+    fn render(
+        &mut self,
+        site: &Site,
+        jobs: &[Job],
+        templates: &mut Templates,
+        config: &SiteConfig,
+        emit: &Emit<'_>,
+    ) -> Result<Vec<Diagnostic>, output::Error>;
+
+    /// Whether the search index is built with the pages (otherwise the caller builds it).
+    fn builds_search(&self) -> bool {
+        true
+    }
+
+    /// Whether [`RenderPages::keep`] wants the site of a build without errors.
+    fn keeps_site(&self) -> bool {
+        false
+    }
+
+    /// Takes the site of a build without errors (only when [`RenderPages::keeps_site`]).
+    fn keep(&mut self, _assembled: Assembled) {}
+}
+
+/// The site of a build without errors, and the files its link check knew of: what a later
+/// patch of that build checks links against (`serve`).
+#[derive(Debug)]
+pub struct Assembled {
+    pub site: Site,
+    /// The pages, feeds and other files the build made.
+    pub generated: HashSet<PathBuf>,
+    /// The static and bundle files it copied.
+    pub assets: Vec<Output>,
+}
+
+/// Hands a file to the sink (see [`Writer::emit`]).
+pub(crate) type Emit<'a> = dyn Fn(Output) -> Result<(), output::Error> + Sync + 'a;
+
+/// Renders every page of every build.
+#[derive(Debug, Default)]
+pub(crate) struct AllPages;
+
+impl RenderPages for AllPages {
+    fn render(
+        &mut self,
+        site: &Site,
+        jobs: &[Job],
+        templates: &mut Templates,
+        config: &SiteConfig,
+        emit: &Emit<'_>,
+    ) -> Result<Vec<Diagnostic>, output::Error> {
+        render::render(site, jobs, templates, config, emit).map(|rendered| rendered.diagnostics)
     }
 }
 
@@ -90,19 +117,19 @@ pub fn run(config: &SiteConfig, sink: &dyn Sink, checks: Checks) -> Result<Built
     let mut templates = render::load_templates(config);
     config.timings.log("load templates", started);
     let templates = templates.as_mut().map_err(|found| found.as_slice());
-    render_loaded(config, loaded, templates, sink, checks, None)
+    render_loaded(config, loaded, templates, sink, checks, &mut AllPages)
 }
 
 /// The steps of [`run`] after loading: for `serve`, which keeps what it loaded between builds
 /// and re-reads only the files that changed. `templates` is the parsed theme, or the problems
-/// that kept it from parsing.
-pub fn render_loaded(
+/// that kept it from parsing; `pages` renders the pages.
+pub(crate) fn render_loaded(
     config: &SiteConfig,
     loaded: Content,
     templates: Result<&mut Templates, &[Diagnostic]>,
     sink: &dyn Sink,
     checks: Checks,
-    incremental: Option<&mut Incremental>,
+    pages: &mut dyn RenderPages,
 ) -> Result<Built, output::Error> {
     let started = Instant::now();
     let mut diagnostics = loaded.diagnostics.clone();
@@ -116,72 +143,54 @@ pub fn render_loaded(
     match templates {
         Err(template_diagnostics) => diagnostics.extend_from_slice(template_diagnostics),
         Ok(templates) => {
-            let failed = AtomicBool::new(diagnostics.iter().any(Diagnostic::is_error));
-            let n_files = AtomicUsize::new(0);
-            let emit = |output: Output| {
-                if failed.load(Ordering::Relaxed) {
-                    return Ok(());
-                }
-                n_files.fetch_add(1, Ordering::Relaxed);
-                sink.emit(output)
+            let writer = Writer {
+                sink,
+                failed: AtomicBool::new(diagnostics.iter().any(Diagnostic::is_error)),
+                n_files: AtomicUsize::new(0),
             };
-            let emit = &emit;
-            let defer_search = incremental
-                .as_deref()
-                .is_some_and(|incremental| incremental.defer_search);
+            let emit = |output: Output| writer.emit(output);
+            let build_search = config.search && pages.builds_search();
             // The index needs only the site: it is built and written beside everything else,
             // from here on, so that it fills the moments when a core would be idle (the
             // checks and the feeds below are mostly one thread).
             let (rendered, indexed) = rayon::join(
                 || {
-                    render_site(
-                        &site,
+                    let run = Run {
+                        site: &site,
                         config,
-                        templates,
                         checks,
-                        incremental,
-                        &failed,
-                        emit,
-                        &mut diagnostics,
+                        writer: &writer,
+                        emit: &emit,
                         started,
-                    )
+                    };
+                    run.everything_but_search(templates, pages)
                 },
                 || {
-                    if !config.search || defer_search {
-                        return Ok(false);
+                    if build_search {
+                        search::build_into(&site, config, &emit)
+                    } else {
+                        Ok(())
                     }
-                    search::build_into(&site, config, emit).map(|()| true)
                 },
             );
-            let SiteRendered {
-                rendered,
-                external_links,
-                kept,
-            } = rendered?;
-            let indexed = indexed?;
+            let rendered = rendered?;
+            indexed?;
             config
                 .timings
                 .log("render and write, search index", started);
-            built.external_links = external_links;
-            built.n_rendered = rendered.n_rendered;
-            built.kept = rendered.kept;
-            built.page_keys = rendered.keys;
             if rendered.diagnostics.iter().any(Diagnostic::is_error) {
-                failed.store(true, Ordering::Relaxed);
+                writer.fail();
             }
             diagnostics.extend(rendered.diagnostics);
-            let failed = failed.load(Ordering::Relaxed);
-            built.search_deferred = config.search && !indexed && !failed;
-            if let Some((generated, assets)) = kept
-                && !failed
-            {
-                built.patchable = Some(Patchable {
+            built.external_links = rendered.external_links;
+            if !writer.failed() && pages.keeps_site() {
+                pages.keep(Assembled {
                     site,
-                    generated,
-                    assets,
+                    generated: rendered.generated,
+                    assets: rendered.assets.unwrap_or_default(),
                 });
             }
-            built.n_files = n_files.into_inner();
+            built.n_files = writer.n_files.into_inner();
         }
     }
     config.timings.log("site dropped", started);
@@ -190,111 +199,166 @@ pub fn render_loaded(
     Ok(built)
 }
 
-/// What [`render_site`] made: the rendered pages, the links to other sites, and (with
-/// [`Incremental`]) the page files and static files that a later patch checks links against.
-struct SiteRendered {
-    rendered: render::Rendered,
-    external_links: Vec<check::links::ExternalLink>,
-    kept: Option<(HashSet<PathBuf>, Vec<Output>)>,
+/// Hands files to the sink until the build is known to have an error, and counts them.
+struct Writer<'a> {
+    sink: &'a dyn Sink,
+    failed: AtomicBool,
+    n_files: AtomicUsize,
 }
 
-/// Everything of a build but the search index: checks the links, writes the static files,
-/// feeds, sitemap and redirect pages, then renders the pages. Once `failed` is set, `emit`
-/// hands nothing over.
-#[allow(clippy::too_many_arguments)]
-fn render_site(
-    site: &site::Site,
-    config: &SiteConfig,
-    templates: &mut Templates,
+impl Writer<'_> {
+    fn emit(&self, output: Output) -> Result<(), output::Error> {
+        if self.failed() {
+            return Ok(());
+        }
+        self.n_files.fetch_add(1, Ordering::Relaxed);
+        self.sink.emit(output)
+    }
+
+    /// From now on, nothing is handed over.
+    fn fail(&self) {
+        self.failed.store(true, Ordering::Relaxed);
+    }
+
+    fn failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+}
+
+/// What every step of a build after assembling the site uses.
+struct Run<'a> {
+    site: &'a Site,
+    config: &'a SiteConfig,
     checks: Checks,
-    incremental: Option<&mut Incremental>,
-    failed: &AtomicBool,
-    emit: &(dyn Fn(Output) -> Result<(), output::Error> + Sync),
-    diagnostics: &mut Vec<Diagnostic>,
+    writer: &'a Writer<'a>,
+    emit: &'a Emit<'a>,
     started: Instant,
-) -> Result<SiteRendered, output::Error> {
-    let jobs = render::plan(site, config);
-    // Generated files win over static files at the same path, except robots.txt.
-    let mut generated = render::page_files(site, &jobs);
-    let (assets, extras) = files_beside_pages(site, config, &jobs, &generated);
-    diagnostics.extend(extras.1);
-    let extras = extras.0;
-    generated.extend(extras.iter().map(|file| file.path.clone()));
-    let outputs = check::OutputFiles::new(&generated, &assets);
-    let links = check::links::check(site, config, &outputs);
-    diagnostics.extend(links.diagnostics);
-    if checks.editorial {
-        diagnostics.extend(check::editorial::check(
-            &site.stories,
-            &links.images,
-            &outputs,
+}
+
+/// What [`Run::everything_but_search`] found and made: the problems, the links to other sites,
+/// and the files a later patch checks links against (the static files only when the page
+/// renderer keeps the site).
+struct SiteRendered {
+    diagnostics: Vec<Diagnostic>,
+    external_links: Vec<check::links::ExternalLink>,
+    generated: HashSet<PathBuf>,
+    assets: Option<Vec<Output>>,
+}
+
+/// The files beside the pages: the static files, and the files [`Run::extras`] makes.
+struct Beside {
+    assets: Vec<Output>,
+    extras: Vec<Output>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Run<'_> {
+    /// Everything of a build but the search index: checks the links, writes the static files,
+    /// feeds, sitemap and redirect pages, then renders the pages.
+    fn everything_but_search(
+        &self,
+        templates: &mut Templates,
+        pages: &mut dyn RenderPages,
+    ) -> Result<SiteRendered, output::Error> {
+        let jobs = render::plan(self.site, self.config);
+        // Generated files win over static files at the same path, except robots.txt.
+        let mut generated = render::page_files(self.site, &jobs);
+        let beside = self.files_beside_pages(&jobs, &generated);
+        let mut diagnostics = beside.diagnostics;
+        generated.extend(beside.extras.iter().map(|file| file.path.clone()));
+        let (mut checked, external_links) = self.check(&generated, &beside.assets);
+        diagnostics.append(&mut checked);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            self.writer.fail();
+        }
+        let kept_assets = pages.keeps_site().then(|| beside.assets.clone());
+        self.write_beside(beside.assets, beside.extras, &generated)?;
+        diagnostics.extend(pages.render(self.site, &jobs, templates, self.config, self.emit)?);
+        Ok(SiteRendered {
+            diagnostics,
+            external_links,
+            generated,
+            assets: kept_assets,
+        })
+    }
+
+    /// The link check, and the editorial checks when asked for.
+    fn check(
+        &self,
+        generated: &HashSet<PathBuf>,
+        assets: &[Output],
+    ) -> (Vec<Diagnostic>, Vec<check::links::ExternalLink>) {
+        let outputs = check::OutputFiles::new(generated, assets);
+        let links = check::links::check(self.site, self.config, &outputs);
+        let mut diagnostics = links.diagnostics;
+        if self.checks.editorial {
+            diagnostics.extend(check::editorial::check(
+                &self.site.stories,
+                &links.images,
+                &outputs,
+            ));
+        }
+        self.config.timings.log("check links", self.started);
+        (diagnostics, links.external)
+    }
+
+    /// Writes the static files (but those a generated file replaces) and the extras.
+    fn write_beside(
+        &self,
+        assets: Vec<Output>,
+        extras: Vec<Output>,
+        generated: &HashSet<PathBuf>,
+    ) -> Result<(), output::Error> {
+        assets
+            .into_par_iter()
+            .filter(|asset| !generated.contains(&asset.path))
+            .try_for_each(self.emit)?;
+        extras.into_par_iter().try_for_each(self.emit)?;
+        self.config
+            .timings
+            .log("feeds, sitemap, aliases", self.started);
+        Ok(())
+    }
+
+    /// The static files, and the files [`Run::extras`] makes (robots.txt only when there is no
+    /// static one), with the problems found making them.
+    fn files_beside_pages(&self, jobs: &[Job], page_files: &HashSet<PathBuf>) -> Beside {
+        let (extras, mut diagnostics) = self.extras(jobs, page_files);
+        let (assets, asset_diagnostics) = output::assets::collect(self.config, self.site);
+        diagnostics.extend(asset_diagnostics);
+        let (assets, hidden) = search::split_hidden_assets(assets, self.config);
+        diagnostics.extend(hidden);
+        let has_robots = assets
+            .iter()
+            .any(|asset| asset.path == Path::new("robots.txt"));
+        let extras: Vec<Output> = extras
+            .into_iter()
+            .filter(|file| !(has_robots && file.path == Path::new("robots.txt")))
+            .collect();
+        Beside {
+            assets,
+            extras,
+            diagnostics,
+        }
+    }
+
+    /// Feeds, the sitemap, robots.txt and the redirect pages of story aliases.
+    fn extras(
+        &self,
+        jobs: &[Job],
+        page_files: &HashSet<PathBuf>,
+    ) -> (Vec<Output>, Vec<Diagnostic>) {
+        let (site, config) = (self.site, self.config);
+        let mut outputs = render::feeds::build(site, config);
+        outputs.extend(render::sitemap::build(
+            config,
+            &render::sitemap_entries(site, config, jobs),
         ));
+        outputs.push(render::sitemap::robots(config));
+        let mut taken = page_files.clone();
+        taken.extend(outputs.iter().map(|file| file.path.clone()));
+        let (aliases, diagnostics) = render::aliases::build(site, config, &taken);
+        outputs.extend(aliases);
+        (outputs, diagnostics)
     }
-    config.timings.log("check links", started);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        failed.store(true, Ordering::Relaxed);
-    }
-    let kept_assets = incremental.is_some().then(|| assets.clone());
-    assets
-        .into_par_iter()
-        .filter(|asset| !generated.contains(&asset.path))
-        .try_for_each(emit)?;
-    extras.into_par_iter().try_for_each(emit)?;
-    config.timings.log("feeds, sitemap, aliases", started);
-    let rendered = render::render(
-        site,
-        &jobs,
-        templates,
-        config,
-        emit,
-        incremental.map(|incremental| &mut incremental.render),
-    )?;
-    Ok(SiteRendered {
-        rendered,
-        external_links: links.external,
-        kept: kept_assets.map(|assets| (generated, assets)),
-    })
-}
-
-/// The static files, and the files [`extras`] makes (robots.txt only when there is no static
-/// one), with the problems found making them.
-fn files_beside_pages(
-    site: &site::Site,
-    config: &SiteConfig,
-    jobs: &[render::Job],
-    page_files: &HashSet<PathBuf>,
-) -> (Vec<Output>, (Vec<Output>, Vec<Diagnostic>)) {
-    let (extras, mut diagnostics) = extras(site, config, jobs, page_files);
-    let (assets, asset_diagnostics) = output::assets::collect(config, site);
-    diagnostics.extend(asset_diagnostics);
-    let (assets, hidden) = search::split_hidden_assets(assets, config);
-    diagnostics.extend(hidden);
-    let has_robots = assets
-        .iter()
-        .any(|asset| asset.path == Path::new("robots.txt"));
-    let extras: Vec<Output> = extras
-        .into_iter()
-        .filter(|file| !(has_robots && file.path == Path::new("robots.txt")))
-        .collect();
-    (assets, (extras, diagnostics))
-}
-
-/// Feeds, the sitemap, robots.txt and the redirect pages of story aliases.
-fn extras(
-    site: &site::Site,
-    config: &SiteConfig,
-    jobs: &[render::Job],
-    page_files: &HashSet<PathBuf>,
-) -> (Vec<Output>, Vec<Diagnostic>) {
-    let mut outputs = render::feeds::build(site, config);
-    outputs.extend(render::sitemap::build(
-        config,
-        &render::sitemap_entries(site, config, jobs),
-    ));
-    outputs.push(render::sitemap::robots(config));
-    let mut taken = page_files.clone();
-    taken.extend(outputs.iter().map(|file| file.path.clone()));
-    let (aliases, diagnostics) = render::aliases::build(site, config, &taken);
-    outputs.extend(aliases);
-    (outputs, diagnostics)
 }

@@ -90,134 +90,8 @@ pub fn collect(
     content
 }
 
-/// Bodies rendered by earlier [`collect_reusing`] calls, for `serve`: a body is rendered again
-/// only when its file was read again (a new `generation`), or when any story's or page's site
-/// path or the base path changed (links to other files become their URLs).
-#[derive(Debug, Default)]
-pub struct RenderedBodies {
-    /// The fingerprint of the site paths and base path the bodies were rendered with.
-    links_key: u64,
-    /// By source path: the generation of the file that was rendered, and the result.
-    bodies: HashMap<PathBuf, (u64, Loaded)>,
-    /// The site paths the bodies were rendered with, by source path.
-    site_paths: HashMap<PathBuf, String>,
-}
-
-impl RenderedBodies {
-    /// Renders the body of `file` with the site paths of the last [`collect_reusing`].
-    /// Returns the file with its body, or `None` when its site path is not the one the other
-    /// bodies were rendered with (then [`collect_reusing`] must render them).
-    pub fn render_one(&self, file: &Loaded, config: &SiteConfig) -> Option<Loaded> {
-        let (source_path, site_path) = site_path_of(file);
-        if self.site_paths.get(source_path) != Some(&site_path) {
-            return None;
-        }
-        let mut file = file.clone();
-        let images = image::ImageLookup::new(config, source_path);
-        let base_path = config.base_path.as_str();
-        match &mut file {
-            Loaded::Story(story) => story.render_body(&self.site_paths, base_path, &images),
-            Loaded::Page(page) => page.render_body(&self.site_paths, base_path, &images),
-        }
-        Some(file)
-    }
-
-    /// Keeps a body made by [`RenderedBodies::render_one`] for a file read as `generation`.
-    pub fn keep(&mut self, generation: u64, file: Loaded) {
-        self.bodies
-            .insert(file.source_path().to_path_buf(), (generation, file));
-    }
-}
-
-/// [`collect`] for `serve`, which numbers each file it reads (`generation`) and keeps the
-/// rendered bodies between builds in `cache`.
-pub fn collect_reusing(
-    results: Vec<(u64, &Result<Loaded, Vec<Diagnostic>>)>,
-    diagnostics: Vec<Diagnostic>,
-    config: &SiteConfig,
-    cache: &mut RenderedBodies,
-) -> Content {
-    let mut content = Content {
-        diagnostics,
-        ..Content::default()
-    };
-    let mut loaded = Vec::with_capacity(results.len());
-    for (generation, result) in results {
-        match result {
-            Ok(file) => loaded.push((generation, file)),
-            Err(found) => content.diagnostics.extend(found.iter().cloned()),
-        }
-    }
-    let site_paths = site_paths(loaded.iter().map(|(_, file)| site_path_of(file)));
-    let links_key = {
-        use std::hash::{Hash, Hasher};
-        // Order-independent: the sum of each entry's hash.
-        let sum = site_paths.iter().fold(0u64, |sum, entry| {
-            let mut hasher = crate::render::keys::hasher();
-            entry.hash(&mut hasher);
-            sum.wrapping_add(hasher.finish())
-        });
-        let mut hasher = crate::render::keys::hasher();
-        (sum, site_paths.len(), &config.base_path).hash(&mut hasher);
-        hasher.finish()
-    };
-    let mut previous = std::mem::take(cache);
-    let reusable = previous.links_key == links_key;
-    let base_path = config.base_path.as_str();
-    // Rendered now, or `None` where the cached body is still right.
-    let fresh: Vec<Option<Loaded>> = loaded
-        .par_iter()
-        .map(|&(generation, file)| {
-            let path = file.source_path();
-            if reusable
-                && previous
-                    .bodies
-                    .get(path)
-                    .is_some_and(|(g, _)| *g == generation)
-            {
-                return None;
-            }
-            let mut file = file.clone();
-            let images = image::ImageLookup::new(config, path);
-            match &mut file {
-                Loaded::Story(story) => story.render_body(&site_paths, base_path, &images),
-                Loaded::Page(page) => page.render_body(&site_paths, base_path, &images),
-            }
-            Some(file)
-        })
-        .collect();
-    let mut files: Vec<(u64, Loaded)> = Vec::with_capacity(fresh.len());
-    for ((generation, file), fresh) in loaded.iter().zip(fresh) {
-        let cached = || {
-            previous
-                .bodies
-                .remove(file.source_path())
-                .map(|(_, body)| body)
-        };
-        if let Some(rendered) = fresh.or_else(cached) {
-            files.push((*generation, rendered));
-        }
-    }
-    drop(previous);
-    let copies: Vec<Loaded> = files.par_iter().map(|(_, file)| file.clone()).collect();
-    for copy in copies {
-        match copy {
-            Loaded::Story(story) => content.stories.push(*story),
-            Loaded::Page(page) => content.pages.push(*page),
-        }
-    }
-    cache.links_key = links_key;
-    cache.site_paths = site_paths;
-    cache.bodies = files
-        .into_iter()
-        .map(|(generation, file)| (file.source_path().to_path_buf(), (generation, file)))
-        .collect();
-    content.places_registry = read_registry(config, &mut content.diagnostics);
-    content
-}
-
 /// Where each story and page will be, by source path.
-fn site_paths<'a>(
+pub(crate) fn site_paths<'a>(
     entries: impl Iterator<Item = (&'a PathBuf, String)>,
 ) -> HashMap<PathBuf, String> {
     entries
@@ -226,7 +100,7 @@ fn site_paths<'a>(
 }
 
 /// The source path of a loaded file, and where it will be.
-fn site_path_of(file: &Loaded) -> (&PathBuf, String) {
+pub(crate) fn site_path_of(file: &Loaded) -> (&PathBuf, String) {
     match file {
         Loaded::Story(story) => (&story.source_path, permalink::story_path(&story.slug)),
         Loaded::Page(page) => (&page.source_path, permalink::page_path(&page.slug)),
@@ -281,7 +155,7 @@ pub(crate) fn render_body<'a>(
 }
 
 /// Reads `data/places.yaml` if it exists (parsing it is the site's business).
-fn read_registry(
+pub(crate) fn read_registry(
     config: &SiteConfig,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(PathBuf, Arc<str>)> {

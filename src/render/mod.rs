@@ -164,101 +164,96 @@ struct DistrictLink<'a> {
 /// templates).
 pub type Key = u64;
 
-/// What earlier renders produced, for `serve`: each story's card by the fingerprint of its view
-/// and card template, and each page's fingerprint (its context and its template, with the
-/// templates that one uses) at the last published build. A rebuild renders only the pages whose
-/// fingerprint changed, so editing a template renders the pages that use it.
-#[derive(Debug, Default)]
-pub struct RenderCache {
-    cards: HashMap<Key, Value>,
-    pages: HashMap<PathBuf, Key>,
-    /// How the last published build was rendered, for [`rerender`].
-    last: Option<Rendering>,
-}
-
-/// What [`rerender`] needs of the last published build: its pages, the cards it rendered, and
-/// which pages show each story's card.
-#[derive(Debug)]
-struct Rendering {
-    jobs: Vec<Job>,
-    cards: Vec<Card>,
-    /// For each story, the pages (indices into `jobs`) whose context has its card.
-    shown_on: Vec<Vec<u32>>,
-    /// The fingerprint of the global context.
-    global_key: Key,
-}
-
-impl RenderCache {
-    /// Records the pages of a build that was published: the next build keeps what they show.
-    pub fn commit(&mut self, keys: PageKeys) {
-        match keys.patch {
-            None => {
-                self.pages = keys.pages;
-                self.last = keys.rendering;
-            }
-            Some(cards) => {
-                self.pages.extend(keys.pages);
-                if let Some(last) = &mut self.last {
-                    for (idx, card) in cards {
-                        if card.ok {
-                            self.cards.insert(card.key, card.value.clone());
-                        }
-                        last.cards[idx] = card;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Forgets the published pages (their files may be gone), keeping the cards.
-    pub fn forget_pages(&mut self) {
-        self.pages.clear();
-        self.last = None;
-    }
-
-    /// Whether [`rerender`] can patch the last published build.
-    pub fn can_rerender(&self) -> bool {
-        self.last.is_some()
-    }
-}
-
-/// The fingerprints of the pages of one build (or of the pages a patch rendered, and the cards it
-/// changed), for [`RenderCache::commit`] once it is published.
-#[derive(Debug, Default)]
-pub struct PageKeys {
-    pages: HashMap<PathBuf, Key>,
-    rendering: Option<Rendering>,
-    patch: Option<Vec<(usize, Card)>>,
-}
-
 /// What [`render`] did.
 #[derive(Debug, Default)]
 pub struct Rendered {
     /// Pages that failed.
     pub diagnostics: Vec<Diagnostic>,
-    /// Output files of pages that show exactly what they showed at the last committed build,
-    /// and were neither rendered nor emitted.
-    pub kept: Vec<PathBuf>,
     /// Pages rendered.
     pub n_rendered: usize,
-    /// The fingerprint of every page that did not fail (with a cache only).
-    pub keys: PageKeys,
 }
 
 /// A story's card and the fingerprint of its view.
 #[derive(Debug, Clone)]
-struct Card {
-    value: Value,
-    key: Key,
+pub(crate) struct Card {
+    pub(crate) value: Value,
+    pub(crate) key: Key,
     /// Whether the card template rendered it (a failed card is never cached).
-    ok: bool,
+    pub(crate) ok: bool,
 }
 
 /// One page's result.
-enum PageResult {
+pub(crate) enum PageResult {
+    /// Rendered and emitted, with its fingerprint when one was asked for.
     Rendered(PathBuf, Option<Key>),
+    /// Not rendered: it shows what it showed at the last published build.
     Kept(PathBuf, Key),
     Failed(Diagnostic),
+}
+
+/// What a page render can reuse of the last published build (`serve` and `build --watch`):
+/// the fingerprint of its global context and the fingerprint of every page it published.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reuse<'a> {
+    pub(crate) global_key: Key,
+    pub(crate) previous: &'a HashMap<PathBuf, Key>,
+}
+
+/// Everything a page is rendered from: the site, its configuration, the parsed templates and
+/// every story's card.
+#[derive(Clone, Copy)]
+pub(crate) struct Pages<'a> {
+    pub(crate) site: &'a Site,
+    pub(crate) config: &'a SiteConfig,
+    pub(crate) templates: &'a Templates,
+    pub(crate) cards: &'a [Card],
+}
+
+impl Pages<'_> {
+    /// Renders one page and hands it to `emit`; with `reuse`, first makes its fingerprint only,
+    /// and keeps the page when the fingerprint is the one it was published with. Returns the
+    /// stories whose cards it shows, when fingerprinting.
+    pub(crate) fn render_job<E>(
+        self,
+        job: Job,
+        reuse: Option<Reuse<'_>>,
+        emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
+    ) -> Result<(PageResult, Vec<usize>), E> {
+        let Pages {
+            site,
+            config,
+            templates,
+            cards,
+        } = self;
+        let site_path = job.site_path(site);
+        let path = permalink::output_file(&site_path);
+        let context_of = |wanted| pages::context(site, config, cards, job, &site_path, wanted);
+        // The fingerprint alone first: most pages of a rebuild keep what they show.
+        let (key, shown) = match reuse {
+            Some(Reuse {
+                global_key,
+                previous,
+            }) => {
+                let fingerprinted = context_of(Wanted::Key(page_seed(global_key, templates, job)));
+                let key = fingerprinted.key.unwrap_or_default();
+                if previous.get(&path) == Some(&key) {
+                    return Ok((PageResult::Kept(path, key), fingerprinted.cards));
+                }
+                (Some(key), fingerprinted.cards)
+            }
+            None => (None, Vec::new()),
+        };
+        let page = context_of(Wanted::Context);
+        let context = page.context.unwrap_or_default();
+        let result = match render_one(templates, job.template(), &context, &site_path, &page.what) {
+            Ok(output) => {
+                emit(output)?;
+                PageResult::Rendered(path, key)
+            }
+            Err(diagnostic) => PageResult::Failed(diagnostic),
+        };
+        Ok((result, shown))
+    }
 }
 
 /// The fingerprint every page's context fingerprint starts from: the global context's and its
@@ -270,270 +265,49 @@ fn page_seed(global_key: Key, templates: &Templates, job: Job) -> Key {
     hasher.finish()
 }
 
-/// Renders one page unless `previous` says it shows what it showed (then only its fingerprint
-/// is made); returns the stories whose cards it shows, when fingerprinting.
-fn render_job<E>(
-    (site, config, templates): (&Site, &SiteConfig, &Templates),
-    cards: &[Card],
-    job: Job,
-    global_key: Option<Key>,
-    previous: Option<&HashMap<PathBuf, Key>>,
-    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
-) -> Result<(PageResult, Vec<usize>), E> {
-    let site_path = job.site_path(site);
-    let path = permalink::output_file(&site_path);
-    let context_of = |wanted| pages::context(site, config, cards, job, &site_path, wanted);
-    // The fingerprint alone first: most pages of a rebuild keep what they show.
-    let (key, shown) = match (global_key, previous) {
-        (Some(global_key), Some(previous)) => {
-            let fingerprinted = context_of(Wanted::Key(page_seed(global_key, templates, job)));
-            let key = fingerprinted.key.unwrap_or_default();
-            if previous.get(&path) == Some(&key) {
-                return Ok((PageResult::Kept(path, key), fingerprinted.cards));
-            }
-            (Some(key), fingerprinted.cards)
-        }
-        _ => (None, Vec::new()),
-    };
-    let page = context_of(Wanted::Context);
-    let context = page.context.unwrap_or_default();
-    let result = match render_one(templates, job.template(), &context, &site_path, &page.what) {
-        Ok(output) => {
-            emit(output)?;
-            PageResult::Rendered(path, key)
-        }
-        Err(diagnostic) => PageResult::Failed(diagnostic),
-    };
-    Ok((result, shown))
-}
-
 /// Renders every planned page and hands each to `emit` as soon as it is ready (in parallel).
-/// With a `cache`, pages whose context has the fingerprint they had at the last committed build
-/// are not rendered (see [`Rendered::kept`]). Pages that fail come back as diagnostics; an error
-/// of `emit` stops the run.
+/// Pages that fail come back as diagnostics; an error of `emit` stops the run. (`serve` renders
+/// only the pages whose fingerprint changed, through `crate::incremental`.)
 pub fn render<E: Send>(
     site: &Site,
     jobs: &[Job],
     templates: &mut Templates,
     config: &SiteConfig,
     emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
-    cache: Option<&mut RenderCache>,
 ) -> Result<Rendered, E> {
     let started = std::time::Instant::now();
-    let global_key = global_context(site, config, templates, cache.is_some());
+    global_context(site, config, templates, false);
     let templates = &*templates;
-    let (cards, mut diagnostics) = cards(
+    let (cards, mut diagnostics) = cards(site, config, templates, None);
+    config.timings.log("render: cards", started);
+    let pages = Pages {
         site,
         config,
         templates,
-        cache
-            .as_deref()
-            .zip(global_key)
-            .map(|(cache, global_key)| (&cache.cards, global_key)),
-    );
-    config.timings.log("render: cards", started);
-    let previous = cache.as_deref().map(|cache| &cache.pages);
+        cards: &cards,
+    };
     let results: Vec<(PageResult, Vec<usize>)> = jobs
         .par_iter()
-        .map(|&job| {
-            render_job(
-                (site, config, templates),
-                &cards,
-                job,
-                global_key,
-                previous,
-                emit,
-            )
-        })
+        .map(|&job| pages.render_job(job, None, emit))
         .collect::<Result<_, E>>()?;
     config.timings.log("render: pages", started);
-    let mut rendered = Rendered::default();
-    let mut shown_on: Vec<Vec<u32>> = vec![Vec::new(); cards.len()];
-    for (job_idx, (result, shown)) in results.into_iter().enumerate() {
-        for story in shown {
-            let job_idx = u32::try_from(job_idx).unwrap_or(u32::MAX);
-            if shown_on[story].last() != Some(&job_idx) {
-                shown_on[story].push(job_idx);
-            }
-        }
+    let mut n_rendered = 0;
+    for (result, _) in results {
         match result {
-            PageResult::Rendered(path, key) => {
-                rendered.n_rendered += 1;
-                if let Some(key) = key {
-                    rendered.keys.pages.insert(path, key);
-                }
-            }
-            PageResult::Kept(path, key) => {
-                rendered.keys.pages.insert(path.clone(), key);
-                rendered.kept.push(path);
-            }
+            PageResult::Rendered(..) => n_rendered += 1,
+            PageResult::Kept(..) => {}
             PageResult::Failed(diagnostic) => diagnostics.push(diagnostic),
         }
     }
-    if let Some(cache) = cache {
-        cache.cards = cards
-            .iter()
-            .filter(|card| card.ok)
-            .map(|card| (card.key, card.value.clone()))
-            .collect();
-        rendered.keys.rendering = global_key.map(|global_key| Rendering {
-            jobs: jobs.to_vec(),
-            cards,
-            shown_on,
-            global_key,
-        });
-    }
-    rendered.diagnostics = diagnostics;
-    Ok(rendered)
-}
-
-/// Renders again, for the last published build with `changed` stories replaced (with nothing
-/// else about the site changed: no story added, removed, moved between lists or re-dated), the
-/// pages that show them: their own pages and, when a story's card changed, every page with that
-/// card. `None` when there is no published build to patch. Pages whose fingerprint did not
-/// change are not emitted.
-pub fn rerender<E: Send>(
-    site: &Site,
-    templates: &Templates,
-    config: &SiteConfig,
-    cache: &RenderCache,
-    changed: &[usize],
-    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
-) -> Option<Result<Rendered, E>> {
-    let last = cache.last.as_ref()?;
-    if last.cards.len() != site.stories.len() {
-        return None;
-    }
-    let mut cards = last.cards.clone();
-    let mut diagnostics = Vec::new();
-    let mut new_cards = Vec::new();
-    let mut jobs: Vec<usize> = Vec::new();
-    for &idx in changed {
-        // Stories come first in the plan, in order.
-        jobs.push(idx);
-        let cached = Some((&cache.cards, last.global_key));
-        let (card, diagnostic) = card(site, config, templates, cached, idx);
-        diagnostics.extend(diagnostic);
-        if card.key != cards[idx].key {
-            jobs.extend(last.shown_on[idx].iter().map(|&job| job as usize));
-            cards[idx] = card.clone();
-            new_cards.push((idx, card));
-        }
-    }
-    jobs.sort_unstable();
-    jobs.dedup();
-    let mut rendered = match render_jobs((site, config, templates), &cards, cache, &jobs, emit) {
-        Ok(rendered) => rendered,
-        Err(error) => return Some(Err(error)),
-    };
-    rendered.keys.patch = Some(new_cards);
-    diagnostics.append(&mut rendered.diagnostics);
-    rendered.diagnostics = diagnostics;
-    Some(Ok(rendered))
-}
-
-/// Renders some pages of the last published build (indices into its plan) with its cards, for
-/// [`rerender`] and template patches; pages whose fingerprint did not change are not emitted.
-fn render_jobs<E: Send>(
-    (site, config, templates): (&Site, &SiteConfig, &Templates),
-    cards: &[Card],
-    cache: &RenderCache,
-    jobs: &[usize],
-    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
-) -> Result<Rendered, E> {
-    let mut rendered = Rendered {
-        keys: PageKeys {
-            patch: Some(Vec::new()),
-            ..PageKeys::default()
-        },
-        ..Rendered::default()
-    };
-    let Some(last) = &cache.last else {
-        return Ok(rendered);
-    };
-    let results = jobs
-        .par_iter()
-        .filter_map(|&job| last.jobs.get(job))
-        .map(|&job| {
-            render_job(
-                (site, config, templates),
-                cards,
-                job,
-                Some(last.global_key),
-                Some(&cache.pages),
-                emit,
-            )
-        })
-        .collect::<Result<Vec<_>, E>>()?;
-    for (result, _) in results {
-        match result {
-            PageResult::Rendered(path, key) => {
-                rendered.n_rendered += 1;
-                rendered.keys.pages.extend(key.map(|key| (path, key)));
-            }
-            PageResult::Kept(..) => {}
-            PageResult::Failed(diagnostic) => rendered.diagnostics.push(diagnostic),
-        }
-    }
-    Ok(rendered)
-}
-
-/// For a change of templates only, on the last published build: the pages (indices into its
-/// plan) whose template, or a template it uses, differs between `old` and `new`, with the site
-/// path of each. `None` when there is no build to patch or the card template changed (every
-/// card and list would change: a full render).
-pub fn pages_of_changed_templates(
-    site: &Site,
-    cache: &RenderCache,
-    old: &Templates,
-    new: &Templates,
-) -> Option<Vec<(usize, String)>> {
-    let last = cache.last.as_ref()?;
-    let key = |templates: &Templates, name: &str| templates.keys.get(name).copied();
-    if key(old, CARD_TEMPLATE) != key(new, CARD_TEMPLATE) {
-        return None;
-    }
-    let changed: HashSet<&'static str> = last
-        .jobs
-        .iter()
-        .map(|job| job.template())
-        .filter(|&name| key(old, name) != key(new, name))
-        .collect();
-    Some(
-        last.jobs
-            .iter()
-            .enumerate()
-            .filter(|(_, job)| changed.contains(job.template()))
-            .map(|(idx, &job)| (idx, job.site_path(site)))
-            .collect(),
-    )
-}
-
-/// Renders, with new templates and nothing else changed, some pages of the last published build
-/// (from [`pages_of_changed_templates`]). The first call with a new Tera instance gives it the
-/// global context.
-pub fn rerender_pages<E: Send>(
-    site: &Site,
-    templates: &mut Templates,
-    config: &SiteConfig,
-    cache: &RenderCache,
-    jobs: &[usize],
-    emit: &(dyn Fn(Output) -> Result<(), E> + Sync),
-) -> Option<Result<Rendered, E>> {
-    let last = cache.last.as_ref()?;
-    global_context(site, config, templates, false);
-    Some(render_jobs(
-        (site, config, templates),
-        &last.cards,
-        cache,
-        jobs,
-        emit,
-    ))
+    Ok(Rendered {
+        diagnostics,
+        n_rendered,
+    })
 }
 
 /// Puts what every page sees into the templates' global context; with `hashing`, returns its
 /// fingerprint.
-fn global_context(
+pub(crate) fn global_context(
     site: &Site,
     config: &SiteConfig,
     templates: &mut Templates,
@@ -592,7 +366,7 @@ pub const CARD_TEMPLATE: &str = "partials/story_card.html";
 /// reference counts. With `cached` cards (and the fingerprint of the global context, which a
 /// card template sees too), a story whose view has a cached card's fingerprint
 /// takes that card instead of rendering it again. Without, fingerprints are 0.
-fn cards(
+pub(crate) fn cards(
     site: &Site,
     config: &SiteConfig,
     templates: &Templates,
@@ -615,7 +389,7 @@ fn cards(
 }
 
 /// One story's card (see [`cards`]).
-fn card(
+pub(crate) fn card(
     site: &Site,
     config: &SiteConfig,
     templates: &Templates,

@@ -26,8 +26,9 @@ use std::time::{Duration, Instant};
 use crate::config::{self, Overrides, SiteConfig};
 use crate::content::Content;
 use crate::diagnostic::Diagnostic;
+use crate::incremental::{Incremental, RenderCache};
 use crate::output::{self, Contents, InPlace, Output, Replaced, Sink, Staging};
-use crate::pipeline::{self, Incremental};
+use crate::pipeline;
 use crate::render::Templates;
 use crate::serve::sources::Sources;
 use crate::serve::watch::{ChangeSet, Layout};
@@ -192,10 +193,7 @@ impl Engine {
             config: None,
             sources: Sources::default(),
             templates: None,
-            incremental: Incremental {
-                defer_search,
-                ..Incremental::default()
-            },
+            incremental: Incremental::new(defer_search),
             published: HashMap::new(),
             search_pending: None,
             n_published: 0,
@@ -280,7 +278,7 @@ impl Engine {
         if everything || self.config.is_none() {
             self.templates = None;
             // The configuration reaches templates outside their context too (the `url` function).
-            self.incremental.render = crate::render::RenderCache::default();
+            self.incremental.render = RenderCache::default();
             match config::load(&self.root, &self.overrides) {
                 Ok(config) => self.config = Some(config),
                 Err(diagnostics) => {
@@ -326,8 +324,9 @@ impl Engine {
             templates.as_mut().map_err(|found| found.as_slice()),
             &recorder,
             pipeline::Checks::default(),
-            Some(&mut self.incremental),
+            &mut self.incremental,
         )?;
+        let last = self.incremental.take_build();
         let (errors, warnings): (Vec<_>, Vec<_>) = built
             .diagnostics
             .into_iter()
@@ -342,19 +341,19 @@ impl Engine {
             .fingerprints
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
-        self.carry_over(&built.kept, &target, config.search, &mut fingerprints)?;
+        self.carry_over(&last.kept, &target, config.search, &mut fingerprints)?;
         let (changed_files, removed) = compare(&self.published, &fingerprints);
         let published = Published {
             changed: changed_files,
-            n_rendered: built.n_rendered,
+            n_rendered: last.n_rendered,
             n_written: recorder.n_written.into_inner(),
             n_removed: removed.len(),
             drafts,
             base_path: config.base_path.clone(),
             stale: StaleMarks::Clear,
         };
-        let patchable = built
-            .patchable
+        let patchable = last
+            .assembled
             .map(|kept| patch::Patchable::new(kept, &warnings, &published.drafts));
         config.timings.log("compare", started);
         let ready = match target {
@@ -364,9 +363,9 @@ impl Engine {
         publish(ready, &published)?;
         config.timings.log("publish", started);
         self.published = fingerprints;
-        self.incremental.render.commit(built.page_keys);
-        self.search_pending = built
-            .search_deferred
+        self.incremental.render.commit(last.page_keys);
+        // `serve` builds the search index after publishing the pages.
+        self.search_pending = (config.search && self.incremental.defer_search)
             .then(|| patchable.as_ref().map(|kept| kept.site.clone()))
             .flatten();
         self.patchable = patchable;

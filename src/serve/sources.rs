@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
-use crate::content::{self, Content, Loaded, RenderedBodies, SourceFile};
+use crate::content::{self, Content, Loaded, SourceFile};
 use crate::diagnostic::Diagnostic;
+use crate::incremental::{self, RenderedBodies};
 use crate::serve::watch::ChangeSet;
 
 /// Loaded files by absolute path.
@@ -109,7 +110,8 @@ impl Sources {
             .filter_map(|path| self.entries.get(path))
             .map(|entry| (entry.generation, &entry.loaded))
             .collect();
-        let content = content::collect_reusing(results, walk_diagnostics, config, &mut self.bodies);
+        let content =
+            incremental::collect_reusing(results, walk_diagnostics, config, &mut self.bodies);
         (content, n_read)
     }
 

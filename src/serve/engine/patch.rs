@@ -33,7 +33,7 @@ use crate::pipeline;
 use crate::serve::engine::Publishing;
 use crate::serve::watch::{ChangeKind, ChangeSet};
 use crate::site::{Site, permalink};
-use crate::{check, render};
+use crate::{check, incremental, render};
 
 /// What the engine keeps of the last published build to patch it.
 #[derive(Debug)]
@@ -50,7 +50,7 @@ pub(crate) struct Patchable {
 
 impl Patchable {
     pub(crate) fn new(
-        kept: pipeline::Patchable,
+        kept: pipeline::Assembled,
         warnings: &[Diagnostic],
         drafts: &BTreeSet<PathBuf>,
     ) -> Self {
@@ -161,7 +161,7 @@ impl Engine {
             (config, &kept.drafts, stale),
             publish,
             |emit| {
-                let rendered = render::rerender(
+                let rendered = incremental::pages::rerender(
                     &site,
                     templates,
                     config,
@@ -231,7 +231,7 @@ impl Engine {
             return None;
         };
         let templates = render::load_templates(config).ok()?;
-        let pages = render::pages_of_changed_templates(
+        let pages = incremental::pages::pages_of_changed_templates(
             &kept.site,
             &self.incremental.render,
             old,
@@ -392,7 +392,7 @@ impl Engine {
             (config, &kept.drafts, stale),
             publish,
             |emit| {
-                let rendered = render::rerender_pages(
+                let rendered = incremental::pages::rerender_pages(
                     &kept.site,
                     templates,
                     config,
@@ -509,8 +509,8 @@ impl Engine {
 /// `keys`; `None` when a page failed (the full rebuild then reports it) or there was nothing
 /// to patch.
 fn taken(
-    rendered: Option<Result<render::Rendered, output::Error>>,
-    keys: &mut Option<render::PageKeys>,
+    rendered: Option<Result<incremental::pages::RenderedPages, output::Error>>,
+    keys: &mut Option<incremental::PageKeys>,
 ) -> Result<Option<usize>, output::Error> {
     match rendered {
         Some(Ok(rendered)) if rendered.diagnostics.is_empty() => {
