@@ -85,8 +85,13 @@ fn print_summary(summary: &Summary) {
         return;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let fallback = summary
+        .fallback
+        .as_ref()
+        .map(|reason| format!(" {reason}, full rebuild;"))
+        .unwrap_or_default();
     println!(
-        "{}: {} re-read, {} rendered, {} written, {} removed, in {ms} ms",
+        "{}:{fallback} {} re-read, {} rendered, {} written, {} removed, in {ms} ms",
         summary.trigger,
         plural(summary.n_read, "file"),
         plural(summary.n_rendered, "page"),

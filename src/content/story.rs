@@ -456,13 +456,13 @@ pub fn parse_date(text: &str, timezone: &jiff::tz::TimeZone) -> Option<jiff::Zon
 }
 
 impl Story {
-    /// Whether `other` (the same file read again) has what places this story in the site: its
-    /// file, slug, date, draft state, places, reporters, series, tags, aliases and bundle files,
-    /// and the anchors of its body. When it does, only the pages that show the story itself
+    /// The first of what places this story in the site that `other` (the same file read
+    /// again) changes, if any: its file, slug, date, draft state, places, reporters, series,
+    /// tags, aliases and bundle files, and the anchors of its body. When none changed, only the pages that show the story itself
     /// (its page, the lists with its card, its neighbours' pages) can change, which is what
     /// `serve` patches without assembling the site again. Compare bodies after rendering them
     /// (anchors are found then) and places before `site::places` names them.
-    pub fn same_structure(&self, other: &Story) -> bool {
+    pub fn structure_change(&self, other: &Story) -> Option<&'static str> {
         // Every field is named, so that a new one cannot be forgotten here.
         let Story {
             source_path,
@@ -495,19 +495,24 @@ impl Story {
             body_start: _,
             references: _,
         } = self;
-        *source_path == other.source_path
-            && *assets == other.assets
-            && *slug == other.slug
-            && *date == other.date
-            && *district == other.district
-            && *street == other.street
-            && *community == other.community
-            && *reporters == other.reporters
-            && *series == other.series
-            && *tags == other.tags
-            && *draft == other.draft
-            && *aliases == other.aliases
-            && *anchors == other.anchors
+        let changes = [
+            (*source_path == other.source_path, "file"),
+            (*assets == other.assets, "bundle files"),
+            (*slug == other.slug, "slug"),
+            (*date == other.date, "date"),
+            (*district == other.district, "district"),
+            (*street == other.street, "street"),
+            (*community == other.community, "community"),
+            (*reporters == other.reporters, "reporter"),
+            (*series == other.series, "series"),
+            (*tags == other.tags, "tags"),
+            (*draft == other.draft, "draft"),
+            (*aliases == other.aliases, "aliases"),
+            (*anchors == other.anchors, "headings"),
+        ];
+        changes
+            .into_iter()
+            .find_map(|(same, field)| (!same).then_some(field))
     }
 
     /// Where the value of a front matter field is, for diagnostics found after loading.

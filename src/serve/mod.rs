@@ -109,6 +109,9 @@ pub struct Summary {
     pub n_removed: usize,
     /// How long it took, until published.
     pub elapsed: Duration,
+    /// Why a change of story text or templates could not be patched and took the full
+    /// rebuild, when it did: `date changed`.
+    pub fallback: Option<String>,
 }
 
 /// Why serve or `build --watch` could not run at all.
@@ -751,6 +754,7 @@ fn report_rebuild(
         n_written: published.n_written,
         n_removed: published.n_removed,
         elapsed: rebuild.elapsed,
+        fallback: rebuild.fallback.clone(),
     };
     report(Notice::Built(&summary));
     Some(rebuild)

@@ -141,3 +141,29 @@ fn a_story_that_falls_due_is_published_by_the_next_rebuild() {
     server.wait_for_line(|line| line.starts_with("content/stories/bailian.md:"));
     assert_eq!(server.get("stories/later/").status, 200);
 }
+
+#[test]
+fn a_change_that_cannot_be_patched_says_why_in_its_line() {
+    let site = two_stories();
+    let mut server = Running::serve(&site, &[]);
+    atomic_save(
+        site.root(),
+        "content/stories/bailian.md",
+        &story("白莲社区", "2018-03-21", "正文。"),
+    );
+    let line = server.wait_for_line(|line| line.starts_with("content/stories/bailian.md:"));
+    assert!(
+        line.starts_with("content/stories/bailian.md: date changed, full rebuild; 1 file re-read,"),
+        "{line}"
+    );
+    atomic_save(
+        site.root(),
+        "content/stories/bailian.md",
+        &story("白莲社区", "2018-03-21", "改过的正文。"),
+    );
+    let line = server.wait_for_line(|line| line.starts_with("content/stories/bailian.md:"));
+    assert!(
+        !line.contains("full rebuild"),
+        "a text edit is patched: {line}"
+    );
+}

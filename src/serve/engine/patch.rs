@@ -1,6 +1,6 @@
 //! The fast rebuild: when every change is a story whose text changed but whose place in the site
 //! did not (same file, slug, date, places, tags, reporters, aliases, anchors; see
-//! [`Story::same_structure`]), the last published site is patched instead of assembled again.
+//! [`Story::structure_change`]), the last published site is patched instead of assembled again.
 //! Only the changed stories' files are read, their bodies rendered, their links checked; only
 //! their pages, the pages that show their cards (when a card changed), the feeds they are in
 //! and their redirect pages are rendered again. Anything else (a new, removed or renamed file,
@@ -21,6 +21,7 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
+use super::state::Fallback;
 use super::{
     Engine, Fingerprint, Published, Ready, Rebuild, Recorder, StaleMarks, Target, fingerprint,
     is_search_file, kept_file_missing, open_target,
@@ -100,46 +101,62 @@ struct Reread {
     rendered: Loaded,
 }
 
+/// What a patch of the last published build did.
+pub(super) enum Patched {
+    /// It published the change (or met an environment failure).
+    Done(Result<Rebuild, output::Error>),
+    /// The change needs the full rebuild, for this reason.
+    Fallback(Fallback),
+    /// The change is of a kind no patch handles (configuration, static files, data, theme).
+    NotTried,
+}
+
+impl From<Fallback> for Patched {
+    fn from(reason: Fallback) -> Self {
+        Patched::Fallback(reason)
+    }
+}
+
 impl Engine {
-    /// Patches the last published build for `changes` when it can (see the module comment);
-    /// `None` when the full rebuild must run.
-    pub(super) fn try_patch(
+    /// Patches the last published build for a change of story text or of templates only
+    /// (see the module comment).
+    pub(super) fn try_patch_for(
         &mut self,
         changes: &ChangeSet,
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
-    ) -> Option<Result<Rebuild, output::Error>> {
+    ) -> Patched {
+        if changes.is_only(ChangeKind::Content) && !changes.content.is_empty() {
+            self.try_patch(changes, publish)
+        } else if changes.is_only(ChangeKind::Templates) {
+            self.try_patch_templates(publish)
+        } else {
+            Patched::NotTried
+        }
+    }
+
+    /// Patches the last published build for a change of story text: renders the changed
+    /// stories' pages, the pages that show their cards, and the feeds with them.
+    fn try_patch(
+        &mut self,
+        changes: &ChangeSet,
+        publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
+    ) -> Patched {
         let started = Instant::now();
-        if !changes.is_only(ChangeKind::Content)
-            || changes.content.is_empty()
-            || !self.incremental.render.can_rerender()
-        {
-            return None;
+        if let Err(reason) = self.can_patch_stories() {
+            return reason.into();
         }
-        // `build --watch` builds the search index with the pages, which a patch does not.
-        let search = self.config.as_ref()?.search;
-        if self.story_due() || (search && !self.incremental.defer_search) {
-            return None;
-        }
-        let rereads = self.reread(changes)?;
-        let config = self.config.as_ref()?;
-        config.timings.log("patch: read", started);
-        let Some(Ok(templates)) = &self.templates else {
-            return None;
+        let rereads = match self.reread(changes) {
+            Ok(rereads) => rereads,
+            Err(reason) => return reason.into(),
         };
-        let kept = self.patchable.as_ref()?;
-        let mut site = kept.site.clone();
-        for reread in &rereads {
-            let Loaded::Story(story) = &reread.rendered else {
-                return None;
-            };
-            let mut story = Story::clone(story);
-            // Named as `site::places` named them in the last build (same places written).
-            let old = &site.stories[reread.idx];
-            story.district.clone_from(&old.district);
-            story.street.clone_from(&old.street);
-            story.community.clone_from(&old.community);
-            site.stories[reread.idx] = Arc::new(story);
-        }
+        let Some(config) = self.config.as_ref() else {
+            return Fallback::NothingPublished.into();
+        };
+        config.timings.log("patch: read", started);
+        let (Some(Ok(templates)), Some(kept)) = (&self.templates, self.last.patchable()) else {
+            return Fallback::NothingPublished.into();
+        };
+        let site = patched_site(&kept.site, &rereads);
         let stories: Vec<usize> = rereads.iter().map(|reread| reread.idx).collect();
         config.timings.log("patch: site copied", started);
         let outputs = check::OutputFiles::new(&kept.generated, &kept.assets);
@@ -147,10 +164,10 @@ impl Engine {
             .diagnostics
             .is_empty()
         {
-            return None;
+            return Fallback::Links.into();
         }
         config.timings.log("patch: links checked", started);
-        let stale = if self.stale_pages.is_some() {
+        let stale = if self.last.stale().is_some() {
             StaleMarks::Keep
         } else {
             StaleMarks::Clear
@@ -179,71 +196,133 @@ impl Engine {
                 extras.into_iter().try_for_each(emit)?;
                 Ok(Some(n_rendered))
             },
-        )?;
+        );
         let published = match published {
-            Ok(published) => published,
-            Err(error) => return Some(Err(error)),
+            None => return Fallback::PageFailed.into(),
+            Some(Err(error)) => return Patched::Done(Err(error)),
+            Some(Ok(published)) => published,
         };
         config.timings.log("patch: published", started);
         let warnings = kept.warnings.clone();
-        let search = config.search;
         self.incremental.render.commit(keys.unwrap_or_default());
         let n_read = rereads.len();
-        for reread in rereads {
-            self.sources
-                .accept(&reread.path, reread.loaded, reread.rendered);
-        }
-        if search && self.incremental.defer_search {
-            self.search_pending = Some(site.clone());
-        }
-        if let Some(kept) = &mut self.patchable {
-            kept.site = site;
-        }
-        self.n_published += 1;
-        self.verify();
-        Some(Ok(Rebuild {
+        self.accept_patch(rereads, site);
+        Patched::Done(Ok(Rebuild {
             outcome: Ok(published),
             warnings,
             n_read,
             elapsed: started.elapsed(),
+            fallback: None,
         }))
+    }
+
+    /// Whether a change of story text can patch the last published build (it sets the build
+    /// time to now).
+    fn can_patch_stories(&mut self) -> Result<(), Fallback> {
+        if !self.incremental.render.can_rerender() || self.last.patchable().is_none() {
+            return Err(Fallback::NothingPublished);
+        }
+        // `build --watch` builds the search index with the pages, which a patch does not.
+        let search = self.config.as_ref().is_some_and(|config| config.search);
+        if self.story_due() {
+            return Err(Fallback::StoryDue);
+        }
+        if search && !self.incremental.defer_search {
+            return Err(Fallback::SearchWithPages);
+        }
+        Ok(())
+    }
+
+    /// Takes a published patch of stories: the sources keep the files read, and the kept
+    /// site (with its search index to build) is the patched one.
+    fn accept_patch(&mut self, rereads: Vec<Reread>, site: Site) {
+        for reread in rereads {
+            self.sources
+                .accept(&reread.path, reread.loaded, reread.rendered);
+        }
+        let search = self.config.as_ref().is_some_and(|config| config.search);
+        if search && self.incremental.defer_search {
+            self.search.request(site.clone());
+        }
+        if let Some(kept) = self.last.patchable_mut() {
+            kept.site = site;
+        }
+        self.n_published += 1;
+        self.verify();
     }
 
     /// Patches the last published build for a change of templates only: parses them again and
     /// renders the pages whose template (or a template it uses) changed. In `serve`, the pages
     /// open in a browser are rendered and published first, and the others are left to
-    /// [`Engine::finish_pages`] (requests for them wait: [`Published::stale`]). `None` when the
-    /// full rebuild must run (the templates have an error, the card template changed, nothing
-    /// to patch).
-    pub(super) fn try_patch_templates(
+    /// [`Engine::finish_pages`] (requests for them wait: [`Published::stale`]).
+    fn try_patch_templates(
         &mut self,
-        changes: &ChangeSet,
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
-    ) -> Option<Result<Rebuild, output::Error>> {
+    ) -> Patched {
         let started = Instant::now();
-        if !changes.is_only(ChangeKind::Templates) || self.story_due() {
-            return None;
+        if self.story_due() {
+            return Fallback::StoryDue.into();
         }
-        let config = self.config.as_ref()?;
-        let timings = config.timings;
-        let kept = self.patchable.as_ref()?;
-        let Some(Ok(old)) = &self.templates else {
-            return None;
+        let (Some(config), Some(kept), Some(Ok(old))) =
+            (self.config.as_ref(), self.last.patchable(), &self.templates)
+        else {
+            return Fallback::NothingPublished.into();
         };
-        let templates = render::load_templates(config).ok()?;
-        let pages = incremental::pages::pages_of_changed_templates(
+        let timings = config.timings;
+        let Ok(templates) = render::load_templates(config) else {
+            return Fallback::Templates.into();
+        };
+        let Some(pages) = incremental::pages::pages_of_changed_templates(
             &kept.site,
             &self.incremental.render,
             old,
             &templates,
-        )?;
-        config.timings.log("patch: templates parsed", started);
+        ) else {
+            return if self.incremental.render.can_rerender() {
+                Fallback::CardTemplate.into()
+            } else {
+                Fallback::NothingPublished.into()
+            };
+        };
+        timings.log("patch: templates parsed", started);
+        let (now, later) = self.viewed_first(pages);
+        let stale = if later.pages.is_empty() {
+            StaleMarks::Clear
+        } else {
+            StaleMarks::Mark(Arc::new(
+                later.pages.iter().map(|(_, file)| file.clone()).collect(),
+            ))
+        };
+        // Kept only when the patch publishes: otherwise the full rebuild parses them again.
+        self.templates = Some(Ok(templates));
+        let published = match self.finish_chunk(&now, stale, publish) {
+            None => return Fallback::PageFailed.into(),
+            Some(Err(error)) => return Patched::Done(Err(error)),
+            Some(Ok(published)) => published,
+        };
+        timings.log("patch: viewed pages published", started);
+        self.last
+            .set_stale((!later.pages.is_empty()).then_some(later));
+        self.verify();
+        Patched::Done(Ok(Rebuild {
+            outcome: Ok(published),
+            warnings: self.warnings(),
+            n_read: 0,
+            elapsed: started.elapsed(),
+            fallback: None,
+        }))
+    }
+
+    /// Splits the pages a template change renders (with those an earlier one left) into the
+    /// ones to render now (in `serve`, those open in a browser; in `build --watch`, all) and
+    /// the ones left for [`Engine::finish_pages`].
+    fn viewed_first(&self, pages: Vec<(usize, String)>) -> (Vec<usize>, StalePages) {
         let mut pages: Vec<(usize, PathBuf)> = pages
             .into_iter()
             .map(|(job, site_path)| (job, permalink::output_file(&site_path)))
             .collect();
         // Pages an earlier template change left are still to render.
-        if let Some(earlier) = &self.stale_pages {
+        if let Some(earlier) = self.last.stale() {
             pages.extend(earlier.pages[earlier.done..].iter().cloned());
             pages.sort_unstable_by_key(|(job, _)| *job);
             pages.dedup_by_key(|(job, _)| *job);
@@ -252,33 +331,14 @@ impl Engine {
         let (now, later): (Vec<_>, Vec<_>) = pages
             .into_iter()
             .partition(|(_, file)| !in_place || self.viewed.contains(file));
-        let later = StalePages {
-            pages: later,
-            done: 0,
-        };
-        let stale = if later.pages.is_empty() {
-            StaleMarks::Clear
-        } else {
-            StaleMarks::Mark(Arc::new(
-                later.pages.iter().map(|(_, file)| file.clone()).collect(),
-            ))
-        };
-        let now: Vec<usize> = now.into_iter().map(|(job, _)| job).collect();
-        // Kept only when the patch publishes: otherwise the full rebuild parses them again.
-        self.templates = Some(Ok(templates));
-        let published = match self.finish_chunk(&now, stale, publish)? {
-            Ok(published) => published,
-            Err(error) => return Some(Err(error)),
-        };
-        timings.log("patch: viewed pages published", started);
-        self.stale_pages = (!later.pages.is_empty()).then_some(later);
-        self.verify();
-        Some(Ok(Rebuild {
-            outcome: Ok(published),
-            warnings: self.warnings(),
-            n_read: 0,
-            elapsed: started.elapsed(),
-        }))
+        let now = now.into_iter().map(|(job, _)| job).collect();
+        (
+            now,
+            StalePages {
+                pages: later,
+                done: 0,
+            },
+        )
     }
 
     /// Sets the build time to now, and says whether a story left out of the last build for its
@@ -288,8 +348,8 @@ impl Engine {
             return false;
         };
         config.refresh_now();
-        self.patchable
-            .as_ref()
+        self.last
+            .patchable()
             .and_then(|kept| kept.site.next_due)
             .is_some_and(|due| due <= config.now)
     }
@@ -301,15 +361,15 @@ impl Engine {
 
     /// The warnings of the last full build, which a patch shows again.
     fn warnings(&self) -> Vec<Diagnostic> {
-        self.patchable
-            .as_ref()
+        self.last
+            .patchable()
             .map(|kept| kept.warnings.clone())
             .unwrap_or_default()
     }
 
     /// Whether a template change left pages to render ([`Engine::finish_pages`]).
     pub(crate) fn has_stale_pages(&self) -> bool {
-        self.stale_pages.is_some()
+        self.last.stale().is_some()
     }
 
     /// The output files of the pages open in a browser, for the next template change.
@@ -328,7 +388,7 @@ impl Engine {
         interrupted: &dyn Fn() -> bool,
     ) -> Option<Result<Rebuild, output::Error>> {
         let started = Instant::now();
-        let mut stale = self.stale_pages.take()?;
+        let mut stale = self.last.take_stale()?;
         let mut done = Published::default();
         let mut changed = Vec::new();
         let mut chunk_size = FIRST_STALE_CHUNK;
@@ -359,7 +419,7 @@ impl Engine {
                 break;
             }
             if interrupted() {
-                self.stale_pages = Some(stale);
+                self.last.set_stale(Some(stale));
                 break;
             }
         }
@@ -370,6 +430,7 @@ impl Engine {
             warnings: self.warnings(),
             n_read: 0,
             elapsed: started.elapsed(),
+            fallback: None,
         }))
     }
 
@@ -382,7 +443,7 @@ impl Engine {
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     ) -> Option<Result<Published, output::Error>> {
         let config = self.config.as_ref()?;
-        let kept = self.patchable.as_ref()?;
+        let kept = self.last.patchable()?;
         let Some(Ok(templates)) = &mut self.templates else {
             return None;
         };
@@ -410,56 +471,68 @@ impl Engine {
         Some(published)
     }
 
-    /// Reads the changed stories again; `None` unless each is a published story of the last
-    /// build, with no warning about it, that loads without problems into the same place.
-    fn reread(&self, changes: &ChangeSet) -> Option<Vec<Reread>> {
-        let config = self.config.as_ref()?;
-        let kept = self.patchable.as_ref()?;
+    /// Reads the changed stories again; the reason to fall back unless each is a published
+    /// story of the last build, with no warning about it, that loads without problems into the
+    /// same place.
+    fn reread(&self, changes: &ChangeSet) -> Result<Vec<Reread>, Fallback> {
         changes
             .content
             .iter()
-            .map(|path| {
-                let (file, Loaded::Story(old)) = self.sources.loaded(path)? else {
-                    return None;
-                };
-                let idx = *kept.by_source.get(&file.relative)?;
-                let about_it = |diagnostic: &Diagnostic| {
-                    diagnostic.path.as_deref() == Some(file.relative.as_path())
-                };
-                if !path.is_file() || kept.warnings.iter().any(about_it) {
-                    return None;
-                }
-                let loaded = content::load_file(file, config).ok()?;
-                let Loaded::Story(new) = &loaded else {
-                    return None;
-                };
-                if !old.same_structure(new) {
-                    return None;
-                }
-                let rendered = self.sources.bodies().render_one(&loaded, config)?;
-                let Loaded::Story(new) = &rendered else {
-                    return None;
-                };
-                // Anchors are found as the body is rendered: compare them with the published
-                // story's.
-                if new.anchors != kept.site.stories[idx].anchors {
-                    return None;
-                }
-                Some(Reread {
-                    path: path.clone(),
-                    idx,
-                    loaded,
-                    rendered,
-                })
-            })
+            .map(|path| self.reread_one(path))
             .collect()
+    }
+
+    /// [`Engine::reread`] for one changed file.
+    fn reread_one(&self, path: &Path) -> Result<Reread, Fallback> {
+        let not_a_story = || Fallback::NotAPublishedStory(path.to_path_buf());
+        let (Some(config), Some(kept)) = (self.config.as_ref(), self.last.patchable()) else {
+            return Err(Fallback::NothingPublished);
+        };
+        let Some((file, Loaded::Story(old))) = self.sources.loaded(path) else {
+            return Err(not_a_story());
+        };
+        let idx = *kept.by_source.get(&file.relative).ok_or_else(not_a_story)?;
+        if !path.is_file() {
+            return Err(not_a_story());
+        }
+        let about_it =
+            |diagnostic: &Diagnostic| diagnostic.path.as_deref() == Some(file.relative.as_path());
+        let problems = || Fallback::Problems(path.to_path_buf());
+        if kept.warnings.iter().any(about_it) {
+            return Err(problems());
+        }
+        let loaded = content::load_file(file, config).map_err(|_| problems())?;
+        let Loaded::Story(new) = &loaded else {
+            return Err(not_a_story());
+        };
+        if let Some(field) = old.structure_change(new) {
+            return Err(Fallback::Changed(path.to_path_buf(), field));
+        }
+        let rendered = self
+            .sources
+            .bodies()
+            .render_one(&loaded, config)
+            .ok_or_else(|| Fallback::Changed(path.to_path_buf(), "slug"))?;
+        let Loaded::Story(new) = &rendered else {
+            return Err(not_a_story());
+        };
+        // Anchors are found as the body is rendered: compare them with the published story's.
+        if new.anchors != kept.site.stories[idx].anchors {
+            return Err(Fallback::Anchors(path.to_path_buf()));
+        }
+        Ok(Reread {
+            path: path.to_path_buf(),
+            idx,
+            loaded,
+            rendered,
+        })
     }
 
     /// With `YUANBA_VERIFY_REBUILDS` set: builds the site from scratch into memory and reports
     /// on stderr every file that differs from the published one (the search index, built later
     /// by `serve`, aside).
     pub(super) fn verify(&self) {
-        if !self.overrides.env.verify_rebuilds || self.stale_pages.is_some() {
+        if !self.overrides.env.verify_rebuilds || self.last.stale().is_some() {
             return;
         }
         let Some(config) = &self.config else {
@@ -503,6 +576,24 @@ impl Engine {
             );
         }
     }
+}
+
+/// The kept site with the stories read again.
+fn patched_site(kept: &Site, rereads: &[Reread]) -> Site {
+    let mut site = kept.clone();
+    for reread in rereads {
+        let Loaded::Story(story) = &reread.rendered else {
+            continue;
+        };
+        let mut story = Story::clone(story);
+        // Named as `site::places` named them in the last build (same places written).
+        let old = &site.stories[reread.idx];
+        story.district.clone_from(&old.district);
+        story.street.clone_from(&old.street);
+        story.community.clone_from(&old.community);
+        site.stories[reread.idx] = Arc::new(story);
+    }
+    site
 }
 
 /// Takes a patch's render: the number of pages rendered, with their fingerprints put in

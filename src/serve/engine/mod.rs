@@ -6,7 +6,7 @@
 //! - files of `content/` are re-read only when the watcher reported them (`sources`);
 //! - templates are parsed again only when a template, the theme or `site.yaml` changed;
 //! - pages are rendered again only when the fingerprint of their context or of their templates
-//!   changed (the render cache of [`pipeline::Incremental`], emptied when `site.yaml` changes);
+//!   changed (the render cache of [`Incremental`], emptied when `site.yaml` changes);
 //! - output files whose bytes did not change are not written: `serve` updates its private
 //!   folder in place ([`InPlace`]: only changed files are moved in, gone ones removed), and
 //!   `build --watch` stages a new site that hard-links them from the previous one.
@@ -33,8 +33,11 @@ use crate::render::Templates;
 use crate::serve::sources::Sources;
 use crate::serve::watch::{ChangeSet, Layout};
 use crate::site::{Site, permalink};
+use patch::Patched;
+use state::{Last, Search};
 
 mod patch;
+mod state;
 
 /// Length and hash of an output file's bytes.
 type Fingerprint = (u64, u64);
@@ -84,19 +87,16 @@ pub(crate) struct Engine {
     incremental: Incremental,
     /// The published site's files.
     published: HashMap<PathBuf, Fingerprint>,
-    /// The site of the last published build, while its search index is still to be built.
-    search_pending: Option<Site>,
+    /// The search index of the last published build (built by [`SearchJob::run`], elsewhere).
+    search: Search,
     /// Counts published builds, to tell a search index built for an older one.
     n_published: u64,
-    /// Whether a search index is being built (by [`SearchJob::run`], elsewhere).
-    search_running: bool,
-    /// The last published build, while it can be patched ([`patch`]).
-    patchable: Option<patch::Patchable>,
+    /// The last published build, while it can be patched ([`patch`]), with the pages a
+    /// template change still has to render.
+    last: Last,
     /// The output files of the pages open in a browser (serve): a template change renders
     /// them first.
     viewed: HashSet<PathBuf>,
-    /// Pages of a template change still to render after the viewed ones were published.
-    stale_pages: Option<patch::StalePages>,
 }
 
 /// The search index of a published build, to be built away from the rebuilds.
@@ -123,6 +123,18 @@ pub(crate) struct SearchIndex {
     build: u64,
 }
 
+/// A full build without errors, on its way to [`Engine::publish_full`].
+struct FullBuild {
+    target: Target,
+    /// Of every file the build handed over.
+    fingerprints: HashMap<PathBuf, Fingerprint>,
+    n_written: usize,
+    warnings: Vec<Diagnostic>,
+    drafts: BTreeSet<PathBuf>,
+    n_read: usize,
+    started: Instant,
+}
+
 /// What one rebuild did.
 #[derive(Debug)]
 pub(crate) struct Rebuild {
@@ -134,6 +146,9 @@ pub(crate) struct Rebuild {
     pub(crate) n_read: usize,
     /// From the start of the rebuild to the site being published.
     pub(crate) elapsed: Duration,
+    /// Why a change of story text or templates took the full rebuild, when it did
+    /// ([`state::Fallback::describe`]).
+    pub(crate) fallback: Option<String>,
 }
 
 impl Rebuild {
@@ -144,6 +159,7 @@ impl Rebuild {
             warnings: Vec::new(),
             n_read: 0,
             elapsed: Duration::ZERO,
+            fallback: None,
         }
     }
 }
@@ -195,12 +211,10 @@ impl Engine {
             templates: None,
             incremental: Incremental::new(defer_search),
             published: HashMap::new(),
-            search_pending: None,
+            search: Search::Idle,
             n_published: 0,
-            search_running: false,
-            patchable: None,
+            last: Last::Unpatchable,
             viewed: HashSet::new(),
-            stale_pages: None,
         }
     }
 
@@ -226,17 +240,18 @@ impl Engine {
         changes: Option<&ChangeSet>,
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     ) -> Result<Rebuild, output::Error> {
-        if let Some(changes) = changes
-            && let Some(result) = self
-                .try_patch(changes, publish)
-                .or_else(|| self.try_patch_templates(changes, publish))
-        {
-            if result.is_ok() {
-                return result;
+        let mut fallback = None;
+        if let Some(changes) = changes {
+            match self.try_patch_for(changes, publish) {
+                Patched::Done(Ok(rebuild)) => return Ok(rebuild),
+                // What was on disk is not what the engine thought: the full rebuild writes
+                // every file.
+                Patched::Done(Err(_)) => self.forget_published(),
+                Patched::Fallback(reason) => {
+                    fallback = Some(reason.describe(changes.content.len()));
+                }
+                Patched::NotTried => {}
             }
-            // What was on disk is not what the engine thought: the full rebuild writes every
-            // file.
-            self.forget_published();
         }
         let mut result = self.try_rebuild(changes, publish);
         if result.is_err() {
@@ -248,17 +263,19 @@ impl Engine {
         if result.is_err() {
             self.forget_published();
         }
-        result
+        result.map(|rebuild| Rebuild {
+            fallback,
+            ..rebuild
+        })
     }
 
     /// Forgets what was published: the next build writes every file, and a folder updated in
     /// place (serve's own) starts again from nothing.
     fn forget_published(&mut self) {
         self.published.clear();
-        self.patchable = None;
-        self.stale_pages = None;
+        self.last = Last::Unpatchable;
         self.incremental.render.forget_pages();
-        self.search_pending = None;
+        self.search.cancel();
         // An index being built belongs to what was on disk.
         self.n_published += 1;
         if let (Publishing::InPlace { .. }, Some(config)) = (&self.publishing, &self.config) {
@@ -266,28 +283,18 @@ impl Engine {
         }
     }
 
+    /// Builds the whole site again (re-reading only the changed files, rendering only the
+    /// pages whose fingerprint changed) and publishes it when it has no errors.
     fn try_rebuild(
         &mut self,
         changes: Option<&ChangeSet>,
         publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
     ) -> Result<Rebuild, output::Error> {
-        self.stale_pages = None;
-        self.patchable = None;
+        self.last = Last::Unpatchable;
         let started = Instant::now();
         let everything = changes.is_none_or(ChangeSet::needs_everything);
-        if everything || self.config.is_none() {
-            self.templates = None;
-            // The configuration reaches templates outside their context too (the `url` function).
-            self.incremental.render = RenderCache::default();
-            match config::load(&self.root, &self.overrides) {
-                Ok(config) => self.config = Some(config),
-                Err(diagnostics) => {
-                    // The cache was read with the old configuration: forget it.
-                    self.config = None;
-                    self.sources = Sources::default();
-                    return Ok(failed(diagnostics, 0, started));
-                }
-            }
+        if let Err(diagnostics) = self.reload_config(everything) {
+            return Ok(failed(diagnostics, 0, started));
         }
         if changes.is_some_and(ChangeSet::needs_templates) {
             self.templates = None;
@@ -326,7 +333,6 @@ impl Engine {
             pipeline::Checks::default(),
             &mut self.incremental,
         )?;
-        let last = self.incremental.take_build();
         let (errors, warnings): (Vec<_>, Vec<_>) = built
             .diagnostics
             .into_iter()
@@ -337,16 +343,71 @@ impl Engine {
                 ..failed(errors, n_read, started)
             });
         }
-        let mut fingerprints = recorder
+        let n_written = recorder.n_written.into_inner();
+        let fingerprints = recorder
             .fingerprints
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
+        let full = FullBuild {
+            target,
+            fingerprints,
+            n_written,
+            warnings,
+            drafts,
+            n_read,
+            started,
+        };
+        self.publish_full(full, publish)
+    }
+
+    /// Loads `site.yaml` again when everything changed or none loaded yet; templates and the
+    /// render cache depend on it (the configuration reaches templates outside their context
+    /// too, through the `url` function).
+    fn reload_config(&mut self, everything: bool) -> Result<(), Vec<Diagnostic>> {
+        if !everything && self.config.is_some() {
+            return Ok(());
+        }
+        self.templates = None;
+        self.incremental.render = RenderCache::default();
+        match config::load(&self.root, &self.overrides) {
+            Ok(config) => {
+                self.config = Some(config);
+                Ok(())
+            }
+            Err(diagnostics) => {
+                // The cache was read with the old configuration: forget it.
+                self.config = None;
+                self.sources = Sources::default();
+                Err(diagnostics)
+            }
+        }
+    }
+
+    /// Publishes a full build without errors and keeps what the next rebuild patches.
+    fn publish_full(
+        &mut self,
+        full: FullBuild,
+        publish: &mut dyn FnMut(Ready, &Published) -> Result<(), output::Error>,
+    ) -> Result<Rebuild, output::Error> {
+        let FullBuild {
+            target,
+            mut fingerprints,
+            n_written,
+            warnings,
+            drafts,
+            n_read,
+            started,
+        } = full;
+        let Some(config) = self.config.as_ref() else {
+            return Ok(failed(Vec::new(), n_read, started));
+        };
+        let last = self.incremental.take_build();
         self.carry_over(&last.kept, &target, config.search, &mut fingerprints)?;
         let (changed_files, removed) = compare(&self.published, &fingerprints);
         let published = Published {
             changed: changed_files,
             n_rendered: last.n_rendered,
-            n_written: recorder.n_written.into_inner(),
+            n_written,
             n_removed: removed.len(),
             drafts,
             base_path: config.base_path.clone(),
@@ -365,10 +426,15 @@ impl Engine {
         self.published = fingerprints;
         self.incremental.render.commit(last.page_keys);
         // `serve` builds the search index after publishing the pages.
-        self.search_pending = (config.search && self.incremental.defer_search)
-            .then(|| patchable.as_ref().map(|kept| kept.site.clone()))
-            .flatten();
-        self.patchable = patchable;
+        if let Some(kept) = &patchable
+            && config.search
+            && self.incremental.defer_search
+        {
+            self.search.request(kept.site.clone());
+        } else {
+            self.search.cancel();
+        }
+        self.last = patchable.map_or(Last::Unpatchable, |kept| Last::Patchable(Box::new(kept)));
         self.n_published += 1;
         self.verify();
         Ok(Rebuild {
@@ -376,6 +442,7 @@ impl Engine {
             warnings,
             n_read,
             elapsed: started.elapsed(),
+            fallback: None,
         })
     }
 
@@ -413,12 +480,8 @@ impl Engine {
     /// The search index still to be built for the last published build, unless one is being
     /// built already (then it is asked for again once that one is handed back).
     pub(crate) fn search_job(&mut self) -> Option<SearchJob> {
-        if self.search_running {
-            return None;
-        }
-        let site = self.search_pending.take()?;
         let config = self.config.clone()?;
-        self.search_running = true;
+        let site = self.search.start()?;
         Some(SearchJob {
             site,
             config,
@@ -434,7 +497,7 @@ impl Engine {
         index: SearchIndex,
         publish: &mut dyn FnMut(Ready) -> Result<(), output::Error>,
     ) -> Result<Option<Vec<PathBuf>>, output::Error> {
-        self.search_running = false;
+        self.search.finished();
         let (Some(config), Publishing::InPlace { pending }) = (&self.config, &self.publishing)
         else {
             return Ok(None);
@@ -523,6 +586,7 @@ fn failed(errors: Vec<Diagnostic>, n_read: usize, started: Instant) -> Rebuild {
         warnings: Vec::new(),
         n_read,
         elapsed: started.elapsed(),
+        fallback: None,
     }
 }
 
