@@ -99,66 +99,18 @@ pub(super) fn context(
         title: config.title.clone(),
         url: permalink::url(config, crate::render::feeds::SITE_FEED),
     }];
-    let mut seo = SeoView {
-        title: config.title.clone(),
-        description: if config.description.is_empty() {
-            config.title.clone()
-        } else {
-            config.description.clone()
+    let mut seo = site_seo(config, site_path);
+    let what = job_context(
+        JobContext {
+            site,
+            config,
+            cards,
+            job,
         },
-        canonical: permalink::permalink(config, site_path),
-        image: String::new(),
-        kind: "website",
-    };
-    let what = match job {
-        Job::Story(idx) => story(site, config, cards, idx, &mut context, &mut seo),
-        Job::Page(idx) => {
-            let page = &site.pages[idx];
-            seo.title.clone_from(&page.title);
-            if !page.summary.is_empty() {
-                seo.description.clone_from(&page.summary);
-            }
-            context.insert("page", &PageView::new(page, config));
-            format!("page 《{}》 ({})", page.title, page.source_path.display())
-        }
-        Job::Home(n) => {
-            let all: Vec<usize> = (0..site.stories.len()).collect();
-            list(config, cards, "", n, &all, &mut context);
-            "the home page".to_string()
-        }
-        Job::PlacesIndex => {
-            seo.title = "地区".to_string();
-            context.insert("districts", &place_tree(site, config));
-            "the places index".to_string()
-        }
-        Job::Place(id, n) => place_page(
-            site,
-            config,
-            cards,
-            (id, n),
-            &mut context,
-            &mut seo,
-            &mut feeds,
-        ),
-        Job::TaxonomyIndex(kind, n) => {
-            seo.title = kind.title().to_string();
-            taxonomy_index(site, config, kind, n, &mut context);
-            format!("the {} index", kind.as_str())
-        }
-        Job::Term(kind, term_idx, n) => term_page(
-            site,
-            config,
-            cards,
-            (kind, term_idx, n),
-            &mut context,
-            &mut seo,
-        ),
-        Job::NotFound | Job::Search => {
-            let (title, what) = page_without_content(job);
-            seo.title = title.to_string();
-            what.to_string()
-        }
-    };
+        &mut context,
+        &mut seo,
+        &mut feeds,
+    );
     if let Job::Home(n) | Job::Place(_, n) | Job::TaxonomyIndex(_, n) | Job::Term(_, _, n) = job
         && n > 1
     {
@@ -175,6 +127,81 @@ pub(super) fn context(
         context: context.context,
         what,
         cards: context.cards,
+    }
+}
+
+/// The page-level SEO view every page starts from: the site's title and description.
+fn site_seo(config: &SiteConfig, site_path: &str) -> SeoView {
+    SeoView {
+        title: config.title.clone(),
+        description: if config.description.is_empty() {
+            config.title.clone()
+        } else {
+            config.description.clone()
+        },
+        canonical: permalink::permalink(config, site_path),
+        image: String::new(),
+        kind: "website",
+    }
+}
+
+/// What one page's context is built from.
+#[derive(Clone, Copy)]
+struct JobContext<'a> {
+    site: &'a Site,
+    config: &'a SiteConfig,
+    cards: &'a [Card],
+    job: Job,
+}
+
+/// Puts what the kind of page `job` shows into its context, and returns how to name the page in
+/// an error.
+fn job_context(
+    JobContext {
+        site,
+        config,
+        cards,
+        job,
+    }: JobContext<'_>,
+    context: &mut Builder,
+    seo: &mut SeoView,
+    feeds: &mut Vec<FeedLink>,
+) -> String {
+    match job {
+        Job::Story(idx) => story(site, config, cards, idx, context, seo),
+        Job::Page(idx) => {
+            let page = &site.pages[idx];
+            seo.title.clone_from(&page.title);
+            if !page.summary.is_empty() {
+                seo.description.clone_from(&page.summary);
+            }
+            context.insert("page", &PageView::new(page, config));
+            format!("page 《{}》 ({})", page.title, page.source_path.display())
+        }
+        Job::Home(n) => {
+            let all: Vec<usize> = (0..site.stories.len()).collect();
+            list(config, cards, "", n, &all, context);
+            "the home page".to_string()
+        }
+        Job::PlacesIndex => {
+            seo.title = "地区".to_string();
+            context.insert("districts", &place_tree(site, config));
+            "the places index".to_string()
+        }
+        Job::Place(id, n) => place_page(site, config, cards, (id, n), context, seo, feeds),
+        Job::TaxonomyIndex(kind, n) => {
+            seo.title = kind.title().to_string();
+            taxonomy_index(site, config, kind, n, context);
+            format!("the {} index", kind.as_str())
+        }
+        Job::Term(kind, term_idx, n) => {
+            term_page(site, config, cards, (kind, term_idx, n), context, seo)
+        }
+        Job::NotFound | Job::Search => {
+            let (title, what) = page_without_content(job);
+            seo.title = title.to_string();
+            what.to_string()
+        }
     }
 }
 
