@@ -357,13 +357,11 @@ fn setup(what: &str, source: std::io::Error) -> Error {
 
 /// The watcher and the channel it reports to.
 struct Watching {
-    root: PathBuf,
     receiver: Receiver<Message>,
     /// Reports sent and not yet received: a template change's second step stops between two
     /// groups of pages to take them first.
     unread: Arc<AtomicUsize>,
     watcher: Watcher,
-    watched_dirs: BTreeSet<PathBuf>,
 }
 
 impl Watching {
@@ -380,17 +378,14 @@ impl Watching {
                 let _ = sender.send(Message::Events(result));
             }
         };
-        let (watcher, watched_dirs) =
-            Watcher::start(root, poll, handler).map_err(|source| Error::Watch {
-                path: root.to_path_buf(),
-                source,
-            })?;
+        let watcher = Watcher::start(root, poll, handler).map_err(|source| Error::Watch {
+            path: root.to_path_buf(),
+            source,
+        })?;
         let watching = Watching {
-            root: root.to_path_buf(),
             receiver,
             unread,
             watcher,
-            watched_dirs,
         };
         Ok((watching, sender))
     }
@@ -449,14 +444,7 @@ impl Watching {
             if changes.is_empty() {
                 continue;
             }
-            // A watched folder that was removed and created again (a checkout) needs a new watch.
-            for name in watch::WATCHED_DIRS {
-                if changes.paths.contains(Path::new(name)) {
-                    self.watched_dirs.remove(&self.root.join(name));
-                }
-            }
-            self.watcher
-                .watch_new_dirs(&self.root, &mut self.watched_dirs);
+            self.watcher.follow(&changes);
             step(engine, Step::Changed(&changes));
         }
     }
