@@ -13,6 +13,7 @@ mod engine;
 mod http;
 mod overlay;
 mod reload;
+mod session;
 mod sources;
 mod watch;
 
@@ -32,6 +33,7 @@ use crate::config::{self, Overrides};
 use crate::diagnostic::Diagnostic;
 use crate::output::{self, Replaced};
 use engine::{Engine, Published, Publishing, Ready, Rebuild, StaleMarks};
+use session::SessionDir;
 use watch::{ChangeSet, Watcher};
 
 /// How `yuanba serve` runs.
@@ -217,7 +219,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     let root = config::absolute(&options.root);
     ensure_site(&root)?;
     let session = SessionDir::create()?;
-    let site_dir = session.path.join("site");
+    let site_dir = session.site();
     let overrides = Overrides {
         output_dir: Some(site_dir.clone()),
         base_url: None,
@@ -228,11 +230,11 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|source| setup("the server", source))?;
+        .map_err(|source| Error::setup("the server", source))?;
     // Registered before the first build, so Ctrl-C during it still cleans up.
     let shutdown = {
         let _context = runtime.enter();
-        shutdown_signal().map_err(|source| setup("the Ctrl-C handler", source))?
+        shutdown_signal().map_err(|source| Error::setup("the Ctrl-C handler", source))?
     };
     let (events, _) = tokio::sync::broadcast::channel(64);
     let shared = Arc::new(Shared {
@@ -248,7 +250,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     });
     let (watching, sender) = Watching::start(&root, options.poll)?;
     let publishing = Publishing::InPlace {
-        pending: session.path.join("pending"),
+        pending: session.pending(),
     };
     let mut engine = Engine::new(root.clone(), overrides, publishing);
     let mut live = LiveBuilds {
@@ -269,7 +271,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     live.rebuild(&mut engine, None, report);
     let address = listener
         .local_addr()
-        .map_err(|source| setup("the listener", source))?;
+        .map_err(|source| Error::setup("the listener", source))?;
     let url = format!(
         "http://{}{}",
         address,
@@ -348,10 +350,13 @@ fn ensure_site(root: &Path) -> Result<(), Error> {
     }
 }
 
-fn setup(what: &str, source: std::io::Error) -> Error {
-    Error::Setup {
-        what: what.to_string(),
-        source,
+impl Error {
+    /// [`Error::Setup`] of `what`.
+    pub(crate) fn setup(what: &str, source: std::io::Error) -> Error {
+        Error::Setup {
+            what: what.to_string(),
+            source,
+        }
     }
 }
 
@@ -811,58 +816,6 @@ fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
     Ok(async {
         let _ = tokio::signal::ctrl_c().await;
     })
-}
-
-/// `<temp>/yuanba-serve-<pid>/`: the session's private output, removed when dropped.
-struct SessionDir {
-    path: PathBuf,
-}
-
-impl SessionDir {
-    const PREFIX: &str = "yuanba-serve-";
-
-    fn create() -> Result<SessionDir, Error> {
-        let temp = std::env::temp_dir();
-        remove_dead_sessions(&temp);
-        let path = temp.join(format!("{}{}", Self::PREFIX, std::process::id()));
-        if path.exists() {
-            // Our own process id: left by an earlier process that had the same id.
-            let _ = std::fs::remove_dir_all(&path);
-        }
-        std::fs::create_dir_all(&path)
-            .map_err(|source| setup(&path.display().to_string(), source))?;
-        Ok(SessionDir { path })
-    }
-}
-
-impl Drop for SessionDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
-/// Session folders of serve processes that were killed before they could clean up.
-fn remove_dead_sessions(temp: &Path) {
-    let Ok(entries) = std::fs::read_dir(temp) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let dead = name.strip_prefix(SessionDir::PREFIX).is_some_and(|pid| {
-            !pid.is_empty()
-                && pid.chars().all(|c| c.is_ascii_digit())
-                && cfg!(target_os = "linux")
-                && !output::process_is_alive(pid)
-        });
-        // Only a folder whose site yuanba wrote (or that is empty) is removed.
-        let ours = || {
-            let site = entry.path().join("site");
-            !site.exists() || site.join(output::MARKER_FILE).is_file()
-        };
-        if dead && entry.file_type().is_ok_and(|t| t.is_dir()) && ours() {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
 }
 
 /// Opens `url` in the default browser; best effort.
