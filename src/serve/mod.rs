@@ -9,6 +9,7 @@
 //!
 //! Nothing here prints: what happens is handed to `cmd` as [`Notice`]s.
 
+mod cleanup;
 mod engine;
 mod http;
 mod overlay;
@@ -31,7 +32,8 @@ use notify_debouncer_full::notify;
 
 use crate::config::{self, Overrides};
 use crate::diagnostic::Diagnostic;
-use crate::output::{self, Replaced};
+use crate::output;
+use cleanup::Cleanup;
 use engine::{Engine, Published, Publishing, Ready, Rebuild, StaleMarks};
 use session::SessionDir;
 use watch::{ChangeSet, Watcher};
@@ -682,39 +684,6 @@ impl LiveBuilds<'_> {
             Err(error) => report(Notice::Trouble(&error)),
         }
         self.start_search(engine);
-    }
-}
-
-/// Deletes replaced sites on a thread of its own, so that a rebuild is announced without
-/// waiting for the old site's files to go: on a slow disk, deleting 15,000 files took longer
-/// than the whole rebuild.
-#[derive(Debug, Default)]
-struct Cleanup {
-    running: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Cleanup {
-    /// Waits for the deletion under way: the next swap renames the site to the same name.
-    fn wait(&mut self) {
-        if let Some(running) = self.running.take() {
-            let _ = running.join();
-        }
-    }
-
-    /// Deletes `replaced` in the background. When no thread can be started, the closure is
-    /// dropped with it, which deletes it here.
-    fn delete(&mut self, replaced: Replaced) {
-        self.wait();
-        self.running = std::thread::Builder::new()
-            .name("yuanba-cleanup".to_string())
-            .spawn(move || drop(replaced))
-            .ok();
-    }
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        self.wait();
     }
 }
 
