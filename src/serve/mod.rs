@@ -12,6 +12,7 @@
 mod cleanup;
 mod engine;
 mod http;
+mod net;
 mod overlay;
 mod reload;
 mod session;
@@ -20,7 +21,7 @@ mod watch;
 
 use crate::diagnostic::Code;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
@@ -205,9 +206,6 @@ const COALESCE_SAVE: Duration = Duration::from_millis(12);
 /// The most paths a report of one editor's save has (the file, its temporary file, a backup).
 const LONE_SAVE: usize = 3;
 
-/// How many ports after the asked one are tried when it is taken.
-const PORT_ATTEMPTS: u16 = 10;
-
 /// A message to the build thread.
 enum Message {
     Events(DebounceEventResult),
@@ -228,16 +226,10 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
         drafts: options.drafts,
         future: options.future,
     };
-    let (listener, busy) = bind(options.bind, options.port)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| Error::setup("the server", source))?;
+    let bound = net::bind(options.bind, options.port)?;
+    let runtime = net::runtime()?;
     // Registered before the first build, so Ctrl-C during it still cleans up.
-    let shutdown = {
-        let _context = runtime.enter();
-        shutdown_signal().map_err(|source| Error::setup("the Ctrl-C handler", source))?
-    };
+    let shutdown = net::on_shutdown(&runtime)?;
     let (events, _) = tokio::sync::broadcast::channel(64);
     let shared = Arc::new(Shared {
         site: tokio::sync::RwLock::new(LiveSite {
@@ -271,7 +263,8 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
             .map(Arc::new),
     };
     live.rebuild(&mut engine, None, report);
-    let address = listener
+    let address = bound
+        .listener
         .local_addr()
         .map_err(|source| Error::setup("the listener", source))?;
     let url = format!(
@@ -281,11 +274,11 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     );
     report(Notice::Listening {
         url: &url,
-        busy: &busy,
+        busy: &bound.busy,
         public: !address.ip().is_loopback(),
     });
     if options.open {
-        open_browser(&url);
+        net::open_browser(&url);
     }
     std::thread::scope(|scope| {
         let live = &mut live;
@@ -300,7 +293,11 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
                 Step::Finish => live.finish_pages(engine, report),
             });
         });
-        let served = runtime.block_on(run_server(listener, Arc::clone(&shared), shutdown));
+        let served = runtime.block_on(net::run_server(
+            bound.listener,
+            Arc::clone(&shared),
+            shutdown,
+        ));
         // The build thread ends after the build it may be running.
         let _ = sender.send(Message::Stop);
         if let Err(error) = served {
@@ -713,111 +710,4 @@ fn report_rebuild(
     };
     report(Notice::Built(&summary));
     Some(rebuild)
-}
-
-/// Binds `port`, or when it is taken the next free one of [`PORT_ATTEMPTS`]; returns the
-/// listener and the ports that were taken.
-fn bind(address: IpAddr, port: u16) -> Result<(TcpListener, Vec<u16>), Error> {
-    let mut busy = Vec::new();
-    let last = if port == 0 {
-        0
-    } else {
-        port.saturating_add(PORT_ATTEMPTS - 1)
-    };
-    let mut candidate = port;
-    loop {
-        match TcpListener::bind(SocketAddr::new(address, candidate)) {
-            Ok(listener) => return Ok((listener, busy)),
-            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse && candidate < last => {
-                busy.push(candidate);
-                candidate += 1;
-            }
-            Err(source) => {
-                let first = SocketAddr::new(address, port);
-                return Err(Error::Bind {
-                    address: if busy.is_empty() {
-                        first.to_string()
-                    } else {
-                        format!("{first} (nor on the next ports up to {last})")
-                    },
-                    source,
-                });
-            }
-        }
-    }
-}
-
-/// Serves until Ctrl-C (or SIGTERM).
-async fn run_server(
-    listener: TcpListener,
-    shared: Arc<Shared>,
-    shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    let listener = tokio::net::TcpListener::from_std(listener)?;
-    let server = std::pin::pin!(axum::serve(listener, http::router(shared)).into_future());
-    let shutdown = std::pin::pin!(shutdown);
-    // Open event streams never end by themselves, so waiting for connections to close would
-    // wait forever: stop serving at once; the runtime drops the connections.
-    match futures_util::future::select(server, shutdown).await {
-        futures_util::future::Either::Left((result, _)) => result,
-        futures_util::future::Either::Right(((), _)) => Ok(()),
-    }
-}
-
-/// A future that completes on Ctrl-C or SIGTERM. Must be called inside the runtime; the
-/// signals are caught from then on.
-#[cfg(unix)]
-fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    Ok(async move {
-        let interrupt = std::pin::pin!(interrupt.recv());
-        let terminate = std::pin::pin!(terminate.recv());
-        futures_util::future::select(interrupt, terminate).await;
-    })
-}
-
-/// A future that completes on Ctrl-C.
-#[cfg(not(unix))]
-fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
-    Ok(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-}
-
-/// Opens `url` in the default browser; best effort.
-fn open_browser(url: &str) {
-    let command = if cfg!(target_os = "macos") {
-        std::process::Command::new("open").arg(url).spawn()
-    } else if cfg!(windows) {
-        std::process::Command::new("cmd")
-            .args(["/C", "start", "", url])
-            .spawn()
-    } else {
-        std::process::Command::new("xdg-open").arg(url).spawn()
-    };
-    drop(command);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_taken_port_moves_to_the_next() {
-        let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = taken.local_addr().expect("address").port();
-        let (listener, busy) = bind(IpAddr::from([127, 0, 0, 1]), port).expect("a free port");
-        assert_eq!(busy.first(), Some(&port));
-        assert_ne!(listener.local_addr().expect("address").port(), port);
-    }
-
-    #[test]
-    fn port_zero_lets_the_system_choose() {
-        let (listener, busy) = bind(IpAddr::from([127, 0, 0, 1]), 0).expect("bind");
-        assert!(busy.is_empty());
-        assert_ne!(listener.local_addr().expect("address").port(), 0);
-    }
 }
