@@ -17,15 +17,16 @@ mod overlay;
 mod reload;
 mod session;
 mod sources;
+mod state;
 mod watch;
 
 use crate::diagnostic::Code;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
-use std::sync::{Arc, PoisonError, mpsc};
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use notify_debouncer_full::DebounceEventResult;
@@ -37,6 +38,7 @@ use crate::output;
 use cleanup::Cleanup;
 use engine::{Engine, Published, Publishing, Ready, Rebuild, StaleMarks};
 use session::SessionDir;
+use state::Shared;
 use watch::{ChangeSet, Watcher};
 
 /// How `yuanba serve` runs.
@@ -152,46 +154,6 @@ pub enum Error {
     Output(#[from] output::Error),
 }
 
-/// The site as the server sees it; replaced under the lock when a build is published.
-#[derive(Debug)]
-pub(crate) struct LiveSite {
-    /// The private output folder.
-    pub(crate) dir: PathBuf,
-    /// `/` or `/news/`.
-    pub(crate) base_path: String,
-    /// The error overlay while the last build failed.
-    pub(crate) overlay: Option<Arc<str>>,
-    /// Output files of drafts, which get a banner.
-    pub(crate) drafts: BTreeSet<PathBuf>,
-}
-
-/// What the server's handlers share with the build thread.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) site: tokio::sync::RwLock<LiveSite>,
-    pub(crate) events: tokio::sync::broadcast::Sender<reload::Broadcast>,
-    /// Output files published with the previous templates while a template change renders
-    /// them ([`Published::stale`]): requests for them wait until it is done.
-    pub(crate) stale: tokio::sync::watch::Sender<Arc<HashSet<PathBuf>>>,
-    /// The pages open in a browser (their URLs, with how many connections show each).
-    pub(crate) viewers: std::sync::Mutex<HashMap<String, usize>>,
-}
-
-impl Shared {
-    /// The output files of the pages open in a browser.
-    fn viewed_files(&self, base_path: &str) -> HashSet<PathBuf> {
-        let viewers = self.viewers.lock().unwrap_or_else(PoisonError::into_inner);
-        viewers
-            .keys()
-            .filter_map(|page| page.strip_prefix(base_path))
-            .map(|page| {
-                let page = percent_encoding::percent_decode_str(page).decode_utf8_lossy();
-                engine::output_file_of(&page)
-            })
-            .collect()
-    }
-}
-
 /// How long to wait for more reports after a second one arrived: the debouncer reports once per
 /// tick (a quarter of its window, 5 ms), and a `git checkout` spreads over several ticks; each
 /// report waits again, so a burst of any length becomes one rebuild as long as no tick comes
@@ -230,18 +192,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     let runtime = net::runtime()?;
     // Registered before the first build, so Ctrl-C during it still cleans up.
     let shutdown = net::on_shutdown(&runtime)?;
-    let (events, _) = tokio::sync::broadcast::channel(64);
-    let shared = Arc::new(Shared {
-        site: tokio::sync::RwLock::new(LiveSite {
-            dir: site_dir,
-            base_path: "/".to_string(),
-            overlay: None,
-            drafts: BTreeSet::new(),
-        }),
-        events,
-        stale: tokio::sync::watch::Sender::new(Arc::default()),
-        viewers: std::sync::Mutex::default(),
-    });
+    let shared = Arc::new(Shared::new(site_dir));
     let (watching, sender) = Watching::start(&root, options.poll)?;
     let publishing = Publishing::InPlace {
         pending: session.pending(),

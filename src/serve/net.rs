@@ -6,8 +6,8 @@ use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use crate::serve::Error;
-use crate::serve::Shared;
 use crate::serve::http;
+use crate::serve::state::Shared;
 
 /// How many ports after the asked one are tried when it is taken.
 const PORT_ATTEMPTS: u16 = 10;
