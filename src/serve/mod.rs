@@ -9,6 +9,7 @@
 //!
 //! Nothing here prints: what happens is handed to `cmd` as [`Notice`]s.
 
+mod build_loop;
 mod cleanup;
 mod engine;
 mod http;
@@ -25,21 +26,20 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use notify_debouncer_full::DebounceEventResult;
 use notify_debouncer_full::notify;
 
 use crate::config::{self, Overrides};
 use crate::diagnostic::Diagnostic;
 use crate::output;
+use build_loop::{Message, Step, Watching};
 use cleanup::Cleanup;
 use engine::{Engine, Published, Publishing, Ready, Rebuild, StaleMarks};
 use session::SessionDir;
 use state::Shared;
-use watch::{ChangeSet, Watcher};
+use watch::ChangeSet;
 
 /// How `yuanba serve` runs.
 #[derive(Debug, Clone)]
@@ -154,28 +154,6 @@ pub enum Error {
     Output(#[from] output::Error),
 }
 
-/// How long to wait for more reports after a second one arrived: the debouncer reports once per
-/// tick (a quarter of its window, 5 ms), and a `git checkout` spreads over several ticks; each
-/// report waits again, so a burst of any length becomes one rebuild as long as no tick comes
-/// later than this (six ticks, room for late ticks on a busy machine).
-const COALESCE: Duration = Duration::from_millis(30);
-
-/// How long to wait after a first report of at most [`LONE_SAVE`] paths: an editor's save,
-/// which is rebuilt at once unless more reports follow (the start of a burst), and then waits
-/// for them as [`COALESCE`] says. Two ticks and a half.
-const COALESCE_SAVE: Duration = Duration::from_millis(12);
-
-/// The most paths a report of one editor's save has (the file, its temporary file, a backup).
-const LONE_SAVE: usize = 3;
-
-/// A message to the build thread.
-enum Message {
-    Events(DebounceEventResult),
-    /// A search index built on its own thread.
-    Search(engine::SearchIndex),
-    Stop,
-}
-
 /// Runs `yuanba serve` until Ctrl-C.
 pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Result<(), Error> {
     let root = config::absolute(&options.root);
@@ -193,7 +171,8 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     // Registered before the first build, so Ctrl-C during it still cleans up.
     let shutdown = net::on_shutdown(&runtime)?;
     let shared = Arc::new(Shared::new(site_dir));
-    let (watching, sender) = Watching::start(&root, options.poll)?;
+    let watching = Watching::start(&root, options.poll)?;
+    let sender = watching.sender();
     let publishing = Publishing::InPlace {
         pending: session.pending(),
     };
@@ -203,7 +182,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
         build: 0,
         cleanup: Cleanup::default(),
         sender: sender.clone(),
-        unread: Arc::clone(&watching.unread),
+        unread: watching.unread(),
         stale_trigger: String::new(),
         search_pool: rayon::ThreadPoolBuilder::new()
             .num_threads(1)
@@ -266,7 +245,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
 pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Result<(), Error> {
     let root = config::absolute(&options.root);
     ensure_site(&root)?;
-    let (watching, _sender) = Watching::start(&root, options.poll)?;
+    let watching = Watching::start(&root, options.poll)?;
     let mut engine = Engine::new(root, options.overrides.clone(), Publishing::Staged);
     let mut cleanup = Cleanup::default();
     let mut rebuild = |engine: &mut Engine, changes: Option<&ChangeSet>| {
@@ -310,101 +289,6 @@ impl Error {
     }
 }
 
-/// The watcher and the channel it reports to.
-struct Watching {
-    receiver: Receiver<Message>,
-    /// Reports sent and not yet received: a template change's second step stops between two
-    /// groups of pages to take them first.
-    unread: Arc<AtomicUsize>,
-    watcher: Watcher,
-}
-
-impl Watching {
-    /// Starts watching; the returned sender stops [`Watching::run`] with [`Message::Stop`].
-    fn start(root: &Path, poll: bool) -> Result<(Watching, mpsc::Sender<Message>), Error> {
-        let (sender, receiver) = mpsc::channel();
-        let unread = Arc::new(AtomicUsize::new(0));
-        let handler = {
-            let sender = sender.clone();
-            let unread = Arc::clone(&unread);
-            move |result| {
-                unread.fetch_add(1, Ordering::SeqCst);
-                // The receiver is gone only while yuanba shuts down.
-                let _ = sender.send(Message::Events(result));
-            }
-        };
-        let watcher = Watcher::start(root, poll, handler).map_err(|source| Error::Watch {
-            path: root.to_path_buf(),
-            source,
-        })?;
-        let watching = Watching {
-            receiver,
-            unread,
-            watcher,
-        };
-        Ok((watching, sender))
-    }
-
-    /// Waits for reports, merges a burst into one change set, and hands it to `step` as
-    /// [`Step::Changed`]; hands search indexes built elsewhere over as [`Step::Search`]; until
-    /// [`Message::Stop`].
-    fn run(mut self, engine: &mut Engine, step: &mut dyn FnMut(&mut Engine, Step<'_>)) {
-        let mut indexes = Vec::new();
-        loop {
-            let message = if engine.has_stale_pages() {
-                match self.receiver.try_recv() {
-                    Ok(message) => Ok(message),
-                    Err(TryRecvError::Empty) => {
-                        step(engine, Step::Finish);
-                        continue;
-                    }
-                    Err(TryRecvError::Disconnected) => return,
-                }
-            } else {
-                self.receiver.recv()
-            };
-            let first = match message {
-                Ok(Message::Events(first)) => {
-                    self.unread.fetch_sub(1, Ordering::SeqCst);
-                    first
-                }
-                Ok(Message::Search(index)) => {
-                    step(engine, Step::Search(index));
-                    continue;
-                }
-                Ok(Message::Stop) | Err(_) => return,
-            };
-            let layout = engine.layout();
-            let mut changes = watch::changes_of(&layout, first);
-            let mut wait = if changes.paths.len() <= LONE_SAVE {
-                COALESCE_SAVE
-            } else {
-                COALESCE
-            };
-            loop {
-                match self.receiver.recv_timeout(wait) {
-                    Ok(Message::Events(more)) => {
-                        self.unread.fetch_sub(1, Ordering::SeqCst);
-                        changes.extend(watch::changes_of(&layout, more));
-                        wait = COALESCE;
-                    }
-                    Ok(Message::Search(index)) => indexes.push(index),
-                    Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-                    Err(RecvTimeoutError::Timeout) => break,
-                }
-            }
-            for index in indexes.drain(..) {
-                step(engine, Step::Search(index));
-            }
-            if changes.is_empty() {
-                continue;
-            }
-            self.watcher.follow(&changes);
-            step(engine, Step::Changed(&changes));
-        }
-    }
-}
-
 /// Gives the calling thread the lowest useful scheduling priority (nice 10), so that a rebuild
 /// that starts while the search index of the previous one is being built gets the cores first.
 fn lower_priority() {
@@ -414,16 +298,6 @@ fn lower_priority() {
     unsafe {
         libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
-}
-
-/// What [`Watching::run`] asks for.
-enum Step<'a> {
-    /// Rebuild for these changes.
-    Changed(&'a ChangeSet),
-    /// Publish a search index built on its own thread.
-    Search(engine::SearchIndex),
-    /// Go on rendering the pages a template change left (nothing else is waiting).
-    Finish,
 }
 
 /// Clears the stale marks when dropped.
