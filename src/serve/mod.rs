@@ -16,6 +16,7 @@ mod http;
 mod net;
 mod overlay;
 mod reload;
+mod report;
 mod session;
 mod sources;
 mod state;
@@ -256,8 +257,8 @@ pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
             }
             Ok(())
         });
-        let trigger = changes.map_or_else(|| "first build".to_string(), ChangeSet::describe);
-        report_rebuild(result, trigger, report);
+        let trigger = report::trigger(changes);
+        report::report_rebuild(result, trigger, report);
     };
     rebuild(&mut engine, None);
     watching.run(&mut engine, &mut |engine, step| {
@@ -336,7 +337,7 @@ impl LiveBuilds<'_> {
         let base_path = self.shared.site.blocking_read().base_path.clone();
         engine.set_viewed(self.shared.viewed_files(&base_path));
         let result = engine.rebuild(changes, &mut self.publisher());
-        let trigger = changes.map_or_else(|| "first build".to_string(), ChangeSet::describe);
+        let trigger = report::trigger(changes);
         // (A story saved while a template change renders its pages leaves the change's name.)
         if engine.has_stale_pages() && changes.is_some_and(|changes| changes.content.is_empty()) {
             self.stale_trigger = format!("{trigger} (the other pages)");
@@ -416,7 +417,7 @@ impl LiveBuilds<'_> {
         trigger: String,
         report: &(dyn Fn(Notice<'_>) + Sync),
     ) {
-        let Some(rebuild) = report_rebuild(result, trigger, report) else {
+        let Some(rebuild) = report::report_rebuild(result, trigger, report) else {
             return;
         };
         let overlay = rebuild
@@ -507,32 +508,4 @@ impl LiveBuilds<'_> {
         }
         self.start_search(engine);
     }
-}
-
-/// Hands a rebuild to `report`, and returns it when it ran.
-fn report_rebuild(
-    result: Result<Rebuild, output::Error>,
-    trigger: String,
-    report: &(dyn Fn(Notice<'_>) + Sync),
-) -> Option<Rebuild> {
-    let rebuild = match result {
-        Ok(rebuild) => rebuild,
-        Err(error) => {
-            report(Notice::Trouble(&error));
-            return None;
-        }
-    };
-    let published = rebuild.outcome.as_ref().ok().cloned().unwrap_or_default();
-    let summary = Summary {
-        trigger,
-        errors: rebuild.outcome.as_ref().err().cloned().unwrap_or_default(),
-        warnings: rebuild.warnings.clone(),
-        n_read: rebuild.n_read,
-        n_rendered: published.n_rendered,
-        n_written: published.n_written,
-        n_removed: published.n_removed,
-        elapsed: rebuild.elapsed,
-    };
-    report(Notice::Built(&summary));
-    Some(rebuild)
 }
