@@ -8,7 +8,7 @@
 
 use std::convert::Infallible;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream, StreamExt};
@@ -115,6 +115,14 @@ pub(crate) fn url_of(base_path: &str, output_file: &Path) -> String {
         _ => path,
     };
     format!("{base_path}{path}")
+}
+
+/// The URLs of `output_files` ([`url_of`]).
+pub(crate) fn urls_of(base_path: &str, output_files: &[PathBuf]) -> Vec<String> {
+    output_files
+        .iter()
+        .map(|path| url_of(base_path, path))
+        .collect()
 }
 
 /// The `data:` of a `rebuild` event, as JSON.

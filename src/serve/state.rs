@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError};
 
-use crate::serve::engine;
+use crate::serve::engine::{self, StaleMarks};
 use crate::serve::reload;
 
 /// The site as the server sees it; replaced under the lock when a build is published.
@@ -23,6 +23,16 @@ pub(crate) struct LiveSite {
     pub(crate) overlay: Option<Arc<str>>,
     /// Output files of drafts, which get a banner.
     pub(crate) drafts: BTreeSet<PathBuf>,
+}
+
+impl LiveSite {
+    /// Shows `overlay` (none when the build succeeded); returns whether it appeared, went
+    /// away or changed.
+    pub(crate) fn set_overlay(&mut self, overlay: Option<String>) -> bool {
+        let changed = self.overlay.as_deref() != overlay.as_deref();
+        self.overlay = overlay.map(Arc::from);
+        changed
+    }
 }
 
 /// What the server's handlers share with the build thread.
@@ -52,6 +62,55 @@ impl Shared {
             stale: tokio::sync::watch::Sender::new(Arc::default()),
             viewers: std::sync::Mutex::default(),
         }
+    }
+
+    /// The base path of the live site. Blocks: only for the build thread and outside the
+    /// runtime.
+    pub(crate) fn base_path(&self) -> String {
+        self.site.blocking_read().base_path.clone()
+    }
+
+    /// Sends `broadcast` to every open page. No receivers is fine: no page is open.
+    pub(crate) fn broadcast(&self, broadcast: reload::Broadcast) {
+        let _ = self.events.send(broadcast);
+    }
+
+    /// Marks the files that a build about to be published leaves stale; called before the
+    /// site changes, so that no request gets such a file without waiting.
+    pub(crate) fn mark_stale(&self, marks: &StaleMarks) {
+        if let StaleMarks::Mark(files) = marks {
+            self.stale
+                .send_modify(|marked| Arc::make_mut(marked).extend(files.iter().cloned()));
+        }
+    }
+
+    /// Sets the marks to what the published build left stale; called after the site changed,
+    /// so that a file is unmarked only once it is fresh.
+    pub(crate) fn update_stale(&self, marks: &StaleMarks) {
+        match marks {
+            StaleMarks::Keep => {}
+            StaleMarks::Clear => {
+                self.stale.send_if_modified(|marked| {
+                    let had = !marked.is_empty();
+                    *marked = Arc::default();
+                    had
+                });
+            }
+            StaleMarks::Mark(files) => {
+                self.stale.send_replace(Arc::clone(files));
+            }
+            StaleMarks::Unmark(files) => self.stale.send_modify(|marked| {
+                let marked = Arc::make_mut(marked);
+                for file in files {
+                    marked.remove(file);
+                }
+            }),
+        }
+    }
+
+    /// Unmarks every file: no request may wait any longer.
+    pub(crate) fn unmark_all(&self) {
+        self.stale.send_replace(Arc::default());
     }
 
     /// The output files of the pages open in a browser.
