@@ -1,6 +1,7 @@
 //! The HTTP side of `serve`: the site's files through tower-http's `ServeDir`, under the site's
 //! base path, with the live-reload script (and the error overlay, and the draft banner) added to
-//! every HTML response on its way out. The files on disk are never changed.
+//! every HTML response on its way out, and the route of the reload events (their stream is
+//! `reload`'s). The files on disk are never changed.
 //!
 //! Requests whose path could leave the output folder (`..`, `%2e%2e`, backslashes, NUL) get
 //! 400 before any file is looked at; symbolic links that resolve outside it get 404.

@@ -8,6 +8,18 @@
 //! site's `public/`: serve includes drafts, and the session's folder is removed on exit.
 //!
 //! Nothing here prints: what happens is handed to `cmd` as [`Notice`]s.
+//!
+//! The modules, read from the bottom up:
+//! - `watch`: what a changed path means (`ChangeSet`), and the notify watcher;
+//! - `engine` (with `sources`): the rebuild itself, patching the last build where it can;
+//! - `build_loop`: the build thread's loop, which merges a burst of reports into one change set;
+//! - `cleanup` and `report`: deleting a replaced site in the background, and the terminal line
+//!   of a rebuild;
+//! - `overlay`, `reload`, `state` and `http`: the error overlay, the reload events, what the
+//!   server shares with the build thread, and the requests;
+//! - `net` and `session`: the port, the runtime and the signals; the private folder;
+//! - `live`: serve's rebuilds, published under the server's lock and announced to open pages;
+//! - here: the public types, and [`serve`] and [`watch`], which put the others together.
 
 mod build_loop;
 mod cleanup;
@@ -23,7 +35,6 @@ mod sources;
 mod state;
 mod watch;
 
-use crate::diagnostic::Code;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,15 +43,16 @@ use std::time::Duration;
 use notify_debouncer_full::notify;
 
 use crate::config::{self, Overrides};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::output;
-use build_loop::{Message, Step, Watching};
-use cleanup::Cleanup;
-use engine::{Engine, Published, Publishing, Ready};
-use live::LiveBuilds;
-use session::SessionDir;
-use state::Shared;
-use watch::ChangeSet;
+use crate::serve::build_loop::{Message, Step, Watching};
+use crate::serve::cleanup::Cleanup;
+use crate::serve::engine::{Engine, Published, Publishing, Ready};
+use crate::serve::live::LiveBuilds;
+use crate::serve::net::Bound;
+use crate::serve::session::SessionDir;
+use crate::serve::state::Shared;
+use crate::serve::watch::ChangeSet;
 
 /// How `yuanba serve` runs.
 #[derive(Debug, Clone)]
@@ -160,40 +172,20 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     let root = config::absolute(&options.root);
     ensure_site(&root)?;
     let session = SessionDir::create()?;
-    let site_dir = session.site();
-    let overrides = Overrides {
-        output_dir: Some(site_dir.clone()),
-        base_url: None,
-        drafts: options.drafts,
-        future: options.future,
-    };
     let bound = net::bind(options.bind, options.port)?;
     let runtime = net::runtime()?;
     // Registered before the first build, so Ctrl-C during it still cleans up.
     let shutdown = net::on_shutdown(&runtime)?;
-    let shared = Arc::new(Shared::new(site_dir));
+    let shared = Arc::new(Shared::new(session.site()));
     let watching = Watching::start(&root, options.poll)?;
-    let sender = watching.sender();
+    let to_build_thread = watching.sender();
     let publishing = Publishing::InPlace {
         pending: session.pending(),
     };
-    let mut engine = Engine::new(root.clone(), overrides, publishing);
+    let mut engine = Engine::new(root, options.overrides(session.site()), publishing);
     let mut live = LiveBuilds::new(&shared, &watching);
     live.rebuild(&mut engine, None, report);
-    let address = bound
-        .listener
-        .local_addr()
-        .map_err(|source| Error::setup("the listener", source))?;
-    let url = format!(
-        "http://{}{}",
-        address,
-        shared.site.blocking_read().base_path
-    );
-    report(Notice::Listening {
-        url: &url,
-        busy: &bound.busy,
-        public: !address.ip().is_loopback(),
-    });
+    let url = report_listening(&bound, &shared, report)?;
     if options.open {
         net::open_browser(&url);
     }
@@ -207,7 +199,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
             shutdown,
         ));
         // The build thread ends after the build it may be running.
-        let _ = sender.send(Message::Stop);
+        let _ = to_build_thread.send(Message::Stop);
         if let Err(error) = served {
             report(Notice::Trouble(&error));
         }
@@ -247,6 +239,38 @@ pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     Ok(())
 }
 
+impl ServeOptions {
+    /// The options of a build into `output_dir`.
+    fn overrides(&self, output_dir: PathBuf) -> Overrides {
+        Overrides {
+            output_dir: Some(output_dir),
+            base_url: None,
+            drafts: self.drafts,
+            future: self.future,
+        }
+    }
+}
+
+/// Tells the terminal that the server is up, and returns its URL.
+fn report_listening(
+    bound: &Bound,
+    shared: &Shared,
+    report: &(dyn Fn(Notice<'_>) + Sync),
+) -> Result<String, Error> {
+    let address = bound
+        .listener
+        .local_addr()
+        .map_err(|source| Error::setup("the listener", source))?;
+    let url = format!("http://{address}{}", shared.base_path());
+    report(Notice::Listening {
+        url: &url,
+        busy: &bound.busy,
+        public: !address.ip().is_loopback(),
+    });
+    Ok(url)
+}
+
+/// Refuses a root without `site.yaml`.
 fn ensure_site(root: &Path) -> Result<(), Error> {
     match config::load(root, &Overrides::default()) {
         Err(diagnostics) if diagnostics.iter().any(|d| d.code == Code::ConfigMissing) => {
