@@ -1,6 +1,6 @@
 //! `yuanba serve` and `yuanba build --watch`: watch the sources, rebuild, publish, reload.
 //!
-//! One thread owns the watcher and the [`engine::Engine`] and rebuilds synchronously, as
+//! One thread owns the watcher and the `engine::Engine` and rebuilds synchronously, as
 //! `build` does; `serve` adds a current-thread tokio runtime on the main thread for the HTTP
 //! server (`http`) and the reload events (`reload`). This is the only module that uses tokio or
 //! the network. A rebuild is announced to open pages only after its site is published, and
@@ -19,7 +19,7 @@
 //!   server shares with the build thread, and the requests;
 //! - `net` and `session`: the port, the runtime and the signals; the private folder;
 //! - `live`: serve's rebuilds, published under the server's lock and announced to open pages;
-//! - here: the public types, and [`serve`] and [`watch`], which put the others together.
+//! - here: the public types, and [`serve()`] and [`watch()`], which put the others together.
 
 mod build_loop;
 mod cleanup;
