@@ -1,25 +1,30 @@
 //! The HTTP side of `serve`: the site's files through tower-http's `ServeDir`, under the site's
 //! base path, with the live-reload script (and the error overlay, and the draft banner) added to
-//! every HTML response on its way out. The files on disk are never changed.
+//! every HTML response on its way out, and the route of the reload events (their stream is
+//! `reload`'s). The files on disk are never changed.
 //!
 //! Requests whose path could leave the output folder (`..`, `%2e%2e`, backslashes, NUL) get
 //! 400 before any file is looked at; symbolic links that resolve outside it get 404.
 
+use std::convert::Infallible;
 use std::path::Path;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures_util::stream::Stream;
 use percent_encoding::percent_decode_str;
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::serve::engine::output_file_of;
-use crate::serve::{LiveSite, Shared, reload};
+use crate::serve::reload;
+use crate::serve::state::{LiveSite, OpenPage, Shared};
 
 /// Marks the start and end of what serve adds to a page, so it can be told apart (and tests
 /// can take it out to compare a served page with a built one).
@@ -34,7 +39,7 @@ const MAX_HTML_BYTES: usize = 256 * 1024 * 1024;
 /// The router: the event stream, and the site for everything else.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route(reload::EVENTS_PATH, get(reload::events))
+        .route(reload::EVENTS_PATH, get(events))
         .fallback(site)
         .with_state(shared)
 }
@@ -60,6 +65,18 @@ pub(crate) fn check_path(raw: &str) -> Result<(), BadPath> {
         return Err(BadPath);
     }
     Ok(())
+}
+
+/// `GET /__yuanba/events`: the page's event stream ([`reload::event_stream`]); the page counts
+/// among the viewers while it is open.
+async fn events(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let viewer = reload::viewer_of(uri.query().unwrap_or(""));
+    let receiver = shared.events.subscribe();
+    let open = OpenPage::new(Arc::clone(&shared), &viewer.page);
+    reload::event_stream(receiver, viewer, open)
 }
 
 async fn site(State(shared): State<Arc<Shared>>, mut request: Request) -> Response {

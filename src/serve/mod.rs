@@ -1,6 +1,6 @@
 //! `yuanba serve` and `yuanba build --watch`: watch the sources, rebuild, publish, reload.
 //!
-//! One thread owns the watcher and the [`engine::Engine`] and rebuilds synchronously, as
+//! One thread owns the watcher and the `engine::Engine` and rebuilds synchronously, as
 //! `build` does; `serve` adds a current-thread tokio runtime on the main thread for the HTTP
 //! server (`http`) and the reload events (`reload`). This is the only module that uses tokio or
 //! the network. A rebuild is announced to open pages only after its site is published, and
@@ -8,31 +8,51 @@
 //! site's `public/`: serve includes drafts, and the session's folder is removed on exit.
 //!
 //! Nothing here prints: what happens is handed to `cmd` as [`Notice`]s.
+//!
+//! The modules, read from the bottom up:
+//! - `watch`: what a changed path means (`ChangeSet`), and the notify watcher;
+//! - `engine` (with `sources`): the rebuild itself, patching the last build where it can;
+//! - `build_loop`: the build thread's loop, which merges a burst of reports into one change set;
+//! - `cleanup` and `report`: deleting a replaced site in the background, and the terminal line
+//!   of a rebuild;
+//! - `overlay`, `reload`, `state` and `http`: the error overlay, the reload events, what the
+//!   server shares with the build thread, and the requests;
+//! - `net` and `session`: the port, the runtime and the signals; the private folder;
+//! - `live`: serve's rebuilds, published under the server's lock and announced to open pages;
+//! - here: the public types, and [`serve()`] and [`watch()`], which put the others together.
 
+mod build_loop;
+mod cleanup;
 mod engine;
 mod http;
+mod live;
+mod net;
 mod overlay;
 mod reload;
+mod report;
+mod session;
 mod sources;
+mod state;
 mod watch;
 
-use crate::diagnostic::Code;
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
-use std::sync::{Arc, PoisonError, mpsc};
+use std::sync::Arc;
 use std::time::Duration;
 
-use notify_debouncer_full::DebounceEventResult;
 use notify_debouncer_full::notify;
 
 use crate::config::{self, Overrides};
-use crate::diagnostic::Diagnostic;
-use crate::output::{self, Replaced};
-use engine::{Engine, Published, Publishing, Ready, Rebuild, StaleMarks};
-use watch::{ChangeSet, Watcher};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::output;
+use crate::serve::build_loop::{Message, Step, Watching};
+use crate::serve::cleanup::Cleanup;
+use crate::serve::engine::{Engine, Published, Publishing, Ready};
+use crate::serve::live::LiveBuilds;
+use crate::serve::net::Bound;
+use crate::serve::session::SessionDir;
+use crate::serve::state::Shared;
+use crate::serve::watch::ChangeSet;
 
 /// How `yuanba serve` runs.
 #[derive(Debug, Clone)]
@@ -152,159 +172,39 @@ pub enum Error {
     Output(#[from] output::Error),
 }
 
-/// The site as the server sees it; replaced under the lock when a build is published.
-#[derive(Debug)]
-pub(crate) struct LiveSite {
-    /// The private output folder.
-    pub(crate) dir: PathBuf,
-    /// `/` or `/news/`.
-    pub(crate) base_path: String,
-    /// The error overlay while the last build failed.
-    pub(crate) overlay: Option<Arc<str>>,
-    /// Output files of drafts, which get a banner.
-    pub(crate) drafts: BTreeSet<PathBuf>,
-}
-
-/// What the server's handlers share with the build thread.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) site: tokio::sync::RwLock<LiveSite>,
-    pub(crate) events: tokio::sync::broadcast::Sender<reload::Broadcast>,
-    /// Output files published with the previous templates while a template change renders
-    /// them ([`Published::stale`]): requests for them wait until it is done.
-    pub(crate) stale: tokio::sync::watch::Sender<Arc<HashSet<PathBuf>>>,
-    /// The pages open in a browser (their URLs, with how many connections show each).
-    pub(crate) viewers: std::sync::Mutex<HashMap<String, usize>>,
-}
-
-impl Shared {
-    /// The output files of the pages open in a browser.
-    fn viewed_files(&self, base_path: &str) -> HashSet<PathBuf> {
-        let viewers = self.viewers.lock().unwrap_or_else(PoisonError::into_inner);
-        viewers
-            .keys()
-            .filter_map(|page| page.strip_prefix(base_path))
-            .map(|page| {
-                let page = percent_encoding::percent_decode_str(page).decode_utf8_lossy();
-                engine::output_file_of(&page)
-            })
-            .collect()
-    }
-}
-
-/// How long to wait for more reports after a second one arrived: the debouncer reports once per
-/// tick (a quarter of its window, 5 ms), and a `git checkout` spreads over several ticks; each
-/// report waits again, so a burst of any length becomes one rebuild as long as no tick comes
-/// later than this (six ticks, room for late ticks on a busy machine).
-const COALESCE: Duration = Duration::from_millis(30);
-
-/// How long to wait after a first report of at most [`LONE_SAVE`] paths: an editor's save,
-/// which is rebuilt at once unless more reports follow (the start of a burst), and then waits
-/// for them as [`COALESCE`] says. Two ticks and a half.
-const COALESCE_SAVE: Duration = Duration::from_millis(12);
-
-/// The most paths a report of one editor's save has (the file, its temporary file, a backup).
-const LONE_SAVE: usize = 3;
-
-/// How many ports after the asked one are tried when it is taken.
-const PORT_ATTEMPTS: u16 = 10;
-
-/// A message to the build thread.
-enum Message {
-    Events(DebounceEventResult),
-    /// A search index built on its own thread.
-    Search(engine::SearchIndex),
-    Stop,
-}
-
 /// Runs `yuanba serve` until Ctrl-C.
 pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Result<(), Error> {
     let root = config::absolute(&options.root);
     ensure_site(&root)?;
     let session = SessionDir::create()?;
-    let site_dir = session.path.join("site");
-    let overrides = Overrides {
-        output_dir: Some(site_dir.clone()),
-        base_url: None,
-        drafts: options.drafts,
-        future: options.future,
-        env: options.env.clone(),
-    };
-    let (listener, busy) = bind(options.bind, options.port)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| setup("the server", source))?;
+    let bound = net::bind(options.bind, options.port)?;
+    let runtime = net::runtime()?;
     // Registered before the first build, so Ctrl-C during it still cleans up.
-    let shutdown = {
-        let _context = runtime.enter();
-        shutdown_signal().map_err(|source| setup("the Ctrl-C handler", source))?
-    };
-    let (events, _) = tokio::sync::broadcast::channel(64);
-    let shared = Arc::new(Shared {
-        site: tokio::sync::RwLock::new(LiveSite {
-            dir: site_dir,
-            base_path: "/".to_string(),
-            overlay: None,
-            drafts: BTreeSet::new(),
-        }),
-        events,
-        stale: tokio::sync::watch::Sender::new(Arc::default()),
-        viewers: std::sync::Mutex::default(),
-    });
-    let (watching, sender) = Watching::start(&root, options.poll)?;
+    let shutdown = net::on_shutdown(&runtime)?;
+    let shared = Arc::new(Shared::new(session.site()));
+    let watching = Watching::start(&root, options.poll)?;
+    let to_build_thread = watching.sender();
     let publishing = Publishing::InPlace {
-        pending: session.path.join("pending"),
+        pending: session.pending(),
     };
-    let mut engine = Engine::new(root.clone(), overrides, publishing);
-    let mut live = LiveBuilds {
-        shared: &shared,
-        build: 0,
-        cleanup: Cleanup::default(),
-        sender: sender.clone(),
-        unread: Arc::clone(&watching.unread),
-        stale_trigger: String::new(),
-        search_pool: rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .thread_name(|_| "yuanba-search".to_string())
-            .start_handler(|_| lower_priority())
-            .build()
-            .ok()
-            .map(Arc::new),
-    };
+    let mut engine = Engine::new(root, options.overrides(session.site()), publishing);
+    let mut live = LiveBuilds::new(&shared, &watching);
     live.rebuild(&mut engine, None, report);
-    let address = listener
-        .local_addr()
-        .map_err(|source| setup("the listener", source))?;
-    let url = format!(
-        "http://{}{}",
-        address,
-        shared.site.blocking_read().base_path
-    );
-    report(Notice::Listening {
-        url: &url,
-        busy: &busy,
-        public: !address.ip().is_loopback(),
-    });
+    let url = report_listening(&bound, &shared, report)?;
     if options.open {
-        open_browser(&url);
+        net::open_browser(&url);
     }
     std::thread::scope(|scope| {
         let live = &mut live;
-        let stale = &shared.stale;
-        scope.spawn(move || {
-            // Should this thread ever end early (a panic), no request may wait for pages it
-            // would have rendered.
-            let _unmark = UnmarkOnExit(stale);
-            watching.run(&mut engine, &mut |engine, step| match step {
-                Step::Changed(changes) => live.rebuild(engine, Some(changes), report),
-                Step::Search(index) => live.publish_search(engine, index, report),
-                Step::Finish => live.finish_pages(engine, report),
-            });
-        });
-        let served = runtime.block_on(run_server(listener, Arc::clone(&shared), shutdown));
+        let engine = &mut engine;
+        scope.spawn(move || live.run(watching, engine, report));
+        let served = runtime.block_on(net::run_server(
+            bound.listener,
+            Arc::clone(&shared),
+            shutdown,
+        ));
         // The build thread ends after the build it may be running.
-        let _ = sender.send(Message::Stop);
+        let _ = to_build_thread.send(Message::Stop);
         if let Err(error) = served {
             report(Notice::Trouble(&error));
         }
@@ -320,7 +220,7 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
 pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Result<(), Error> {
     let root = config::absolute(&options.root);
     ensure_site(&root)?;
-    let (watching, _sender) = Watching::start(&root, options.poll)?;
+    let watching = Watching::start(&root, options.poll)?;
     let mut engine = Engine::new(root, options.overrides.clone(), Publishing::Staged);
     let mut cleanup = Cleanup::default();
     let mut rebuild = |engine: &mut Engine, changes: Option<&ChangeSet>| {
@@ -331,8 +231,8 @@ pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
             }
             Ok(())
         });
-        let trigger = changes.map_or_else(|| "first build".to_string(), ChangeSet::describe);
-        report_rebuild(result, trigger, report);
+        let trigger = report::trigger(changes);
+        report::report_rebuild(result, trigger, report);
     };
     rebuild(&mut engine, None);
     watching.run(&mut engine, &mut |engine, step| {
@@ -344,6 +244,39 @@ pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
     Ok(())
 }
 
+impl ServeOptions {
+    /// The options of a build into `output_dir`.
+    fn overrides(&self, output_dir: PathBuf) -> Overrides {
+        Overrides {
+            output_dir: Some(output_dir),
+            base_url: None,
+            drafts: self.drafts,
+            future: self.future,
+            env: self.env.clone(),
+        }
+    }
+}
+
+/// Tells the terminal that the server is up, and returns its URL.
+fn report_listening(
+    bound: &Bound,
+    shared: &Shared,
+    report: &(dyn Fn(Notice<'_>) + Sync),
+) -> Result<String, Error> {
+    let address = bound
+        .listener
+        .local_addr()
+        .map_err(|source| Error::setup("the listener", source))?;
+    let url = format!("http://{address}{}", shared.base_path());
+    report(Notice::Listening {
+        url: &url,
+        busy: &bound.busy,
+        public: !address.ip().is_loopback(),
+    });
+    Ok(url)
+}
+
+/// Refuses a root without `site.yaml`.
 fn ensure_site(root: &Path) -> Result<(), Error> {
     match config::load(root, &Overrides::default()) {
         Err(diagnostics) if diagnostics.iter().any(|d| d.code == Code::ConfigMissing) => {
@@ -354,567 +287,12 @@ fn ensure_site(root: &Path) -> Result<(), Error> {
     }
 }
 
-fn setup(what: &str, source: std::io::Error) -> Error {
-    Error::Setup {
-        what: what.to_string(),
-        source,
-    }
-}
-
-/// The watcher and the channel it reports to.
-struct Watching {
-    root: PathBuf,
-    receiver: Receiver<Message>,
-    /// Reports sent and not yet received: a template change's second step stops between two
-    /// groups of pages to take them first.
-    unread: Arc<AtomicUsize>,
-    watcher: Watcher,
-    watched_dirs: BTreeSet<PathBuf>,
-}
-
-impl Watching {
-    /// Starts watching; the returned sender stops [`Watching::run`] with [`Message::Stop`].
-    fn start(root: &Path, poll: bool) -> Result<(Watching, mpsc::Sender<Message>), Error> {
-        let (sender, receiver) = mpsc::channel();
-        let unread = Arc::new(AtomicUsize::new(0));
-        let handler = {
-            let sender = sender.clone();
-            let unread = Arc::clone(&unread);
-            move |result| {
-                unread.fetch_add(1, Ordering::SeqCst);
-                // The receiver is gone only while yuanba shuts down.
-                let _ = sender.send(Message::Events(result));
-            }
-        };
-        let (watcher, watched_dirs) =
-            Watcher::start(root, poll, handler).map_err(|source| Error::Watch {
-                path: root.to_path_buf(),
-                source,
-            })?;
-        let watching = Watching {
-            root: root.to_path_buf(),
-            receiver,
-            unread,
-            watcher,
-            watched_dirs,
-        };
-        Ok((watching, sender))
-    }
-
-    /// Waits for reports, merges a burst into one change set, and hands it to `step` as
-    /// [`Step::Changed`]; hands search indexes built elsewhere over as [`Step::Search`]; until
-    /// [`Message::Stop`].
-    fn run(mut self, engine: &mut Engine, step: &mut dyn FnMut(&mut Engine, Step<'_>)) {
-        let mut indexes = Vec::new();
-        loop {
-            let message = if engine.has_stale_pages() {
-                match self.receiver.try_recv() {
-                    Ok(message) => Ok(message),
-                    Err(TryRecvError::Empty) => {
-                        step(engine, Step::Finish);
-                        continue;
-                    }
-                    Err(TryRecvError::Disconnected) => return,
-                }
-            } else {
-                self.receiver.recv()
-            };
-            let first = match message {
-                Ok(Message::Events(first)) => {
-                    self.unread.fetch_sub(1, Ordering::SeqCst);
-                    first
-                }
-                Ok(Message::Search(index)) => {
-                    step(engine, Step::Search(index));
-                    continue;
-                }
-                Ok(Message::Stop) | Err(_) => return,
-            };
-            let layout = engine.layout();
-            let mut changes = watch::changes_of(&layout, first);
-            let mut wait = if changes.paths.len() <= LONE_SAVE {
-                COALESCE_SAVE
-            } else {
-                COALESCE
-            };
-            loop {
-                match self.receiver.recv_timeout(wait) {
-                    Ok(Message::Events(more)) => {
-                        self.unread.fetch_sub(1, Ordering::SeqCst);
-                        changes.extend(watch::changes_of(&layout, more));
-                        wait = COALESCE;
-                    }
-                    Ok(Message::Search(index)) => indexes.push(index),
-                    Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-                    Err(RecvTimeoutError::Timeout) => break,
-                }
-            }
-            for index in indexes.drain(..) {
-                step(engine, Step::Search(index));
-            }
-            if changes.is_empty() {
-                continue;
-            }
-            // A watched folder that was removed and created again (a checkout) needs a new watch.
-            for name in watch::WATCHED_DIRS {
-                if changes.paths.contains(Path::new(name)) {
-                    self.watched_dirs.remove(&self.root.join(name));
-                }
-            }
-            self.watcher
-                .watch_new_dirs(&self.root, &mut self.watched_dirs);
-            step(engine, Step::Changed(&changes));
+impl Error {
+    /// [`Error::Setup`] of `what`.
+    pub(crate) fn setup(what: &str, source: std::io::Error) -> Error {
+        Error::Setup {
+            what: what.to_string(),
+            source,
         }
-    }
-}
-
-/// Gives the calling thread the lowest useful scheduling priority (nice 10), so that a rebuild
-/// that starts while the search index of the previous one is being built gets the cores first.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: `setpriority` only reads its arguments; on Linux, `who = 0` with `PRIO_PROCESS`
-    // is the calling thread. A failure leaves the priority as it was, which is fine.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-    }
-}
-
-/// What [`Watching::run`] asks for.
-enum Step<'a> {
-    /// Rebuild for these changes.
-    Changed(&'a ChangeSet),
-    /// Publish a search index built on its own thread.
-    Search(engine::SearchIndex),
-    /// Go on rendering the pages a template change left (nothing else is waiting).
-    Finish,
-}
-
-/// Clears the stale marks when dropped.
-struct UnmarkOnExit<'a>(&'a tokio::sync::watch::Sender<Arc<HashSet<PathBuf>>>);
-
-impl Drop for UnmarkOnExit<'_> {
-    fn drop(&mut self) {
-        self.0.send_replace(Arc::default());
-    }
-}
-
-/// Rebuilds for `serve`: publishes under the server's lock, then updates the overlay and tells
-/// the open pages.
-struct LiveBuilds<'a> {
-    shared: &'a Shared,
-    build: u64,
-    cleanup: Cleanup,
-    /// Where a search index built on its own thread is sent.
-    sender: mpsc::Sender<Message>,
-    /// The one thread that builds search indexes, so that they never hold up the rebuilds
-    /// that share rayon's global pool.
-    search_pool: Option<Arc<rayon::ThreadPool>>,
-    /// [`Watching::unread`].
-    unread: Arc<AtomicUsize>,
-    /// What the terminal calls the pages a template change left.
-    stale_trigger: String,
-}
-
-impl LiveBuilds<'_> {
-    fn rebuild(
-        &mut self,
-        engine: &mut Engine,
-        changes: Option<&ChangeSet>,
-        report: &(dyn Fn(Notice<'_>) + Sync),
-    ) {
-        let base_path = self.shared.site.blocking_read().base_path.clone();
-        engine.set_viewed(self.shared.viewed_files(&base_path));
-        let result = engine.rebuild(changes, &mut self.publisher());
-        let trigger = changes.map_or_else(|| "first build".to_string(), ChangeSet::describe);
-        // (A story saved while a template change renders its pages leaves the change's name.)
-        if engine.has_stale_pages() && changes.is_some_and(|changes| changes.content.is_empty()) {
-            self.stale_trigger = format!("{trigger} (the other pages)");
-        }
-        self.announce(result, trigger, report);
-        // The pages open in a browser were rendered first; the others follow as
-        // `Step::Finish`, unless another change comes first.
-        if !engine.has_stale_pages() {
-            self.shared.stale.send_replace(Arc::default());
-        }
-        self.start_search(engine);
-    }
-
-    /// Renders pages a template change left, until they are done or a report is waiting.
-    fn finish_pages(&mut self, engine: &mut Engine, report: &(dyn Fn(Notice<'_>) + Sync)) {
-        let unread = Arc::clone(&self.unread);
-        let result = engine
-            .finish_pages(&mut self.publisher(), &|| unread.load(Ordering::SeqCst) > 0)
-            .unwrap_or_else(|| Ok(Rebuild::nothing()));
-        if !engine.has_stale_pages() {
-            // Whatever happened, no request may wait any longer.
-            self.shared.stale.send_replace(Arc::default());
-        }
-        let trigger = self.stale_trigger.clone();
-        self.announce(result, trigger, report);
-        self.start_search(engine);
-    }
-
-    /// Publishes a built site under the server's lock, marking the files it leaves stale.
-    fn publisher(&mut self) -> impl FnMut(Ready, &Published) -> Result<(), output::Error> + '_ {
-        let shared = self.shared;
-        let cleanup = &mut self.cleanup;
-        move |ready: Ready, published: &Published| {
-            cleanup.wait();
-            // Files that will be stale are marked before the site changes, and files that no
-            // longer are unmarked after.
-            if let StaleMarks::Mark(files) = &published.stale {
-                shared
-                    .stale
-                    .send_modify(|marked| Arc::make_mut(marked).extend(files.iter().cloned()));
-            }
-            let mut live = shared.site.blocking_write();
-            let replaced = ready.publish()?;
-            live.drafts.clone_from(&published.drafts);
-            live.base_path.clone_from(&published.base_path);
-            drop(live);
-            match &published.stale {
-                StaleMarks::Keep => {}
-                StaleMarks::Clear => {
-                    shared.stale.send_if_modified(|marked| {
-                        let had = !marked.is_empty();
-                        *marked = Arc::default();
-                        had
-                    });
-                }
-                StaleMarks::Mark(files) => {
-                    shared.stale.send_replace(Arc::clone(files));
-                }
-                StaleMarks::Unmark(files) => shared.stale.send_modify(|marked| {
-                    let marked = Arc::make_mut(marked);
-                    for file in files {
-                        marked.remove(file);
-                    }
-                }),
-            }
-            if let Some(replaced) = replaced {
-                cleanup.delete(replaced);
-            }
-            Ok(())
-        }
-    }
-
-    /// Prints a rebuild's line, updates the overlay and sends the `rebuild` event.
-    fn announce(
-        &mut self,
-        result: Result<Rebuild, output::Error>,
-        trigger: String,
-        report: &(dyn Fn(Notice<'_>) + Sync),
-    ) {
-        let Some(rebuild) = report_rebuild(result, trigger, report) else {
-            return;
-        };
-        let overlay = rebuild
-            .outcome
-            .as_ref()
-            .err()
-            .map(|errors| overlay::render(errors));
-        let mut live = self.shared.site.blocking_write();
-        let overlay_changed = live.overlay.as_deref() != overlay.as_deref();
-        live.overlay = overlay.map(Arc::from);
-        let base_path = live.base_path.clone();
-        drop(live);
-        self.build += 1;
-        let changed_urls = match &rebuild.outcome {
-            Ok(published) => published
-                .changed
-                .iter()
-                .map(|path| reload::url_of(&base_path, path))
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        let change = reload::Change {
-            build: self.build,
-            changed: changed_urls,
-            error: rebuild.outcome.is_err(),
-            overlay_changed,
-        };
-        // No receivers is fine: no page is open.
-        let _ = self.shared.events.send(reload::Broadcast {
-            event: "rebuild",
-            change,
-            base_path,
-        });
-    }
-
-    /// Starts building the search index of the last published build on its own thread, unless
-    /// there is none to build or one is being built.
-    fn start_search(&mut self, engine: &mut Engine) {
-        let Some(job) = engine.search_job() else {
-            return;
-        };
-        let sender = self.sender.clone();
-        let pool = self.search_pool.clone();
-        std::thread::spawn(move || {
-            let index = match pool {
-                Some(pool) => pool.install(|| job.run()),
-                None => job.run(),
-            };
-            let _ = sender.send(Message::Search(index));
-        });
-    }
-
-    /// Publishes the files of a search index that changed under the server's lock, announces
-    /// them with a `search` event (also when none changed: the event says the index is
-    /// current), and starts the next index when a newer build needs one.
-    fn publish_search(
-        &mut self,
-        engine: &mut Engine,
-        index: engine::SearchIndex,
-        report: &(dyn Fn(Notice<'_>) + Sync),
-    ) {
-        let shared = self.shared;
-        let result = engine.publish_search(index, &mut |ready: Ready| {
-            let _live = shared.site.blocking_write();
-            ready.publish().map(drop)
-        });
-        match result {
-            Ok(Some(changed)) => {
-                let base_path = shared.site.blocking_read().base_path.clone();
-                // The index belongs to the last rebuild: it carries that rebuild's number.
-                let change = reload::Change {
-                    build: self.build,
-                    changed: changed
-                        .iter()
-                        .map(|path| reload::url_of(&base_path, path))
-                        .collect(),
-                    error: false,
-                    overlay_changed: false,
-                };
-                let _ = shared.events.send(reload::Broadcast {
-                    event: "search",
-                    change,
-                    base_path,
-                });
-            }
-            Ok(None) => {}
-            Err(error) => report(Notice::Trouble(&error)),
-        }
-        self.start_search(engine);
-    }
-}
-
-/// Deletes replaced sites on a thread of its own, so that a rebuild is announced without
-/// waiting for the old site's files to go: on a slow disk, deleting 15,000 files took longer
-/// than the whole rebuild.
-#[derive(Debug, Default)]
-struct Cleanup {
-    running: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Cleanup {
-    /// Waits for the deletion under way: the next swap renames the site to the same name.
-    fn wait(&mut self) {
-        if let Some(running) = self.running.take() {
-            let _ = running.join();
-        }
-    }
-
-    /// Deletes `replaced` in the background. When no thread can be started, the closure is
-    /// dropped with it, which deletes it here.
-    fn delete(&mut self, replaced: Replaced) {
-        self.wait();
-        self.running = std::thread::Builder::new()
-            .name("yuanba-cleanup".to_string())
-            .spawn(move || drop(replaced))
-            .ok();
-    }
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        self.wait();
-    }
-}
-
-/// Hands a rebuild to `report`, and returns it when it ran.
-fn report_rebuild(
-    result: Result<Rebuild, output::Error>,
-    trigger: String,
-    report: &(dyn Fn(Notice<'_>) + Sync),
-) -> Option<Rebuild> {
-    let rebuild = match result {
-        Ok(rebuild) => rebuild,
-        Err(error) => {
-            report(Notice::Trouble(&error));
-            return None;
-        }
-    };
-    let published = rebuild.outcome.as_ref().ok().cloned().unwrap_or_default();
-    let summary = Summary {
-        trigger,
-        errors: rebuild.outcome.as_ref().err().cloned().unwrap_or_default(),
-        warnings: rebuild.warnings.clone(),
-        n_read: rebuild.n_read,
-        n_rendered: published.n_rendered,
-        n_written: published.n_written,
-        n_removed: published.n_removed,
-        elapsed: rebuild.elapsed,
-        fallback: rebuild.fallback.clone(),
-    };
-    report(Notice::Built(&summary));
-    Some(rebuild)
-}
-
-/// Binds `port`, or when it is taken the next free one of [`PORT_ATTEMPTS`]; returns the
-/// listener and the ports that were taken.
-fn bind(address: IpAddr, port: u16) -> Result<(TcpListener, Vec<u16>), Error> {
-    let mut busy = Vec::new();
-    let last = if port == 0 {
-        0
-    } else {
-        port.saturating_add(PORT_ATTEMPTS - 1)
-    };
-    let mut candidate = port;
-    loop {
-        match TcpListener::bind(SocketAddr::new(address, candidate)) {
-            Ok(listener) => return Ok((listener, busy)),
-            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse && candidate < last => {
-                busy.push(candidate);
-                candidate += 1;
-            }
-            Err(source) => {
-                let first = SocketAddr::new(address, port);
-                return Err(Error::Bind {
-                    address: if busy.is_empty() {
-                        first.to_string()
-                    } else {
-                        format!("{first} (nor on the next ports up to {last})")
-                    },
-                    source,
-                });
-            }
-        }
-    }
-}
-
-/// Serves until Ctrl-C (or SIGTERM).
-async fn run_server(
-    listener: TcpListener,
-    shared: Arc<Shared>,
-    shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    let listener = tokio::net::TcpListener::from_std(listener)?;
-    let server = std::pin::pin!(axum::serve(listener, http::router(shared)).into_future());
-    let shutdown = std::pin::pin!(shutdown);
-    // Open event streams never end by themselves, so waiting for connections to close would
-    // wait forever: stop serving at once; the runtime drops the connections.
-    match futures_util::future::select(server, shutdown).await {
-        futures_util::future::Either::Left((result, _)) => result,
-        futures_util::future::Either::Right(((), _)) => Ok(()),
-    }
-}
-
-/// A future that completes on Ctrl-C or SIGTERM. Must be called inside the runtime; the
-/// signals are caught from then on.
-#[cfg(unix)]
-fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    Ok(async move {
-        let interrupt = std::pin::pin!(interrupt.recv());
-        let terminate = std::pin::pin!(terminate.recv());
-        futures_util::future::select(interrupt, terminate).await;
-    })
-}
-
-/// A future that completes on Ctrl-C.
-#[cfg(not(unix))]
-fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
-    Ok(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-}
-
-/// `<temp>/yuanba-serve-<pid>/`: the session's private output, removed when dropped.
-struct SessionDir {
-    path: PathBuf,
-}
-
-impl SessionDir {
-    const PREFIX: &str = "yuanba-serve-";
-
-    fn create() -> Result<SessionDir, Error> {
-        let temp = std::env::temp_dir();
-        remove_dead_sessions(&temp);
-        let path = temp.join(format!("{}{}", Self::PREFIX, std::process::id()));
-        if path.exists() {
-            // Our own process id: left by an earlier process that had the same id.
-            let _ = std::fs::remove_dir_all(&path);
-        }
-        std::fs::create_dir_all(&path)
-            .map_err(|source| setup(&path.display().to_string(), source))?;
-        Ok(SessionDir { path })
-    }
-}
-
-impl Drop for SessionDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
-/// Session folders of serve processes that were killed before they could clean up.
-fn remove_dead_sessions(temp: &Path) {
-    let Ok(entries) = std::fs::read_dir(temp) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let dead = name.strip_prefix(SessionDir::PREFIX).is_some_and(|pid| {
-            !pid.is_empty()
-                && pid.chars().all(|c| c.is_ascii_digit())
-                && cfg!(target_os = "linux")
-                && !output::process_is_alive(pid)
-        });
-        // Only a folder whose site yuanba wrote (or that is empty) is removed.
-        let ours = || {
-            let site = entry.path().join("site");
-            !site.exists() || site.join(output::MARKER_FILE).is_file()
-        };
-        if dead && entry.file_type().is_ok_and(|t| t.is_dir()) && ours() {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
-/// Opens `url` in the default browser; best effort.
-fn open_browser(url: &str) {
-    let command = if cfg!(target_os = "macos") {
-        std::process::Command::new("open").arg(url).spawn()
-    } else if cfg!(windows) {
-        std::process::Command::new("cmd")
-            .args(["/C", "start", "", url])
-            .spawn()
-    } else {
-        std::process::Command::new("xdg-open").arg(url).spawn()
-    };
-    drop(command);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_taken_port_moves_to_the_next() {
-        let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = taken.local_addr().expect("address").port();
-        let (listener, busy) = bind(IpAddr::from([127, 0, 0, 1]), port).expect("a free port");
-        assert_eq!(busy.first(), Some(&port));
-        assert_ne!(listener.local_addr().expect("address").port(), port);
-    }
-
-    #[test]
-    fn port_zero_lets_the_system_choose() {
-        let (listener, busy) = bind(IpAddr::from([127, 0, 0, 1]), 0).expect("bind");
-        assert!(busy.is_empty());
-        assert_ne!(listener.local_addr().expect("address").port(), 0);
     }
 }

@@ -1,4 +1,4 @@
-//! Live reload: the server-sent-events endpoint, the script injected into served pages, and the
+//! Live reload: the server-sent event stream, the script injected into served pages, and the
 //! decision of what an open page does after a rebuild.
 //!
 //! Every page opens `/__yuanba/events?page=<its path>`. After each rebuild has been published
@@ -8,17 +8,13 @@
 
 use std::convert::Infallible;
 use std::fmt::Write as _;
-use std::path::Path;
-use std::sync::{Arc, PoisonError};
+use std::path::{Path, PathBuf};
 
-use axum::extract::State;
-use axum::http::Uri;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream, StreamExt};
 use percent_encoding::percent_decode_str;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
-
-use crate::serve::Shared;
 
 /// The path of the event stream; outside any base path, and not a name a site can produce
 /// (page slugs are ASCII letters, digits and `-`).
@@ -121,6 +117,14 @@ pub(crate) fn url_of(base_path: &str, output_file: &Path) -> String {
     format!("{base_path}{path}")
 }
 
+/// The URLs of `output_files` ([`url_of`]).
+pub(crate) fn urls_of(base_path: &str, output_files: &[PathBuf]) -> Vec<String> {
+    output_files
+        .iter()
+        .map(|path| url_of(base_path, path))
+        .collect()
+}
+
 /// The `data:` of a `rebuild` event, as JSON.
 pub(crate) fn message(viewer: &Viewer, change: &Change, base_path: &str) -> String {
     let action = decide(viewer, change, base_path);
@@ -182,49 +186,14 @@ pub(crate) struct Broadcast {
     pub(crate) base_path: String,
 }
 
-/// A page open in a browser, counted in `Shared::viewers` while its event stream is open.
-struct OpenPage {
-    shared: Arc<Shared>,
-    page: String,
-}
-
-impl OpenPage {
-    fn new(shared: Arc<Shared>, page: &str) -> Self {
-        let page = page.strip_suffix("index.html").unwrap_or(page).to_string();
-        *shared
-            .viewers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(page.clone())
-            .or_default() += 1;
-        OpenPage { shared, page }
-    }
-}
-
-impl Drop for OpenPage {
-    fn drop(&mut self) {
-        let mut viewers = self
-            .shared
-            .viewers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(count) = viewers.get_mut(&self.page) {
-            *count -= 1;
-            if *count == 0 {
-                viewers.remove(&self.page);
-            }
-        }
-    }
-}
-
-/// `GET /__yuanba/events`: a `ready` event at once, then one `rebuild` event per rebuild.
-pub(crate) async fn events(
-    State(shared): State<Arc<Shared>>,
-    uri: Uri,
+/// The event stream of `viewer`: a `ready` event at once, then one event per [`Broadcast`]
+/// (`rebuild` or `search`). `open` (the page's place among the viewers) lives as long as the
+/// stream.
+pub(crate) fn event_stream(
+    receiver: broadcast::Receiver<Broadcast>,
+    viewer: Viewer,
+    open: impl Send + 'static,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let viewer = viewer_of(uri.query().unwrap_or(""));
-    let receiver = shared.events.subscribe();
-    let open = OpenPage::new(Arc::clone(&shared), &viewer.page);
     let ready = stream::once(async { Ok(Event::default().event("ready").data("{}")) });
     let state = (receiver, viewer, open);
     let rebuilds = stream::unfold(state, |(mut receiver, viewer, open)| async move {

@@ -226,7 +226,16 @@ pub(crate) fn changes_of(layout: &Layout, result: DebounceEventResult) -> Change
 }
 
 /// A recursive watch on the site's source folders, reporting to a channel.
-pub(crate) enum Watcher {
+pub(crate) struct Watcher {
+    /// The site root.
+    root: PathBuf,
+    debouncer: AnyDebouncer,
+    /// The folders of [`WATCHED_DIRS`] under a recursive watch.
+    watched: BTreeSet<PathBuf>,
+}
+
+/// The debouncer of either kind of watcher.
+enum AnyDebouncer {
     /// The system's own notifications (inotify, `FSEvents`, `ReadDirectoryChangesW`).
     Native(Debouncer<RecommendedWatcher, RecommendedCache>),
     /// Looks at every file every [`POLL_INTERVAL`], for network drives and editors that the
@@ -242,39 +251,54 @@ impl Watcher {
         root: &Path,
         poll: bool,
         handler: impl Fn(DebounceEventResult) + Send + 'static,
-    ) -> notify::Result<(Watcher, BTreeSet<PathBuf>)> {
-        let mut watcher = if poll {
+    ) -> notify::Result<Watcher> {
+        let debouncer = if poll {
             let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
-            Watcher::Poll(new_debouncer_opt(DEBOUNCE, None, handler, NoCache, config)?)
+            AnyDebouncer::Poll(new_debouncer_opt(DEBOUNCE, None, handler, NoCache, config)?)
         } else {
-            Watcher::Native(new_debouncer(DEBOUNCE, None, handler)?)
+            AnyDebouncer::Native(new_debouncer(DEBOUNCE, None, handler)?)
+        };
+        let mut watcher = Watcher {
+            root: root.to_path_buf(),
+            debouncer,
+            watched: BTreeSet::new(),
         };
         watcher.watch(root, RecursiveMode::NonRecursive)?;
-        let mut dirs = BTreeSet::new();
-        watcher.watch_new_dirs(root, &mut dirs);
-        Ok((watcher, dirs))
+        watcher.watch_new_dirs();
+        Ok(watcher)
+    }
+
+    /// Keeps the watches right after `changes`: a watched folder that was removed and created
+    /// again (a checkout) needs a new watch, and so does one created since the last look.
+    pub(crate) fn follow(&mut self, changes: &ChangeSet) {
+        for name in WATCHED_DIRS {
+            if changes.paths.contains(Path::new(name)) {
+                self.watched.remove(&self.root.join(name));
+            }
+        }
+        self.watch_new_dirs();
     }
 
     /// Adds a recursive watch on each of [`WATCHED_DIRS`] that exists and is not yet watched
     /// (`templates/` created after serve started, say).
-    pub(crate) fn watch_new_dirs(&mut self, root: &Path, watched: &mut BTreeSet<PathBuf>) {
+    fn watch_new_dirs(&mut self) {
         for name in WATCHED_DIRS {
-            let dir = root.join(name);
-            if dir.is_dir() && !watched.contains(&dir) {
+            let dir = self.root.join(name);
+            if dir.is_dir() && !self.watched.contains(&dir) {
                 if self.watch(&dir, RecursiveMode::Recursive).is_ok() {
-                    watched.insert(dir);
+                    self.watched.insert(dir);
                 }
             } else if !dir.is_dir() {
                 // Removed: watch it again when it comes back.
-                watched.remove(&dir);
+                self.watched.remove(&dir);
             }
         }
     }
 
     fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
-        match self {
-            Watcher::Native(debouncer) => debouncer.watch(path, mode),
-            Watcher::Poll(debouncer) => debouncer.watch(path, mode),
+        match &mut self.debouncer {
+            AnyDebouncer::Native(debouncer) => debouncer.watch(path, mode),
+            AnyDebouncer::Poll(debouncer) => debouncer.watch(path, mode),
         }
     }
 }
