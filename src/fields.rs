@@ -256,7 +256,16 @@ mod tests {
             keys.iter().any(|key| key.name == "note"),
             "the scan is fooled"
         );
-        assert!(unknown_keys(&block, &keys, &["title"], Code::FrontMatterUnknownField, "story").is_empty());
+        assert!(
+            unknown_keys(
+                &block,
+                &keys,
+                &["title"],
+                Code::FrontMatterUnknownField,
+                "story"
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -269,7 +278,13 @@ mod tests {
             text: &source[4..source.len() - 4],
         };
         let keys = block.keys();
-        let found = unknown_keys(&block, &keys, &["title", "highlights"], Code::FrontMatterUnknownField, "story");
+        let found = unknown_keys(
+            &block,
+            &keys,
+            &["title", "highlights"],
+            Code::FrontMatterUnknownField,
+            "story",
+        );
         let lines: Vec<_> = found
             .iter()
             .map(|d| d.line_col().expect("located"))

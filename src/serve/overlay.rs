@@ -92,9 +92,12 @@ mod tests {
     fn the_overlay_shows_location_title_source_and_caret_escaped() {
         let source: Arc<str> = Arc::from("---\ntitle: 白莲<社区>\ndate: 2018-13-01\n---\n正文\n");
         let start = source.find("2018-13-01").expect("present");
-        let error = Diagnostic::error(crate::diagnostic::Code::FrontMatterDate, "invalid date `2018-13-01`")
-            .at(Path::new("content/a.md"), &source, start..start + 10)
-            .with_label("no 13th month");
+        let error = Diagnostic::error(
+            crate::diagnostic::Code::FrontMatterDate,
+            "invalid date `2018-13-01`",
+        )
+        .at(Path::new("content/a.md"), &source, start..start + 10)
+        .with_label("no 13th month");
         let html = render(&[error]);
         assert!(html.contains("<code>content/a.md:3:7</code>"), "{html}");
         assert!(html.contains("《白莲&lt;社区&gt;》"), "{html}");
