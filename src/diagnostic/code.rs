@@ -123,7 +123,64 @@ impl PartialEq<str> for Code {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
     use super::Code;
+
+    /// The reference page for users, one table row a code.
+    const DOCS: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md"));
+
+    /// Every table row of docs/diagnostics.md whose first cell is a backticked code: the code
+    /// and the text of its severity cell, in the order of the page.
+    fn documented_rows() -> Vec<(&'static str, &'static str)> {
+        DOCS.lines()
+            .filter_map(|line| {
+                let mut cells = line.trim().strip_prefix('|')?.split('|').map(str::trim);
+                let code = cells.next()?.strip_prefix('`')?.strip_suffix('`')?;
+                let severity = cells.next()?;
+                Some((code, severity))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn docs_list_every_code_once_with_its_severity() {
+        let rows = documented_rows();
+        let mut documented: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for &(code, severity) in &rows {
+            documented.entry(code).or_default().push(severity);
+        }
+        let twice: Vec<&str> = documented
+            .iter()
+            .filter(|(_, severities)| severities.len() > 1)
+            .map(|(code, _)| *code)
+            .collect();
+        assert!(twice.is_empty(), "documented more than once: {twice:?}");
+
+        let known: BTreeSet<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
+        let listed: BTreeSet<&str> = documented.keys().copied().collect();
+        let missing: Vec<&str> = known.difference(&listed).copied().collect();
+        let extra: Vec<&str> = listed.difference(&known).copied().collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "docs/diagnostics.md and Code::ALL differ\n  not documented: {missing:?}\n  documented but no such code: {extra:?}"
+        );
+
+        let wrong: Vec<String> = Code::ALL
+            .iter()
+            .filter_map(|code| {
+                let expected = code.severity().as_str();
+                let found = documented[code.as_str()][0];
+                (found != expected)
+                    .then(|| format!("{code}: documented as `{found}`, is `{expected}`"))
+            })
+            .collect();
+        assert!(
+            wrong.is_empty(),
+            "wrong severities:\n  {}",
+            wrong.join("\n  ")
+        );
+    }
 
     #[test]
     fn codes_are_unique_and_sorted_by_spelling() {

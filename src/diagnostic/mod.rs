@@ -49,25 +49,34 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error with a code and a message, not yet located.
+    /// An error with a code and a message, not yet located. `code` must be an error code (checked
+    /// in debug builds); `check --strict` makes warnings errors by setting the field instead.
     pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic::new(Severity::Error, code, message.into())
+    }
+
+    /// A warning with a code and a message, not yet located. `code` must be a warning code
+    /// (checked in debug builds).
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic::new(Severity::Warning, code, message.into())
+    }
+
+    fn new(severity: Severity, code: Code, message: String) -> Self {
+        debug_assert_eq!(
+            code.severity(),
+            severity,
+            "{code} is declared with severity `{}` in diagnostic/code.rs",
+            code.severity().as_str(),
+        );
         Diagnostic {
-            severity: Severity::Error,
+            severity,
             code,
-            message: message.into(),
+            message,
             path: None,
             source: None,
             span: None,
             label: None,
             help: None,
-        }
-    }
-
-    /// A warning with a code and a message, not yet located.
-    pub fn warning(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, message)
         }
     }
 
@@ -317,6 +326,20 @@ impl miette::Diagnostic for Report<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "editorial/no-highlights is declared with severity `warning`")]
+    fn an_error_with_a_warning_code_panics_in_debug_builds() {
+        let _ = Diagnostic::error(Code::EditorialNoHighlights, "no highlights");
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "link/not-found is declared with severity `error`")]
+    fn a_warning_with_an_error_code_panics_in_debug_builds() {
+        let _ = Diagnostic::warning(Code::LinkNotFound, "leads nowhere");
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

@@ -1,7 +1,8 @@
-//! Exact diagnostics for broken input, one minimal site per problem, the whole stderr snapshotted;
-//! and the odd-but-valid files (BOM, CRLF, a huge story) that must build.
+//! Exact diagnostics for broken input, one minimal site per problem, the whole stderr snapshotted
+//! (or, for the shorter ones, the `check --format json` line compared whole); and the
+//! odd-but-valid files (BOM, CRLF, a huge story) that must build.
 
-use crate::util::{SiteTest, story};
+use crate::util::{DEFAULT_CONFIG, SiteTest, check_json, story};
 
 /// A valid story front matter without its closing line, to append fields to.
 const HEAD: &str =
@@ -255,4 +256,150 @@ fn extra_map_keys_templates_cannot_use_are_errors() {
         .run(&["build"]);
     out.assert_exit(1);
     insta::assert_snapshot!("extra_in_site_yaml", out.stderr);
+}
+
+#[test]
+fn an_empty_site_yaml() {
+    assert_eq!(
+        check_json(&SiteTest::new().config(""), 1),
+        r#"{"file":"site.yaml","line":null,"column":null,"severity":"error","code":"config/empty","message":"site.yaml is empty","help":"add at least `title:` and `base_url:`"}
+"#
+    );
+}
+
+#[test]
+fn a_site_yaml_that_is_not_utf8() {
+    // `白` in GBK.
+    let site = SiteTest::new().bytes("site.yaml", b"title: \xb0\xd7\n");
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"site.yaml","line":null,"column":null,"severity":"error","code":"config/encoding","message":"site.yaml is not valid UTF-8","help":"save the file as UTF-8"}
+"#
+    );
+}
+
+#[test]
+fn a_link_check_timeout_of_zero() {
+    let site = SiteTest::new().config(&format!("{DEFAULT_CONFIG}link_check:\n  timeout: 0\n"));
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"site.yaml","line":3,"column":1,"severity":"error","code":"config/link-check","message":"`link_check.timeout` must be between 1 and 300 seconds, not 0","help":null}
+"#
+    );
+}
+
+#[test]
+fn a_site_without_a_title() {
+    let site = SiteTest::new().config("base_url: https://example.org/\n");
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"site.yaml","line":1,"column":1,"severity":"error","code":"config/missing-field","message":"the site needs a `title`","help":"add a line such as `title: 华西社区报`"}
+"#
+    );
+}
+
+#[test]
+fn a_theme_that_is_a_path() {
+    let site = SiteTest::new().config(&format!("{DEFAULT_CONFIG}theme: ../mine\n"));
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"site.yaml","line":3,"column":8,"severity":"error","code":"config/theme","message":"`theme` must be a folder name under themes/, not `../mine`","help":null}
+"#
+    );
+}
+
+#[test]
+fn an_unknown_time_zone() {
+    let site = SiteTest::new().config(&format!("{DEFAULT_CONFIG}timezone: Asia/Beijing\n"));
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"site.yaml","line":3,"column":11,"severity":"error","code":"config/timezone","message":"unknown time zone `Asia/Beijing`","help":"use an IANA time zone name such as `Asia/Shanghai` or `UTC`"}
+"#
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_broken_symlink_under_content() {
+    let site = SiteTest::new();
+    std::fs::create_dir_all(site.root().join("content/stories")).expect("create folders");
+    std::os::unix::fs::symlink("nowhere", site.root().join("content/stories/x.md"))
+        .expect("create a symlink");
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"content/stories/x.md","line":null,"column":null,"severity":"error","code":"content/io","message":"cannot read: IO error for operation on [ROOT]/content/stories/x.md: No such file or directory (os error 2)","help":null}
+"#
+    );
+}
+
+#[test]
+fn an_empty_title() {
+    let source = "---\ntitle: \"\"\ndate: 2018-03-18\ndistrict: 成华区\ncommunity: 白莲社区\nreporter: 彭戎\n---\n";
+    let site = SiteTest::new().file("content/stories/bailian.md", source);
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"content/stories/bailian.md","line":2,"column":8,"severity":"error","code":"front-matter/empty-field","message":"`title` is empty","help":"write a value, for example `title: 白莲社区创新发展治理见成效`"}
+"#
+    );
+}
+
+#[test]
+fn a_slug_without_letters_or_digits() {
+    let site = SiteTest::new().file(
+        "content/stories/bailian.md",
+        &format!("{HEAD}slug: \"!!!\"\n---\n"),
+    );
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"content/stories/bailian.md","line":7,"column":7,"severity":"error","code":"front-matter/slug","message":"`!!!` gives an empty slug","help":"use letters, digits and `-`, for example `slug: bailian`"}
+"#
+    );
+}
+
+#[test]
+fn a_page_with_a_reserved_slug() {
+    let site = SiteTest::new().file("content/pages/tags.md", "---\ntitle: 标签\n---\n");
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"content/pages/tags.md","line":null,"column":null,"severity":"error","code":"site/reserved-slug","message":"the page slug `tags` is used by yuanba for its own pages","help":"set another `slug:` in the page's front matter"}
+"#
+    );
+}
+
+/// A folder under static/ that cannot be read. Permissions do not stop root (tests may run as
+/// root), so the folder is made unreadable another way: nested so deep that its path is longer
+/// than `PATH_MAX` (4096 bytes on Linux), which the walk cannot open. GNU `mkdir -p` creates it one
+/// level at a time.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_static_folder_too_deep_to_open() {
+    let site = SiteTest::new();
+    let static_dir = site.root().join("static");
+    std::fs::create_dir(&static_dir).expect("create static/");
+    let deep = vec!["d".repeat(200); 22].join("/");
+    let made = std::process::Command::new("mkdir")
+        .args(["-p", &deep])
+        .current_dir(&static_dir)
+        .status()
+        .expect("run mkdir");
+    assert!(made.success(), "mkdir -p failed");
+    let stdout = check_json(&site, 1);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let diagnostic = &lines[0];
+    assert_eq!(diagnostic["code"], "static/io");
+    assert_eq!(diagnostic["severity"], "error");
+    // The first folder whose path is too long; how deep that is depends on the temporary folder.
+    let file = diagnostic["file"].as_str().expect("a file");
+    let folder = file.strip_prefix("static/").expect("under static/");
+    assert!(deep.starts_with(folder), "{file}");
+    let message = diagnostic["message"].as_str().expect("a message");
+    assert!(
+        message.starts_with("cannot read: IO error for operation on [ROOT]/static/dddd")
+            && message.ends_with(": File name too long (os error 36)"),
+        "{message}"
+    );
 }

@@ -184,7 +184,7 @@ fn external_links_are_checked_only_when_asked_head_then_get() {
     assert_eq!(lines.len(), 1, "{}", out.stdout);
     assert!(
         lines[0].contains(&format!(
-            "\"message\":\"`{address}/missing` answers 404 Not Found\""
+            "\"severity\":\"error\",\"code\":\"link/external\",\"message\":\"`{address}/missing` answers 404 Not Found\""
         )),
         "{}",
         out.stdout
@@ -200,5 +200,41 @@ fn external_links_are_checked_only_when_asked_head_then_get() {
             "HEAD /no-head",
             "HEAD /ok",
         ]
+    );
+}
+
+/// A host that refuses the connection (nothing listens on port 1) is a warning, not an error: the
+/// site may only be down for a while.
+#[test]
+fn an_unreachable_host_is_a_warning() {
+    let site = SiteTest::fixture("plain")
+        .config("title: t\nbase_url: https://example.org/\nlink_check:\n  timeout: 2\n  host_delay: 0\n")
+        .file(
+            "content/stories/a.md",
+            &story("甲", "2019-01-01", "[x](http://127.0.0.1:1/)")
+                .replacen("---\n\n", "highlights: [要点]\n---\n\n", 1),
+        );
+    let out = site.run(&["check", "--external", "--format", "json"]);
+    out.assert_success();
+    assert_eq!(out.stderr, "");
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", out.stdout);
+    let diagnostic = &lines[0];
+    assert_eq!(diagnostic["code"], "link/external-unreachable");
+    assert_eq!(diagnostic["severity"], "warning");
+    assert_eq!(diagnostic["file"], "content/stories/a.md");
+    assert_eq!(
+        diagnostic["help"],
+        "check the address; if the site is up, try again later or raise `link_check.timeout`"
+    );
+    // The rest of the message is the operating system's.
+    let message = diagnostic["message"].as_str().expect("a message");
+    assert!(
+        message.starts_with("cannot reach `http://127.0.0.1:1/`: "),
+        "{message}"
     );
 }

@@ -4,6 +4,7 @@ mod base_url; // a site under a sub-path, and `--base-url`
 mod build; // where pages and static files land, story order, bundles, the default theme
 mod check; // `yuanba check`: the broken fixture site, JSON, --strict, writing nothing
 mod cli; // help texts and bad usage
+mod codes; // every diagnostic code is expected by some test
 mod diagnostics; // exact messages for broken input, and odd files that must build
 mod drafts; // `draft: true` and `--drafts`
 mod feeds; // Atom feeds, sitemap, robots.txt, head metadata, alias redirects

@@ -1,6 +1,6 @@
 //! The 区 → 街道 → 社区 pages, the place registry and place slugs.
 
-use crate::util::SiteTest;
+use crate::util::{SiteTest, check_json};
 
 /// A story at a place; `street` may be empty.
 fn placed(title: &str, date: &str, district: &str, street: &str, community: &str) -> String {
@@ -329,4 +329,39 @@ fn places_listed_below_their_level_are_errors() {
     );
     out.assert_exit(1);
     insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn a_registry_that_is_not_utf8() {
+    // `成` in GBK.
+    let site = SiteTest::new().bytes("data/places.yaml", b"districts:\n  - name: \xb3\xc9\n");
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"data/places.yaml","line":null,"column":null,"severity":"error","code":"places/encoding","message":"the place registry is not valid UTF-8","help":"save the file as UTF-8"}
+"#
+    );
+}
+
+#[test]
+fn a_registry_that_is_a_folder() {
+    let site = SiteTest::new();
+    std::fs::create_dir_all(site.root().join("data/places.yaml")).expect("create folders");
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"data/places.yaml","line":null,"column":null,"severity":"error","code":"places/read","message":"cannot read the place registry: Is a directory (os error 21)","help":null}
+"#
+    );
+}
+
+#[test]
+fn a_registry_slug_without_letters_or_digits() {
+    let site = SiteTest::new().file(
+        "data/places.yaml",
+        "districts:\n  - name: 成华区\n    slug: \"--\"\n    communities:\n      - name: 白莲社区\n",
+    );
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"data/places.yaml","line":3,"column":12,"severity":"error","code":"places/slug","message":"the slug of 成华区 has no letters or digits","help":null}
+"#
+    );
 }

@@ -1,7 +1,7 @@
 //! Site templates: overriding one theme template, and errors in templates located at
 //! `templates/<name>:LINE:COL` with the story being rendered.
 
-use crate::util::{SiteTest, squeeze, story};
+use crate::util::{SiteTest, check_json, squeeze, story};
 
 fn site_with_story_template(template: &str) -> SiteTest {
     SiteTest::new()
@@ -136,5 +136,15 @@ fn a_broken_card_partial_is_reported_once() {
         out.stderr.contains("while rendering the card of story"),
         "{}",
         out.stderr
+    );
+}
+
+#[test]
+fn extending_a_template_that_does_not_exist() {
+    let site = SiteTest::new().file("templates/broken.html", "{% extends \"nope.html\" %}");
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"templates/broken.html","line":null,"column":null,"severity":"error","code":"template/error","message":"Template 'broken.html' is inheriting from 'nope.html', which doesn't exist or isn't loaded.","help":null}
+"#
     );
 }

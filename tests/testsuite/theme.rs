@@ -6,7 +6,7 @@ use std::path::Path;
 
 use scraper::{Html, Selector};
 
-use crate::util::{Output, SiteTest, story};
+use crate::util::{DEFAULT_CONFIG, Output, SiteTest, check_json, story};
 
 const CONFIG: &str = "title: 测试站点\nbase_url: https://example.org/\npaginate_by: 2\n\
 contact:\n  channels:\n    - name: 电话\n      value: 028-86969380\n";
@@ -551,4 +551,25 @@ fn remote_images_have_no_size() {
     let page = "public/stories/a/index.html";
     assert_eq!(out.select_attr(page, "figure img", "width"), [""]);
     assert_eq!(out.select_attr(page, "figure img", "height"), [""]);
+}
+
+#[test]
+fn a_theme_yaml_that_is_a_folder() {
+    let site = SiteTest::new().config(&format!("{DEFAULT_CONFIG}theme: mine\n"));
+    std::fs::create_dir_all(site.root().join("themes/mine/theme.yaml")).expect("create folders");
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"themes/mine/theme.yaml","line":null,"column":null,"severity":"error","code":"theme/io","message":"cannot read theme.yaml: Is a directory (os error 21)","help":null}
+"#
+    );
+}
+
+#[test]
+fn a_theme_that_does_not_exist() {
+    let site = SiteTest::new().config(&format!("{DEFAULT_CONFIG}theme: nosuch\n"));
+    assert_eq!(
+        check_json(&site, 1),
+        r#"{"file":"site.yaml","line":null,"column":null,"severity":"error","code":"theme/missing","message":"theme `nosuch` not found","help":"create themes/nosuch/templates/, or set `theme: default` in site.yaml"}
+"#
+    );
 }

@@ -299,6 +299,16 @@ fn select<T>(html: &Html, css: &str, map: impl Fn(scraper::ElementRef<'_>) -> T)
     html.select(&selector).map(map).collect()
 }
 
+/// Runs `yuanba check --format json` on `site`, checks that it exited with `code` and printed
+/// nothing on stderr, and returns stdout: one diagnostic a line, as JSON.
+#[track_caller]
+pub(crate) fn check_json(site: &SiteTest, code: i32) -> String {
+    let out = site.run(&["check", "--format", "json"]);
+    out.assert_exit(code);
+    assert_eq!(out.stderr, "");
+    out.stdout
+}
+
 /// Reads an HTTP request from `stream` up to its blank line; its method and path (for the tiny
 /// test servers of `links` and `search_browser`).
 pub(crate) fn read_request(stream: &std::net::TcpStream) -> Option<(String, String)> {
