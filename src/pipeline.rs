@@ -143,60 +143,102 @@ pub(crate) fn render_loaded(
     match templates {
         Err(template_diagnostics) => diagnostics.extend_from_slice(template_diagnostics),
         Ok(templates) => {
-            let writer = Writer {
+            let run = Rendering {
+                config,
                 sink,
-                failed: AtomicBool::new(diagnostics.iter().any(Diagnostic::is_error)),
-                n_files: AtomicUsize::new(0),
+                checks,
+                started,
             };
-            let emit = |output: Output| writer.emit(output);
-            let build_search = config.search && pages.builds_search();
-            // The index needs only the site: it is built and written beside everything else,
-            // from here on, so that it fills the moments when a core would be idle (the
-            // checks and the feeds below are mostly one thread).
-            let (rendered, indexed) = rayon::join(
-                || {
-                    let run = Run {
-                        site: &site,
-                        config,
-                        checks,
-                        writer: &writer,
-                        emit: &emit,
-                        started,
-                    };
-                    run.everything_but_search(templates, pages)
-                },
-                || {
-                    if build_search {
-                        search::build_into(&site, config, &emit)
-                    } else {
-                        Ok(())
-                    }
-                },
-            );
-            let rendered = rendered?;
-            indexed?;
-            config
-                .timings
-                .log("render and write, search index", started);
-            if rendered.diagnostics.iter().any(Diagnostic::is_error) {
-                writer.fail();
-            }
+            let rendered = run.render_and_index(site, &diagnostics, templates, pages)?;
             diagnostics.extend(rendered.diagnostics);
             built.external_links = rendered.external_links;
-            if !writer.failed() && pages.keeps_site() {
-                pages.keep(Assembled {
-                    site,
-                    generated: rendered.generated,
-                    assets: rendered.assets.unwrap_or_default(),
-                });
-            }
-            built.n_files = writer.n_files.into_inner();
+            built.n_files = rendered.n_files;
         }
     }
     config.timings.log("site dropped", started);
     diagnostic::sort(&mut diagnostics);
     built.diagnostics = diagnostics;
     Ok(built)
+}
+
+/// What the rendering of an assembled site needs.
+struct Rendering<'a> {
+    config: &'a SiteConfig,
+    sink: &'a dyn Sink,
+    checks: Checks,
+    started: Instant,
+}
+
+/// What [`Rendering::render_and_index`] found and wrote.
+struct Rendered {
+    diagnostics: Vec<Diagnostic>,
+    external_links: Vec<check::links::ExternalLink>,
+    n_files: usize,
+}
+
+impl Rendering<'_> {
+    /// Checks, renders and writes everything, the search index beside the rest; files are
+    /// written only while no error is known (`earlier` holds the problems found so far). A site
+    /// without errors goes to `pages` when it keeps sites.
+    fn render_and_index(
+        &self,
+        site: Site,
+        earlier: &[Diagnostic],
+        templates: &mut Templates,
+        pages: &mut dyn RenderPages,
+    ) -> Result<Rendered, output::Error> {
+        let config = self.config;
+        let writer = Writer {
+            sink: self.sink,
+            failed: AtomicBool::new(earlier.iter().any(Diagnostic::is_error)),
+            n_files: AtomicUsize::new(0),
+        };
+        let emit = |output: Output| writer.emit(output);
+        let build_search = config.search && pages.builds_search();
+        // The index needs only the site: it is built and written beside everything else, from
+        // here on, so that it fills the moments when a core would be idle (the checks and the
+        // feeds are mostly one thread).
+        let (rendered, indexed) = rayon::join(
+            || {
+                let run = Run {
+                    site: &site,
+                    config,
+                    checks: self.checks,
+                    writer: &writer,
+                    emit: &emit,
+                    started: self.started,
+                };
+                run.everything_but_search(templates, pages)
+            },
+            || {
+                if build_search {
+                    search::build_into(&site, config, &emit)
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        let rendered = rendered?;
+        indexed?;
+        config
+            .timings
+            .log("render and write, search index", self.started);
+        if rendered.diagnostics.iter().any(Diagnostic::is_error) {
+            writer.fail();
+        }
+        if !writer.failed() && pages.keeps_site() {
+            pages.keep(Assembled {
+                site,
+                generated: rendered.generated,
+                assets: rendered.assets.unwrap_or_default(),
+            });
+        }
+        Ok(Rendered {
+            diagnostics: rendered.diagnostics,
+            external_links: rendered.external_links,
+            n_files: writer.n_files.into_inner(),
+        })
+    }
 }
 
 /// Hands files to the sink until the build is known to have an error, and counts them.

@@ -44,22 +44,46 @@ impl Sources {
         changes: Option<&ChangeSet>,
     ) -> (Content, usize) {
         let started = std::time::Instant::now();
-        // When every reported path is a file the cache knows and that is still there, the
-        // files are the same: no walk. Anything created, removed or renamed, or a bundle's other
-        // file, is a path the cache does not know (or a missing one), and `content/` is walked.
-        let same_files = changes.is_some_and(|changes| {
-            changes
-                .content
-                .iter()
-                .all(|path| self.entries.contains_key(path) && path.is_file())
-        });
-        if !same_files {
+        if !self.same_files(changes) {
             self.walked = content::discover(config);
         }
         let (files, walk_diagnostics) = self.walked.clone();
         config.timings.log("sources: discover", started);
-        let mut cached = std::mem::take(&mut self.entries);
+        let cached = std::mem::take(&mut self.entries);
         self.generation += 1;
+        let (order, n_read) = self.read(files, cached, changes, config);
+        let results = order
+            .iter()
+            .filter_map(|path| self.entries.get(path))
+            .map(|entry| (entry.generation, &entry.loaded))
+            .collect();
+        let content =
+            incremental::collect_reusing(results, walk_diagnostics, config, &mut self.bodies);
+        (content, n_read)
+    }
+
+    /// Whether the files of `content/` are the ones of the last walk: every reported path is a
+    /// file the cache knows and that is still there. Anything created, removed or renamed, or a
+    /// bundle's other file, is a path the cache does not know (or a missing one).
+    fn same_files(&self, changes: Option<&ChangeSet>) -> bool {
+        changes.is_some_and(|changes| {
+            changes
+                .content
+                .iter()
+                .all(|path| self.entries.contains_key(path) && path.is_file())
+        })
+    }
+
+    /// Reads, in parallel, the `files` that `changes` touches or `cached` does not have, and
+    /// takes the others from `cached`; returns the files' paths in walk order, and how many
+    /// were read.
+    fn read(
+        &mut self,
+        files: Vec<SourceFile>,
+        mut cached: HashMap<PathBuf, Entry>,
+        changes: Option<&ChangeSet>,
+        config: &SiteConfig,
+    ) -> (Vec<PathBuf>, usize) {
         let generation = self.generation;
         let entries: Vec<(Entry, bool)> = files
             .into_par_iter()
@@ -68,11 +92,13 @@ impl Sources {
                     if entry.file == file
                         && changes.is_some_and(|changes| !changes.touches_content(&file.path)) =>
                 {
+                    let generation = entry.generation;
+                    let loaded = Err(Vec::new());
                     (
                         Entry {
                             file,
-                            generation: entry.generation,
-                            loaded: Err(Vec::new()),
+                            generation,
+                            loaded,
                         },
                         false,
                     )
@@ -105,14 +131,7 @@ impl Sources {
             })
             .collect();
         drop(cached);
-        let results = order
-            .iter()
-            .filter_map(|path| self.entries.get(path))
-            .map(|entry| (entry.generation, &entry.loaded))
-            .collect();
-        let content =
-            incremental::collect_reusing(results, walk_diagnostics, config, &mut self.bodies);
-        (content, n_read)
+        (order, n_read)
     }
 
     /// A file the last refresh loaded without problems, with what it loaded.

@@ -293,14 +293,8 @@ impl Engine {
         self.last = Last::Unpatchable;
         let started = Instant::now();
         let everything = changes.is_none_or(ChangeSet::needs_everything);
-        if let Err(diagnostics) = self.reload_config(everything) {
+        if let Err(diagnostics) = self.prepare(changes, everything) {
             return Ok(failed(diagnostics, 0, started));
-        }
-        if changes.is_some_and(ChangeSet::needs_templates) {
-            self.templates = None;
-        }
-        if let Some(config) = &mut self.config {
-            config.refresh_now();
         }
         // Loaded just above when it was missing.
         let Some(config) = self.config.as_ref() else {
@@ -358,6 +352,23 @@ impl Engine {
             started,
         };
         self.publish_full(full, publish)
+    }
+
+    /// Before a full rebuild: loads `site.yaml` again when needed, forgets the templates when
+    /// one changed, and sets the build time to now.
+    fn prepare(
+        &mut self,
+        changes: Option<&ChangeSet>,
+        everything: bool,
+    ) -> Result<(), Vec<Diagnostic>> {
+        self.reload_config(everything)?;
+        if changes.is_some_and(ChangeSet::needs_templates) {
+            self.templates = None;
+        }
+        if let Some(config) = &mut self.config {
+            config.refresh_now();
+        }
+        Ok(())
     }
 
     /// Loads `site.yaml` again when everything changed or none loaded yet; templates and the

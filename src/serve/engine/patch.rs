@@ -178,23 +178,14 @@ impl Engine {
             (config, &kept.drafts, stale),
             publish,
             |emit| {
-                let rendered = incremental::pages::rerender(
-                    &site,
+                let patch = StoryPatch {
+                    site: &site,
                     templates,
                     config,
-                    &self.incremental.render,
-                    &stories,
-                    emit,
-                );
-                let Some(n_rendered) = taken(rendered, &mut keys)? else {
-                    return Ok(None);
+                    cache: &self.incremental.render,
+                    stories: &stories,
                 };
-                let mut extras = render::feeds::build_containing(&site, config, &stories);
-                for &idx in &stories {
-                    extras.extend(render::aliases::redirects(&site.stories[idx], config));
-                }
-                extras.into_iter().try_for_each(emit)?;
-                Ok(Some(n_rendered))
+                patch.write(emit, &mut keys)
             },
         );
         let published = match published {
@@ -575,6 +566,45 @@ impl Engine {
                     .join(", ")
             );
         }
+    }
+}
+
+/// What a patch of stories renders from.
+struct StoryPatch<'a> {
+    site: &'a Site,
+    templates: &'a render::Templates,
+    config: &'a SiteConfig,
+    cache: &'a incremental::RenderCache,
+    /// The changed stories.
+    stories: &'a [usize],
+}
+
+impl StoryPatch<'_> {
+    /// Renders the pages that show the changed stories, then the feeds that list them and their
+    /// redirect pages; returns the number of pages rendered, with their fingerprints put in
+    /// `keys` (`None` when a page failed).
+    fn write(
+        &self,
+        emit: &Emit<'_>,
+        keys: &mut Option<incremental::PageKeys>,
+    ) -> Result<Option<usize>, output::Error> {
+        let StoryPatch {
+            site,
+            templates,
+            config,
+            cache,
+            stories,
+        } = *self;
+        let rendered = incremental::pages::rerender(site, templates, config, cache, stories, emit);
+        let Some(n_rendered) = taken(rendered, keys)? else {
+            return Ok(None);
+        };
+        let mut extras = render::feeds::build_containing(site, config, stories);
+        for &idx in stories {
+            extras.extend(render::aliases::redirects(&site.stories[idx], config));
+        }
+        extras.into_iter().try_for_each(emit)?;
+        Ok(Some(n_rendered))
     }
 }
 
