@@ -100,6 +100,8 @@ pub(crate) struct RenderedPages {
 /// Renders every planned page whose context does not have the fingerprint it had at the last
 /// committed build (those are [`RenderedPages::kept`]), handing each to `emit` as soon as it is
 /// ready (in parallel), and records what the next build can reuse.
+// Kept whole: it is `render::render` with fingerprints, step for step, so that the two read
+// alike.
 pub(crate) fn render<E: Send>(
     site: &Site,
     jobs: &[Job],

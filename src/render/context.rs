@@ -178,6 +178,7 @@ pub struct StoryView<'a> {
 
 impl<'a> StoryView<'a> {
     /// The view of the story at `story_idx` of the site.
+    // Kept whole: one field of the template API after another (`docs/themes.md`).
     pub fn new(site: &'a Site, story_idx: usize, config: &SiteConfig) -> Self {
         let story = &site.stories[story_idx];
         let site_path = permalink::story_path(&story.slug);

@@ -417,18 +417,10 @@ pub(crate) fn card(
     }
     let mut context = Context::new();
     context.insert("story", &view);
-    match templates.tera.render(CARD_TEMPLATE, &context) {
+    let (ok, diagnostic) = match templates.tera.render(CARD_TEMPLATE, &context) {
         Ok(html) => {
             view.card = html;
-            let value = Value::from_serializable(&view);
-            (
-                Card {
-                    value,
-                    key,
-                    ok: true,
-                },
-                None,
-            )
+            (true, None)
         }
         Err(error) => {
             let story = &site.stories[idx];
@@ -438,17 +430,11 @@ pub(crate) fn card(
                 story.source_path.display()
             );
             let diagnostic = tera_env::to_diagnostic(&error, &templates.sources, Some(&what));
-            let value = Value::from_serializable(&view);
-            (
-                Card {
-                    value,
-                    key,
-                    ok: false,
-                },
-                Some(diagnostic),
-            )
+            (false, Some(diagnostic))
         }
-    }
+    };
+    let value = Value::from_serializable(&view);
+    (Card { value, key, ok }, diagnostic)
 }
 
 /// The site path and `lastmod` date of every page the sitemap lists (all but the 404 and search

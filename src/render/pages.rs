@@ -259,6 +259,8 @@ fn term_page(
     format!("the page of {} {}", kind.as_str(), term.name)
 }
 
+// Kept whole: one value of the story page's context after another, in the order
+// `docs/themes.md` lists them.
 fn story(
     site: &Site,
     config: &SiteConfig,

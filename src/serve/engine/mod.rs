@@ -285,6 +285,8 @@ impl Engine {
 
     /// Builds the whole site again (re-reading only the changed files, rendering only the
     /// pages whose fingerprint changed) and publishes it when it has no errors.
+    // Kept whole: the sources, the templates and the render cache are borrowed together
+    // across the pipeline call, which steps taking `&mut self` could not share.
     fn try_rebuild(
         &mut self,
         changes: Option<&ChangeSet>,
@@ -395,6 +397,8 @@ impl Engine {
     }
 
     /// Publishes a full build without errors and keeps what the next rebuild patches.
+    // Kept whole: the order of its steps (compare, publish, then commit what was published)
+    // is the point, and each step is a few lines.
     fn publish_full(
         &mut self,
         full: FullBuild,

@@ -136,6 +136,9 @@ impl Engine {
 
     /// Patches the last published build for a change of story text: renders the changed
     /// stories' pages, the pages that show their cards, and the feeds with them.
+    // Kept whole: it holds borrows of several of the engine's fields at once (the
+    // configuration, the templates, the kept site, the render cache, the published files)
+    // across the patch, which a method taking `&mut self` for a step could not share.
     fn try_patch(
         &mut self,
         changes: &ChangeSet,
