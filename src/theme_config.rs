@@ -144,7 +144,7 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
 pub fn apply_site_options(
     theme: &ThemeConfig,
     theme_name: &str,
-    site_options: Mapping,
+    site_options: &Mapping,
     block: &YamlBlock<'_>,
     keys: &[TopLevelKey],
 ) -> Result<Mapping, Vec<Diagnostic>> {
@@ -169,7 +169,7 @@ pub fn apply_site_options(
         };
         let child = child_keys.iter().find(|child| child.name == name);
         let key_span = child.map_or(fallback, |child| (child.offset, child.name.len()));
-        let Some(default) = theme.options.get(&key) else {
+        let Some(default) = theme.options.get(key) else {
             let message = format!("unknown theme option `{name}`");
             let help = match fields::did_you_mean(&name, declared.iter().copied()) {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
@@ -190,7 +190,7 @@ pub fn apply_site_options(
             continue;
         };
         if let Some(expected) = kind_of(default)
-            && kind_of(&value).is_some_and(|found| found != expected)
+            && kind_of(value).is_some_and(|found| found != expected)
         {
             let value_span = child.map_or(fallback, |child| {
                 let line_end = block.text[child.value_offset..]
@@ -222,7 +222,7 @@ pub fn apply_site_options(
             );
             continue;
         }
-        options.insert(key, value);
+        options.insert(key.clone(), value.clone());
     }
     if diagnostics.is_empty() {
         Ok(options)
