@@ -247,23 +247,23 @@ fn reporter_typos(stories: &[Arc<Story>]) -> Vec<Diagnostic> {
             *counts.entry(name.as_str()).or_default() += 1;
         }
     }
-    let mut frequent: Vec<(&str, usize)> = counts
+    let mut frequent: Vec<Frequent<'_>> = counts
         .iter()
         .filter(|&(_, &count)| count >= 2)
-        .map(|(&name, &count)| (name, count))
+        .map(|(&name, &count)| Frequent { name, count })
         .collect();
     // Most used first, so the suggestion is the likeliest spelling; then by name for stability.
-    frequent.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    frequent.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
     let mut diagnostics = Vec::new();
     for story in stories {
         for name in &story.reporters {
             if counts[name.as_str()] != 1 {
                 continue;
             }
-            let close = frequent.iter().find(|(other, _)| {
-                name.chars().count() >= 3 && strsim::levenshtein(name, other) == 1
+            let close = frequent.iter().find(|frequent| {
+                name.chars().count() >= 3 && strsim::levenshtein(name, frequent.name) == 1
             });
-            let Some((other, count)) = close else {
+            let Some(&Frequent { name: other, count }) = close else {
                 continue;
             };
             let location = Location {
@@ -285,6 +285,14 @@ fn reporter_typos(stories: &[Arc<Story>]) -> Vec<Diagnostic> {
         }
     }
     diagnostics
+}
+
+/// A reporter name written in several stories.
+#[derive(Debug, Clone, Copy)]
+struct Frequent<'a> {
+    name: &'a str,
+    /// In how many stories.
+    count: usize,
 }
 
 #[cfg(test)]

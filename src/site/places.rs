@@ -749,8 +749,9 @@ fn settle_unregistered(places: &mut Places) {
 /// Without a registry, one community name under several districts is most likely a typo in
 /// one of them (or two places that a registry should tell apart).
 fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<Diagnostic> {
-    // Community name → (district, one of its communities of that name), in tree order.
-    let mut seen: HashMap<&str, Vec<(PlaceId, PlaceId)>> = HashMap::new();
+    // Community name → each district it is in, with one of its communities there, in tree
+    // order.
+    let mut seen: HashMap<&str, Vec<InDistrict>> = HashMap::new();
     let mut names: Vec<&str> = Vec::new();
     for id in places.tree_order() {
         let place = &places.all[id];
@@ -762,8 +763,11 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
             names.push(place.name.as_str());
             Vec::new()
         });
-        if entry.iter().all(|&(d, _)| d != district) {
-            entry.push((district, id));
+        if entry.iter().all(|found| found.district != district) {
+            entry.push(InDistrict {
+                district,
+                community: id,
+            });
         }
     }
     let mut diagnostics = Vec::new();
@@ -774,7 +778,7 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
         }
         let districts: Vec<&str> = found
             .iter()
-            .map(|&(district, _)| places.all[district].name.as_str())
+            .map(|found| places.all[found.district].name.as_str())
             .collect();
         let diagnostic = Diagnostic::warning(
             Code::PlacesAmbiguousCommunity,
@@ -788,7 +792,7 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
              list them in data/places.yaml",
         );
         // Point at the newest story that puts it in the second district.
-        let story = places.all[found[1].1]
+        let story = places.all[found[1].community]
             .stories
             .first()
             .map(|&idx| &stories[idx]);
@@ -798,6 +802,13 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
         });
     }
     diagnostics
+}
+
+/// A community of a district, for [`communities_in_several_districts`].
+#[derive(Debug, Clone, Copy)]
+struct InDistrict {
+    district: PlaceId,
+    community: PlaceId,
 }
 
 /// A diagnostic at a story's front matter field, or at the file when the field has no place.
