@@ -107,7 +107,7 @@ pub struct Image {
 /// Where the value of a front matter field is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldSpan {
-    /// One of the [`LOCATED_FIELDS`].
+    /// One of the `LOCATED_FIELDS`.
     pub name: &'static str,
     /// Its bytes in the story's `source`.
     pub span: std::ops::Range<usize>,
