@@ -249,18 +249,28 @@ impl SiteConfig {
 
 /// Reads `site.yaml` in `root` and applies the overrides.
 pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let source: Arc<str> = Arc::from(read_config_file(root)?);
+    let block = YamlBlock {
+        path: Path::new(CONFIG_FILE),
+        source: &source,
+        start: 0,
+        text: &source,
+    };
+    let raw = read_raw(&block)?;
+    resolve(root, raw, overrides, &block)
+}
+
+/// The text of `site.yaml`, or why there is none to read.
+fn read_config_file(root: &Path) -> Result<String, Vec<Diagnostic>> {
     let path = root.join(CONFIG_FILE);
-    let display_path = Path::new(CONFIG_FILE);
-    let text = match std::fs::read(&path) {
+    match std::fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => crate::files::normalize_text(text),
-            Err(_) => {
-                return Err(vec![
-                    Diagnostic::error(Code::ConfigEncoding, "site.yaml is not valid UTF-8")
-                        .in_file(display_path)
-                        .with_help("save the file as UTF-8"),
-                ]);
-            }
+            Ok(text) => Ok(crate::files::normalize_text(text)),
+            Err(_) => Err(vec![
+                Diagnostic::error(Code::ConfigEncoding, "site.yaml is not valid UTF-8")
+                    .in_file(Path::new(CONFIG_FILE))
+                    .with_help("save the file as UTF-8"),
+            ]),
         },
         Err(error) => {
             let message = if error.kind() == std::io::ErrorKind::NotFound {
@@ -268,22 +278,20 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagno
             } else {
                 format!("cannot read {}: {error}", path.display())
             };
-            return Err(vec![
+            Err(vec![
                 Diagnostic::error(Code::ConfigMissing, message)
                     .with_help("run yuanba in a site folder, pass --root DIR, or create one with `yuanba init DIR`"),
-            ]);
+            ])
         }
-    };
-    let source: Arc<str> = Arc::from(text);
-    let block = YamlBlock {
-        path: display_path,
-        source: &source,
-        start: 0,
-        text: &source,
-    };
+    }
+}
+
+/// `site.yaml` deserialized: every unknown key first, then an empty file, then serde's first
+/// error, then an `extra` that templates cannot use.
+fn read_raw(block: &YamlBlock<'_>) -> Result<RawConfig, Vec<Diagnostic>> {
     let keys = block.keys();
     let unknown = fields::unknown_keys(
-        &block,
+        block,
         &keys,
         KNOWN_KEYS,
         Code::ConfigUnknownField,
@@ -292,21 +300,31 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<SiteConfig, Vec<Diagno
     if !unknown.is_empty() {
         return Err(unknown);
     }
-    let raw: RawConfig = if source.trim().is_empty() {
+    if block.source.trim().is_empty() {
         return Err(vec![
             Diagnostic::error(Code::ConfigEmpty, "site.yaml is empty")
-                .in_file(display_path)
+                .in_file(block.path)
                 .with_help("add at least `title:` and `base_url:`"),
         ]);
-    } else {
-        fields::deserialize(&block, Code::ConfigInvalid).map_err(|d| vec![d])?
-    };
+    }
+    let raw: RawConfig = fields::deserialize(block, Code::ConfigInvalid).map_err(|d| vec![d])?;
     if let Some(diagnostic) =
-        fields::check_extra(&block, &keys, raw.extra.as_ref(), Code::ConfigInvalid)
+        fields::check_extra(block, &keys, raw.extra.as_ref(), Code::ConfigInvalid)
     {
         return Err(vec![diagnostic]);
     }
-    resolve(root, raw, overrides, &block)
+    Ok(raw)
+}
+
+/// The settings of `site.yaml` that can be wrong, checked.
+struct Checked {
+    title: String,
+    base_url: BaseUrl,
+    timezone_name: String,
+    timezone: jiff::tz::TimeZone,
+    theme: ResolvedTheme,
+    link_check: LinkCheck,
+    fixed_now: Option<jiff::Timestamp>,
 }
 
 fn resolve(
@@ -315,10 +333,67 @@ fn resolve(
     overrides: &Overrides,
     block: &YamlBlock<'_>,
 ) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let checked = check_settings(root, &raw, overrides, block)?;
+    Ok(site_config(root, raw, overrides, checked))
+}
+
+/// Checks every setting that can be wrong and reports all the problems at once, in this order:
+/// title, base URL, time zone, theme, `link_check`, `SOURCE_DATE_EPOCH`.
+fn check_settings(
+    root: &Path,
+    raw: &RawConfig,
+    overrides: &Overrides,
+    block: &YamlBlock<'_>,
+) -> Result<Checked, Vec<Diagnostic>> {
     let keys = block.keys();
     let mut diagnostics = Vec::new();
-    let locate = |name: &str| block.value_span(&keys, name).unwrap_or((0, 1));
-    let title = raw.title.unwrap_or_default().trim().to_string();
+    let title = check_title(raw.title.as_deref(), block, &mut diagnostics);
+    let base_url = check_base_url(
+        overrides.base_url.as_deref(),
+        raw.base_url.as_deref(),
+        block,
+        &mut diagnostics,
+    );
+    let timezone_name = raw
+        .timezone
+        .clone()
+        .unwrap_or_else(|| "Asia/Shanghai".to_string());
+    let timezone = check_timezone(&timezone_name, block, &mut diagnostics);
+    let theme_keys = ThemeKeys {
+        theme: raw.theme.as_deref(),
+        paginate_by: raw.paginate_by,
+        theme_options: raw.theme_options.as_ref(),
+    };
+    let theme = resolve_theme(root, theme_keys, block, &mut diagnostics);
+    let link_check = raw.link_check.clone().unwrap_or_default();
+    diagnostics.extend(check_link_check(&link_check, block, &keys));
+    let fixed_now =
+        build_time(overrides.env.source_date_epoch.as_deref()).unwrap_or_else(|diagnostic| {
+            diagnostics.push(diagnostic);
+            None
+        });
+    let (Some(base_url), Some(timezone), true) = (base_url, timezone, diagnostics.is_empty())
+    else {
+        return Err(diagnostics);
+    };
+    Ok(Checked {
+        title,
+        base_url,
+        timezone_name,
+        timezone,
+        theme,
+        link_check,
+        fixed_now,
+    })
+}
+
+/// The site title, trimmed; an error when there is none.
+fn check_title(
+    title: Option<&str>,
+    block: &YamlBlock<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> String {
+    let title = title.unwrap_or_default().trim().to_string();
     if title.is_empty() {
         diagnostics.push(
             block
@@ -326,78 +401,78 @@ fn resolve(
                 .with_help("add a line such as `title: 华西社区报`"),
         );
     }
-    let base_url_text = overrides
-        .base_url
-        .clone()
-        .or(raw.base_url)
-        .unwrap_or_default();
-    let base = match parse_base_url(&base_url_text) {
-        Ok(base) => Some(base),
-        Err(message) => {
-            let (offset, len) = locate("base_url");
-            let diagnostic = if overrides.base_url.is_some() {
-                Diagnostic::error(Code::ConfigBaseUrl, format!("--base-url {message}"))
-            } else {
-                block.error_at(
-                    Code::ConfigBaseUrl,
-                    format!("`base_url` {message}"),
-                    offset,
-                    len,
-                )
-            };
-            diagnostics.push(diagnostic.with_help("write it as an absolute URL such as `https://example.org/` or `https://example.org/news/`"));
-            None
-        }
+    title
+}
+
+/// `--base-url`, else `base_url`, checked and split.
+fn check_base_url(
+    from_command_line: Option<&str>,
+    from_file: Option<&str>,
+    block: &YamlBlock<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<BaseUrl> {
+    let text = from_command_line.or(from_file).unwrap_or_default();
+    let message = match parse_base_url(text) {
+        Ok(base_url) => return Some(base_url),
+        Err(message) => message,
     };
-    let timezone_name = raw.timezone.unwrap_or_else(|| "Asia/Shanghai".to_string());
-    let timezone = jiff::tz::TimeZone::get(&timezone_name).ok();
+    let diagnostic = if from_command_line.is_some() {
+        Diagnostic::error(Code::ConfigBaseUrl, format!("--base-url {message}"))
+    } else {
+        let (offset, len) = block
+            .value_span(&block.keys(), "base_url")
+            .unwrap_or((0, 1));
+        block.error_at(
+            Code::ConfigBaseUrl,
+            format!("`base_url` {message}"),
+            offset,
+            len,
+        )
+    };
+    diagnostics.push(diagnostic.with_help(
+        "write it as an absolute URL such as `https://example.org/` or `https://example.org/news/`",
+    ));
+    None
+}
+
+/// The time zone called `name`; an error when jiff does not know it.
+fn check_timezone(
+    name: &str,
+    block: &YamlBlock<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<jiff::tz::TimeZone> {
+    let timezone = jiff::tz::TimeZone::get(name).ok();
     if timezone.is_none() {
-        let (offset, len) = locate("timezone");
-        let message = format!("unknown time zone `{timezone_name}`");
+        let (offset, len) = block
+            .value_span(&block.keys(), "timezone")
+            .unwrap_or((0, 1));
+        let message = format!("unknown time zone `{name}`");
         diagnostics.push(
             block
                 .error_at(Code::ConfigTimezone, message, offset, len)
                 .with_help("use an IANA time zone name such as `Asia/Shanghai` or `UTC`"),
         );
     }
-    let theme = resolve_theme(
-        root,
-        ThemeKeys {
-            theme: raw.theme,
-            paginate_by: raw.paginate_by,
-            theme_options: raw.theme_options,
-        },
-        block,
-        &mut diagnostics,
-    );
-    let link_check = raw.link_check.unwrap_or_default();
-    diagnostics.extend(check_link_check(&link_check, block, &keys));
-    let fixed_now =
-        build_time(overrides.env.source_date_epoch.as_deref()).unwrap_or_else(|diagnostic| {
-            diagnostics.push(diagnostic);
-            None
-        });
-    let now = fixed_now.unwrap_or_else(jiff::Timestamp::now);
+    timezone
+}
+
+/// The configuration: what was checked, the settings that need no checking, the overrides.
+fn site_config(root: &Path, raw: RawConfig, overrides: &Overrides, checked: Checked) -> SiteConfig {
     let output_dir = match &overrides.output_dir {
         Some(dir) => absolute(dir),
         None => absolute(&root.join(raw.output_dir.as_deref().unwrap_or("public"))),
     };
-    let (Some((base_url, base_path)), Some(timezone), true) =
-        (base, timezone, diagnostics.is_empty())
-    else {
-        return Err(diagnostics);
-    };
-    Ok(SiteConfig {
+    SiteConfig {
         root: root.to_path_buf(),
-        title,
+        title: checked.title,
         description: raw.description.unwrap_or_default(),
         tagline: raw.tagline.unwrap_or_default(),
-        base_url,
-        base_path,
+        base_url: checked.base_url.url,
+        base_path: checked.base_url.path,
         language: raw.language.unwrap_or_else(|| "zh-CN".to_string()),
-        timezone_name,
-        timezone,
-        theme: theme.name,
+        timezone_name: checked.timezone_name,
+        timezone: checked.timezone,
+        theme: checked.theme.name,
         output_dir,
         campaign: raw.campaign,
         contact: raw.contact,
@@ -406,22 +481,23 @@ fn resolve(
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
         include_drafts: overrides.drafts,
         include_future: overrides.future,
-        now,
-        fixed_now,
+        now: checked.fixed_now.unwrap_or_else(jiff::Timestamp::now),
+        fixed_now: checked.fixed_now,
         timings: crate::timing::Timings::new(overrides.env.timings),
-        paginate_by: theme.paginate_by,
-        theme_options: theme.options,
-        theme_description: theme.description,
-        link_check,
+        paginate_by: checked.theme.paginate_by,
+        theme_options: checked.theme.options,
+        theme_description: checked.theme.description,
+        link_check: checked.link_check,
         search: raw.search.unwrap_or(true),
-    })
+    }
 }
 
 /// The keys of `site.yaml` that choose and set up the theme.
-struct ThemeKeys {
-    theme: Option<String>,
+#[derive(Clone, Copy)]
+struct ThemeKeys<'a> {
+    theme: Option<&'a str>,
     paginate_by: Option<i64>,
-    theme_options: Option<crate::yaml::Mapping>,
+    theme_options: Option<&'a crate::yaml::Mapping>,
 }
 
 /// The theme and the settings it decides: `site.yaml` over `theme.yaml` over the defaults.
@@ -434,50 +510,20 @@ struct ResolvedTheme {
 
 fn resolve_theme(
     root: &Path,
-    keys_of_site: ThemeKeys,
+    keys_of_site: ThemeKeys<'_>,
     block: &YamlBlock<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ResolvedTheme {
-    let keys = block.keys();
-    let locate = |name: &str| block.value_span(&keys, name).unwrap_or((0, 1));
-    let name = keys_of_site.theme.unwrap_or_else(|| "default".to_string());
-    let settings = match check_theme_name(&name) {
-        Ok(()) => theme_config::layers(root, &name)
-            .and_then(|layers| theme_config::load(&layers))
-            .unwrap_or_else(|found| {
-                diagnostics.extend(found);
-                ThemeConfig::default()
-            }),
-        Err(message) => {
-            let (offset, len) = locate("theme");
-            diagnostics.push(block.error_at(Code::ConfigTheme, message, offset, len));
-            ThemeConfig::default()
-        }
-    };
-    let paginate_by = match keys_of_site.paginate_by {
-        None => Ok(settings
-            .paginate_by
-            .unwrap_or(theme_config::DEFAULT_PAGINATE_BY)),
-        Some(n) => theme_config::check_paginate_by(n),
-    }
-    .unwrap_or_else(|message| {
-        let (offset, len) = locate("paginate_by");
-        diagnostics.push(
-            block
-                .error_at(Code::ConfigPaginateBy, message, offset, len)
-                .with_help(format!(
-                    "the default is {}",
-                    theme_config::DEFAULT_PAGINATE_BY
-                )),
-        );
-        theme_config::DEFAULT_PAGINATE_BY
-    });
+    let name = keys_of_site.theme.unwrap_or("default").to_string();
+    let settings = theme_settings(root, &name, block, diagnostics);
+    let paginate_by = paginate_by(keys_of_site.paginate_by, &settings, block, diagnostics);
+    let no_options = crate::yaml::Mapping::new();
     let options = theme_config::apply_site_options(
         &settings,
         &name,
-        keys_of_site.theme_options.unwrap_or_default(),
+        keys_of_site.theme_options.unwrap_or(&no_options),
         block,
-        &keys,
+        &block.keys(),
     )
     .unwrap_or_else(|found| {
         diagnostics.extend(found);
@@ -489,6 +535,59 @@ fn resolve_theme(
         paginate_by,
         options,
     }
+}
+
+/// The `theme.yaml` layers of the theme `name`, merged; the defaults when `name` is not a
+/// theme folder name or a layer is broken (both reported).
+fn theme_settings(
+    root: &Path,
+    name: &str,
+    block: &YamlBlock<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> ThemeConfig {
+    match check_theme_name(name) {
+        Ok(()) => theme_config::layers(root, name)
+            .and_then(|layers| theme_config::load(&layers))
+            .unwrap_or_else(|found| {
+                diagnostics.extend(found);
+                ThemeConfig::default()
+            }),
+        Err(message) => {
+            let (offset, len) = block.value_span(&block.keys(), "theme").unwrap_or((0, 1));
+            diagnostics.push(block.error_at(Code::ConfigTheme, message, offset, len));
+            ThemeConfig::default()
+        }
+    }
+}
+
+/// Items per list page: `site.yaml`'s `paginate_by` (checked), else the theme's, else the
+/// default, which also stands in for a wrong value.
+fn paginate_by(
+    of_site: Option<i64>,
+    theme: &ThemeConfig,
+    block: &YamlBlock<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> usize {
+    match of_site {
+        None => Ok(theme
+            .paginate_by
+            .unwrap_or(theme_config::DEFAULT_PAGINATE_BY)),
+        Some(n) => theme_config::check_paginate_by(n),
+    }
+    .unwrap_or_else(|message| {
+        let (offset, len) = block
+            .value_span(&block.keys(), "paginate_by")
+            .unwrap_or((0, 1));
+        diagnostics.push(
+            block
+                .error_at(Code::ConfigPaginateBy, message, offset, len)
+                .with_help(format!(
+                    "the default is {}",
+                    theme_config::DEFAULT_PAGINATE_BY
+                )),
+        );
+        theme_config::DEFAULT_PAGINATE_BY
+    })
 }
 
 /// Problems with the values of `link_check`.
@@ -576,8 +675,18 @@ pub fn absolute(path: &Path) -> PathBuf {
     normal
 }
 
-/// Checks `base_url` and splits off its path: `https://x.org/news` → (`https://x.org/news/`, `/news/`).
-fn parse_base_url(text: &str) -> Result<(String, String), String> {
+/// `base_url` checked and split: `https://x.org/news` has the URL `https://x.org/news/` and the
+/// path `/news/`.
+#[derive(Debug, PartialEq, Eq)]
+struct BaseUrl {
+    /// Absolute, ending with `/`.
+    url: String,
+    /// Starting and ending with `/`.
+    path: String,
+}
+
+/// Checks `base_url` and splits off its path.
+fn parse_base_url(text: &str) -> Result<BaseUrl, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err("is missing".to_string());
@@ -605,7 +714,10 @@ fn parse_base_url(text: &str) -> Result<(String, String), String> {
     } else {
         format!("/{trimmed}/")
     };
-    Ok((format!("{scheme}://{host}{base_path}"), base_path))
+    Ok(BaseUrl {
+        url: format!("{scheme}://{host}{base_path}"),
+        path: base_path,
+    })
 }
 
 #[cfg(test)]
@@ -616,19 +728,22 @@ mod tests {
     fn base_url_gets_a_trailing_slash_and_a_path() {
         assert_eq!(
             parse_base_url("https://example.org").expect("valid"),
-            ("https://example.org/".to_string(), "/".to_string())
+            BaseUrl {
+                url: "https://example.org/".to_string(),
+                path: "/".to_string()
+            }
         );
         assert_eq!(
             parse_base_url("https://example.org/news").expect("valid"),
-            (
-                "https://example.org/news/".to_string(),
-                "/news/".to_string()
-            )
+            BaseUrl {
+                url: "https://example.org/news/".to_string(),
+                path: "/news/".to_string()
+            }
         );
         assert_eq!(
             parse_base_url("http://127.0.0.1:1111/a/b/")
                 .expect("valid")
-                .1,
+                .path,
             "/a/b/"
         );
     }

@@ -65,16 +65,16 @@ pub fn load(layers: &[ThemeFile]) -> Result<ThemeConfig, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     for layer in layers {
         match read_layer(layer) {
-            Ok((raw, paginate_by)) => {
+            Ok(settings) => {
                 if !layer.options_only {
-                    if let Some(description) = raw.description {
+                    if let Some(description) = settings.description {
                         theme.description = description;
                     }
-                    if paginate_by.is_some() {
-                        theme.paginate_by = paginate_by;
+                    if settings.paginate_by.is_some() {
+                        theme.paginate_by = settings.paginate_by;
                     }
                 }
-                for (key, value) in raw.options.unwrap_or_default() {
+                for (key, value) in settings.options.unwrap_or_default() {
                     if let Value::String(name) = &key {
                         theme
                             .declared_in
@@ -93,7 +93,15 @@ pub fn load(layers: &[ThemeFile]) -> Result<ThemeConfig, Vec<Diagnostic>> {
     }
 }
 
-fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagnostic>> {
+/// One `theme.yaml`, checked.
+struct LayerSettings {
+    description: Option<String>,
+    paginate_by: Option<usize>,
+    /// Every option name is text.
+    options: Option<Mapping>,
+}
+
+fn read_layer(layer: &ThemeFile) -> Result<LayerSettings, Vec<Diagnostic>> {
     let block = YamlBlock {
         path: &layer.display_path,
         source: &layer.text,
@@ -135,7 +143,11 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
             ]);
         }
     }
-    Ok((raw, paginate_by))
+    Ok(LayerSettings {
+        description: raw.description,
+        paginate_by,
+        options: raw.options,
+    })
 }
 
 /// The theme's options with the site's `theme_options` applied. Every key the site sets must
@@ -144,90 +156,164 @@ fn read_layer(layer: &ThemeFile) -> Result<(RawTheme, Option<usize>), Vec<Diagno
 pub fn apply_site_options(
     theme: &ThemeConfig,
     theme_name: &str,
-    site_options: Mapping,
+    site_options: &Mapping,
     block: &YamlBlock<'_>,
     keys: &[TopLevelKey],
 ) -> Result<Mapping, Vec<Diagnostic>> {
+    let written = WrittenOptions::new(theme, theme_name, block, keys);
     let mut options = theme.options.clone();
     let mut diagnostics = Vec::new();
-    let child_keys = keys
-        .iter()
-        .position(|key| key.name == "theme_options")
-        .map(|idx| {
-            let end = keys
-                .get(idx + 1)
-                .map_or(block.text.len(), |next| next.offset);
-            yaml::child_keys(block.text, &keys[idx], end)
-        })
-        .unwrap_or_default();
-    let fallback = block.value_span(keys, "theme_options").unwrap_or((0, 1));
-    let declared: Vec<&str> = theme.options.keys().filter_map(Value::as_str).collect();
     for (key, value) in site_options {
-        let name = match &key {
+        let name = match key {
             Value::String(name) => name.clone(),
             other => yaml_inline(other),
         };
-        let child = child_keys.iter().find(|child| child.name == name);
-        let key_span = child.map_or(fallback, |child| (child.offset, child.name.len()));
-        let Some(default) = theme.options.get(&key) else {
-            let message = format!("unknown theme option `{name}`");
-            let help = match fields::did_you_mean(&name, declared.iter().copied()) {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None if declared.is_empty() => {
-                    format!("theme `{theme_name}` has no options")
-                }
-                None => format!(
-                    "the options of theme `{theme_name}` are: {}",
-                    declared.join(", ")
-                ),
-            };
-            diagnostics.push(
-                block
-                    .error_at(Code::ConfigThemeOption, message, key_span.0, key_span.1)
-                    .with_label(format!("not an option of theme `{theme_name}`"))
-                    .with_help(help),
-            );
+        let Some(default) = theme.options.get(key) else {
+            diagnostics.push(written.unknown(&name));
             continue;
         };
         if let Some(expected) = kind_of(default)
-            && kind_of(&value).is_some_and(|found| found != expected)
+            && kind_of(value).is_some_and(|found| found != expected)
         {
-            let value_span = child.map_or(fallback, |child| {
-                let line_end = block.text[child.value_offset..]
-                    .find('\n')
-                    .map_or(block.text.len(), |idx| child.value_offset + idx);
-                let len = block.text[child.value_offset..line_end].trim_end().len();
-                if len == 0 {
-                    key_span
-                } else {
-                    (child.value_offset, len)
-                }
-            });
-            diagnostics.push(
-                block
-                    .error_at(
-                        Code::ConfigThemeOption,
-                        format!("theme option `{name}` must be {expected}"),
-                        value_span.0,
-                        value_span.1,
-                    )
-                    .with_help(format!(
-                        "its default in {} is `{}`",
-                        theme.declared_in.get(&name).map_or_else(
-                            || format!("themes/{theme_name}/{THEME_FILE}"),
-                            |path| path.display().to_string().replace('\\', "/")
-                        ),
-                        yaml_inline(default)
-                    )),
-            );
+            diagnostics.push(written.of_another_kind(&name, expected, default));
             continue;
         }
-        options.insert(key, value);
+        options.insert(key.clone(), value.clone());
     }
     if diagnostics.is_empty() {
         Ok(options)
     } else {
         Err(diagnostics)
+    }
+}
+
+/// Bytes of `site.yaml` a message points at, relative to its block.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    offset: usize,
+    len: usize,
+}
+
+/// The site's `theme_options` as written in `site.yaml`, and the theme they are checked
+/// against: what the messages about them need.
+struct WrittenOptions<'a> {
+    theme: &'a ThemeConfig,
+    theme_name: &'a str,
+    block: &'a YamlBlock<'a>,
+    /// The keys under `theme_options:`.
+    child_keys: Vec<TopLevelKey>,
+    /// Where `theme_options` is, for an option whose own line is not found.
+    fallback: Span,
+}
+
+impl<'a> WrittenOptions<'a> {
+    fn new(
+        theme: &'a ThemeConfig,
+        theme_name: &'a str,
+        block: &'a YamlBlock<'a>,
+        keys: &[TopLevelKey],
+    ) -> Self {
+        let child_keys = keys
+            .iter()
+            .position(|key| key.name == "theme_options")
+            .map(|idx| {
+                let end = keys
+                    .get(idx + 1)
+                    .map_or(block.text.len(), |next| next.offset);
+                yaml::child_keys(block.text, &keys[idx], end)
+            })
+            .unwrap_or_default();
+        let (offset, len) = block.value_span(keys, "theme_options").unwrap_or((0, 1));
+        WrittenOptions {
+            theme,
+            theme_name,
+            block,
+            child_keys,
+            fallback: Span { offset, len },
+        }
+    }
+
+    fn child(&self, name: &str) -> Option<&TopLevelKey> {
+        self.child_keys.iter().find(|child| child.name == name)
+    }
+
+    /// Where the option `name` is written.
+    fn key_span(&self, name: &str) -> Span {
+        self.child(name).map_or(self.fallback, |child| Span {
+            offset: child.offset,
+            len: child.name.len(),
+        })
+    }
+
+    /// Where the value of the option `name` is written (its key when the value is on the
+    /// lines below).
+    fn value_span(&self, name: &str) -> Span {
+        let text = self.block.text;
+        self.child(name).map_or(self.fallback, |child| {
+            let line_end = text[child.value_offset..]
+                .find('\n')
+                .map_or(text.len(), |idx| child.value_offset + idx);
+            let len = text[child.value_offset..line_end].trim_end().len();
+            if len == 0 {
+                self.key_span(name)
+            } else {
+                Span {
+                    offset: child.value_offset,
+                    len,
+                }
+            }
+        })
+    }
+
+    /// The site sets `name`, which the theme does not declare.
+    fn unknown(&self, name: &str) -> Diagnostic {
+        let theme_name = self.theme_name;
+        let declared: Vec<&str> = self
+            .theme
+            .options
+            .keys()
+            .filter_map(Value::as_str)
+            .collect();
+        let help = match fields::did_you_mean(name, declared.iter().copied()) {
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None if declared.is_empty() => {
+                format!("theme `{theme_name}` has no options")
+            }
+            None => format!(
+                "the options of theme `{theme_name}` are: {}",
+                declared.join(", ")
+            ),
+        };
+        let span = self.key_span(name);
+        self.block
+            .error_at(
+                Code::ConfigThemeOption,
+                format!("unknown theme option `{name}`"),
+                span.offset,
+                span.len,
+            )
+            .with_label(format!("not an option of theme `{theme_name}`"))
+            .with_help(help)
+    }
+
+    /// The site sets `name` to a value of another kind than its default, which is `expected`.
+    fn of_another_kind(&self, name: &str, expected: &str, default: &Value) -> Diagnostic {
+        let declared_in = self.theme.declared_in.get(name).map_or_else(
+            || format!("themes/{}/{THEME_FILE}", self.theme_name),
+            |path| path.display().to_string().replace('\\', "/"),
+        );
+        let span = self.value_span(name);
+        self.block
+            .error_at(
+                Code::ConfigThemeOption,
+                format!("theme option `{name}` must be {expected}"),
+                span.offset,
+                span.len,
+            )
+            .with_help(format!(
+                "its default in {declared_in} is `{}`",
+                yaml_inline(default)
+            ))
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::check::links::LocalImage;
 use crate::check::{Location, OutputFiles};
 use crate::content::Story;
-use crate::content::markdown::ReferenceKind;
+use crate::content::markdown::{Reference, ReferenceKind};
 use crate::diagnostic::Diagnostic;
 use crate::text;
 
@@ -37,102 +37,124 @@ pub fn check(
 
 fn check_story(story: &Story) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let at_field = |field: &str| Location {
+    diagnostics.extend(long_title(story));
+    diagnostics.extend(half_width_title(story));
+    diagnostics.extend(no_highlights(story));
+    diagnostics.extend(images_without_alt(story));
+    diagnostics.extend(no_photo_credit(story));
+    diagnostics
+}
+
+/// Where a front matter field of `story` is written; the opening `---` when it is not.
+fn at_field(story: &Story, field: &str) -> Location {
+    Location {
         path: story.source_path.clone(),
         source: std::sync::Arc::clone(&story.source),
-        // A field that is not written: the opening `---`.
         span: story.field_span(field).unwrap_or(0..3),
-    };
+    }
+}
+
+fn long_title(story: &Story) -> Option<Diagnostic> {
     let n_chars = story.title.chars().count();
-    if n_chars > MAX_TITLE_CHARS {
-        diagnostics.push(
-            at_field("title")
-                .locate(Diagnostic::warning(
-                    Code::EditorialTitleLength,
-                    format!("the title has {n_chars} characters, more than {MAX_TITLE_CHARS}"),
-                ))
-                .with_help("shorten it; put the rest in `subtitle`"),
-        );
-    }
-    if let Some(suggested) = full_width_title(&story.title) {
-        diagnostics.push(
-            at_field("title")
-                .locate(Diagnostic::warning(
-                    Code::EditorialTitlePunctuation,
-                    "the title mixes half-width punctuation into Chinese text",
-                ))
-                .with_label("half-width punctuation next to Chinese")
-                .with_help(format!("use full-width punctuation: `title: {suggested}`")),
-        );
-    }
-    if story.highlights.is_empty() {
-        diagnostics.push(
-            at_field("highlights")
-                .locate(Diagnostic::warning(
-                    Code::EditorialNoHighlights,
-                    "the story has no highlights",
-                ))
-                .with_label("no `highlights` in this front matter")
-                .with_help(
-                    "add two or three key points:\nhighlights:\n  - 儿童之家自2月19日起正式开园",
-                ),
-        );
-    }
-    let body_images = story
-        .references
-        .iter()
-        .filter(|reference| reference.kind == ReferenceKind::Image);
-    // Photos of the front matter, then images of the body, without alt text.
-    let photos_without_alt = story
+    (n_chars > MAX_TITLE_CHARS).then(|| {
+        at_field(story, "title")
+            .locate(Diagnostic::warning(
+                Code::EditorialTitleLength,
+                format!("the title has {n_chars} characters, more than {MAX_TITLE_CHARS}"),
+            ))
+            .with_help("shorten it; put the rest in `subtitle`")
+    })
+}
+
+fn half_width_title(story: &Story) -> Option<Diagnostic> {
+    let suggested = full_width_title(&story.title)?;
+    Some(
+        at_field(story, "title")
+            .locate(Diagnostic::warning(
+                Code::EditorialTitlePunctuation,
+                "the title mixes half-width punctuation into Chinese text",
+            ))
+            .with_label("half-width punctuation next to Chinese")
+            .with_help(format!("use full-width punctuation: `title: {suggested}`")),
+    )
+}
+
+fn no_highlights(story: &Story) -> Option<Diagnostic> {
+    story.highlights.is_empty().then(|| {
+        at_field(story, "highlights")
+            .locate(Diagnostic::warning(
+                Code::EditorialNoHighlights,
+                "the story has no highlights",
+            ))
+            .with_label("no `highlights` in this front matter")
+            .with_help("add two or three key points:\nhighlights:\n  - 儿童之家自2月19日起正式开园")
+    })
+}
+
+/// A photo or an image without alt text.
+struct MissingAlt {
+    span: std::ops::Range<usize>,
+    message: String,
+    help: &'static str,
+}
+
+/// Photos of the front matter, then images of the body, without alt text.
+fn images_without_alt(story: &Story) -> Vec<Diagnostic> {
+    let photos = story
         .images
         .iter()
         .filter(|image| image.alt.trim().is_empty())
-        .map(|image| {
-            (
-                front_matter_span(story, &image.src),
-                format!("the photo `{}` has no `alt` text", image.src.trim()),
-                "describe what it shows for readers who cannot see it: `alt: 儿童之家的活动室`",
-            )
+        .map(|image| MissingAlt {
+            span: front_matter_span(story, &image.src),
+            message: format!("the photo `{}` has no `alt` text", image.src.trim()),
+            help: "describe what it shows for readers who cannot see it: `alt: 儿童之家的活动室`",
         });
-    let images_without_alt = body_images
-        .clone()
+    let body_images = body_images(story)
         .filter(|image| image.alt.trim().is_empty())
-        .map(|image| {
-            (
-                story.body_start + image.span.start..story.body_start + image.span.end,
-                format!("the image `{}` has no alt text", image.url),
-                "describe what it shows between the brackets: `![儿童之家的活动室](…)`",
-            )
+        .map(|image| MissingAlt {
+            span: story.body_start + image.span.start..story.body_start + image.span.end,
+            message: format!("the image `{}` has no alt text", image.url),
+            help: "describe what it shows between the brackets: `![儿童之家的活动室](…)`",
         });
-    for (span, message, help) in photos_without_alt.chain(images_without_alt) {
-        let location = Location {
-            span,
-            ..at_field("images")
-        };
-        diagnostics.push(
+    photos
+        .chain(body_images)
+        .map(|missing| {
+            let location = Location {
+                span: missing.span,
+                ..at_field(story, "images")
+            };
             location
-                .locate(Diagnostic::warning(Code::EditorialImageAlt, message))
-                .with_help(help),
-        );
-    }
+                .locate(Diagnostic::warning(
+                    Code::EditorialImageAlt,
+                    missing.message,
+                ))
+                .with_help(missing.help)
+        })
+        .collect()
+}
+
+/// The images of the body.
+fn body_images(story: &Story) -> impl Iterator<Item = &Reference> {
+    story
+        .references
+        .iter()
+        .filter(|reference| reference.kind == ReferenceKind::Image)
+}
+
+fn no_photo_credit(story: &Story) -> Option<Diagnostic> {
     let uncredited = story
         .images
         .iter()
         .any(|image| image.credit.trim().is_empty());
-    let has_body_images = body_images.clone().next().is_some();
-    if story.photo_credit.is_empty() && (uncredited || has_body_images) {
-        diagnostics.push(
-            at_field("images")
-                .locate(Diagnostic::warning(
-                    Code::EditorialPhotoCredit,
-                    "the story has photos but no `photo_credit`",
-                ))
-                .with_help(
-                    "say who took them: `photo_credit: 社区供图` (or a `credit:` on each photo)",
-                ),
-        );
-    }
-    diagnostics
+    let has_body_images = body_images(story).next().is_some();
+    (story.photo_credit.is_empty() && (uncredited || has_body_images)).then(|| {
+        at_field(story, "images")
+            .locate(Diagnostic::warning(
+                Code::EditorialPhotoCredit,
+                "the story has photos but no `photo_credit`",
+            ))
+            .with_help("say who took them: `photo_credit: 社区供图` (or a `credit:` on each photo)")
+    })
 }
 
 /// Where `text` is written in the front matter, after the `images:` key.
@@ -225,23 +247,23 @@ fn reporter_typos(stories: &[Arc<Story>]) -> Vec<Diagnostic> {
             *counts.entry(name.as_str()).or_default() += 1;
         }
     }
-    let mut frequent: Vec<(&str, usize)> = counts
+    let mut frequent: Vec<Frequent<'_>> = counts
         .iter()
         .filter(|&(_, &count)| count >= 2)
-        .map(|(&name, &count)| (name, count))
+        .map(|(&name, &count)| Frequent { name, count })
         .collect();
     // Most used first, so the suggestion is the likeliest spelling; then by name for stability.
-    frequent.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    frequent.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
     let mut diagnostics = Vec::new();
     for story in stories {
         for name in &story.reporters {
             if counts[name.as_str()] != 1 {
                 continue;
             }
-            let close = frequent.iter().find(|(other, _)| {
-                name.chars().count() >= 3 && strsim::levenshtein(name, other) == 1
+            let close = frequent.iter().find(|frequent| {
+                name.chars().count() >= 3 && strsim::levenshtein(name, frequent.name) == 1
             });
-            let Some((other, count)) = close else {
+            let Some(&Frequent { name: other, count }) = close else {
                 continue;
             };
             let location = Location {
@@ -263,6 +285,14 @@ fn reporter_typos(stories: &[Arc<Story>]) -> Vec<Diagnostic> {
         }
     }
     diagnostics
+}
+
+/// A reporter name written in several stories.
+#[derive(Debug, Clone, Copy)]
+struct Frequent<'a> {
+    name: &'a str,
+    /// In how many stories.
+    count: usize,
 }
 
 #[cfg(test)]

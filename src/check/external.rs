@@ -36,7 +36,42 @@ enum Outcome {
 
 /// Fetches every external link and reports the broken ones at each place they are written.
 pub fn check(links: &[ExternalLink], settings: &LinkCheck) -> Vec<Diagnostic> {
-    // URL (without fragment) → where it is written, in order of first appearance.
+    let LinksByUrl { urls, places } = links_by_url(links, settings);
+    let mut diagnostics = Vec::new();
+    let by_host = queues_by_host(urls, &places, &mut diagnostics);
+    for fetched in fetch_all(by_host, settings) {
+        for link in &places[&fetched.url] {
+            if let Some(diagnostic) = report(link, &fetched.outcome) {
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
+    diagnostics
+}
+
+/// The links to fetch, each URL once.
+struct LinksByUrl<'a> {
+    /// Every URL (without fragment), in order of first appearance.
+    urls: Vec<String>,
+    /// Where each URL is written.
+    places: HashMap<String, Vec<&'a ExternalLink>>,
+}
+
+/// The URLs of one host, fetched one after the other.
+struct HostQueue {
+    /// Lowercase `host[:port]`.
+    host: String,
+    urls: Vec<String>,
+}
+
+/// What one URL answered.
+struct Fetched {
+    url: String,
+    outcome: Outcome,
+}
+
+/// The links not under a `link_check.skip` prefix, by URL without fragment.
+fn links_by_url<'a>(links: &'a [ExternalLink], settings: &LinkCheck) -> LinksByUrl<'a> {
     let mut places: HashMap<String, Vec<&ExternalLink>> = HashMap::new();
     let mut urls: Vec<String> = Vec::new();
     for link in links {
@@ -56,44 +91,45 @@ pub fn check(links: &[ExternalLink], settings: &LinkCheck) -> Vec<Diagnostic> {
             })
             .push(link);
     }
-    let mut diagnostics = Vec::new();
-    let mut by_host: Vec<(String, Vec<String>)> = Vec::new();
+    LinksByUrl { urls, places }
+}
+
+/// The URLs grouped by host, hosts in order of first appearance; a URL without a host is an
+/// error at each place it is written.
+fn queues_by_host(
+    urls: Vec<String>,
+    places: &HashMap<String, Vec<&ExternalLink>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<HostQueue> {
+    let mut by_host: Vec<HostQueue> = Vec::new();
     for url in urls {
-        match url
+        let authority = url
             .parse::<ureq::http::Uri>()
             .ok()
-            .and_then(|uri| uri.authority().cloned())
-        {
-            Some(authority) => {
-                let host = authority.as_str().to_ascii_lowercase();
-                match by_host.iter_mut().find(|(h, _)| *h == host) {
-                    Some((_, queue)) => queue.push(url),
-                    None => by_host.push((host, vec![url])),
-                }
+            .and_then(|uri| uri.authority().cloned());
+        let Some(authority) = authority else {
+            for link in &places[&url] {
+                diagnostics.push(
+                    link.location
+                        .locate(Diagnostic::error(
+                            Code::LinkExternal,
+                            format!("`{}` is not a valid URL", link.url),
+                        ))
+                        .with_help("check for spaces or Chinese punctuation in the address"),
+                );
             }
-            None => {
-                for link in &places[&url] {
-                    diagnostics.push(
-                        link.location
-                            .locate(Diagnostic::error(
-                                Code::LinkExternal,
-                                format!("`{}` is not a valid URL", link.url),
-                            ))
-                            .with_help("check for spaces or Chinese punctuation in the address"),
-                    );
-                }
-            }
+            continue;
+        };
+        let host = authority.as_str().to_ascii_lowercase();
+        match by_host.iter_mut().find(|queue| queue.host == host) {
+            Some(queue) => queue.urls.push(url),
+            None => by_host.push(HostQueue {
+                host,
+                urls: vec![url],
+            }),
         }
     }
-    let outcomes = fetch_all(by_host, settings);
-    for (url, outcome) in outcomes {
-        for link in &places[&url] {
-            if let Some(diagnostic) = report(link, &outcome) {
-                diagnostics.push(diagnostic);
-            }
-        }
-    }
-    diagnostics
+    by_host
 }
 
 /// The URL to fetch: without `#fragment`, and `https:` for a protocol-relative `//host/…`.
@@ -106,7 +142,7 @@ fn fetchable(url: &str) -> String {
 }
 
 /// Fetches each host's URLs in turn, [`CONCURRENCY`] hosts at a time.
-fn fetch_all(by_host: Vec<(String, Vec<String>)>, settings: &LinkCheck) -> Vec<(String, Outcome)> {
+fn fetch_all(by_host: Vec<HostQueue>, settings: &LinkCheck) -> Vec<Fetched> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(settings.timeout)))
         .http_status_as_error(false)
@@ -120,7 +156,8 @@ fn fetch_all(by_host: Vec<(String, Vec<String>)>, settings: &LinkCheck) -> Vec<(
         for _ in 0..CONCURRENCY {
             scope.spawn(|| {
                 // A poisoned lock means another worker panicked; stop taking work.
-                while let Some((_, urls)) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                while let Some(HostQueue { urls, .. }) = queue.lock().ok().and_then(|mut q| q.pop())
+                {
                     let mut last_request: Option<Instant> = None;
                     for url in urls {
                         if let Some(wait) =
@@ -131,7 +168,7 @@ fn fetch_all(by_host: Vec<(String, Vec<String>)>, settings: &LinkCheck) -> Vec<(
                         last_request = Some(Instant::now());
                         let outcome = fetch(&agent, &url, delay);
                         if let Ok(mut results) = results.lock() {
-                            results.push((url, outcome));
+                            results.push(Fetched { url, outcome });
                         }
                     }
                 }
@@ -139,7 +176,7 @@ fn fetch_all(by_host: Vec<(String, Vec<String>)>, settings: &LinkCheck) -> Vec<(
         }
     });
     let mut results = results.into_inner().unwrap_or_default();
-    results.sort_by(|a, b| a.0.cmp(&b.0));
+    results.sort_by(|a, b| a.url.cmp(&b.url));
     results
 }
 

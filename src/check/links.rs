@@ -100,22 +100,37 @@ fn check_some(
     outputs: &OutputFiles<'_>,
     only: Option<&[usize]>,
 ) -> Report {
-    let mut documents: Vec<Document<'_>> = site
-        .stories
-        .iter()
-        .map(|story| Document {
-            source_path: &story.source_path,
-            source: &story.source,
-            body_start: story.body_start,
-            site_path: permalink::story_path(&story.slug),
-            references: &story.references,
-            anchors: &story.anchors,
-            images: &story.images,
-            images_at: story.field_span("images").map_or(0, |span| span.start),
-            assets: &story.assets,
-        })
-        .collect();
-    documents.extend(site.pages.iter().map(|page| Document {
+    let targets = Targets::new(documents(site), site, config, outputs, only.is_none());
+    let checked: Vec<&Document<'_>> = match only {
+        None => targets.documents.iter().collect(),
+        Some(stories) => stories
+            .iter()
+            .filter_map(|&idx| targets.documents.get(idx))
+            .collect(),
+    };
+    let mut report = Report::default();
+    for doc in checked {
+        targets.check_references(doc, &mut report);
+        targets.check_photos(doc, &mut report);
+    }
+    report
+}
+
+/// Every story, then every page, as a document (so a story's index is its index in
+/// `site.stories`).
+fn documents(site: &Site) -> Vec<Document<'_>> {
+    let stories = site.stories.iter().map(|story| Document {
+        source_path: &story.source_path,
+        source: &story.source,
+        body_start: story.body_start,
+        site_path: permalink::story_path(&story.slug),
+        references: &story.references,
+        anchors: &story.anchors,
+        images: &story.images,
+        images_at: story.field_span("images").map_or(0, |span| span.start),
+        assets: &story.assets,
+    });
+    let pages = site.pages.iter().map(|page| Document {
         source_path: &page.source_path,
         source: &page.source,
         body_start: page.body_start,
@@ -125,64 +140,8 @@ fn check_some(
         images: &[],
         images_at: 0,
         assets: &page.assets,
-    }));
-    let targets = Targets {
-        config,
-        by_source: only.is_none().then(|| {
-            documents
-                .iter()
-                .enumerate()
-                .map(|(idx, doc)| (doc.source_path, idx))
-                .collect()
-        }),
-        by_site_path: only.is_none().then(|| {
-            documents
-                .iter()
-                .enumerate()
-                .map(|(idx, doc)| (doc.site_path.clone(), idx))
-                .collect()
-        }),
-        unpublished_by_source: site
-            .unpublished
-            .iter()
-            .map(|u| (u.source_path.as_path(), u))
-            .collect(),
-        unpublished_by_site_path: site
-            .unpublished
-            .iter()
-            .map(|u| (u.site_path.as_str(), u))
-            .collect(),
-        documents,
-        outputs,
-    };
-    let mut report = Report::default();
-    let checked: Vec<&Document<'_>> = match only {
-        None => targets.documents.iter().collect(),
-        Some(stories) => stories
-            .iter()
-            .filter_map(|&idx| targets.documents.get(idx))
-            .collect(),
-    };
-    for doc in checked {
-        for reference in doc.references {
-            let span = doc.body_start + reference.span.start..doc.body_start + reference.span.end;
-            let location = doc.location(span);
-            targets.check_one(doc, &reference.url, reference.kind, location, &mut report);
-        }
-        for image in doc.images {
-            let src = image.src.trim();
-            let front_matter = &doc.source[..doc.body_start];
-            let span = front_matter[doc.images_at.min(front_matter.len())..]
-                .find(src)
-                .filter(|_| !src.is_empty())
-                .map_or(doc.images_at..doc.images_at, |idx| {
-                    doc.images_at + idx..doc.images_at + idx + src.len()
-                });
-            let location = doc.location(span);
-            targets.check_one(doc, src, ReferenceKind::Image, location, &mut report);
-        }
-    }
-    report
+    });
+    stories.chain(pages).collect()
 }
 
 impl Document<'_> {
@@ -195,7 +154,74 @@ impl Document<'_> {
     }
 }
 
+impl<'a> Targets<'a> {
+    /// What the links of `documents` can reach; `indexed` makes the maps by source and site
+    /// path (worth it when every document is checked).
+    fn new(
+        documents: Vec<Document<'a>>,
+        site: &'a Site,
+        config: &'a SiteConfig,
+        outputs: &'a OutputFiles<'a>,
+        indexed: bool,
+    ) -> Self {
+        Targets {
+            config,
+            by_source: indexed.then(|| {
+                documents
+                    .iter()
+                    .enumerate()
+                    .map(|(idx, doc)| (doc.source_path, idx))
+                    .collect()
+            }),
+            by_site_path: indexed.then(|| {
+                documents
+                    .iter()
+                    .enumerate()
+                    .map(|(idx, doc)| (doc.site_path.clone(), idx))
+                    .collect()
+            }),
+            unpublished_by_source: site
+                .unpublished
+                .iter()
+                .map(|u| (u.source_path.as_path(), u))
+                .collect(),
+            unpublished_by_site_path: site
+                .unpublished
+                .iter()
+                .map(|u| (u.site_path.as_str(), u))
+                .collect(),
+            documents,
+            outputs,
+        }
+    }
+}
+
 impl Targets<'_> {
+    /// The links and images of the body.
+    fn check_references(&self, doc: &Document<'_>, report: &mut Report) {
+        for reference in doc.references {
+            let span = doc.body_start + reference.span.start..doc.body_start + reference.span.end;
+            let location = doc.location(span);
+            self.check_one(doc, &reference.url, reference.kind, location, report);
+        }
+    }
+
+    /// The photos of the front matter, each at its `src` after the `images:` key.
+    fn check_photos(&self, doc: &Document<'_>, report: &mut Report) {
+        for image in doc.images {
+            let src = image.src.trim();
+            let front_matter = &doc.source[..doc.body_start];
+            let span = front_matter[doc.images_at.min(front_matter.len())..]
+                .find(src)
+                .filter(|_| !src.is_empty())
+                .map_or(doc.images_at..doc.images_at, |idx| {
+                    doc.images_at + idx..doc.images_at + idx + src.len()
+                });
+            let location = doc.location(span);
+            self.check_one(doc, src, ReferenceKind::Image, location, report);
+        }
+    }
+
     fn document_at_source(&self, path: &Path) -> Option<usize> {
         match &self.by_source {
             Some(map) => map.get(path).copied(),
@@ -325,25 +351,8 @@ impl Targets<'_> {
             None => (site_path, None),
         };
         let path = markdown::percent_decode(without_fragment.split('?').next().unwrap_or(""));
-        let file = permalink::output_file(&path);
-        let folder_index = (!path.is_empty() && !path.ends_with('/'))
-            .then(|| permalink::output_file(&format!("{path}/")));
-        let found = if self.outputs.contains(&file) {
-            Some(file)
-        } else {
-            folder_index.filter(|index| self.outputs.contains(index))
-        };
-        let Some(file) = found else {
-            let folder_path = if path.ends_with('/') || path.is_empty() {
-                path.clone()
-            } else {
-                format!("{path}/")
-            };
-            let unpublished = self
-                .unpublished_by_site_path
-                .get(path.as_str())
-                .or_else(|| self.unpublished_by_site_path.get(folder_path.as_str()));
-            let diagnostic = match unpublished {
+        let Some(file) = self.output_file(&path) else {
+            let diagnostic = match self.unpublished_at(&path) {
                 Some(unpublished) => unpublished_link(url, unpublished, location),
                 None => not_found(kind, url, location)
                     .with_help(self.missing_file_help(doc, url, &path)),
@@ -366,6 +375,32 @@ impl Targets<'_> {
                 self.check_anchor(&self.documents[idx], url, fragment, location, report);
             }
         }
+    }
+
+    /// The file of the built site at the site path `path` (decoded, without `#` or `?`): the
+    /// file itself, else the `index.html` of the folder of that name.
+    fn output_file(&self, path: &str) -> Option<PathBuf> {
+        let file = permalink::output_file(path);
+        if self.outputs.contains(&file) {
+            return Some(file);
+        }
+        (!path.is_empty() && !path.ends_with('/'))
+            .then(|| permalink::output_file(&format!("{path}/")))
+            .filter(|index| self.outputs.contains(index))
+    }
+
+    /// The story or page left out of this build that would be at `path` (or the folder of
+    /// that name).
+    fn unpublished_at(&self, path: &str) -> Option<&Unpublished> {
+        let folder_path = if path.ends_with('/') || path.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}/")
+        };
+        self.unpublished_by_site_path
+            .get(path)
+            .or_else(|| self.unpublished_by_site_path.get(folder_path.as_str()))
+            .copied()
     }
 
     fn check_anchor(
@@ -405,49 +440,59 @@ impl Targets<'_> {
     /// Why a local file may be missing, and what to do.
     fn missing_file_help(&self, doc: &Document<'_>, url: &str, site_path: &str) -> String {
         let is_root_relative = url.starts_with('/') || url.contains("://");
-        if !is_root_relative {
-            let is_bundle = doc
-                .source_path
-                .file_name()
-                .is_some_and(|name| name.eq_ignore_ascii_case("index.md"));
-            let decoded = markdown::percent_decode(url.split(['#', '?']).next().unwrap_or(""));
-            let folder = doc.source_path.parent().unwrap_or(Path::new(""));
-            if is_bundle {
-                let assets = doc.assets.iter().filter_map(|a| a.to_str());
-                return match did_you_mean(&decoded, assets) {
-                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                    None => format!(
-                        "put the file in {} (the story's folder), or in static/ and link it as \
-                         `/{decoded}`",
-                        folder.display()
-                    ),
-                };
-            }
-            if self.config.root.join(folder).join(&decoded).is_file() {
-                return format!(
-                    "{} is next to the story file, but only a story folder (`<name>/index.md`) \
-                     publishes the files beside it: make the story a folder, or move the file to \
-                     static/ and link it as `/{decoded}`",
-                    folder.join(&decoded).display()
-                );
-            }
+        if is_root_relative {
+            self.sibling_help(site_path)
+        } else {
+            self.relative_file_help(doc, url)
+        }
+    }
+
+    /// For a path relative to the page: what a bundle has, or where the file should go.
+    fn relative_file_help(&self, doc: &Document<'_>, url: &str) -> String {
+        let is_bundle = doc
+            .source_path
+            .file_name()
+            .is_some_and(|name| name.eq_ignore_ascii_case("index.md"));
+        let decoded = markdown::percent_decode(url.split(['#', '?']).next().unwrap_or(""));
+        let folder = doc.source_path.parent().unwrap_or(Path::new(""));
+        if is_bundle {
+            let assets = doc.assets.iter().filter_map(|a| a.to_str());
+            return match did_you_mean(&decoded, assets) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => format!(
+                    "put the file in {} (the story's folder), or in static/ and link it as \
+                     `/{decoded}`",
+                    folder.display()
+                ),
+            };
+        }
+        if self.config.root.join(folder).join(&decoded).is_file() {
             return format!(
-                "a relative path is read from the story's page {}; put the file in static/ and \
-                 link it as `/{decoded}`",
-                permalink::url(self.config, &doc.site_path)
+                "{} is next to the story file, but only a story folder (`<name>/index.md`) \
+                 publishes the files beside it: make the story a folder, or move the file to \
+                 static/ and link it as `/{decoded}`",
+                folder.join(&decoded).display()
             );
         }
-        // Suggest a sibling: the same folder, a close last segment.
-        let (folder, name) = split_last(site_path);
+        format!(
+            "a relative path is read from the story's page {}; put the file in static/ and \
+             link it as `/{decoded}`",
+            permalink::url(self.config, &doc.site_path)
+        )
+    }
+
+    /// For a site path: a file of the same folder with a close name, if there is one.
+    fn sibling_help(&self, site_path: &str) -> String {
+        let wanted = split_last(site_path);
         let siblings: Vec<&str> = self
             .outputs
             .paths()
             .filter_map(|p| p.to_str())
             .map(|p| p.strip_suffix("index.html").unwrap_or(p))
-            .filter(|p| split_last(p).0 == folder)
+            .filter(|p| split_last(p).folder == wanted.folder)
             .collect();
-        let suggestion = did_you_mean(name, siblings.iter().map(|p| split_last(p).1))
-            .and_then(|found| siblings.iter().find(|p| split_last(p).1 == found));
+        let suggestion = did_you_mean(wanted.name, siblings.iter().map(|p| split_last(p).name))
+            .and_then(|found| siblings.iter().find(|p| split_last(p).name == found));
         match suggestion {
             Some(suggestion) => format!(
                 "did you mean `{}`?",
@@ -523,12 +568,25 @@ fn relative_link(from: &Path, to: &Path) -> String {
     parts.join("/")
 }
 
-/// `stories/a/` → (`stories`, `a`); `images/x.jpg` → (`images`, `x.jpg`).
-fn split_last(site_path: &str) -> (&str, &str) {
+/// A site path cut before its last segment.
+struct LastSegment<'a> {
+    /// `stories` for `stories/a/`; empty at the top.
+    folder: &'a str,
+    /// `a` for `stories/a/`, `x.jpg` for `images/x.jpg`.
+    name: &'a str,
+}
+
+fn split_last(site_path: &str) -> LastSegment<'_> {
     let trimmed = site_path.trim_end_matches('/');
     match trimmed.rfind('/') {
-        Some(idx) => (&trimmed[..idx], &trimmed[idx + 1..]),
-        None => ("", trimmed),
+        Some(idx) => LastSegment {
+            folder: &trimmed[..idx],
+            name: &trimmed[idx + 1..],
+        },
+        None => LastSegment {
+            folder: "",
+            name: trimmed,
+        },
     }
 }
 

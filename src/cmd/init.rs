@@ -42,6 +42,23 @@ pub fn run(args: &InitArgs) -> ExitCode {
 }
 
 fn create_site(dir: &Path) -> Result<(), String> {
+    ensure_new_or_empty(dir)?;
+    let today = jiff::ZonedDateTime::now().with_time_zone(
+        jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
+    );
+    for file in site_files(&today) {
+        let path = dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        write_new(&path, &file.bytes)?;
+    }
+    Ok(())
+}
+
+/// `yuanba init` never writes into a folder that has something in it.
+fn ensure_new_or_empty(dir: &Path) -> Result<(), String> {
     if dir.exists() {
         let mut entries =
             std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
@@ -52,51 +69,62 @@ fn create_site(dir: &Path) -> Result<(), String> {
             ));
         }
     }
-    let today = jiff::ZonedDateTime::now().with_time_zone(
-        jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
-    );
-    let story = format!(
-        "---\ntitle: 欢迎来到院坝\ndate: {date}\ndistrict: 成华区\nstreet: 白莲池街道\ncommunity: 白莲社区\nreporter: 编辑部\nhighlights:\n  - 用 Markdown 写稿，用 yuanba 发布\ntags: [示例]\n---\n\n这是用 yuanba 生成的第一篇报道。编辑这个文件，\n然后运行 `yuanba build`，网站就会出现在 public/ 文件夹里。\n",
-        date = today.strftime("%Y-%m-%d")
-    );
-    let mut files: Vec<(String, Vec<u8>)> = vec![
-        ("site.yaml".to_string(), SITE_YAML.as_bytes().to_vec()),
-        (
+    Ok(())
+}
+
+/// One file of the new site.
+struct NewFile {
+    /// Relative to the site folder, with `/`.
+    path: String,
+    bytes: Vec<u8>,
+}
+
+/// Every file of a new site, in the order they are written: `site.yaml`, a first story dated
+/// `today`, `static/`, `.gitignore`, then the default theme (templates, `theme.yaml`, the
+/// archetype, static files).
+fn site_files(today: &jiff::ZonedDateTime) -> Vec<NewFile> {
+    let file = |path: String, bytes: Vec<u8>| NewFile { path, bytes };
+    let mut files = vec![
+        file("site.yaml".to_string(), SITE_YAML.as_bytes().to_vec()),
+        file(
             format!("content/stories/{}/welcome.md", today.year()),
-            story.into_bytes(),
+            welcome_story(today).into_bytes(),
         ),
-        ("static/.gitkeep".to_string(), Vec::new()),
-        (
+        file("static/.gitkeep".to_string(), Vec::new()),
+        file(
             ".gitignore".to_string(),
             b"# Build output, and the staging folder a build writes beside it.\n/public/\n/.public.*\n".to_vec(),
         ),
     ];
     for (name, text) in builtin::TEMPLATES {
-        files.push((
+        files.push(file(
             format!("themes/default/templates/{name}"),
             text.as_bytes().to_vec(),
         ));
     }
-    files.push((
+    files.push(file(
         format!("themes/default/{}", crate::theme_config::THEME_FILE),
         builtin::THEME_YAML.as_bytes().to_vec(),
     ));
-    files.push((
+    files.push(file(
         format!("themes/default/archetypes/{}", archetype::STORY_FILE),
         archetype::BUILTIN_STORY.as_bytes().to_vec(),
     ));
     for (name, bytes) in builtin::STATIC {
-        files.push((format!("themes/default/static/{name}"), bytes.to_vec()));
+        files.push(file(
+            format!("themes/default/static/{name}"),
+            bytes.to_vec(),
+        ));
     }
-    for (relative, bytes) in files {
-        let path = dir.join(&relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        }
-        write_new(&path, &bytes)?;
-    }
-    Ok(())
+    files
+}
+
+/// The sample story of a new site.
+fn welcome_story(today: &jiff::ZonedDateTime) -> String {
+    format!(
+        "---\ntitle: 欢迎来到院坝\ndate: {date}\ndistrict: 成华区\nstreet: 白莲池街道\ncommunity: 白莲社区\nreporter: 编辑部\nhighlights:\n  - 用 Markdown 写稿，用 yuanba 发布\ntags: [示例]\n---\n\n这是用 yuanba 生成的第一篇报道。编辑这个文件，\n然后运行 `yuanba build`，网站就会出现在 public/ 文件夹里。\n",
+        date = today.strftime("%Y-%m-%d")
+    )
 }
 
 /// Writes a file that must not exist yet: never overwrites.

@@ -14,7 +14,7 @@ use crate::config::{self, Overrides, SiteConfig};
 use crate::content::{self, story};
 use crate::exit::ExitCode;
 use crate::fields;
-use crate::site::places::{self, PlaceKind, Places};
+use crate::site::places::{self, PlaceId, PlaceKind, Places};
 use crate::text;
 
 /// The byline when `--reporter` is not given.
@@ -86,8 +86,28 @@ fn create(args: &NewArgs, config: &SiteConfig) -> Result<PathBuf, Refusal> {
                 .to_string(),
         ));
     }
-    let relative = archetype::story_path(date.year(), &slug, args.bundle);
-    let other_form = archetype::story_path(date.year(), &slug, !args.bundle);
+    let relative = new_story_path(config, date.year(), &slug, args.bundle)?;
+    let new_story = NewStory {
+        title,
+        date: &date_text,
+        place: &place,
+        reporter: args.reporter.as_deref().map_or(DEFAULT_REPORTER, str::trim),
+        slug: &slug,
+    };
+    let filled = fill_archetype(config, &new_story)?;
+    write_new(&config.root.join(&relative), filled.as_bytes())?;
+    Ok(relative)
+}
+
+/// Where the story goes (a file, or a folder with `--bundle`), when neither form exists yet.
+fn new_story_path(
+    config: &SiteConfig,
+    year: i16,
+    slug: &str,
+    bundle: bool,
+) -> Result<PathBuf, Refusal> {
+    let relative = archetype::story_path(year, slug, bundle);
+    let other_form = archetype::story_path(year, slug, !bundle);
     for path in [&relative, &other_form] {
         if config.root.join(path).exists() {
             return Err(Refusal::Usage(format!(
@@ -96,17 +116,31 @@ fn create(args: &NewArgs, config: &SiteConfig) -> Result<PathBuf, Refusal> {
             )));
         }
     }
+    Ok(relative)
+}
+
+/// What the archetype's placeholders are filled with.
+struct NewStory<'a> {
+    title: &'a str,
+    /// As given, or today.
+    date: &'a str,
+    place: &'a StoryPlace,
+    reporter: &'a str,
+    slug: &'a str,
+}
+
+/// The archetype with its placeholders filled.
+fn fill_archetype(config: &SiteConfig, new_story: &NewStory<'_>) -> Result<String, Refusal> {
     let (archetype_text, archetype_path) = archetype::story(config).map_err(Refusal::Usage)?;
-    let reporter = args.reporter.as_deref().map_or(DEFAULT_REPORTER, str::trim);
-    let filled = archetype::fill(&archetype_text, |name| {
+    archetype::fill(&archetype_text, |name| {
         Some(match name {
-            "title" => title.to_string(),
-            "date" => date_text.clone(),
-            "district" => place.district.clone(),
-            "street" => place.street.clone(),
-            "community" => place.community.clone(),
-            "reporter" => reporter.to_string(),
-            "slug" => slug.clone(),
+            "title" => new_story.title.to_string(),
+            "date" => new_story.date.to_string(),
+            "district" => new_story.place.district.clone(),
+            "street" => new_story.place.street.clone(),
+            "community" => new_story.place.community.clone(),
+            "reporter" => new_story.reporter.to_string(),
+            "slug" => new_story.slug.to_string(),
             _ => return None,
         })
     })
@@ -116,9 +150,7 @@ fn create(args: &NewArgs, config: &SiteConfig) -> Result<PathBuf, Refusal> {
             |path| config.relative(path).display().to_string(),
         );
         Refusal::Usage(format!("{from}: {message}"))
-    })?;
-    write_new(&config.root.join(&relative), filled.as_bytes())?;
-    Ok(relative)
+    })
 }
 
 /// The story's places: from the registry when the site has one, else from the arguments.
@@ -176,67 +208,75 @@ fn registered_place(places: &Places, args: &NewArgs) -> Result<StoryPlace, Strin
                 && street.is_none_or(|name| street_id.is_some_and(|s| places.is_named(s, name)))
         })
         .collect();
-    let listed = |ids: &[usize]| {
-        ids.iter()
-            .map(|&id| places.display(id))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
     match fitting.as_slice() {
-        [id] => {
-            let lineage = places.lineage(*id);
-            let name = |idx: usize| places.all[lineage[idx]].name.clone();
-            Ok(StoryPlace {
-                district: name(0),
-                street: if lineage.len() == 3 {
-                    name(1)
-                } else {
-                    String::new()
-                },
-                community: name(lineage.len() - 1),
-            })
-        }
+        [id] => Ok(place_of(places, *id)),
         [] if !named.is_empty() => {
             let scope: Vec<&str> = district.into_iter().chain(street).collect();
             Err(format!(
                 "{community} is not in {}: the place registry has it in {}",
                 scope.join(" "),
-                listed(&named)
+                listed(places, &named)
             ))
         }
-        [] => {
-            let all: Vec<&str> = places
-                .all
-                .iter()
-                .filter(|place| place.kind == PlaceKind::Community)
-                .map(|place| place.name.as_str())
-                .collect();
-            let closest = fields::closest(community, all, 3);
-            let closest: Vec<String> = closest
-                .iter()
-                .flat_map(|name| places.communities_named(name))
-                .map(|id| places.display(id))
-                .collect();
-            if closest.is_empty() {
-                Err(format!(
-                    "{community} is not a registered community, and {} lists none: add it there",
-                    content::PLACES_REGISTRY
-                ))
-            } else {
-                Err(format!(
-                    "{community} is not a registered community; the closest are: {}\n\
-                     (add it to {} if it is new)",
-                    closest.join("; "),
-                    content::PLACES_REGISTRY
-                ))
-            }
-        }
+        [] => Err(unknown_community(places, community)),
         several => Err(format!(
             "there are {} communities called {community}: {}; pass --district (and --street) \
              to say which",
             several.len(),
-            listed(several)
+            listed(places, several)
         )),
+    }
+}
+
+/// The registered names of a community and the places above it.
+fn place_of(places: &Places, community: PlaceId) -> StoryPlace {
+    let lineage = places.lineage(community);
+    let name = |idx: usize| places.all[lineage[idx]].name.clone();
+    StoryPlace {
+        district: name(0),
+        street: if lineage.len() == 3 {
+            name(1)
+        } else {
+            String::new()
+        },
+        community: name(lineage.len() - 1),
+    }
+}
+
+/// `成华区 › 白莲池街道 › 白莲社区; …`.
+fn listed(places: &Places, ids: &[PlaceId]) -> String {
+    ids.iter()
+        .map(|&id| places.display(id))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A community name the registry does not have, with the closest it has.
+fn unknown_community(places: &Places, community: &str) -> String {
+    let all: Vec<&str> = places
+        .all
+        .iter()
+        .filter(|place| place.kind == PlaceKind::Community)
+        .map(|place| place.name.as_str())
+        .collect();
+    let closest = fields::closest(community, all, 3);
+    let closest: Vec<String> = closest
+        .iter()
+        .flat_map(|name| places.communities_named(name))
+        .map(|id| places.display(id))
+        .collect();
+    if closest.is_empty() {
+        format!(
+            "{community} is not a registered community, and {} lists none: add it there",
+            content::PLACES_REGISTRY
+        )
+    } else {
+        format!(
+            "{community} is not a registered community; the closest are: {}\n\
+             (add it to {} if it is new)",
+            closest.join("; "),
+            content::PLACES_REGISTRY
+        )
     }
 }
 

@@ -325,45 +325,76 @@ fn rewrite_images<'a>(
             out.push(event);
             continue;
         };
-        // The alt text is the plain text of everything up to the matching end tag.
-        let mut alt = String::new();
-        let mut depth = 1;
-        for inner in events.by_ref() {
-            match inner {
-                Event::Start(Tag::Image { .. }) => depth += 1,
-                Event::End(TagEnd::Image) => {
-                    depth -= 1;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                Event::Text(text) | Event::Code(text) => alt.push_str(&text),
-                Event::SoftBreak | Event::HardBreak => alt.push(' '),
-                _ => {}
-            }
-        }
+        let alt = image_alt(&mut events);
         let src = with_base_path(&dest_url, base_path).unwrap_or_else(|| dest_url.to_string());
+        let img = Img {
+            src: &src,
+            alt: &alt,
+            title: &title,
+            size: size_of(&dest_url),
+            lazy: !in_first_block,
+        };
+        out.push(Event::InlineHtml(CowStr::from(img.html())));
+    }
+    out
+}
+
+/// The alt text of an image whose start tag was just taken from `events`: the plain text of
+/// everything up to the matching end tag, which is taken too.
+fn image_alt<'a>(events: &mut impl Iterator<Item = Event<'a>>) -> String {
+    let mut alt = String::new();
+    let mut depth = 1;
+    for inner in events {
+        match inner {
+            Event::Start(Tag::Image { .. }) => depth += 1,
+            Event::End(TagEnd::Image) => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            Event::Text(text) | Event::Code(text) => alt.push_str(&text),
+            Event::SoftBreak | Event::HardBreak => alt.push(' '),
+            _ => {}
+        }
+    }
+    alt
+}
+
+/// An `<img>` as [`rewrite_images`] writes it.
+struct Img<'a> {
+    /// With the base path.
+    src: &'a str,
+    alt: &'a str,
+    /// Empty for none.
+    title: &'a str,
+    size: Option<ImageSize>,
+    /// `loading="lazy"`: every image after the body's first block.
+    lazy: bool,
+}
+
+impl Img<'_> {
+    fn html(&self) -> String {
         let mut html = String::from("<img src=\"");
         // Writing into a String cannot fail.
-        let _ = pulldown_cmark_escape::escape_href(&mut html, &src);
+        let _ = pulldown_cmark_escape::escape_href(&mut html, self.src);
         html.push_str("\" alt=\"");
-        let _ = pulldown_cmark_escape::escape_html(&mut html, &alt);
+        let _ = pulldown_cmark_escape::escape_html(&mut html, self.alt);
         html.push('"');
-        if !title.is_empty() {
+        if !self.title.is_empty() {
             html.push_str(" title=\"");
-            let _ = pulldown_cmark_escape::escape_html(&mut html, &title);
+            let _ = pulldown_cmark_escape::escape_html(&mut html, self.title);
             html.push('"');
         }
-        if let Some(size) = size_of(&dest_url) {
+        if let Some(size) = self.size {
             let _ = write!(html, " width=\"{}\" height=\"{}\"", size.width, size.height);
         }
-        if !in_first_block {
+        if self.lazy {
             html.push_str(" loading=\"lazy\"");
         }
         html.push_str(" decoding=\"async\">");
-        out.push(Event::InlineHtml(CowStr::from(html)));
+        html
     }
-    out
 }
 
 /// A link to a Markdown file of the site, resolved against the file that links to it.

@@ -13,9 +13,9 @@ use crate::content::front_matter::Split;
 use crate::content::image::ImageLookup;
 use crate::content::markdown::Reference;
 use crate::diagnostic::Diagnostic;
-use crate::fields;
+use crate::fields::{self, YamlBlock};
 use crate::text;
-use crate::yaml::Value;
+use crate::yaml::{TopLevelKey, Value};
 
 /// The front matter fields a page may have.
 pub const PAGE_FIELDS: &[&str] = &["title", "slug", "summary", "weight", "draft", "extra"];
@@ -64,7 +64,8 @@ pub struct Page {
     pub modified: Option<jiff::Timestamp>,
 }
 
-/// Reads one page file.
+/// Reads one page file. Stops at the first problem: an unusable `extra`, then a missing
+/// title, then an empty slug.
 pub fn parse(
     path: &Path,
     source: &Arc<str>,
@@ -79,36 +80,8 @@ pub fn parse(
     {
         return Err(vec![diagnostic]);
     }
-    let title = raw.title.map(|t| t.trim().to_string()).unwrap_or_default();
-    if title.is_empty() {
-        return Err(vec![
-            Diagnostic::error(
-                Code::FrontMatterMissingField,
-                "missing required field `title`",
-            )
-            .at(path, source, 0..3)
-            .with_label("in this front matter")
-            .with_help("add a line `title: 关于我们`"),
-        ]);
-    }
-    let slug_source = raw
-        .slug
-        .clone()
-        .unwrap_or_else(|| crate::content::story::file_slug_source(path));
-    let slug = text::slugify(&slug_source);
-    if slug.is_empty() {
-        let (offset, len) = block.value_span(&keys, "slug").unwrap_or((0, 0));
-        return Err(vec![
-            block
-                .error_at(
-                    Code::FrontMatterSlug,
-                    format!("`{slug_source}` gives an empty slug"),
-                    offset,
-                    len,
-                )
-                .with_help("add a `slug:` with letters, digits and `-`, such as `slug: about`"),
-        ]);
-    }
+    let title = page_title(raw.title.as_deref(), &block)?;
+    let slug = page_slug(raw.slug.as_deref(), &block, &keys)?;
     Ok(Page {
         source_path: path.to_path_buf(),
         source: Arc::clone(source),
@@ -130,6 +103,50 @@ pub fn parse(
         anchors: Vec::new(),
         modified: None,
     })
+}
+
+/// The title, trimmed; an error at the front matter when there is none.
+fn page_title(title: Option<&str>, block: &YamlBlock<'_>) -> Result<String, Vec<Diagnostic>> {
+    let title = title.map(|t| t.trim().to_string()).unwrap_or_default();
+    if title.is_empty() {
+        return Err(vec![
+            Diagnostic::error(
+                Code::FrontMatterMissingField,
+                "missing required field `title`",
+            )
+            .at(block.path, block.source, 0..3)
+            .with_label("in this front matter")
+            .with_help("add a line `title: 关于我们`"),
+        ]);
+    }
+    Ok(title)
+}
+
+/// The slug: of `slug:` when written, else of the file name; an error when it is empty.
+fn page_slug(
+    written: Option<&str>,
+    block: &YamlBlock<'_>,
+    keys: &[TopLevelKey],
+) -> Result<String, Vec<Diagnostic>> {
+    let slug_source = written.map_or_else(
+        || crate::content::story::file_slug_source(block.path),
+        str::to_string,
+    );
+    let slug = text::slugify(&slug_source);
+    if slug.is_empty() {
+        let (offset, len) = block.value_span(keys, "slug").unwrap_or((0, 0));
+        return Err(vec![
+            block
+                .error_at(
+                    Code::FrontMatterSlug,
+                    format!("`{slug_source}` gives an empty slug"),
+                    offset,
+                    len,
+                )
+                .with_help("add a `slug:` with letters, digits and `-`, such as `slug: about`"),
+        ]);
+    }
+    Ok(slug)
 }
 
 impl Page {

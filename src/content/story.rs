@@ -104,6 +104,15 @@ pub struct Image {
     pub size: Option<ImageSize>,
 }
 
+/// Where the value of a front matter field is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSpan {
+    /// One of the `LOCATED_FIELDS`.
+    pub name: &'static str,
+    /// Its bytes in the story's `source`.
+    pub span: std::ops::Range<usize>,
+}
+
 /// A validated story.
 #[derive(Debug, Clone)]
 pub struct Story {
@@ -118,7 +127,7 @@ pub struct Story {
     /// Where the front matter `slug:` value is in `source`, when there is one.
     pub slug_span: Option<std::ops::Range<usize>>,
     /// Where the values of the [`LOCATED_FIELDS`] present are in `source`.
-    pub field_spans: Vec<(&'static str, std::ops::Range<usize>)>,
+    pub field_spans: Vec<FieldSpan>,
     /// Headline.
     pub title: String,
     /// Second headline.
@@ -175,48 +184,53 @@ pub fn parse(
     let block = split.block(path, source);
     let keys = block.keys();
     let raw: RawStory = fields::read_front_matter(&block, &keys, STORY_FIELDS, "story")?;
+    let checked = check_fields(&raw, &block, &keys, config)?;
+    let file = StoryFile {
+        path,
+        source,
+        body_start: split.body_start,
+        assets,
+    };
+    Ok(story(raw, checked, file))
+}
+
+/// The fields of a story that can be wrong, checked, and where the located ones are written.
+struct Checked {
+    title: String,
+    date: jiff::ZonedDateTime,
+    district: String,
+    community: String,
+    reporters: Vec<String>,
+    slug: String,
+    slug_span: Option<std::ops::Range<usize>>,
+    field_spans: Vec<FieldSpan>,
+}
+
+/// Checks every field that can be wrong and reports all the problems of the file at once:
+/// the missing required fields first, then the others in the order of the checks (title,
+/// date, district, community, reporter, slug, images, extra).
+fn check_fields(
+    raw: &RawStory,
+    block: &YamlBlock<'_>,
+    keys: &[TopLevelKey],
+    config: &SiteConfig,
+) -> Result<Checked, Vec<Diagnostic>> {
     let mut check = Checker {
-        block: &block,
-        keys: &keys,
+        block,
+        keys,
         diagnostics: Vec::new(),
         missing: Vec::new(),
     };
-    let title = check.required(raw.title, "title", "白莲社区创新发展治理见成效");
+    let title = check.required(raw.title.as_deref(), "title", "白莲社区创新发展治理见成效");
     let date = check.date(raw.date.as_deref(), &config.timezone);
-    let district = check.required(raw.district, "district", "成华区");
-    let community = check.required(raw.community, "community", "白莲社区");
-    let reporters = check.reporters(raw.reporter);
-    let slug_source = raw.slug.clone().unwrap_or_else(|| file_slug_source(path));
-    let slug = text::slugify(&slug_source);
-    if slug.is_empty() {
-        check.slug_error(raw.slug.is_some(), &slug_source);
-    }
-    let images = raw.images.unwrap_or_default();
-    for (idx, image) in images.iter().enumerate() {
-        if image.src.trim().is_empty() {
-            check.at_key(
-                "images",
-                Code::FrontMatterInvalid,
-                format!("image {} has an empty `src`", idx + 1),
-            );
-        }
-    }
-    let slug_span = raw
-        .slug
-        .as_ref()
-        .and_then(|_| block.value_span(&keys, "slug"))
-        .map(|(offset, len)| block.start + offset..block.start + offset + len);
-    let field_spans = LOCATED_FIELDS
-        .iter()
-        .filter_map(|&name| {
-            block
-                .value_span(&keys, name)
-                .map(|(offset, len)| (name, block.start + offset..block.start + offset + len))
-        })
-        .collect();
+    let district = check.required(raw.district.as_deref(), "district", "成华区");
+    let community = check.required(raw.community.as_deref(), "community", "白莲社区");
+    let reporters = check.reporters(raw.reporter.as_deref());
+    let slug = check.slug(raw.slug.as_deref(), block.path);
+    check.photo_sources(raw.images.as_deref().unwrap_or_default());
     check.diagnostics.extend(fields::check_extra(
-        &block,
-        &keys,
+        block,
+        keys,
         raw.extra.as_ref(),
         Code::FrontMatterInvalid,
     ));
@@ -224,29 +238,65 @@ pub fn parse(
     let (Some(date), Some(reporters), true) = (date, reporters, diagnostics.is_empty()) else {
         return Err(diagnostics);
     };
-    Ok(Story {
-        source_path: path.to_path_buf(),
-        source: Arc::clone(source),
-        body_start: split.body_start,
-        slug_span,
-        field_spans,
-        assets,
-        slug,
+    Ok(Checked {
         title,
-        subtitle: trimmed(raw.subtitle),
         date,
         district,
-        street: trimmed(raw.street),
         community,
         reporters,
+        slug,
+        slug_span: raw.slug.as_ref().and_then(|_| located(block, keys, "slug")),
+        field_spans: LOCATED_FIELDS
+            .iter()
+            .filter_map(|&name| located(block, keys, name).map(|span| FieldSpan { name, span }))
+            .collect(),
+    })
+}
+
+/// Where the value of the top-level key `name` is in the file.
+fn located(
+    block: &YamlBlock<'_>,
+    keys: &[TopLevelKey],
+    name: &str,
+) -> Option<std::ops::Range<usize>> {
+    block
+        .value_span(keys, name)
+        .map(|(offset, len)| block.start + offset..block.start + offset + len)
+}
+
+/// The story file a front matter comes from.
+struct StoryFile<'a> {
+    path: &'a Path,
+    source: &'a Arc<str>,
+    body_start: usize,
+    assets: Vec<PathBuf>,
+}
+
+/// The story, before its body is rendered: the checked fields, the others cleaned up.
+fn story(raw: RawStory, checked: Checked, file: StoryFile<'_>) -> Story {
+    Story {
+        source_path: file.path.to_path_buf(),
+        source: Arc::clone(file.source),
+        body_start: file.body_start,
+        slug_span: checked.slug_span,
+        field_spans: checked.field_spans,
+        assets: file.assets,
+        slug: checked.slug,
+        title: checked.title,
+        subtitle: trimmed(raw.subtitle),
+        date: checked.date,
+        district: checked.district,
+        street: trimmed(raw.street),
+        community: checked.community,
+        reporters: checked.reporters,
         summary: trimmed(raw.summary),
         photo_credit: trimmed(raw.photo_credit),
         series: trimmed(raw.series),
-        highlights: clean_list(raw.highlights),
-        tags: clean_list(raw.tags),
-        images,
+        highlights: clean_list(raw.highlights.as_deref()),
+        tags: clean_list(raw.tags.as_deref()),
+        images: raw.images.unwrap_or_default(),
         draft: raw.draft.unwrap_or(false),
-        aliases: clean_list(raw.aliases),
+        aliases: clean_list(raw.aliases.as_deref()),
         extra: raw
             .extra
             .unwrap_or(Value::Mapping(crate::yaml::Mapping::new())),
@@ -254,7 +304,7 @@ pub fn parse(
         reading_minutes: 0,
         references: Vec::new(),
         anchors: Vec::new(),
-    })
+    }
 }
 
 impl Story {
@@ -308,8 +358,15 @@ struct Checker<'a> {
     block: &'a YamlBlock<'a>,
     keys: &'a [TopLevelKey],
     diagnostics: Vec<Diagnostic>,
-    /// Required fields that are absent, with an example value each.
-    missing: Vec<(&'static str, &'static str)>,
+    /// Required fields that are absent.
+    missing: Vec<MissingField>,
+}
+
+/// A required field that is absent.
+struct MissingField {
+    key: &'static str,
+    /// A value to show in the help.
+    example: &'static str,
 }
 
 impl Checker<'_> {
@@ -321,7 +378,7 @@ impl Checker<'_> {
     }
 
     fn missing(&mut self, key: &'static str, example: &'static str) {
-        self.missing.push((key, example));
+        self.missing.push(MissingField { key, example });
     }
 
     /// One diagnostic for all missing fields, in the order they are usually written.
@@ -330,7 +387,7 @@ impl Checker<'_> {
             let names: Vec<String> = self
                 .missing
                 .iter()
-                .map(|(key, _)| format!("`{key}`"))
+                .map(|missing| format!("`{}`", missing.key))
                 .collect();
             let message = if names.len() == 1 {
                 format!("missing required field {}", names[0])
@@ -340,7 +397,7 @@ impl Checker<'_> {
             let lines: Vec<String> = self
                 .missing
                 .iter()
-                .map(|(key, example)| format!("{key}: {example}"))
+                .map(|missing| format!("{}: {}", missing.key, missing.example))
                 .collect();
             let help = if lines.len() == 1 {
                 format!("add a line `{}`", lines[0])
@@ -359,7 +416,7 @@ impl Checker<'_> {
 
     fn required(
         &mut self,
-        value: Option<String>,
+        value: Option<&str>,
         key: &'static str,
         example: &'static str,
     ) -> String {
@@ -381,7 +438,7 @@ impl Checker<'_> {
         }
     }
 
-    fn reporters(&mut self, value: Option<Vec<String>>) -> Option<Vec<String>> {
+    fn reporters(&mut self, value: Option<&[String]>) -> Option<Vec<String>> {
         let Some(names) = value else {
             self.missing("reporter", "彭戎");
             return None;
@@ -423,6 +480,29 @@ impl Checker<'_> {
                 "write the date as YYYY-MM-DD (2018-03-20) or as RFC 3339 (2018-03-20T09:30:00+08:00)".to_string(),
             );
             None
+        }
+    }
+
+    /// The slug: of `slug:` when written, else of the file name; an error when it is empty.
+    fn slug(&mut self, written: Option<&str>, path: &Path) -> String {
+        let slug_source = written.map_or_else(|| file_slug_source(path), str::to_string);
+        let slug = text::slugify(&slug_source);
+        if slug.is_empty() {
+            self.slug_error(written.is_some(), &slug_source);
+        }
+        slug
+    }
+
+    /// Every photo needs a `src`.
+    fn photo_sources(&mut self, images: &[Image]) {
+        for (idx, image) in images.iter().enumerate() {
+            if image.src.trim().is_empty() {
+                self.at_key(
+                    "images",
+                    Code::FrontMatterInvalid,
+                    format!("image {} has an empty `src`", idx + 1),
+                );
+            }
         }
     }
 
@@ -519,8 +599,8 @@ impl Story {
     pub fn field_span(&self, name: &str) -> Option<std::ops::Range<usize>> {
         self.field_spans
             .iter()
-            .find(|(field, _)| *field == name)
-            .map(|(_, span)| span.clone())
+            .find(|field| field.name == name)
+            .map(|field| field.span.clone())
     }
 }
 
@@ -528,10 +608,10 @@ fn trimmed(value: Option<String>) -> String {
     value.map(|v| v.trim().to_string()).unwrap_or_default()
 }
 
-fn clean_list(values: Option<Vec<String>>) -> Vec<String> {
+fn clean_list(values: Option<&[String]>) -> Vec<String> {
     values
         .unwrap_or_default()
-        .into_iter()
+        .iter()
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
         .collect()
@@ -542,60 +622,60 @@ fn clean_list(values: Option<Vec<String>>) -> Vec<String> {
 fn one_or_many<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Vec<String>>, D::Error> {
-    struct Names;
-    impl<'de> serde::de::Visitor<'de> for Names {
-        type Value = Vec<String>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a name or a list of names")
-        }
-
-        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
-            Ok(vec![value.to_string()])
-        }
-
-        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Self::Value, E> {
-            Ok(vec![value.to_string()])
-        }
-
-        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Self::Value, E> {
-            Ok(vec![value.to_string()])
-        }
-
-        fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Self::Value, E> {
-            Ok(vec![value.to_string()])
-        }
-
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-
-        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> Result<Self::Value, A::Error> {
-            let mut names = Vec::new();
-            while let Some(name) = seq.next_element::<Name>()? {
-                names.extend(name.0);
-            }
-            Ok(names)
-        }
-    }
-
-    /// One name in a list: a string or a number; `~` is skipped.
-    struct Name(Option<String>);
-    impl<'de> Deserialize<'de> for Name {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            let names = deserializer.deserialize_any(Names)?;
-            Ok(Name(names.into_iter().next()))
-        }
-    }
-
     deserializer.deserialize_any(Names).map(Some)
+}
+
+/// Reads a name or a list of names, for [`one_or_many`].
+struct Names;
+
+impl<'de> serde::de::Visitor<'de> for Names {
+    type Value = Vec<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a name or a list of names")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(vec![value.to_string()])
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(vec![value.to_string()])
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(vec![value.to_string()])
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(vec![value.to_string()])
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut names = Vec::new();
+        while let Some(name) = seq.next_element::<Name>()? {
+            names.extend(name.0);
+        }
+        Ok(names)
+    }
+}
+
+/// One name in a list: a string or a number; `~` is skipped.
+struct Name(Option<String>);
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let names = deserializer.deserialize_any(Names)?;
+        Ok(Name(names.into_iter().next()))
+    }
 }
 
 #[cfg(test)]

@@ -625,6 +625,13 @@ impl Partition {
     }
 
     /// Appends the batch's documents (ids from `first_id`) that have tokens here.
+    ///
+    /// This stays one function on purpose: it is the merge, the inner loop of the index (one
+    /// table probe, one posting-list access and one varint per token occurrence, about a third
+    /// of the index's cost; BENCHMARKS.md), and its three loops over the compact, packed and
+    /// word entries of a chunk share the borrows of `self`'s tables. Split into functions, the
+    /// loops would have to pass those tables around or go through `&mut self` again, and any
+    /// change here needs an instruction count (callgrind) before and after, not just tests.
     fn append(&mut self, partition: usize, first_id: u32, chunks: &[ChunkTokens]) {
         if self.singles.is_empty() {
             self.singles = vec![0; SINGLES];

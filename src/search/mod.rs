@@ -310,6 +310,11 @@ fn doc_chunk(idx: usize, records: &[DocRecord<'_>]) -> Output {
 /// Appends `text` as a JSON string, escaped as `serde_json` escapes it: `"`, `\\`, and the
 /// control characters (`\n`, `\t`, … or `\u00XX`). Eight bytes are ruled out at a time; when
 /// one of them may need escaping, the first such byte is checked and the scan goes on after it.
+///
+/// This stays one function on purpose: it escapes every text of the document table, and the
+/// eight-byte scan, the byte it stops at and the escape it writes were tuned together against
+/// instruction counts (BENCHMARKS.md, "`strip_html` and `write_json_str`"). Any change here
+/// needs a measurement, and the tests that compare it with `serde_json` at every offset.
 fn write_json_str(out: &mut Vec<u8>, text: &str) {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = ONES * 0x80;
@@ -658,8 +663,24 @@ mod tests {
             })
             .collect();
         let (mut outputs, n_shards) = posting_outputs(&texts);
-        let records: Vec<DocRecord<'_>> = docs
-            .iter()
+        let records = test_records(docs);
+        outputs.extend(
+            records
+                .chunks(TEST_CHUNK)
+                .enumerate()
+                .map(|(idx, records)| doc_chunk(idx, records)),
+        );
+        let mut files = files_by_name(outputs);
+        files.insert(
+            "manifest.json".to_string(),
+            serde_json::to_vec(&test_manifest(docs.len(), n_shards)).expect("serializable"),
+        );
+        files
+    }
+
+    /// The document table of [`index_of`]'s documents: the highlight stands as the subtitle.
+    fn test_records(docs: &[(String, String, String)]) -> Vec<DocRecord<'_>> {
+        docs.iter()
             .map(|(title, highlight, body)| DocRecord {
                 url: String::new(),
                 title,
@@ -671,28 +692,31 @@ mod tests {
                 summary: "",
                 body,
             })
-            .collect();
-        outputs.extend(
-            records
-                .chunks(TEST_CHUNK)
-                .enumerate()
-                .map(|(idx, records)| doc_chunk(idx, records)),
-        );
+            .collect()
+    }
+
+    /// The manifest of [`index_of`]'s index: even documents are in 成华区, odd ones in 锦江区;
+    /// the first is from 2019, the others from 2018.
+    fn test_manifest(n_docs: usize, n_shards: usize) -> Manifest {
         let mut doc_districts = Vec::new();
-        for id in 0..docs.len() {
+        for id in 0..n_docs {
             index::push_varint(&mut doc_districts, (id % 2) as u64);
         }
-        let manifest = Manifest {
+        Manifest {
             format: FORMAT_VERSION,
             build: "test".to_string(),
-            docs: docs.len() as u32,
+            docs: n_docs as u32,
             shards: n_shards as u32,
             chunk: TEST_CHUNK as u32,
             districts: vec!["成华区".to_string(), "锦江区".to_string()],
             doc_districts: String::from_utf8(doc_districts).expect("ASCII"),
-            years: vec![[2019, 0, 1], [2018, 1, docs.len() as u32 - 1]],
-        };
-        let mut files: HashMap<String, Vec<u8>> = outputs
+            years: vec![[2019, 0, 1], [2018, 1, n_docs as u32 - 1]],
+        }
+    }
+
+    /// The bytes of each file, by its path under `search/`.
+    fn files_by_name(outputs: Vec<Output>) -> HashMap<String, Vec<u8>> {
+        outputs
             .into_iter()
             .map(|output| {
                 let path = output.path.to_string_lossy().replace('\\', "/");
@@ -702,12 +726,7 @@ mod tests {
                     _ => unreachable!("the index is made in memory"),
                 }
             })
-            .collect();
-        files.insert(
-            "manifest.json".to_string(),
-            serde_json::to_vec(&manifest).expect("serializable"),
-        );
-        files
+            .collect()
     }
 
     fn run(files: &HashMap<String, Vec<u8>>, query: &Query<'_>) -> Vec<Hit> {

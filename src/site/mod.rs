@@ -85,6 +85,45 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
         ..
     } = content;
     let mut diagnostics = Vec::new();
+    let left_out = leave_out_unpublished(&mut stories, &mut pages, config);
+    // Sort by source path first so that which file is "the other one" in a collision is stable.
+    stories.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+    pages.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+    diagnostics.extend(duplicate_story_slugs(&stories));
+    diagnostics.extend(duplicate_page_slugs(&pages));
+    diagnostics.extend(reserved_page_slugs(&pages));
+    stories.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    pages.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
+    let (places, place_diagnostics) = places::build(places_registry.as_ref(), &mut stories);
+    diagnostics.extend(place_diagnostics);
+    let taxonomies = build_taxonomies(&stories, &mut diagnostics);
+    let related = related::build(&stories, &places, &taxonomies[TaxonomyKind::Tags.index()]);
+    let site = Site {
+        stories: stories.into_iter().map(Arc::new).collect(),
+        pages,
+        places,
+        taxonomies,
+        related,
+        unpublished: left_out.unpublished,
+        next_due: left_out.next_due,
+    };
+    (site, diagnostics)
+}
+
+/// What [`leave_out_unpublished`] left out.
+struct LeftOut {
+    /// Stories, then pages.
+    unpublished: Vec<Unpublished>,
+    /// When the first story left out for its date (and not for being a draft) becomes due.
+    next_due: Option<jiff::Timestamp>,
+}
+
+/// Removes the stories and pages this build does not publish, and says which they were.
+fn leave_out_unpublished(
+    stories: &mut Vec<Story>,
+    pages: &mut Vec<Page>,
+    config: &SiteConfig,
+) -> LeftOut {
     let mut unpublished: Vec<Unpublished> = Vec::new();
     let mut next_due: Option<jiff::Timestamp> = None;
     stories.retain(|story| {
@@ -117,71 +156,78 @@ pub fn assemble(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>
         }
         published
     });
-    // Sort by source path first so that which file is "the other one" in a collision is stable.
-    stories.sort_by(|a, b| a.source_path.cmp(&b.source_path));
-    pages.sort_by(|a, b| a.source_path.cmp(&b.source_path));
-    diagnostics.extend(duplicate_slugs(
-        stories.iter().map(|story| SlugClaim {
-            slug: &story.slug,
-            path: &story.source_path,
-            location: story.slug_span.clone().map(|span| (&story.source, span)),
-        }),
-        "stories",
-    ));
-    diagnostics.extend(duplicate_slugs(
-        pages.iter().map(|page| SlugClaim {
-            slug: &page.slug,
-            path: &page.source_path,
-            location: None,
-        }),
-        "pages",
-    ));
-    for page in &pages {
-        if permalink::RESERVED_PAGE_SLUGS.contains(&page.slug.as_str()) {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::SiteReservedSlug,
-                    format!(
-                        "the page slug `{}` is used by yuanba for its own pages",
-                        page.slug
-                    ),
-                )
-                .in_file(&page.source_path)
-                .with_help("set another `slug:` in the page's front matter"),
-            );
-        }
+    LeftOut {
+        unpublished,
+        next_due,
     }
-    stories.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
-    pages.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
-    let (places, place_diagnostics) = places::build(places_registry.as_ref(), &mut stories);
-    diagnostics.extend(place_diagnostics);
-    let taxonomies: Vec<Taxonomy> = TaxonomyKind::ALL
+}
+
+fn duplicate_story_slugs(stories: &[Story]) -> Vec<Diagnostic> {
+    let claims = stories.iter().map(|story| SlugClaim {
+        slug: &story.slug,
+        path: &story.source_path,
+        written: story.slug_span.clone().map(|span| WrittenSlug {
+            source: &story.source,
+            span,
+        }),
+    });
+    duplicate_slugs(claims, "stories")
+}
+
+fn duplicate_page_slugs(pages: &[Page]) -> Vec<Diagnostic> {
+    let claims = pages.iter().map(|page| SlugClaim {
+        slug: &page.slug,
+        path: &page.source_path,
+        written: None,
+    });
+    duplicate_slugs(claims, "pages")
+}
+
+/// Pages whose slug is a folder of yuanba's own pages.
+fn reserved_page_slugs(pages: &[Page]) -> Vec<Diagnostic> {
+    pages
+        .iter()
+        .filter(|page| permalink::RESERVED_PAGE_SLUGS.contains(&page.slug.as_str()))
+        .map(|page| {
+            Diagnostic::error(
+                Code::SiteReservedSlug,
+                format!(
+                    "the page slug `{}` is used by yuanba for its own pages",
+                    page.slug
+                ),
+            )
+            .in_file(&page.source_path)
+            .with_help("set another `slug:` in the page's front matter")
+        })
+        .collect()
+}
+
+/// Every taxonomy, in the order of [`TaxonomyKind::ALL`].
+fn build_taxonomies(stories: &[Story], diagnostics: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
+    TaxonomyKind::ALL
         .iter()
         .map(|&kind| {
-            let (taxonomy, found) = taxonomy::build(kind, &stories);
+            let (taxonomy, found) = taxonomy::build(kind, stories);
             diagnostics.extend(found);
             taxonomy
         })
-        .collect();
-    let related = related::build(&stories, &places, &taxonomies[TaxonomyKind::Tags.index()]);
-    let site = Site {
-        stories: stories.into_iter().map(Arc::new).collect(),
-        pages,
-        places,
-        taxonomies,
-        related,
-        unpublished,
-        next_due,
-    };
-    (site, diagnostics)
+        .collect()
 }
 
 /// Something that claims a slug: a story or a page.
 struct SlugClaim<'a> {
     slug: &'a str,
     path: &'a Path,
-    /// The file's text and where its `slug:` value is, when the slug was written by hand.
-    location: Option<(&'a Arc<str>, Range<usize>)>,
+    /// Where the slug is written, when it was written by hand.
+    written: Option<WrittenSlug<'a>>,
+}
+
+/// A `slug:` value in a file.
+struct WrittenSlug<'a> {
+    /// The file's text.
+    source: &'a Arc<str>,
+    /// Where the value is in it.
+    span: Range<usize>,
 }
 
 fn duplicate_slugs<'a>(
@@ -205,9 +251,9 @@ fn duplicate_slugs<'a>(
             ),
         )
         .with_help("give one of them another `slug:` in its front matter, or rename the file");
-        diagnostics.push(match claim.location {
-            Some((source, span)) => diagnostic
-                .at(claim.path, source, span)
+        diagnostics.push(match claim.written {
+            Some(written) => diagnostic
+                .at(claim.path, written.source, written.span)
                 .with_label(format!("also used by {}", first.display())),
             None => diagnostic.in_file(claim.path),
         });

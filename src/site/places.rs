@@ -274,29 +274,48 @@ pub fn build(
     registry: Option<&(PathBuf, Arc<str>)>,
     stories: &mut [Story],
 ) -> (Places, Vec<Diagnostic>) {
+    let registry = registry.map(|(path, source)| RegistryFile { path, source });
     let mut diagnostics = Vec::new();
     let mut places = Places::default();
-    let registered = match registry {
-        Some((path, source)) => {
-            let file = RegistryFile { path, source };
-            match read_registry(&file) {
-                Ok(raw) => {
-                    declare(&mut places, &raw, &file, &mut diagnostics);
-                    true
-                }
-                Err(diagnostic) => {
-                    diagnostics.push(diagnostic);
-                    return (places, diagnostics);
-                }
+    if let Some(file) = &registry {
+        match read_registry(file) {
+            Ok(raw) => declare(&mut places, &raw, file, &mut diagnostics),
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic);
+                return (places, diagnostics);
             }
         }
-        None => false,
-    };
-    for (story_idx, story) in stories.iter_mut().enumerate() {
+    }
+    let registered = registry.is_some();
+    file_stories(&mut places, stories, registered, &mut diagnostics);
+    if !registered {
+        settle_unregistered(&mut places);
+        diagnostics.extend(communities_in_several_districts(&places, stories));
+    }
+    if diagnostics.iter().all(|d| !d.is_error()) {
+        rename_stories(&places, stories);
+    }
+    diagnostics.extend(assign_slugs(&mut places, registry.as_ref(), stories));
+    prune_empty(&mut places);
+    for id in 0..places.all.len() {
+        places.all[id].site_path = places.compute_site_path(id);
+    }
+    (places, diagnostics)
+}
+
+/// Files every story under its places (registered ones, or ones made for it), in story order;
+/// a story whose places are wrong is reported and filed nowhere.
+fn file_stories(
+    places: &mut Places,
+    stories: &[Story],
+    registered: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (story_idx, story) in stories.iter().enumerate() {
         let filed = if registered {
-            file_registered(&places, story)
+            file_registered(places, story)
         } else {
-            Ok(file_unregistered(&mut places, story))
+            Ok(file_unregistered(places, story))
         };
         match filed {
             Ok(story_places) => {
@@ -311,23 +330,15 @@ pub fn build(
             }
         }
     }
-    if !registered {
-        settle_unregistered(&mut places);
-        diagnostics.extend(communities_in_several_districts(&places, stories));
-    }
-    if diagnostics.iter().all(|d| !d.is_error()) {
-        for (story, story_places) in stories.iter_mut().zip(&places.of_story) {
-            if let Some(story_places) = *story_places {
-                rename_story(&places, story_places, story);
-            }
+}
+
+/// Writes the registered names into every filed story (see [`rename_story`]).
+fn rename_stories(places: &Places, stories: &mut [Story]) {
+    for (story, story_places) in stories.iter_mut().zip(&places.of_story) {
+        if let Some(story_places) = *story_places {
+            rename_story(places, story_places, story);
         }
     }
-    diagnostics.extend(assign_slugs(&mut places, registry, stories));
-    prune_empty(&mut places);
-    for id in 0..places.all.len() {
-        places.all[id].site_path = places.compute_site_path(id);
-    }
-    (places, diagnostics)
 }
 
 /// Reads the place registry on its own (for `yuanba new`): its places, or what is wrong with it.
@@ -375,15 +386,12 @@ fn declare(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for district in &raw.districts {
-        let Some(district_id) = declare_one(
-            places,
-            district,
-            PlaceKind::District,
-            None,
-            0,
-            file,
-            diagnostics,
-        ) else {
+        let scope = Scope {
+            kind: PlaceKind::District,
+            parent: None,
+            from: 0,
+        };
+        let Some(district_id) = declare_one(places, district, scope, file, diagnostics) else {
             continue;
         };
         let from = places.all[district_id]
@@ -391,15 +399,12 @@ fn declare(
             .clone()
             .map_or(0, |s| s.start);
         for street in &district.streets {
-            let Some(street_id) = declare_one(
-                places,
-                street,
-                PlaceKind::Street,
-                Some(district_id),
+            let scope = Scope {
+                kind: PlaceKind::Street,
+                parent: Some(district_id),
                 from,
-                file,
-                diagnostics,
-            ) else {
+            };
+            let Some(street_id) = declare_one(places, street, scope, file, diagnostics) else {
                 continue;
             };
             let street_from = places.all[street_id]
@@ -429,15 +434,12 @@ fn declare_community(
     file: &RegistryFile<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    declare_one(
-        places,
-        community,
-        PlaceKind::Community,
-        Some(parent),
+    let scope = Scope {
+        kind: PlaceKind::Community,
+        parent: Some(parent),
         from,
-        file,
-        diagnostics,
-    );
+    };
+    declare_one(places, community, scope, file, diagnostics);
     if !community.streets.is_empty() || !community.communities.is_empty() {
         diagnostics.push(too_deep(
             file,
@@ -457,48 +459,41 @@ fn too_deep(file: &RegistryFile<'_>, place: &RawPlace, rule: &str, from: usize) 
     )
 }
 
+/// Where a registry entry is declared.
+#[derive(Debug, Clone, Copy)]
+struct Scope {
+    /// The level of the entry.
+    kind: PlaceKind,
+    /// The place it is listed under (`None` for a district).
+    parent: Option<PlaceId>,
+    /// Where its parent is declared in the file: its name is looked for from there on.
+    from: usize,
+}
+
+/// Adds one registry entry, unless its name is empty or it or one of its aliases names a
+/// sibling already.
 fn declare_one(
     places: &mut Places,
     raw: &RawPlace,
-    kind: PlaceKind,
-    parent: Option<PlaceId>,
-    from: usize,
+    scope: Scope,
     file: &RegistryFile<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<PlaceId> {
     let name = raw.name.trim();
-    let span = file.locate(name, from);
+    let span = file.locate(name, scope.from);
     if name.is_empty() {
         diagnostics.push(file.error(
             Code::PlacesInvalid,
-            format!("a {} has an empty `name`", kind.as_str()),
+            format!("a {} has an empty `name`", scope.kind.as_str()),
             span,
         ));
         return None;
     }
-    for claimed in std::iter::once(name).chain(raw.aliases.iter().map(|a| a.trim())) {
-        let clash = places.find(parent, kind, claimed);
-        if let Some(existing) = clash {
-            // The second declaration is after the first one.
-            let after = places.all[existing]
-                .declared_at
-                .as_ref()
-                .map_or(from, |span| span.end.max(from));
-            diagnostics.push(
-                file.error(
-                    Code::PlacesDuplicate,
-                    format!(
-                        "{claimed} is declared twice: it already names {}",
-                        places.display(existing)
-                    ),
-                    file.locate(claimed, after)
-                        .or_else(|| file.locate(claimed, from)),
-                ),
-            );
-            return None;
-        }
+    if let Some(clash) = declared_twice(places, raw, name, scope, file) {
+        diagnostics.push(clash);
+        return None;
     }
-    let id = places.add(kind, name, parent);
+    let id = places.add(scope.kind, name, scope.parent);
     let place = &mut places.all[id];
     place.aliases = raw.aliases.iter().map(|a| a.trim().to_string()).collect();
     place.declared_at = span;
@@ -508,11 +503,44 @@ fn declare_one(
             diagnostics.push(file.error(
                 Code::PlacesSlug,
                 format!("the slug of {name} has no letters or digits"),
-                file.locate(slug, from),
+                file.locate(slug, scope.from),
             ));
         }
     }
     Some(id)
+}
+
+/// The first of the entry's name (`name`, trimmed) and aliases that already names a sibling,
+/// as an error at its second declaration.
+fn declared_twice(
+    places: &Places,
+    raw: &RawPlace,
+    name: &str,
+    scope: Scope,
+    file: &RegistryFile<'_>,
+) -> Option<Diagnostic> {
+    let from = scope.from;
+    std::iter::once(name)
+        .chain(raw.aliases.iter().map(|a| a.trim()))
+        .find_map(|claimed| {
+            let existing = places.find(scope.parent, scope.kind, claimed)?;
+            // The second declaration is after the first one.
+            let after = places.all[existing]
+                .declared_at
+                .as_ref()
+                .map_or(from, |span| span.end.max(from));
+            Some(
+                file.error(
+                    Code::PlacesDuplicate,
+                    format!(
+                        "{claimed} is declared twice: it already names {}",
+                        places.display(existing)
+                    ),
+                    file.locate(claimed, after)
+                        .or_else(|| file.locate(claimed, from)),
+                ),
+            )
+        })
 }
 
 /// Files a story under registered places, or says which name is wrong and what is closest.
@@ -721,8 +749,9 @@ fn settle_unregistered(places: &mut Places) {
 /// Without a registry, one community name under several districts is most likely a typo in
 /// one of them (or two places that a registry should tell apart).
 fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<Diagnostic> {
-    // Community name → (district, one of its communities of that name), in tree order.
-    let mut seen: HashMap<&str, Vec<(PlaceId, PlaceId)>> = HashMap::new();
+    // Community name → each district it is in, with one of its communities there, in tree
+    // order.
+    let mut seen: HashMap<&str, Vec<InDistrict>> = HashMap::new();
     let mut names: Vec<&str> = Vec::new();
     for id in places.tree_order() {
         let place = &places.all[id];
@@ -734,8 +763,11 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
             names.push(place.name.as_str());
             Vec::new()
         });
-        if entry.iter().all(|&(d, _)| d != district) {
-            entry.push((district, id));
+        if entry.iter().all(|found| found.district != district) {
+            entry.push(InDistrict {
+                district,
+                community: id,
+            });
         }
     }
     let mut diagnostics = Vec::new();
@@ -746,7 +778,7 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
         }
         let districts: Vec<&str> = found
             .iter()
-            .map(|&(district, _)| places.all[district].name.as_str())
+            .map(|found| places.all[found.district].name.as_str())
             .collect();
         let diagnostic = Diagnostic::warning(
             Code::PlacesAmbiguousCommunity,
@@ -760,7 +792,7 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
              list them in data/places.yaml",
         );
         // Point at the newest story that puts it in the second district.
-        let story = places.all[found[1].1]
+        let story = places.all[found[1].community]
             .stories
             .first()
             .map(|&idx| &stories[idx]);
@@ -770,6 +802,13 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
         });
     }
     diagnostics
+}
+
+/// A community of a district, for [`communities_in_several_districts`].
+#[derive(Debug, Clone, Copy)]
+struct InDistrict {
+    district: PlaceId,
+    community: PlaceId,
 }
 
 /// A diagnostic at a story's front matter field, or at the file when the field has no place.
@@ -784,7 +823,7 @@ fn story_diagnostic(diagnostic: Diagnostic, story: &Story, field: &str) -> Diagn
 /// one. A name without letters or digits gets one made from its code points.
 fn assign_slugs(
     places: &mut Places,
-    registry: Option<&(PathBuf, Arc<str>)>,
+    registry: Option<&RegistryFile<'_>>,
     stories: &[Story],
 ) -> Vec<Diagnostic> {
     for place in &mut places.all {
@@ -822,7 +861,7 @@ fn slug_clash(
     places: &Places,
     id: PlaceId,
     other: Option<PlaceId>,
-    registry: Option<&(PathBuf, Arc<str>)>,
+    registry: Option<&RegistryFile<'_>>,
     stories: &[Story],
 ) -> Diagnostic {
     let place = &places.all[id];
@@ -839,11 +878,11 @@ fn slug_clash(
         ),
     };
     let diagnostic = Diagnostic::error(Code::PlacesDuplicateSlug, message);
-    if let Some((path, source)) = registry {
+    if let Some(file) = registry {
         let help = format!("give {} its own `slug:` in data/places.yaml", place.name);
         return match &place.declared_at {
-            Some(span) => diagnostic.at(path, source, span.clone()),
-            None => diagnostic.in_file(path),
+            Some(span) => diagnostic.at(file.path, file.source, span.clone()),
+            None => diagnostic.in_file(file.path),
         }
         .with_help(help);
     }

@@ -126,23 +126,7 @@ pub fn build(kind: TaxonomyKind, stories: &[Story]) -> (Taxonomy, Vec<Diagnostic
             }
             let slug = place_slug(name);
             if let Some(&other) = by_slug.get(&slug) {
-                let diagnostic = Diagnostic::error(
-                    Code::TaxonomyDuplicateSlug,
-                    format!(
-                        "{} `{name}` and `{}` would share the page {}/{slug}/",
-                        kind.field(),
-                        terms[other].name,
-                        kind.as_str()
-                    ),
-                )
-                .with_help(
-                    "if they are the same, write them the same way; if not, make the names differ \
-                     in more than spaces, case or punctuation",
-                );
-                diagnostics.push(match story.field_span(kind.field()) {
-                    Some(span) => diagnostic.at(&story.source_path, &story.source, span),
-                    None => diagnostic.in_file(&story.source_path),
-                });
+                diagnostics.push(slug_clash(kind, story, name, &terms[other]));
                 continue;
             }
             by_slug.insert(slug.clone(), terms.len());
@@ -154,6 +138,7 @@ pub fn build(kind: TaxonomyKind, stories: &[Story]) -> (Taxonomy, Vec<Diagnostic
             });
         }
     }
+    // Most stories first, then by slug.
     terms.sort_by(|a, b| {
         b.stories
             .len()
@@ -173,4 +158,26 @@ pub fn build(kind: TaxonomyKind, stories: &[Story]) -> (Taxonomy, Vec<Diagnostic
         },
         diagnostics,
     )
+}
+
+/// `name`, written in `story`, has the slug of the term `other` but another spelling.
+fn slug_clash(kind: TaxonomyKind, story: &Story, name: &str, other: &Term) -> Diagnostic {
+    let diagnostic = Diagnostic::error(
+        Code::TaxonomyDuplicateSlug,
+        format!(
+            "{} `{name}` and `{}` would share the page {}/{}/",
+            kind.field(),
+            other.name,
+            kind.as_str(),
+            other.slug
+        ),
+    )
+    .with_help(
+        "if they are the same, write them the same way; if not, make the names differ \
+         in more than spaces, case or punctuation",
+    );
+    match story.field_span(kind.field()) {
+        Some(span) => diagnostic.at(&story.source_path, &story.source, span),
+        None => diagnostic.in_file(&story.source_path),
+    }
 }
