@@ -15,13 +15,13 @@ use crate::config::SiteConfig;
 use crate::yaml;
 
 /// The archetype of the default theme.
-pub const BUILTIN_STORY: &str = include_str!("../themes/default/archetypes/story.md");
+pub(crate) const BUILTIN_STORY: &str = include_str!("../themes/default/archetypes/story.md");
 
 /// The archetype file name, under `archetypes/`.
-pub const STORY_FILE: &str = "story.md";
+pub(crate) const STORY_FILE: &str = "story.md";
 
 /// The names an archetype may use.
-pub const PLACEHOLDERS: &[&str] = &[
+pub(crate) const PLACEHOLDERS: &[&str] = &[
     "title",
     "date",
     "district",
@@ -32,7 +32,7 @@ pub const PLACEHOLDERS: &[&str] = &[
 ];
 
 /// The story archetype of a site and where it came from (`None` for the built-in one).
-pub fn story(config: &SiteConfig) -> Result<(String, Option<PathBuf>), String> {
+pub(crate) fn story(config: &SiteConfig) -> Result<(String, Option<PathBuf>), String> {
     let candidates = [
         config.root.join("archetypes").join(STORY_FILE),
         config.theme_dir().join("archetypes").join(STORY_FILE),
@@ -48,7 +48,10 @@ pub fn story(config: &SiteConfig) -> Result<(String, Option<PathBuf>), String> {
 }
 
 /// Replaces every `{{ name }}` of `archetype` by `value(name)` as a YAML scalar.
-pub fn fill(archetype: &str, value: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+pub(crate) fn fill(
+    archetype: &str,
+    value: impl Fn(&str) -> Option<String>,
+) -> Result<String, String> {
     let mut out = String::with_capacity(archetype.len() + 128);
     let mut rest = archetype;
     while let Some(open) = rest.find("{{") {
@@ -73,7 +76,7 @@ pub fn fill(archetype: &str, value: impl Fn(&str) -> Option<String>) -> Result<S
 
 /// `text` as a YAML scalar that reads back as exactly `text`: plain when that works, else
 /// double-quoted. Empty text gives nothing (an empty field).
-pub fn yaml_scalar(text: &str) -> String {
+pub(crate) fn yaml_scalar(text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }
@@ -108,7 +111,7 @@ pub fn yaml_scalar(text: &str) -> String {
 
 /// Where `new` writes a story: `content/stories/<year>/<slug>.md`, or `<slug>/index.md` for a
 /// bundle, relative to the site root.
-pub fn story_path(year: i16, slug: &str, bundle: bool) -> PathBuf {
+pub(crate) fn story_path(year: i16, slug: &str, bundle: bool) -> PathBuf {
     let folder = Path::new("content").join("stories").join(year.to_string());
     if bundle {
         folder.join(slug).join("index.md")

@@ -16,7 +16,7 @@ use crate::yaml::{self, TopLevelKey};
 
 /// A YAML block inside a file: the file's text and where the block starts in it.
 #[derive(Debug, Clone, Copy)]
-pub struct YamlBlock<'a> {
+pub(crate) struct YamlBlock<'a> {
     /// The file, as shown to the user.
     pub path: &'a Path,
     /// The whole text of the file.
@@ -29,7 +29,7 @@ pub struct YamlBlock<'a> {
 
 impl YamlBlock<'_> {
     /// An error pointing at `offset..offset + len` of the block.
-    pub fn error_at(
+    pub(crate) fn error_at(
         &self,
         code: Code,
         message: impl Into<String>,
@@ -41,12 +41,12 @@ impl YamlBlock<'_> {
     }
 
     /// The top-level keys of the block, with offsets relative to the block.
-    pub fn keys(&self) -> Vec<TopLevelKey> {
+    pub(crate) fn keys(&self) -> Vec<TopLevelKey> {
         yaml::top_level_keys(self.text)
     }
 
     /// The span of the value of a top-level key (to the end of its line), or of the key name.
-    pub fn value_span(&self, keys: &[TopLevelKey], name: &str) -> Option<(usize, usize)> {
+    pub(crate) fn value_span(&self, keys: &[TopLevelKey], name: &str) -> Option<(usize, usize)> {
         let key = keys.iter().find(|key| key.name == name)?;
         let line_end = self.text[key.value_offset..]
             .find('\n')
@@ -61,7 +61,7 @@ impl YamlBlock<'_> {
 }
 
 /// Reports every top-level key that is not in `known`, with a suggestion when one is close.
-pub fn unknown_keys(
+pub(crate) fn unknown_keys(
     block: &YamlBlock<'_>,
     keys: &[TopLevelKey],
     known: &[&str],
@@ -103,7 +103,7 @@ pub fn unknown_keys(
 
 /// The diagnostic codes of one kind of YAML block.
 #[derive(Debug, Clone, Copy)]
-pub struct ErrorCodes {
+pub(crate) struct ErrorCodes {
     /// For a key that is not known.
     pub unknown_field: Code,
     /// For a value serde cannot read, or broken YAML.
@@ -112,7 +112,7 @@ pub struct ErrorCodes {
 
 /// Reads a front matter block into `T`: every unknown key first (each at its line), else serde's
 /// first error at its place. An empty block gives `T::default()`.
-pub fn read_front_matter<T: DeserializeOwned + Default>(
+pub(crate) fn read_front_matter<T: DeserializeOwned + Default>(
     block: &YamlBlock<'_>,
     keys: &[TopLevelKey],
     known: &[&str],
@@ -126,7 +126,7 @@ pub fn read_front_matter<T: DeserializeOwned + Default>(
 }
 
 /// Reads a YAML block into `T` as [`read_front_matter`] does, with the given codes.
-pub fn read_block<T: DeserializeOwned + Default>(
+pub(crate) fn read_block<T: DeserializeOwned + Default>(
     block: &YamlBlock<'_>,
     keys: &[TopLevelKey],
     known: &[&str],
@@ -144,7 +144,7 @@ pub fn read_block<T: DeserializeOwned + Default>(
 }
 
 /// Reads the block into `T`, mapping serde's error to a located diagnostic.
-pub fn deserialize<T: DeserializeOwned>(
+pub(crate) fn deserialize<T: DeserializeOwned>(
     block: &YamlBlock<'_>,
     code: Code,
 ) -> Result<T, Diagnostic> {
@@ -169,7 +169,7 @@ pub fn deserialize<T: DeserializeOwned>(
 }
 
 /// An error at the `extra` key when its value has a map key that templates cannot use.
-pub fn check_extra(
+pub(crate) fn check_extra(
     block: &YamlBlock<'_>,
     keys: &[TopLevelKey],
     extra: Option<&crate::yaml::Value>,
@@ -190,7 +190,7 @@ pub fn check_extra(
 }
 
 /// The closest candidate to `name`, if any is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
@@ -203,7 +203,7 @@ pub fn did_you_mean<'a>(
 }
 
 /// The `n` candidates closest to `name`, closest first, however far they are.
-pub fn closest<'a>(
+pub(crate) fn closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
     n: usize,

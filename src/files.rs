@@ -4,7 +4,7 @@
 
 /// Whether a file or folder name is hidden or an editor's temporary file (vim's `.swp`, `~` and
 /// `4913`, Emacs' `.#` and `#…#`, `___jb_tmp___` (`JetBrains` IDEs), `.tmp` and `.bck`).
-pub fn is_ignored_name(name: &str) -> bool {
+pub(crate) fn is_ignored_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     name.starts_with('.')
         || name.starts_with('#')
@@ -23,7 +23,7 @@ pub fn is_ignored_name(name: &str) -> bool {
 }
 
 /// Drops a leading byte order mark and turns `\r\n` into `\n`.
-pub fn normalize_text(text: String) -> String {
+pub(crate) fn normalize_text(text: String) -> String {
     let text = match text.strip_prefix('\u{FEFF}') {
         Some(rest) => rest.to_string(),
         None => text,

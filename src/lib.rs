@@ -5,27 +5,27 @@
 //! the search index (`search`), writing files (`output`), and the live preview (`serve`).
 //! `ARCHITECTURE.md` at the repository root maps them.
 
-pub mod archetype;
-pub mod check;
+pub(crate) mod archetype;
+pub(crate) mod check;
 pub mod cli;
-pub mod cmd;
+pub(crate) mod cmd;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod exit;
-pub mod fields;
-pub mod files;
+pub(crate) mod fields;
+pub(crate) mod files;
 pub(crate) mod incremental;
-pub mod output;
-pub mod pipeline;
+pub(crate) mod output;
+pub(crate) mod pipeline;
 pub mod render;
 pub mod search;
-pub mod serve;
+pub(crate) mod serve;
 pub mod site;
-pub mod text;
-pub mod theme_config;
-pub mod timing;
-pub mod yaml;
+pub(crate) mod text;
+pub(crate) mod theme_config;
+pub(crate) mod timing;
+pub(crate) mod yaml;
 
 /// Runs a parsed command line.
 pub fn run(cli: cli::Cli) -> exit::ExitCode {

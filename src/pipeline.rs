@@ -20,7 +20,7 @@ use crate::{check, content, render, search, site};
 
 /// What one run of the pipeline produced.
 #[derive(Debug, Default)]
-pub struct Built {
+pub(crate) struct Built {
     /// Every problem found, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
     /// Published stories.
@@ -35,14 +35,14 @@ pub struct Built {
 
 impl Built {
     /// Whether any diagnostic is an error.
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 }
 
 /// What a run checks beyond what a build needs.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Checks {
+pub(crate) struct Checks {
     /// The editorial warnings of `yuanba check` (`check::editorial`).
     pub editorial: bool,
 }
@@ -78,7 +78,7 @@ pub(crate) trait RenderPages: Send {
 /// The site of a build without errors, and the files its link check knew of: what a later
 /// patch of that build checks links against (`serve`).
 #[derive(Debug)]
-pub struct Assembled {
+pub(crate) struct Assembled {
     pub site: Site,
     /// The pages, feeds and other files the build made.
     pub generated: HashSet<PathBuf>,
@@ -110,7 +110,11 @@ impl RenderPages for AllPages {
 ///
 /// Once an error is known, files are no longer handed over (the rest of the run only looks for
 /// more problems). An error of the sink (a failed write) stops the run.
-pub fn run(config: &SiteConfig, sink: &dyn Sink, checks: Checks) -> Result<Built, output::Error> {
+pub(crate) fn run(
+    config: &SiteConfig,
+    sink: &dyn Sink,
+    checks: Checks,
+) -> Result<Built, output::Error> {
     let started = Instant::now();
     let loaded = content::load(config);
     config.timings.log("load content", started);

@@ -4,7 +4,7 @@
 //! agree on what an excerpt is. Nothing here does I/O or knows about stories.
 
 /// Whether `c` is a Chinese, Japanese or Korean character or full-width punctuation.
-pub fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c,
         '\u{2E80}'..='\u{2FFF}'      // radicals, Kangxi
         | '\u{3000}'..='\u{303F}'    // CJK symbols and punctuation (、。「」)
@@ -20,7 +20,7 @@ pub fn is_cjk(c: char) -> bool {
 }
 
 /// Punctuation shared by Chinese and Western text (“ ” ‘ ’ … —), which counts as CJK next to CJK.
-pub fn is_shared_punctuation(c: char) -> bool {
+pub(crate) fn is_shared_punctuation(c: char) -> bool {
     matches!(
         c,
         '\u{2014}' | '\u{2018}'..='\u{201D}' | '\u{2026}' | '\u{00B7}'
@@ -28,14 +28,14 @@ pub fn is_shared_punctuation(c: char) -> bool {
 }
 
 /// Whether a line break between `before` and `after` should vanish, as it does in Chinese text.
-pub fn joins_without_space(before: char, after: char) -> bool {
+pub(crate) fn joins_without_space(before: char, after: char) -> bool {
     let cjkish = |c: char| is_cjk(c) || is_shared_punctuation(c);
     cjkish(before) && cjkish(after) && (is_cjk(before) || is_cjk(after))
 }
 
 /// Removes HTML tags, comments and the contents of `<script>` and `<style>`, decodes the basic
 /// entities, and collapses white space.
-pub fn strip_html(html: &str) -> String {
+pub(crate) fn strip_html(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut last_space = true;
     let mut rest = html;
@@ -172,7 +172,7 @@ fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
 }
 
 /// At most `max_chars` characters of `text`, with `…` when cut.
-pub fn truncate_chars(text: &str, max_chars: usize) -> String {
+pub(crate) fn truncate_chars(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
         None => text.to_string(),
         Some((idx, _)) => format!("{}…", text[..idx].trim_end()),
@@ -181,7 +181,7 @@ pub fn truncate_chars(text: &str, max_chars: usize) -> String {
 
 /// A summary of plain text: up to about `max_chars` characters, cut after a sentence end
 /// (。！？!?) when one falls in the second half, otherwise cut with `…`.
-pub fn summarize(text: &str, max_chars: usize) -> String {
+pub(crate) fn summarize(text: &str, max_chars: usize) -> String {
     let text = text.trim();
     let Some((limit, _)) = text.char_indices().nth(max_chars) else {
         return text.to_string();
@@ -209,18 +209,18 @@ pub fn summarize(text: &str, max_chars: usize) -> String {
 }
 
 /// Runs of white space turned into one space, trimmed at both ends.
-pub fn collapse_whitespace(text: &str) -> String {
+pub(crate) fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Minutes to read: CJK characters at about 450 a minute, other words at about 200.
-pub fn reading_minutes(n_cjk_chars: usize, n_words: usize) -> usize {
+pub(crate) fn reading_minutes(n_cjk_chars: usize, n_words: usize) -> usize {
     let minutes = n_cjk_chars as f64 / 450.0 + n_words as f64 / 200.0;
     (minutes.ceil() as usize).max(1)
 }
 
 /// Counts CJK characters and other (space-separated) words in plain text.
-pub fn count_text(text: &str) -> (usize, usize) {
+pub(crate) fn count_text(text: &str) -> (usize, usize) {
     let mut n_cjk = 0;
     let mut n_words = 0;
     let mut in_word = false;
@@ -248,7 +248,7 @@ pub fn count_text(text: &str) -> (usize, usize) {
 }
 
 /// An ASCII, URL-safe slug; Chinese is transliterated to pinyin (`白莲社区` → `bai-lian-she-qu`).
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     slug::slugify(text)
 }
 

@@ -22,7 +22,7 @@ use crate::fields::{self, YamlBlock};
 use crate::yaml::{self, Mapping, TopLevelKey, Value};
 
 /// The settings file of a theme, in its folder.
-pub const THEME_FILE: &str = "theme.yaml";
+pub(crate) const THEME_FILE: &str = "theme.yaml";
 
 const KNOWN_KEYS: &[&str] = &["description", "paginate_by", "options"];
 
@@ -37,7 +37,7 @@ struct RawTheme {
 
 /// The settings of the active theme, its layers merged.
 #[derive(Debug, Clone, Default)]
-pub struct ThemeConfig {
+pub(crate) struct ThemeConfig {
     /// One line about the theme (documentation only).
     pub description: String,
     /// The theme's default page size, when it sets one.
@@ -50,7 +50,7 @@ pub struct ThemeConfig {
 
 /// One `theme.yaml` to read: where it is shown as coming from, and its text.
 #[derive(Debug)]
-pub struct ThemeFile {
+pub(crate) struct ThemeFile {
     /// Path for messages (`themes/default/theme.yaml`, `<built-in default theme>/theme.yaml`).
     pub display_path: PathBuf,
     /// The file's text.
@@ -60,7 +60,7 @@ pub struct ThemeFile {
 }
 
 /// Reads the layers of the theme's settings, lowest first, and merges them.
-pub fn load(layers: &[ThemeFile]) -> Result<ThemeConfig, Vec<Diagnostic>> {
+pub(crate) fn load(layers: &[ThemeFile]) -> Result<ThemeConfig, Vec<Diagnostic>> {
     let mut theme = ThemeConfig::default();
     let mut diagnostics = Vec::new();
     for layer in layers {
@@ -153,7 +153,7 @@ fn read_layer(layer: &ThemeFile) -> Result<LayerSettings, Vec<Diagnostic>> {
 /// The theme's options with the site's `theme_options` applied. Every key the site sets must
 /// be an option of the theme, with a value of the kind of its default (a `null` default takes
 /// anything). `block` is `site.yaml`; errors point at the offending key or value there.
-pub fn apply_site_options(
+pub(crate) fn apply_site_options(
     theme: &ThemeConfig,
     theme_name: &str,
     site_options: &Mapping,
@@ -346,7 +346,7 @@ fn yaml_inline(value: &Value) -> String {
 /// The `theme.yaml` layers of the theme `name` in the site at `root`: the built-in one (whole
 /// for the default theme, only its options for another), then the theme folder's own file. A
 /// layer that cannot be read is an error.
-pub fn layers(root: &Path, name: &str) -> Result<Vec<ThemeFile>, Vec<Diagnostic>> {
+pub(crate) fn layers(root: &Path, name: &str) -> Result<Vec<ThemeFile>, Vec<Diagnostic>> {
     let mut layers = vec![ThemeFile {
         display_path: Path::new("<built-in default theme>").join(THEME_FILE),
         text: Arc::from(crate::render::builtin::THEME_YAML),
@@ -380,10 +380,10 @@ pub fn layers(root: &Path, name: &str) -> Result<Vec<ThemeFile>, Vec<Diagnostic>
 }
 
 /// Stories per page of every list, unless site.yaml says otherwise.
-pub const DEFAULT_PAGINATE_BY: usize = 20;
+pub(crate) const DEFAULT_PAGINATE_BY: usize = 20;
 
 /// Items per list page, from `site.yaml` or `theme.yaml`: a number from 1 to 10 000.
-pub fn check_paginate_by(n: i64) -> Result<usize, String> {
+pub(crate) fn check_paginate_by(n: i64) -> Result<usize, String> {
     usize::try_from(n)
         .ok()
         .filter(|n| (1..=10_000).contains(n))

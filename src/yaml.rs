@@ -8,14 +8,14 @@
 use serde::de::DeserializeOwned;
 
 /// A YAML value, for free-form maps such as `extra`.
-pub type Value = serde_yaml::Value;
+pub(crate) type Value = serde_yaml::Value;
 
 /// A YAML mapping.
-pub type Mapping = serde_yaml::Mapping;
+pub(crate) type Mapping = serde_yaml::Mapping;
 
 /// The first map key inside `value` that templates cannot use (anything but a string, an
 /// integer or a bool: `~`, `1.5`, `[1, 2]`), written back as YAML.
-pub fn unusable_map_key(value: &Value) -> Option<String> {
+pub(crate) fn unusable_map_key(value: &Value) -> Option<String> {
     match value {
         Value::Mapping(mapping) => mapping.iter().find_map(|(key, value)| {
             let usable = match key {
@@ -40,7 +40,7 @@ pub fn unusable_map_key(value: &Value) -> Option<String> {
 
 /// Why a YAML text could not be read into the wanted type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct YamlError {
+pub(crate) struct YamlError {
     /// What went wrong, without the "at line N column M" suffix.
     pub message: String,
     /// Byte offset into the parsed text, when the parser knows it.
@@ -51,7 +51,7 @@ pub struct YamlError {
 
 /// A key that the target type does not have, and the keys it does have.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownField {
+pub(crate) struct UnknownField {
     /// The key as written.
     pub name: String,
     /// The keys the type accepts at that place.
@@ -60,7 +60,7 @@ pub struct UnknownField {
 
 /// A top-level `key:` of a block mapping, found by scanning lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TopLevelKey {
+pub(crate) struct TopLevelKey {
     /// The key, unquoted.
     pub name: String,
     /// Byte offset of the key in the text.
@@ -74,7 +74,7 @@ pub struct TopLevelKey {
 const MAX_FLOW_DEPTH: usize = 64;
 
 /// Deserializes `text` into `T`.
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     if let Some(offset) = too_deep(text) {
         return Err(YamlError {
             message: format!("brackets nest more than {MAX_FLOW_DEPTH} levels deep"),
@@ -118,7 +118,7 @@ fn too_deep(text: &str) -> Option<usize> {
 /// This is how yuanba reports every unknown key of a front matter block at once, each at its own
 /// line, before serde would stop at the first one. Lines that are indented, comments, list items,
 /// document markers and flow collections are not keys at the top level and are passed over.
-pub fn top_level_keys(text: &str) -> Vec<TopLevelKey> {
+pub(crate) fn top_level_keys(text: &str) -> Vec<TopLevelKey> {
     let mut keys = Vec::new();
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
@@ -137,7 +137,7 @@ pub fn top_level_keys(text: &str) -> Vec<TopLevelKey> {
 /// The keys of the block mapping under `parent` (a key of [`top_level_keys`]), up to `end` (the
 /// next top-level key, or the end of the text): those at the indentation of its first key line,
 /// with offsets into `text`. A flow mapping (`parent: {a: 1}`) has none.
-pub fn child_keys(text: &str, parent: &TopLevelKey, end: usize) -> Vec<TopLevelKey> {
+pub(crate) fn child_keys(text: &str, parent: &TopLevelKey, end: usize) -> Vec<TopLevelKey> {
     let start = text[parent.value_offset..end]
         .find('\n')
         .map_or(end, |idx| parent.value_offset + idx + 1);

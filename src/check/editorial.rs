@@ -15,13 +15,13 @@ use crate::diagnostic::Diagnostic;
 use crate::text;
 
 /// Titles longer than this many characters are hard to fit in a list or a shared card.
-pub const MAX_TITLE_CHARS: usize = 40;
+pub(crate) const MAX_TITLE_CHARS: usize = 40;
 
 /// Images larger than this slow pages down on a phone.
-pub const MAX_IMAGE_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_IMAGE_BYTES: u64 = 1024 * 1024;
 
 /// Checks every published story; `images` are the story images the link check found.
-pub fn check(
+pub(crate) fn check(
     stories: &[Arc<Story>],
     images: &[LocalImage],
     outputs: &OutputFiles<'_>,
@@ -198,7 +198,7 @@ fn large_images(images: &[LocalImage], outputs: &OutputFiles<'_>) -> Vec<Diagnos
 
 /// The title with half-width `,:;?!()` made full-width, when one of them touches a Chinese
 /// character; `None` when there is nothing to change.
-pub fn full_width_title(title: &str) -> Option<String> {
+pub(crate) fn full_width_title(title: &str) -> Option<String> {
     let chars: Vec<char> = title.chars().collect();
     let full_width = |c: char| match c {
         ',' => Some('，'),

@@ -21,7 +21,7 @@ use crate::config::LinkCheck;
 use crate::diagnostic::Diagnostic;
 
 /// Hosts fetched at the same time.
-pub const CONCURRENCY: usize = 8;
+pub(crate) const CONCURRENCY: usize = 8;
 
 /// What one URL answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +35,7 @@ enum Outcome {
 }
 
 /// Fetches every external link and reports the broken ones at each place they are written.
-pub fn check(links: &[ExternalLink], settings: &LinkCheck) -> Vec<Diagnostic> {
+pub(crate) fn check(links: &[ExternalLink], settings: &LinkCheck) -> Vec<Diagnostic> {
     let LinksByUrl { urls, places } = links_by_url(links, settings);
     let mut diagnostics = Vec::new();
     let by_host = queues_by_host(urls, &places, &mut diagnostics);

@@ -22,7 +22,7 @@ use crate::site::{Site, Unpublish, Unpublished, permalink};
 
 /// What the link check found.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(crate) struct Report {
     /// Broken links and images.
     pub diagnostics: Vec<Diagnostic>,
     /// Images of stories that are files of the built site, for the size warning.
@@ -33,7 +33,7 @@ pub struct Report {
 
 /// An image of a story that the build publishes.
 #[derive(Debug, Clone)]
-pub struct LocalImage {
+pub(crate) struct LocalImage {
     /// The file in the output folder.
     pub file: PathBuf,
     /// Where the story refers to it.
@@ -42,7 +42,7 @@ pub struct LocalImage {
 
 /// A link or image to another site.
 #[derive(Debug, Clone)]
-pub struct ExternalLink {
+pub(crate) struct ExternalLink {
     /// The URL as written.
     pub url: String,
     /// Where it is written.
@@ -79,13 +79,13 @@ struct Targets<'a> {
 }
 
 /// Checks every link and image of the published stories and pages.
-pub fn check(site: &Site, config: &SiteConfig, outputs: &OutputFiles<'_>) -> Report {
+pub(crate) fn check(site: &Site, config: &SiteConfig, outputs: &OutputFiles<'_>) -> Report {
     check_some(site, config, outputs, None)
 }
 
 /// [`check`] for only the links and images of some stories (indices into `site.stories`), for
 /// `serve` when only they changed.
-pub fn check_stories(
+pub(crate) fn check_stories(
     site: &Site,
     config: &SiteConfig,
     outputs: &OutputFiles<'_>,

@@ -9,9 +9,9 @@
 //! Nothing here writes; the only reads are file sizes (for the 1 MB image warning) and, on the
 //! path that reports a missing file, a look next to the story for a better help line.
 
-pub mod editorial;
-pub mod external;
-pub mod links;
+pub(crate) mod editorial;
+pub(crate) mod external;
+pub(crate) mod links;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -23,7 +23,7 @@ use crate::output::{Contents, Output};
 
 /// Every file the build writes, by its path in the output folder.
 #[derive(Debug)]
-pub struct OutputFiles<'a> {
+pub(crate) struct OutputFiles<'a> {
     /// Pages, feeds, the sitemap: made by the build.
     generated: &'a HashSet<PathBuf>,
     /// Static and bundle files, with where their bytes come from.
@@ -32,7 +32,7 @@ pub struct OutputFiles<'a> {
 
 impl<'a> OutputFiles<'a> {
     /// The files of a build: the generated ones and the copied ones.
-    pub fn new(generated: &'a HashSet<PathBuf>, copied: &'a [Output]) -> Self {
+    pub(crate) fn new(generated: &'a HashSet<PathBuf>, copied: &'a [Output]) -> Self {
         OutputFiles {
             generated,
             copied: copied
@@ -43,12 +43,12 @@ impl<'a> OutputFiles<'a> {
     }
 
     /// Whether the build writes `path`.
-    pub fn contains(&self, path: &Path) -> bool {
+    pub(crate) fn contains(&self, path: &Path) -> bool {
         self.generated.contains(path) || self.copied.contains_key(path)
     }
 
     /// The size in bytes of a copied file, when it can be known.
-    pub fn size(&self, path: &Path) -> Option<u64> {
+    pub(crate) fn size(&self, path: &Path) -> Option<u64> {
         match self.copied.get(path)? {
             Contents::Bytes(bytes) => Some(bytes.len() as u64),
             Contents::Static(bytes) => Some(bytes.len() as u64),
@@ -57,7 +57,7 @@ impl<'a> OutputFiles<'a> {
     }
 
     /// Every path, for suggestions.
-    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+    pub(crate) fn paths(&self) -> impl Iterator<Item = &Path> {
         self.generated
             .iter()
             .map(PathBuf::as_path)
@@ -67,7 +67,7 @@ impl<'a> OutputFiles<'a> {
 
 /// A place in a source file, for diagnostics found after loading.
 #[derive(Debug, Clone)]
-pub struct Location {
+pub(crate) struct Location {
     /// The file, relative to the site root.
     pub path: PathBuf,
     /// Its text.
@@ -78,7 +78,7 @@ pub struct Location {
 
 impl Location {
     /// Puts a diagnostic here.
-    pub fn locate(&self, diagnostic: Diagnostic) -> Diagnostic {
+    pub(crate) fn locate(&self, diagnostic: Diagnostic) -> Diagnostic {
         diagnostic.at(&self.path, &self.source, self.span.clone())
     }
 }

@@ -9,7 +9,7 @@ use crate::exit::ExitCode;
 use crate::{output, pipeline};
 
 /// Runs `yuanba build`.
-pub fn run(args: &BuildArgs) -> ExitCode {
+pub(crate) fn run(args: &BuildArgs) -> ExitCode {
     let started = Instant::now();
     let root = config::absolute(&args.root.root);
     let overrides = Overrides {

@@ -12,7 +12,7 @@ use crate::exit::ExitCode;
 use crate::{output, pipeline};
 
 /// Runs `yuanba check`.
-pub fn run(args: &CheckArgs) -> ExitCode {
+pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     let root = config::absolute(&args.root.root);
     let overrides = Overrides {
         drafts: args.drafts,

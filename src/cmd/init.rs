@@ -26,7 +26,7 @@ contact:
 ";
 
 /// Runs `yuanba init`.
-pub fn run(args: &InitArgs) -> ExitCode {
+pub(crate) fn run(args: &InitArgs) -> ExitCode {
     let dir = args.dir.as_ref().unwrap_or(&args.root.root);
     match create_site(dir) {
         Ok(()) => {

@@ -2,11 +2,11 @@
 //!
 //! This is the only layer that sees clap types and prints to the terminal.
 
-pub mod build;
-pub mod check;
-pub mod init;
-pub mod new;
-pub mod serve;
+pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod init;
+pub(crate) mod new;
+pub(crate) mod serve;
 
 use crate::diagnostic::Code;
 use std::fmt::Write as _;
@@ -16,7 +16,7 @@ use crate::diagnostic::{self, Diagnostic, RenderOptions};
 
 /// Reads the process environment's settings: the only place below `main` that reads the
 /// environment (besides `NO_COLOR`, for printing).
-pub fn environment() -> crate::config::Environment {
+pub(crate) fn environment() -> crate::config::Environment {
     let set = |name: &str| std::env::var_os(name).is_some();
     crate::config::Environment {
         source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
@@ -26,7 +26,7 @@ pub fn environment() -> crate::config::Environment {
 }
 
 /// Prints diagnostics to stderr, in colour on a terminal unless `NO_COLOR` is set.
-pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
+pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic]) {
     if diagnostics.is_empty() {
         return;
     }
@@ -39,7 +39,7 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
 
 /// Loads `site.yaml`, or prints why not and says how the command ends: `Failure` (2) when there
 /// is no site, `ContentErrors` (1) when the file is broken.
-pub fn load_config(
+pub(crate) fn load_config(
     root: &std::path::Path,
     overrides: &crate::config::Overrides,
 ) -> Result<crate::config::SiteConfig, crate::exit::ExitCode> {
@@ -54,7 +54,7 @@ pub fn load_config(
 }
 
 /// Prints an error that is not about the site's content.
-pub fn print_error(error: &dyn std::error::Error) {
+pub(crate) fn print_error(error: &dyn std::error::Error) {
     let mut message = error.to_string();
     let mut cause = error.source();
     while let Some(inner) = cause {
@@ -66,7 +66,7 @@ pub fn print_error(error: &dyn std::error::Error) {
 
 /// What `diagnostics` hold, for a summary line: `1 error in 1 file`, `2 errors and 1 warning in
 /// 3 files`. Warnings are counted only when `with_warnings` is set.
-pub fn tally(diagnostics: &[Diagnostic], with_warnings: bool) -> String {
+pub(crate) fn tally(diagnostics: &[Diagnostic], with_warnings: bool) -> String {
     let counted: Vec<&Diagnostic> = diagnostics
         .iter()
         .filter(|d| with_warnings || d.is_error())

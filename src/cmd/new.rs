@@ -18,7 +18,7 @@ use crate::site::places::{self, PlaceId, PlaceKind, Places};
 use crate::text;
 
 /// The byline when `--reporter` is not given.
-pub const DEFAULT_REPORTER: &str = "编辑部";
+pub(crate) const DEFAULT_REPORTER: &str = "编辑部";
 
 /// Where a story is: district, street (may be empty), community, as registered.
 struct StoryPlace {
@@ -36,7 +36,7 @@ enum Refusal {
 }
 
 /// Runs `yuanba new`.
-pub fn run(args: &NewArgs) -> ExitCode {
+pub(crate) fn run(args: &NewArgs) -> ExitCode {
     let root = config::absolute(&args.root.root);
     let config = match load_config(&root, &Overrides::default()) {
         Ok(config) => config,

@@ -9,7 +9,7 @@ use crate::exit::ExitCode;
 use crate::serve::{self, Notice, ServeOptions, Summary, WatchOptions};
 
 /// Runs `yuanba serve`.
-pub fn run(args: &ServeArgs) -> ExitCode {
+pub(crate) fn run(args: &ServeArgs) -> ExitCode {
     let options = ServeOptions {
         root: args.root.root.clone(),
         port: args.port,
@@ -24,7 +24,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
 }
 
 /// Runs `yuanba build --watch`.
-pub fn watch(root: &Path, overrides: Overrides, poll: bool) -> ExitCode {
+pub(crate) fn watch(root: &Path, overrides: Overrides, poll: bool) -> ExitCode {
     let options = WatchOptions {
         root: root.to_path_buf(),
         overrides,

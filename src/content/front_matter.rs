@@ -12,7 +12,7 @@ use crate::fields::YamlBlock;
 
 /// A file split into front matter and body, as byte ranges of its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Split {
+pub(crate) struct Split {
     /// Byte offset where the YAML starts (after the opening `---` line).
     pub yaml_start: usize,
     /// Byte offset where the YAML ends (at the closing `---` line).
@@ -23,7 +23,7 @@ pub struct Split {
 
 impl Split {
     /// The YAML block, for [`crate::fields`].
-    pub fn block<'a>(&self, path: &'a Path, source: &'a Arc<str>) -> YamlBlock<'a> {
+    pub(crate) fn block<'a>(&self, path: &'a Path, source: &'a Arc<str>) -> YamlBlock<'a> {
         YamlBlock {
             path,
             source,
@@ -34,7 +34,7 @@ impl Split {
 }
 
 /// Finds the front matter of `text`, or says what is wrong with it.
-pub fn split(path: &Path, source: &Arc<str>) -> Result<Split, Diagnostic> {
+pub(crate) fn split(path: &Path, source: &Arc<str>) -> Result<Split, Diagnostic> {
     let text: &str = source;
     if text.trim().is_empty() {
         return Err(Diagnostic::error(Code::FrontMatterEmptyFile, "the file is empty")

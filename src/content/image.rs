@@ -88,7 +88,7 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
 }
 
 /// The size of the image file at `path`.
-pub fn read_size(path: &Path) -> Option<ImageSize> {
+pub(crate) fn read_size(path: &Path) -> Option<ImageSize> {
     let is_svg = path
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("svg"));
@@ -192,7 +192,7 @@ fn tiff_orientation(tiff: &[u8]) -> Option<u16> {
 
 /// The size of an SVG document: its root `width` and `height` when both are absolute lengths
 /// (unitless or `px`), else the `viewBox` (scaled to one of them when only one is absolute).
-pub fn svg_size(text: &str) -> Option<ImageSize> {
+pub(crate) fn svg_size(text: &str) -> Option<ImageSize> {
     let start = find_svg_start(text)?;
     let tag_end = text[start..].find('>')? + start;
     let tag = &text[start + "<svg".len()..tag_end];

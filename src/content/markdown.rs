@@ -24,7 +24,7 @@ use crate::text;
 
 /// What rendering a Markdown body produced.
 #[derive(Debug, Clone, Default)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     /// The body as HTML.
     pub html: String,
     /// The body's plain text (no markup), for summaries and reading time.
@@ -60,7 +60,7 @@ pub enum ReferenceKind {
 
 /// What rendering needs to know to rewrite links.
 #[derive(Debug, Clone, Copy)]
-pub struct LinkContext<'a> {
+pub(crate) struct LinkContext<'a> {
     /// `/` or `/news/`: prefixes root-relative URLs.
     pub base_path: &'a str,
     /// The file being rendered, relative to the site root.
@@ -72,13 +72,13 @@ pub struct LinkContext<'a> {
 
 /// Renders `markdown`, rewriting its links as `links` says. Images get no size (see
 /// [`render_with_images`]).
-pub fn render(markdown: &str, links: &LinkContext<'_>) -> Rendered {
+pub(crate) fn render(markdown: &str, links: &LinkContext<'_>) -> Rendered {
     render_with_images(markdown, links, &|_| None)
 }
 
 /// Renders `markdown` as [`render`] does; every image gets `width` and `height` when `size_of`
 /// knows its `src` (as written), and `loading="lazy"` unless it is in the body's first block.
-pub fn render_with_images(
+pub(crate) fn render_with_images(
     markdown: &str,
     links: &LinkContext<'_>,
     size_of: &dyn Fn(&str) -> Option<ImageSize>,
@@ -399,7 +399,7 @@ impl Img<'_> {
 
 /// A link to a Markdown file of the site, resolved against the file that links to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceLink<'a> {
+pub(crate) struct SourceLink<'a> {
     /// The linked file, relative to the site root, `.` and `..` resolved.
     pub path: PathBuf,
     /// What follows `#`, if anything.
@@ -409,7 +409,7 @@ pub struct SourceLink<'a> {
 /// Reads `url` as a relative link to another Markdown file (`../2018/zongfulu.md`,
 /// `zongfulu.md#section`) of the file `from` (relative to the site root). `None` for anything
 /// else: other files, URLs with a scheme, root-relative paths, paths leaving the site root.
-pub fn source_link<'a>(from: &Path, url: &'a str) -> Option<SourceLink<'a>> {
+pub(crate) fn source_link<'a>(from: &Path, url: &'a str) -> Option<SourceLink<'a>> {
     if url.starts_with('/') || url.starts_with('#') || has_scheme(url) {
         return None;
     }
@@ -446,7 +446,7 @@ pub fn source_link<'a>(from: &Path, url: &'a str) -> Option<SourceLink<'a>> {
 }
 
 /// Whether a URL starts with a scheme (`https:`, `mailto:`, `tel:`) or is protocol-relative.
-pub fn has_scheme(url: &str) -> bool {
+pub(crate) fn has_scheme(url: &str) -> bool {
     if url.starts_with("//") {
         return true;
     }
@@ -462,7 +462,7 @@ pub fn has_scheme(url: &str) -> bool {
 }
 
 /// Decodes `%XX` escapes (as UTF-8); a malformed escape is kept as written.
-pub fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     if !text.contains('%') {
         return text.to_string();
     }

@@ -3,11 +3,11 @@
 //! Files are read and parsed in parallel. Problems are collected as diagnostics, never raised,
 //! so one run reports every broken file. This module knows nothing about templates or output.
 
-pub mod front_matter;
-pub mod image;
-pub mod markdown;
-pub mod page;
-pub mod story;
+pub(crate) mod front_matter;
+pub(crate) mod image;
+pub(crate) mod markdown;
+pub(crate) mod page;
+pub(crate) mod story;
 
 use crate::diagnostic::Code;
 use std::collections::HashMap;

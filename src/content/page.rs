@@ -18,7 +18,7 @@ use crate::text;
 use crate::yaml::{TopLevelKey, Value};
 
 /// The front matter fields a page may have.
-pub const PAGE_FIELDS: &[&str] = &["title", "slug", "summary", "weight", "draft", "extra"];
+pub(crate) const PAGE_FIELDS: &[&str] = &["title", "slug", "summary", "weight", "draft", "extra"];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +66,7 @@ pub struct Page {
 
 /// Reads one page file. Stops at the first problem: an unusable `extra`, then a missing
 /// title, then an empty slug.
-pub fn parse(
+pub(crate) fn parse(
     path: &Path,
     source: &Arc<str>,
     split: &Split,

@@ -20,7 +20,7 @@ use crate::text;
 use crate::yaml::{TopLevelKey, Value};
 
 /// The front matter fields a story may have.
-pub const STORY_FIELDS: &[&str] = &[
+pub(crate) const STORY_FIELDS: &[&str] = &[
     "title",
     "subtitle",
     "date",
@@ -58,7 +58,7 @@ const LOCATED_FIELDS: &[&str] = &[
 ];
 
 /// Where the source says "the summary ends here".
-pub const MORE_MARKER: &str = "<!-- more -->";
+pub(crate) const MORE_MARKER: &str = "<!-- more -->";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -174,7 +174,7 @@ pub struct Story {
 
 /// Reads the front matter of one story file whose front matter was found by
 /// [`crate::content::front_matter::split`]; the body is rendered later by [`Story::render_body`].
-pub fn parse(
+pub(crate) fn parse(
     path: &Path,
     source: &Arc<str>,
     split: &Split,
@@ -340,7 +340,7 @@ impl Story {
 }
 
 /// The file stem, or the folder name for a bundle's `index.md`.
-pub fn file_slug_source(path: &Path) -> String {
+pub(crate) fn file_slug_source(path: &Path) -> String {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -522,7 +522,7 @@ impl Checker<'_> {
 }
 
 /// Reads `YYYY-MM-DD`, an RFC 3339 date-time, or a date-time without offset (in `timezone`).
-pub fn parse_date(text: &str, timezone: &jiff::tz::TimeZone) -> Option<jiff::ZonedDateTime> {
+pub(crate) fn parse_date(text: &str, timezone: &jiff::tz::TimeZone) -> Option<jiff::ZonedDateTime> {
     if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
         return Some(timestamp.to_zoned_datetime(timezone.clone()));
     }

@@ -18,7 +18,7 @@ use crate::render::builtin;
 use crate::site::{Site, permalink};
 
 /// Every static file of the site, by output path.
-pub fn collect(config: &SiteConfig, site: &Site) -> (Vec<Output>, Vec<Diagnostic>) {
+pub(crate) fn collect(config: &SiteConfig, site: &Site) -> (Vec<Output>, Vec<Diagnostic>) {
     let mut files: BTreeMap<PathBuf, Contents> = BTreeMap::new();
     let mut diagnostics = Vec::new();
     let theme_dir = config.theme_dir();

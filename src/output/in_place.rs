@@ -14,7 +14,7 @@ use crate::output::{Error, MARKER_FILE, MARKER_TEXT, Output, Sink, create_parent
 
 /// A rebuild's changed files, waiting to be moved into the site.
 #[derive(Debug)]
-pub struct InPlace {
+pub(crate) struct InPlace {
     site: PathBuf,
     pending: PathBuf,
     /// There is no site yet: the pending folder becomes the site with one rename.
@@ -25,7 +25,7 @@ pub struct InPlace {
 impl InPlace {
     /// Starts a rebuild of `site` (created, with its marker, when missing), with an empty
     /// `pending` folder on the same file system.
-    pub fn create(site: &Path, pending: &Path) -> Result<InPlace, Error> {
+    pub(crate) fn create(site: &Path, pending: &Path) -> Result<InPlace, Error> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| Error::Io { path, source }
@@ -48,7 +48,7 @@ impl InPlace {
 
     /// Moves the written files into the site, replacing the old ones, and removes `removed`
     /// (paths relative to the site) with the folders they leave empty.
-    pub fn apply(self, removed: &[PathBuf]) -> Result<(), Error> {
+    pub(crate) fn apply(self, removed: &[PathBuf]) -> Result<(), Error> {
         if self.fresh {
             if let Some(parent) = self.site.parent() {
                 std::fs::create_dir_all(parent).map_err(|source| Error::Io {

@@ -8,10 +8,10 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-pub mod assets;
+pub(crate) mod assets;
 mod in_place;
 
-pub use in_place::InPlace;
+pub(crate) use in_place::InPlace;
 
 use rayon::prelude::*;
 
@@ -40,7 +40,7 @@ pub enum Contents {
 
 /// Why the site could not be written.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// The output folder would overwrite or delete the user's own files.
     #[error("refusing to write the site to {path}: {reason}")]
     UnsafeOutputDir {
@@ -61,13 +61,13 @@ pub enum Error {
 }
 
 /// A file yuanba writes into every site it builds, so that it only ever replaces a folder it made.
-pub const MARKER_FILE: &str = ".yuanba-output";
+pub(crate) const MARKER_FILE: &str = ".yuanba-output";
 
 const MARKER_TEXT: &str = "This folder is written by `yuanba build` and replaced on every build.\n";
 
 /// Checks that the output folder is not the site root, a parent of it, or one of its source
 /// folders, and that an existing one is a folder that yuanba wrote (or an empty one).
-pub fn ensure_safe_output_dir(config: &SiteConfig) -> Result<(), Error> {
+pub(crate) fn ensure_safe_output_dir(config: &SiteConfig) -> Result<(), Error> {
     let output = resolve(&config.output_dir);
     let root = resolve(&config.root);
     let refuse = |reason: &str| Error::UnsafeOutputDir {
@@ -133,14 +133,14 @@ fn resolve(path: &Path) -> PathBuf {
 }
 
 /// Where a build writes: something that takes each file of the site as it is produced.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     /// Takes one file.
     fn emit(&self, output: Output) -> Result<(), Error>;
 }
 
 /// A sink that keeps nothing, for runs that only check the site.
 #[derive(Debug, Default)]
-pub struct Discard;
+pub(crate) struct Discard;
 
 impl Sink for Discard {
     fn emit(&self, _output: Output) -> Result<(), Error> {
@@ -154,7 +154,7 @@ impl Sink for Discard {
 /// folder in; dropping a `Staging` that was not published deletes it, so a failed build leaves
 /// the previous site exactly as it was.
 #[derive(Debug)]
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     output_dir: PathBuf,
     parent: PathBuf,
@@ -170,7 +170,7 @@ pub struct Staging {
 
 impl Staging {
     /// Checks the output folder and creates an empty staging folder beside it.
-    pub fn create(config: &SiteConfig) -> Result<Staging, Error> {
+    pub(crate) fn create(config: &SiteConfig) -> Result<Staging, Error> {
         ensure_safe_output_dir(config)?;
         let output_dir = config.output_dir.clone();
         let parent = output_dir.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -232,14 +232,14 @@ impl Staging {
     }
 
     /// Swaps the staged site in for the output folder and deletes the replaced one.
-    pub fn publish(self) -> Result<(), Error> {
+    pub(crate) fn publish(self) -> Result<(), Error> {
         self.swap().map(drop)
     }
 
     /// Swaps the staged site in for the output folder with two renames, and hands back the
     /// replaced site, which is deleted when the returned value is dropped. `serve` holds its
     /// server's lock for the renames only, not for the slower deletion.
-    pub fn swap(mut self) -> Result<Replaced, Error> {
+    pub(crate) fn swap(mut self) -> Result<Replaced, Error> {
         self.published = true;
         let started = std::time::Instant::now();
         let result = swap(&self.dir, &self.output_dir, &self.parent, &self.name);
@@ -251,7 +251,7 @@ impl Staging {
     /// Links the previous site's file at `path` into the new site without reading it, for a
     /// caller that knows the file did not change (`serve` compares hashes). Returns `false` when
     /// there is no such file or it cannot be linked; the caller then emits the file.
-    pub fn link_previous(&self, path: &Path) -> bool {
+    pub(crate) fn link_previous(&self, path: &Path) -> bool {
         let Some(previous) = &self.previous else {
             return false;
         };
@@ -264,7 +264,7 @@ impl Staging {
 /// The site that a [`Staging::swap`] replaced; deleted when dropped.
 #[derive(Debug)]
 #[must_use = "dropping it deletes the replaced site at once"]
-pub struct Replaced {
+pub(crate) struct Replaced {
     old: Option<PathBuf>,
     timings: Timings,
 }

@@ -16,7 +16,7 @@ use crate::site::{Site, permalink};
 
 /// The redirect pages of every story, and the aliases that cannot be written (not a path on
 /// this site, or the file of another page or alias).
-pub fn build<S: BuildHasher>(
+pub(crate) fn build<S: BuildHasher>(
     site: &Site,
     config: &SiteConfig,
     taken: &HashSet<PathBuf, S>,
@@ -62,7 +62,7 @@ pub fn build<S: BuildHasher>(
 }
 
 /// The redirect pages of one story whose aliases [`build`] found no problem with.
-pub fn redirects(story: &Story, config: &SiteConfig) -> Vec<Output> {
+pub(crate) fn redirects(story: &Story, config: &SiteConfig) -> Vec<Output> {
     story
         .aliases
         .iter()

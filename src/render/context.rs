@@ -12,7 +12,7 @@ use crate::yaml::Value;
 
 /// `site` in every template.
 #[derive(Debug, Serialize)]
-pub struct SiteView<'a> {
+pub(crate) struct SiteView<'a> {
     title: &'a str,
     description: &'a str,
     tagline: &'a str,
@@ -28,7 +28,7 @@ pub struct SiteView<'a> {
 
 impl<'a> SiteView<'a> {
     /// The view of a config.
-    pub fn new(config: &'a SiteConfig) -> Self {
+    pub(crate) fn new(config: &'a SiteConfig) -> Self {
         SiteView {
             title: &config.title,
             description: &config.description,
@@ -48,7 +48,7 @@ impl<'a> SiteView<'a> {
 /// `theme` in every template: the active theme and its options (`theme.yaml`, then the site's
 /// `theme_options`).
 #[derive(Debug, Serialize)]
-pub struct ThemeView<'a> {
+pub(crate) struct ThemeView<'a> {
     name: &'a str,
     description: &'a str,
     options: &'a crate::yaml::Mapping,
@@ -56,7 +56,7 @@ pub struct ThemeView<'a> {
 
 impl<'a> ThemeView<'a> {
     /// The view of the configured theme.
-    pub fn new(config: &'a SiteConfig) -> Self {
+    pub(crate) fn new(config: &'a SiteConfig) -> Self {
         ThemeView {
             name: &config.theme,
             description: &config.theme_description,
@@ -67,7 +67,7 @@ impl<'a> ThemeView<'a> {
 
 /// An item of `pages`, for navigation.
 #[derive(Debug, Serialize)]
-pub struct PageLink<'a> {
+pub(crate) struct PageLink<'a> {
     title: &'a str,
     slug: &'a str,
     url: String,
@@ -75,7 +75,7 @@ pub struct PageLink<'a> {
 
 impl<'a> PageLink<'a> {
     /// The link to a page.
-    pub fn new(page: &'a Page, config: &SiteConfig) -> Self {
+    pub(crate) fn new(page: &'a Page, config: &SiteConfig) -> Self {
         PageLink {
             title: &page.title,
             slug: &page.slug,
@@ -86,7 +86,7 @@ impl<'a> PageLink<'a> {
 
 /// `page` in `page.html`.
 #[derive(Debug, Serialize)]
-pub struct PageView<'a> {
+pub(crate) struct PageView<'a> {
     title: &'a str,
     slug: &'a str,
     url: String,
@@ -98,7 +98,7 @@ pub struct PageView<'a> {
 
 impl<'a> PageView<'a> {
     /// The view of a page.
-    pub fn new(page: &'a Page, config: &SiteConfig) -> Self {
+    pub(crate) fn new(page: &'a Page, config: &SiteConfig) -> Self {
         let site_path = permalink::page_path(&page.slug);
         PageView {
             title: &page.title,
@@ -114,7 +114,7 @@ impl<'a> PageView<'a> {
 
 /// An image of a story.
 #[derive(Debug, Serialize)]
-pub struct ImageView<'a> {
+pub(crate) struct ImageView<'a> {
     src: &'a str,
     url: String,
     caption: &'a str,
@@ -127,14 +127,14 @@ pub struct ImageView<'a> {
 
 /// A link with a name: a place, reporter, tag or series.
 #[derive(Debug, Serialize)]
-pub struct NamedLink<'a> {
+pub(crate) struct NamedLink<'a> {
     name: &'a str,
     url: String,
 }
 
 /// A place in a story's visit line or a breadcrumb.
 #[derive(Debug, Serialize)]
-pub struct PlaceLink<'a> {
+pub(crate) struct PlaceLink<'a> {
     kind: &'static str,
     name: &'a str,
     url: String,
@@ -143,7 +143,7 @@ pub struct PlaceLink<'a> {
 /// A story as templates see it: each item of `stories`, `previous`, `next` and `related`, and
 /// (with `content` added by `render::pages`) `story` in `story.html`.
 #[derive(Debug, Serialize)]
-pub struct StoryView<'a> {
+pub(crate) struct StoryView<'a> {
     title: &'a str,
     subtitle: &'a str,
     summary: &'a str,
@@ -179,7 +179,7 @@ pub struct StoryView<'a> {
 impl<'a> StoryView<'a> {
     /// The view of the story at `story_idx` of the site.
     // Kept whole: one field of the template API after another (`docs/themes.md`).
-    pub fn new(site: &'a Site, story_idx: usize, config: &SiteConfig) -> Self {
+    pub(crate) fn new(site: &'a Site, story_idx: usize, config: &SiteConfig) -> Self {
         let story = &site.stories[story_idx];
         let site_path = permalink::story_path(&story.slug);
         let images = story
@@ -251,7 +251,7 @@ impl<'a> StoryView<'a> {
 
 /// `paginator` in every list template.
 #[derive(Debug, Serialize)]
-pub struct PaginatorView {
+pub(crate) struct PaginatorView {
     current: usize,
     total: usize,
     per_page: usize,
@@ -266,7 +266,7 @@ pub struct PaginatorView {
 /// One numbered link of a paginator. Only pages near the current one and the first and last
 /// are listed; `gap_before` says that numbers were left out before this one.
 #[derive(Debug, Serialize)]
-pub struct PageNumberLink {
+pub(crate) struct PageNumberLink {
     number: usize,
     url: String,
     current: bool,
@@ -274,13 +274,13 @@ pub struct PageNumberLink {
 }
 
 /// How many pages a list of `n_items` takes (at least one, even when empty).
-pub fn n_pages(n_items: usize, per_page: usize) -> usize {
+pub(crate) fn n_pages(n_items: usize, per_page: usize) -> usize {
     n_items.div_ceil(per_page.max(1)).max(1)
 }
 
 impl PaginatorView {
     /// Page `current` (from 1) of a list at the site path `base`.
-    pub fn new(config: &SiteConfig, base: &str, current: usize, total_items: usize) -> Self {
+    pub(crate) fn new(config: &SiteConfig, base: &str, current: usize, total_items: usize) -> Self {
         let per_page = config.paginate_by;
         let total = n_pages(total_items, per_page);
         let page_url = |n: usize| permalink::url(config, &permalink::paged(base, n));
@@ -314,7 +314,7 @@ impl PaginatorView {
 
 /// What search engines and link previews (Open Graph, Twitter cards) are told about a page.
 #[derive(Debug, Serialize)]
-pub struct SeoView {
+pub(crate) struct SeoView {
     /// The page title without the site name.
     pub title: String,
     /// One or two sentences.
@@ -330,7 +330,7 @@ pub struct SeoView {
 
 /// An Atom feed to announce in the page head.
 #[derive(Debug, Serialize)]
-pub struct FeedLink {
+pub(crate) struct FeedLink {
     /// Its title.
     pub title: String,
     /// Root-relative URL.

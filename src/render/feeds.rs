@@ -11,19 +11,19 @@ use crate::output::{Contents, Output};
 use crate::site::{Site, permalink};
 
 /// The site feed's site path.
-pub const SITE_FEED: &str = "atom.xml";
+pub(crate) const SITE_FEED: &str = "atom.xml";
 /// The file name of a district's feed inside the district's folder.
-pub const FEED_FILE: &str = "atom.xml";
+pub(crate) const FEED_FILE: &str = "atom.xml";
 /// Entries per feed.
-pub const FEED_SIZE: usize = 20;
+pub(crate) const FEED_SIZE: usize = 20;
 
 /// `2018-03-20T00:00:00+08:00`.
-pub fn rfc3339(date: &jiff::ZonedDateTime) -> String {
+pub(crate) fn rfc3339(date: &jiff::ZonedDateTime) -> String {
     date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 /// The site feed and one feed per district.
-pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
+pub(crate) fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
     let mut outputs = Vec::with_capacity(1 + site.places.districts.len());
     let all: Vec<usize> = (0..site.stories.len().min(FEED_SIZE)).collect();
     outputs.push(site_feed(site, config, &all));
@@ -34,7 +34,7 @@ pub fn build(site: &Site, config: &SiteConfig) -> Vec<Output> {
 }
 
 /// The feeds of [`build`] that have any of `stories` (indices into `site.stories`).
-pub fn build_containing(site: &Site, config: &SiteConfig, stories: &[usize]) -> Vec<Output> {
+pub(crate) fn build_containing(site: &Site, config: &SiteConfig, stories: &[usize]) -> Vec<Output> {
     let has = |list: &[usize]| list.iter().take(FEED_SIZE).any(|idx| stories.contains(idx));
     let all: Vec<usize> = (0..site.stories.len().min(FEED_SIZE)).collect();
     let mut outputs = Vec::new();
@@ -181,7 +181,7 @@ fn entry(xml: &mut String, site: &Site, config: &SiteConfig, idx: usize) {
 }
 
 /// Escapes text for XML content and attributes, dropping characters XML 1.0 forbids.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut escaped = String::with_capacity(text.len() + text.len() / 8);
     let mut run_start = 0;

@@ -3,7 +3,7 @@
 use crate::text;
 
 /// `2018-03-18…` → `2018年3月18日`; `None` when the text does not start with a date.
-pub fn zh_date(value: &str) -> Option<String> {
+pub(crate) fn zh_date(value: &str) -> Option<String> {
     let date_part = value.get(..10)?;
     let date = date_part.parse::<jiff::civil::Date>().ok()?;
     Some(format!(
@@ -15,13 +15,13 @@ pub fn zh_date(value: &str) -> Option<String> {
 }
 
 /// Plain text of `html`, at most `length` characters.
-pub fn excerpt(html: &str, length: usize) -> String {
+pub(crate) fn excerpt(html: &str, length: usize) -> String {
     text::truncate_chars(&text::strip_html(html), length)
 }
 
 /// Joins the site's base with a path relative to it: `style.css` → `/news/style.css`.
 /// Full URLs pass through unchanged.
-pub fn url(base: &str, path: &str) -> String {
+pub(crate) fn url(base: &str, path: &str) -> String {
     if path.contains("://") || path.starts_with("//") {
         return path.to_string();
     }

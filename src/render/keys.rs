@@ -11,10 +11,10 @@ use crate::render::theme::TemplateSource;
 /// The hasher of every fingerprint: aHash (already compiled in for Tera) with fixed seeds, so
 /// that fingerprints compare across builds; several times faster than `DefaultHasher` (`SipHash`)
 /// on the short values most fingerprints are made of.
-pub type Fingerprinter = ahash::AHasher;
+pub(crate) type Fingerprinter = ahash::AHasher;
 
 /// A new [`Fingerprinter`].
-pub fn hasher() -> Fingerprinter {
+pub(crate) fn hasher() -> Fingerprinter {
     ahash::RandomState::with_seeds(
         0x7975_616e_6261_0001,
         0x9e37_79b9_7f4a_7c15,

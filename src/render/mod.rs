@@ -6,16 +6,16 @@
 //! in Rust ([`feeds`], [`sitemap`], [`aliases`]). `theme.rs` is the only place that reads files
 //! here (the templates); nothing here writes files.
 
-pub mod aliases;
+pub(crate) mod aliases;
 pub mod builtin;
-pub mod context;
-pub mod feeds;
-pub mod filters;
-pub mod keys;
+pub(crate) mod context;
+pub(crate) mod feeds;
+pub(crate) mod filters;
+pub(crate) mod keys;
 mod pages;
-pub mod sitemap;
-pub mod tera_env;
-pub mod theme;
+pub(crate) mod sitemap;
+pub(crate) mod tera_env;
+pub(crate) mod theme;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;

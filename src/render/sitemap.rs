@@ -10,12 +10,12 @@ use crate::render::feeds::escape;
 use crate::site::permalink;
 
 /// The sitemap's site path.
-pub const SITEMAP: &str = "sitemap.xml";
+pub(crate) const SITEMAP: &str = "sitemap.xml";
 /// The most URLs one sitemap file may list.
 const MAX_URLS: usize = 50_000;
 
 /// The sitemap of these site paths with their `lastmod`.
-pub fn build(config: &SiteConfig, entries: &[(String, Option<String>)]) -> Vec<Output> {
+pub(crate) fn build(config: &SiteConfig, entries: &[(String, Option<String>)]) -> Vec<Output> {
     if entries.len() <= MAX_URLS {
         return vec![output(SITEMAP, urlset(config, entries))];
     }
@@ -63,7 +63,7 @@ fn urlset(config: &SiteConfig, entries: &[(String, Option<String>)]) -> String {
 }
 
 /// `robots.txt`: everything may be crawled; the sitemap is here.
-pub fn robots(config: &SiteConfig) -> Output {
+pub(crate) fn robots(config: &SiteConfig) -> Output {
     output(
         "robots.txt",
         format!(

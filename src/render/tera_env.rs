@@ -31,7 +31,7 @@ impl std::fmt::Debug for Templates {
 }
 
 /// Parses every template once; reports every template that fails to parse.
-pub fn build(
+pub(crate) fn build(
     sources: BTreeMap<String, TemplateSource>,
     config: &SiteConfig,
 ) -> Result<Templates, Vec<Diagnostic>> {
@@ -200,7 +200,7 @@ fn failing_template(error: &tera::Error) -> Option<String> {
 
 /// Turns a Tera error into a diagnostic at the template line; `rendering` names what was being
 /// rendered (a story and its file) when the error happened at render time.
-pub fn to_diagnostic(
+pub(crate) fn to_diagnostic(
     error: &tera::Error,
     sources: &BTreeMap<String, TemplateSource>,
     rendering: Option<&str>,

@@ -28,7 +28,9 @@ pub struct TemplateSource {
 }
 
 /// Every template of the site, by name, after resolving the layers.
-pub fn collect(config: &SiteConfig) -> Result<BTreeMap<String, TemplateSource>, Vec<Diagnostic>> {
+pub(crate) fn collect(
+    config: &SiteConfig,
+) -> Result<BTreeMap<String, TemplateSource>, Vec<Diagnostic>> {
     let mut templates = BTreeMap::new();
     let mut diagnostics = Vec::new();
     for (name, text) in builtin::TEMPLATES {

@@ -32,11 +32,11 @@ use rayon::prelude::*;
 use crate::search::tokenize;
 
 /// The digits of the varint strings, in value order: `0`–`9`, `A`–`Z`, `a`–`z`, `-`, `_`.
-pub const VARINT_DIGITS: &[u8; 64] =
+pub(crate) const VARINT_DIGITS: &[u8; 64] =
     b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
 /// Number of tiers of a document.
-pub const N_TIERS: usize = 3;
+pub(crate) const N_TIERS: usize = 3;
 
 /// Documents tokenized at once: bounds the memory of tokens in flight.
 const BATCH: usize = 1024;
@@ -47,7 +47,7 @@ const N_PARTITIONS: usize = 64;
 /// The searchable text of one document, by tier; each tier is a list of separate fields
 /// (no token spans two fields).
 #[derive(Debug, Clone, Default)]
-pub struct DocText<'a> {
+pub(crate) struct DocText<'a> {
     /// Fields of each tier.
     pub tiers: [Vec<&'a str>; N_TIERS],
 }
@@ -125,7 +125,7 @@ const INLINE_KEY: usize = 22;
 /// The key string of a token, inline when it is short, as almost all are: a heap string for
 /// each of the corpus's tokens would cost an allocation each.
 #[derive(Debug, Clone)]
-pub enum TokenKey {
+pub(crate) enum TokenKey {
     /// The first `len` bytes of `bytes`.
     Inline {
         len: u8,
@@ -136,7 +136,7 @@ pub enum TokenKey {
 
 impl TokenKey {
     /// The key's text.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             // Only ever filled from whole strings ([`TokenKey::from`], [`packed_key`]).
             TokenKey::Inline { len, bytes } => {
@@ -147,7 +147,7 @@ impl TokenKey {
     }
 
     /// The key's UTF-8 bytes, which sort as its text does.
-    pub fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
             TokenKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
             TokenKey::Heap(key) => key.as_bytes(),
@@ -844,7 +844,7 @@ fn push_varint_values(out: &mut Vec<u8>, mut value: u64) {
 
 /// Appends `value` as varint digits.
 #[inline]
-pub fn push_varint(out: &mut Vec<u8>, mut value: u64) {
+pub(crate) fn push_varint(out: &mut Vec<u8>, mut value: u64) {
     if value < 32 {
         // Most postings: a common token, in the next document or the one after.
         out.push(VARINT_DIGITS[value as usize]);
@@ -862,7 +862,7 @@ pub fn push_varint(out: &mut Vec<u8>, mut value: u64) {
 }
 
 /// Reads varints from digits; `None` at a character that is not a digit or a cut-off number.
-pub fn read_varints(digits: &str) -> Option<Vec<u64>> {
+pub(crate) fn read_varints(digits: &str) -> Option<Vec<u64>> {
     let mut values = Vec::new();
     let mut value: u64 = 0;
     let mut shift = 0;
@@ -907,7 +907,7 @@ impl Hasher for MultiplyHasher {
 
 /// Every token of the corpus with its postings (varint digits), as (key, digits), in no
 /// fixed order.
-pub fn postings(docs: &[DocText<'_>]) -> Vec<(TokenKey, Vec<u8>)> {
+pub(crate) fn postings(docs: &[DocText<'_>]) -> Vec<(TokenKey, Vec<u8>)> {
     let mut partitions: Vec<Partition> = (0..N_PARTITIONS).map(|_| Partition::default()).collect();
     let mut chunks: Vec<ChunkTokens> = Vec::new();
     for (batch_idx, batch) in docs.chunks(BATCH).enumerate() {

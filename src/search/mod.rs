@@ -17,9 +17,9 @@
 //! it shows; for a term of three or more atoms, also the chunks of the candidates it confirms
 //! on the way ([`query`]). Nothing here does I/O.
 
-pub mod index;
+pub(crate) mod index;
 pub mod query;
-pub mod tokenize;
+pub(crate) mod tokenize;
 
 use crate::diagnostic::Code;
 use std::path::PathBuf;

@@ -21,14 +21,14 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 /// The normalised form of `text`: NFKC and lower case, one unit at a time.
-pub fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     normalize_into(text, &mut out);
     out
 }
 
 /// Appends the normalised form of `text` to `out` (see [`normalize`]).
-pub fn normalize_into(text: &str, out: &mut String) {
+pub(crate) fn normalize_into(text: &str, out: &mut String) {
     out.reserve(text.len());
     let mut rest = text;
     while !rest.is_empty() {
@@ -189,7 +189,7 @@ fn is_common_punctuation(c: char) -> bool {
 
 /// What kind of atom a normalised character belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CharClass {
+pub(crate) enum CharClass {
     /// An ideograph, kana or hangul syllable: an atom on its own.
     Cjk,
     /// A letter or digit of any other script: part of a word atom.
@@ -199,7 +199,7 @@ pub enum CharClass {
 }
 
 /// The class of a normalised character.
-pub fn classify(c: char) -> CharClass {
+pub(crate) fn classify(c: char) -> CharClass {
     if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
         return CharClass::Cjk;
     }
@@ -224,7 +224,7 @@ pub fn classify(c: char) -> CharClass {
 
 /// One atom of a normalised text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Atom<'a> {
+pub(crate) struct Atom<'a> {
     /// The atom's text (a slice of the normalised text).
     pub text: &'a str,
     /// Whether a separator stands between this atom and the one before it.
@@ -232,7 +232,7 @@ pub struct Atom<'a> {
 }
 
 /// The atoms of a normalised text, in order.
-pub fn atoms(normalized: &str) -> Vec<Atom<'_>> {
+pub(crate) fn atoms(normalized: &str) -> Vec<Atom<'_>> {
     let mut atoms = Vec::new();
     let mut gap = false;
     let mut word_start: Option<usize> = None;
@@ -271,7 +271,7 @@ pub fn atoms(normalized: &str) -> Vec<Atom<'_>> {
 }
 
 /// What [`scan_atoms`] reports atoms to.
-pub trait AtomSink {
+pub(crate) trait AtomSink {
     /// An ideograph, kana or hangul syllable; `gap`: whether a separator came before it.
     fn cjk(&mut self, c: char, gap: bool);
     /// A run of other letters and digits; `gap`: whether a separator came before it.
@@ -288,7 +288,7 @@ pub trait AtomSink {
 /// Reports each atom of [`normalize`]`(text)` and whether a separator came before it (the
 /// [`atoms`] of the normalised text) to `sink`, in one pass without building the normalised
 /// text. `word` is scratch space for the word being read.
-pub fn scan_atoms(text: &str, word: &mut String, sink: &mut impl AtomSink) {
+pub(crate) fn scan_atoms(text: &str, word: &mut String, sink: &mut impl AtomSink) {
     word.clear();
     let mut scanner = AtomScanner {
         word,
@@ -451,7 +451,7 @@ impl<S: AtomSink> AtomScanner<'_, S> {
 }
 
 /// The key of the token for two neighbouring atoms: `ab`, or `a b` across a gap.
-pub fn pair_key(first: &str, second: Atom<'_>) -> String {
+pub(crate) fn pair_key(first: &str, second: Atom<'_>) -> String {
     let mut key = String::with_capacity(first.len() + second.text.len() + 1);
     key.push_str(first);
     if second.gap {
@@ -463,7 +463,7 @@ pub fn pair_key(first: &str, second: Atom<'_>) -> String {
 
 /// One term of a query: its atoms, and the tokens it is looked up by.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Term {
+pub(crate) struct Term {
     /// The atoms as (text, gap before), normalised.
     pub atoms: Vec<(String, bool)>,
     /// Its one atom, or the keys of its neighbouring pairs (the first gap of a term does not
@@ -474,12 +474,12 @@ pub struct Term {
 impl Term {
     /// Whether the index alone decides this term (one token); a longer term's documents are
     /// only candidates, to be confirmed against their text.
-    pub fn is_exact(&self) -> bool {
+    pub(crate) fn is_exact(&self) -> bool {
         self.keys.len() == 1
     }
 
     /// Whether the term's atoms occur as one run, with the same gaps, in the atoms of a field.
-    pub fn is_in(&self, field_atoms: &[Atom<'_>]) -> bool {
+    pub(crate) fn is_in(&self, field_atoms: &[Atom<'_>]) -> bool {
         field_atoms.windows(self.atoms.len()).any(|window| {
             window
                 .iter()
@@ -494,7 +494,7 @@ impl Term {
 
 /// The query terms of what a reader typed: split at white space, normalised, and cut into
 /// atoms. Terms without any atom (only punctuation) are dropped, and so are repeated ones.
-pub fn query_terms(query: &str) -> Vec<Term> {
+pub(crate) fn query_terms(query: &str) -> Vec<Term> {
     let mut terms: Vec<Term> = Vec::new();
     for term in query.split_whitespace() {
         let normalized = normalize(term);
@@ -525,7 +525,7 @@ pub fn query_terms(query: &str) -> Vec<Term> {
 
 /// FNV-1a, 32 bits, over the UTF-8 bytes of a token: which shard holds it (modulo the number of
 /// shards). Chosen because `search.js` computes it in four lines.
-pub fn fnv1a(token: &str) -> u32 {
+pub(crate) fn fnv1a(token: &str) -> u32 {
     let mut hash: u32 = 0x811c_9dc5;
     for byte in token.bytes() {
         hash ^= u32::from(byte);

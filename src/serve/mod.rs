@@ -60,7 +60,7 @@ use crate::serve::watch::ChangeSet;
     clippy::struct_excessive_bools,
     reason = "independent command-line switches"
 )]
-pub struct ServeOptions {
+pub(crate) struct ServeOptions {
     /// The site root.
     pub root: PathBuf,
     /// The first port to try; `0` lets the system choose.
@@ -81,7 +81,7 @@ pub struct ServeOptions {
 
 /// How `yuanba build --watch` runs.
 #[derive(Debug, Clone)]
-pub struct WatchOptions {
+pub(crate) struct WatchOptions {
     /// The site root.
     pub root: PathBuf,
     /// As for `build`.
@@ -92,7 +92,7 @@ pub struct WatchOptions {
 
 /// What serve and `build --watch` tell the person at the terminal, for `cmd` to print.
 #[derive(Debug, Clone, Copy)]
-pub enum Notice<'a> {
+pub(crate) enum Notice<'a> {
     /// The server is up.
     Listening {
         /// `http://127.0.0.1:1111/` plus the base path.
@@ -112,7 +112,7 @@ pub enum Notice<'a> {
 
 /// One build, for the terminal line.
 #[derive(Debug)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// What triggered it: `first build`, `content/a.md`, `300 files (content)`.
     pub trigger: String,
     /// Problems that kept the site from being published (empty when it was).
@@ -136,7 +136,7 @@ pub struct Summary {
 
 /// Why serve or `build --watch` could not run at all.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// No `site.yaml`, or one that cannot be read.
     #[error("no site to serve")]
     NoSite(Vec<Diagnostic>),
@@ -173,7 +173,10 @@ pub enum Error {
 }
 
 /// Runs `yuanba serve` until Ctrl-C.
-pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Result<(), Error> {
+pub(crate) fn serve(
+    options: &ServeOptions,
+    report: &(dyn Fn(Notice<'_>) + Sync),
+) -> Result<(), Error> {
     let root = config::absolute(&options.root);
     ensure_site(&root)?;
     let session = SessionDir::create()?;
@@ -217,7 +220,10 @@ pub fn serve(options: &ServeOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Re
 
 /// Runs `yuanba build --watch`: builds `public/` (or `--output`) and rebuilds it on every change,
 /// until the process is stopped.
-pub fn watch(options: &WatchOptions, report: &(dyn Fn(Notice<'_>) + Sync)) -> Result<(), Error> {
+pub(crate) fn watch(
+    options: &WatchOptions,
+    report: &(dyn Fn(Notice<'_>) + Sync),
+) -> Result<(), Error> {
     let root = config::absolute(&options.root);
     ensure_site(&root)?;
     let watching = Watching::start(&root, options.poll)?;

@@ -4,10 +4,10 @@
 //! turns into pages, plus the problems that only show across files (two stories with one slug).
 //! This module does no I/O.
 
-pub mod permalink;
-pub mod places;
-pub mod related;
-pub mod taxonomy;
+pub(crate) mod permalink;
+pub(crate) mod places;
+pub(crate) mod related;
+pub(crate) mod taxonomy;
 
 use crate::diagnostic::Code;
 use std::collections::HashMap;

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use crate::config::SiteConfig;
 
 /// Folder of story pages.
-pub const STORIES_DIR: &str = "stories";
+pub(crate) const STORIES_DIR: &str = "stories";
 
 /// Page slugs that would collide with folders yuanba writes.
-pub const RESERVED_PAGE_SLUGS: &[&str] = &[
+pub(crate) const RESERVED_PAGE_SLUGS: &[&str] = &[
     STORIES_DIR,
     "places",
     "reporters",
@@ -23,13 +23,13 @@ pub const RESERVED_PAGE_SLUGS: &[&str] = &[
 ];
 
 /// `stories/<slug>/`.
-pub fn story_path(slug: &str) -> String {
+pub(crate) fn story_path(slug: &str) -> String {
     format!("{STORIES_DIR}/{slug}/")
 }
 
 /// The URL of a story, [`url`] of [`story_path`], made in one allocation: the search index
 /// makes one for every story.
-pub fn story_url(config: &SiteConfig, slug: &str) -> String {
+pub(crate) fn story_url(config: &SiteConfig, slug: &str) -> String {
     let mut url =
         String::with_capacity(config.base_path.len() + STORIES_DIR.len() + slug.len() + 2);
     url.push_str(&config.base_path);
@@ -41,20 +41,20 @@ pub fn story_url(config: &SiteConfig, slug: &str) -> String {
 }
 
 /// `<slug>/`.
-pub fn page_path(slug: &str) -> String {
+pub(crate) fn page_path(slug: &str) -> String {
     format!("{slug}/")
 }
 
 /// Folder of place pages.
-pub const PLACES_DIR: &str = "places";
+pub(crate) const PLACES_DIR: &str = "places";
 
 /// `<kind>/<slug>/` for a reporter, tag or series.
-pub fn term_path(kind: &str, slug: &str) -> String {
+pub(crate) fn term_path(kind: &str, slug: &str) -> String {
     format!("{kind}/{slug}/")
 }
 
 /// Page `n` (from 1) of a list whose first page is at `base` (a folder site path).
-pub fn paged(base: &str, n: usize) -> String {
+pub(crate) fn paged(base: &str, n: usize) -> String {
     if n <= 1 {
         base.to_string()
     } else {
@@ -63,17 +63,17 @@ pub fn paged(base: &str, n: usize) -> String {
 }
 
 /// Root-relative URL of a site path.
-pub fn url(config: &SiteConfig, site_path: &str) -> String {
+pub(crate) fn url(config: &SiteConfig, site_path: &str) -> String {
     format!("{}{}", config.base_path, site_path.trim_start_matches('/'))
 }
 
 /// Absolute URL of a site path.
-pub fn permalink(config: &SiteConfig, site_path: &str) -> String {
+pub(crate) fn permalink(config: &SiteConfig, site_path: &str) -> String {
     format!("{}{}", config.base_url, site_path.trim_start_matches('/'))
 }
 
 /// The file in the output folder for a site path: folders get `index.html`.
-pub fn output_file(site_path: &str) -> PathBuf {
+pub(crate) fn output_file(site_path: &str) -> PathBuf {
     let trimmed = site_path.trim_start_matches('/');
     if trimmed.is_empty() || trimmed.ends_with('/') {
         PathBuf::from(format!("{trimmed}index.html"))
@@ -84,7 +84,7 @@ pub fn output_file(site_path: &str) -> PathBuf {
 
 /// Where an image of a story is served from: full URLs stay, root-relative ones get the base
 /// path, and relative ones are relative to the story page (a bundle's files are copied there).
-pub fn image_url(config: &SiteConfig, story_site_path: &str, src: &str) -> String {
+pub(crate) fn image_url(config: &SiteConfig, story_site_path: &str, src: &str) -> String {
     if src.contains("://") || src.starts_with("//") || src.starts_with("data:") {
         src.to_string()
     } else if let Some(rest) = src.strip_prefix('/') {

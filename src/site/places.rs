@@ -49,7 +49,7 @@ impl PlaceKind {
 }
 
 /// Index of a place in [`Places::all`].
-pub type PlaceId = usize;
+pub(crate) type PlaceId = usize;
 
 /// One district, street or community.
 #[derive(Debug, Clone)]
@@ -270,7 +270,7 @@ impl RegistryFile<'_> {
 /// Builds the places from the registry (when given) and the stories, and files every story.
 /// Story place names written as aliases (or a missing street that could be inferred) are
 /// replaced in the stories by the registered names.
-pub fn build(
+pub(crate) fn build(
     registry: Option<&(PathBuf, Arc<str>)>,
     stories: &mut [Story],
 ) -> (Places, Vec<Diagnostic>) {
@@ -342,7 +342,7 @@ fn rename_stories(places: &Places, stories: &mut [Story]) {
 }
 
 /// Reads the place registry on its own (for `yuanba new`): its places, or what is wrong with it.
-pub fn from_registry(path: &Path, source: &Arc<str>) -> Result<Places, Vec<Diagnostic>> {
+pub(crate) fn from_registry(path: &Path, source: &Arc<str>) -> Result<Places, Vec<Diagnostic>> {
     let file = RegistryFile { path, source };
     let raw = read_registry(&file).map_err(|diagnostic| vec![diagnostic])?;
     let mut places = Places::default();
@@ -898,7 +898,7 @@ fn slug_clash(
 }
 
 /// The pinyin slug of a place name, never empty.
-pub fn place_slug(name: &str) -> String {
+pub(crate) fn place_slug(name: &str) -> String {
     let slug = text::slugify(name);
     if !slug.is_empty() {
         return slug;

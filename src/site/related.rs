@@ -8,13 +8,13 @@ use crate::site::places::Places;
 use crate::site::taxonomy::Taxonomy;
 
 /// How many related stories a story page shows.
-pub const MAX_RELATED: usize = 5;
+pub(crate) const MAX_RELATED: usize = 5;
 
 /// For each story, its related stories (indices into `stories`).
 ///
 /// Every group is a list of indices newest first, and the walk stops as soon as the story has
 /// enough, skipping only what it already took: linear in the number of stories.
-pub fn build(stories: &[Story], places: &Places, tags: &Taxonomy) -> Vec<Vec<usize>> {
+pub(crate) fn build(stories: &[Story], places: &Places, tags: &Taxonomy) -> Vec<Vec<usize>> {
     (0..stories.len())
         .into_par_iter()
         .map(|story_idx| {

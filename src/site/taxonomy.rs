@@ -110,7 +110,7 @@ impl Taxonomy {
 }
 
 /// Collects one taxonomy from stories ordered newest first.
-pub fn build(kind: TaxonomyKind, stories: &[Story]) -> (Taxonomy, Vec<Diagnostic>) {
+pub(crate) fn build(kind: TaxonomyKind, stories: &[Story]) -> (Taxonomy, Vec<Diagnostic>) {
     let mut terms: Vec<Term> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     let mut by_slug: HashMap<String, usize> = HashMap::new();
