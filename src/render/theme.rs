@@ -126,25 +126,31 @@ fn read_layer(
             .collect::<Vec<_>>()
             .join("/");
         let display_path = config.relative(path).to_path_buf();
-        match std::fs::read(path).map(String::from_utf8) {
-            Ok(Ok(text)) => {
-                let text = crate::files::normalize_text(text);
-                templates.insert(
-                    name,
-                    TemplateSource {
-                        display_path,
-                        text: Arc::from(text),
-                    },
-                );
+        match read_template(path, display_path) {
+            Ok(source) => {
+                templates.insert(name, source);
             }
-            Ok(Err(_)) => diagnostics.push(
-                Diagnostic::error(Code::ThemeEncoding, "the template is not valid UTF-8")
-                    .in_file(&display_path),
-            ),
-            Err(error) => diagnostics.push(
-                Diagnostic::error(Code::ThemeIo, format!("cannot read the template: {error}"))
-                    .in_file(&display_path),
-            ),
+            Err(diagnostic) => diagnostics.push(diagnostic),
         }
+    }
+}
+
+/// Reads one template file, normalised, or says why it cannot be read.
+fn read_template(path: &Path, display_path: PathBuf) -> Result<TemplateSource, Diagnostic> {
+    match std::fs::read(path).map(String::from_utf8) {
+        Ok(Ok(text)) => Ok(TemplateSource {
+            display_path,
+            text: Arc::from(crate::files::normalize_text(text)),
+        }),
+        Ok(Err(_)) => Err(Diagnostic::error(
+            Code::ThemeEncoding,
+            "the template is not valid UTF-8",
+        )
+        .in_file(&display_path)),
+        Err(error) => Err(Diagnostic::error(
+            Code::ThemeIo,
+            format!("cannot read the template: {error}"),
+        )
+        .in_file(&display_path)),
     }
 }
