@@ -167,3 +167,30 @@ fn a_change_that_cannot_be_patched_says_why_in_its_line() {
         "a text edit is patched: {line}"
     );
 }
+
+#[test]
+fn a_new_story_and_a_card_template_change_say_why_they_take_the_full_rebuild() {
+    let site = two_stories();
+    let mut server = Running::serve(&site, &[]);
+    atomic_save(
+        site.root(),
+        "content/stories/xinde.md",
+        &story("新的报道", "2018-03-22", "正文。"),
+    );
+    let line = server.wait_for_line(|line| line.starts_with("content/stories/xinde.md:"));
+    assert!(
+        line.starts_with("content/stories/xinde.md: not a published story, full rebuild; "),
+        "{line}"
+    );
+    atomic_save(
+        site.root(),
+        "templates/partials/story_card.html",
+        "<article>{{ story.title }}</article>\n",
+    );
+    // The new `templates/` folder is reported as a whole.
+    let line = server.wait_for_line(|line| line.starts_with("templates"));
+    assert!(
+        line.contains(": the card template changed, full rebuild; "),
+        "{line}"
+    );
+}

@@ -491,11 +491,11 @@ impl Engine {
         }
         let about_it =
             |diagnostic: &Diagnostic| diagnostic.path.as_deref() == Some(file.relative.as_path());
-        let problems = || Fallback::Problems(path.to_path_buf());
         if kept.warnings.iter().any(about_it) {
-            return Err(problems());
+            return Err(Fallback::Warned(path.to_path_buf()));
         }
-        let loaded = content::load_file(file, config).map_err(|_| problems())?;
+        let loaded =
+            content::load_file(file, config).map_err(|_| Fallback::Problems(path.to_path_buf()))?;
         let Loaded::Story(new) = &loaded else {
             return Err(not_a_story());
         };
@@ -506,7 +506,7 @@ impl Engine {
             .sources
             .bodies()
             .render_one(&loaded, config)
-            .ok_or_else(|| Fallback::Changed(path.to_path_buf(), "slug"))?;
+            .ok_or_else(|| Fallback::Unrendered(path.to_path_buf()))?;
         let Loaded::Story(new) = &rendered else {
             return Err(not_a_story());
         };

@@ -137,8 +137,12 @@ pub(crate) enum Fallback {
     SearchWithPages,
     /// The file is not a published story of the last build (new, a page, a draft, removed).
     NotAPublishedStory(PathBuf),
-    /// The file has problems (it is reported by the full rebuild).
+    /// The file does not load (the full rebuild reports why).
     Problems(PathBuf),
+    /// The last build warned about the file (a patch could not tell whether the warning went).
+    Warned(PathBuf),
+    /// The file's body was not rendered with the site paths the kept bodies have.
+    Unrendered(PathBuf),
     /// A front matter field that places the story in the site changed.
     Changed(PathBuf, &'static str),
     /// The story's headings (anchors other pages can link to) changed.
@@ -170,7 +174,9 @@ impl Fallback {
             Fallback::StoryDue => "a scheduled story is due".to_string(),
             Fallback::SearchWithPages => "the search index is built with the pages".to_string(),
             Fallback::NotAPublishedStory(path) => file(path, "not a published story"),
-            Fallback::Problems(path) => file(path, "has problems"),
+            Fallback::Problems(path) => file(path, "has errors"),
+            Fallback::Warned(path) => file(path, "had warnings"),
+            Fallback::Unrendered(path) => file(path, "links to be rendered again"),
             Fallback::Changed(path, field) => file(path, &format!("{field} changed")),
             Fallback::Anchors(path) => file(path, "headings changed"),
             Fallback::Links => "a link to check".to_string(),
