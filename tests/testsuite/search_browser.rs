@@ -2,7 +2,7 @@
 //! the built example site (under a sub-path, with enough extra stories for several shards),
 //! served by a tiny HTTP server on 127.0.0.1, and the test reads the DOM it dumps.
 //!
-//! Needs `/usr/bin/chromium` (`.ci/run` installs it). Set `YUANBA_SKIP_BROWSER_TESTS=1` to run
+//! Needs `/usr/bin/chromium` (`scripts/test` installs it). Set `YUANBA_SKIP_BROWSER_TESTS=1` to run
 //! the rest of the suite on a machine without it; the skip is printed, never silent.
 
 use std::io::Write;
@@ -172,7 +172,7 @@ fn the_search_page_finds_stories_in_a_browser() {
     if !Path::new(CHROMIUM).exists() {
         assert!(
             std::env::var_os("YUANBA_SKIP_BROWSER_TESTS").is_some(),
-            "{CHROMIUM} is missing: install it (`apt-get install -y chromium`, as .ci/run does) or set YUANBA_SKIP_BROWSER_TESTS=1"
+            "{CHROMIUM} is missing: install it (`scripts/test-tools`, which `scripts/test` runs, does) or set YUANBA_SKIP_BROWSER_TESTS=1"
         );
         eprintln!("skipped: {CHROMIUM} is missing and YUANBA_SKIP_BROWSER_TESTS is set");
         return;
