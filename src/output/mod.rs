@@ -1,9 +1,10 @@
 //! Writing the built site: the only module that writes to the output folder.
 //!
 //! A [`Staging`] folder beside the output folder takes every [`Output`] as it is rendered and is
-//! swapped in with renames only when the whole build succeeded, so a failed build leaves the
-//! last good site untouched. yuanba deletes nothing outside the output folder and its own staging
-//! folders, and [`ensure_safe_output_dir`] refuses output folders that hold the user's sources.
+//! swapped in (in one step where the system can) only when the whole build succeeded, so a
+//! failed build leaves the last good site untouched. yuanba deletes nothing outside the output
+//! folder and its own staging folders, and [`ensure_safe_output_dir`] refuses output folders
+//! that hold the user's sources.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -236,7 +237,7 @@ impl Staging {
         self.swap().map(drop)
     }
 
-    /// Swaps the staged site in for the output folder with two renames, and hands back the
+    /// Swaps the staged site in for the output folder (see [`swap`]), and hands back the
     /// replaced site, which is deleted when the returned value is dropped. `serve` holds its
     /// server's lock for the renames only, not for the slower deletion.
     pub(crate) fn swap(mut self) -> Result<Replaced, Error> {
@@ -419,16 +420,42 @@ fn remove_contents(dir: &Path) {
     });
 }
 
-/// Renames the output folder away and the staging folder into its place; returns the renamed
-/// old site, if there was one.
+/// Puts the staging folder in the output folder's place; returns where the old site now is, if
+/// there was one. Where the system can exchange two folders in one step (Linux's `renameat2`
+/// with `RENAME_EXCHANGE`, on the file systems that support it), there is never a moment without
+/// the output folder; elsewhere, two renames: the output folder away, then the staging folder in.
 fn swap(
     staging: &Path,
     output_dir: &Path,
     parent: &Path,
     name: &str,
 ) -> Result<Option<PathBuf>, Error> {
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if output_dir.exists() {
+        match exchange(staging, output_dir) {
+            // The old site is where the staging folder was.
+            Ok(true) => return Ok(Some(staging.to_path_buf())),
+            Ok(false) => {}
+            Err(source) => {
+                let _ = std::fs::remove_dir_all(staging);
+                return Err(Error::Io {
+                    path: output_dir.to_path_buf(),
+                    source,
+                });
+            }
+        }
+    }
+    swap_by_renames(staging, output_dir, parent, name)
+}
+
+/// [`swap`] with two renames, where folders cannot be exchanged in one step.
+fn swap_by_renames(
+    staging: &Path,
+    output_dir: &Path,
+    parent: &Path,
+    name: &str,
+) -> Result<Option<PathBuf>, Error> {
     let had_old = output_dir.exists();
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     if had_old && let Err(source) = std::fs::rename(output_dir, &old) {
         let _ = std::fs::remove_dir_all(staging);
         return Err(Error::Io {
@@ -447,6 +474,41 @@ fn swap(
         });
     }
     Ok(had_old.then_some(old))
+}
+
+/// Exchanges two existing paths in one step. `Ok(false)` when the system or the file system
+/// cannot, and nothing was changed.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are NUL-terminated strings that live across the call, which reads
+    // them only.
+    let status = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if status == 0 {
+        return Ok(true);
+    }
+    let error = std::io::Error::last_os_error();
+    match error.raw_os_error() {
+        // No such call (old kernels, some sandboxes) or no such operation on this file system.
+        Some(libc::ENOSYS | libc::EINVAL | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(error),
+    }
+}
+
+/// Exchanges two existing paths in one step: not available here.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
 }
 
 #[cfg(test)]
@@ -489,6 +551,68 @@ mod tests {
             let written = std::fs::read_to_string(temp.path().join("public").join(path));
             assert_eq!(written.expect("written"), path.to_string_lossy());
         }
+    }
+
+    /// An old site and a staged one beside it, each with an `index.html` that says which.
+    fn two_sites(root: &Path) -> (PathBuf, PathBuf) {
+        let (output, staging) = (root.join("public"), root.join(".public.staging-1"));
+        for (dir, text) in [(&output, "old"), (&staging, "new")] {
+            std::fs::create_dir(dir).expect("mkdir");
+            std::fs::write(dir.join("index.html"), text).expect("write");
+        }
+        (output, staging)
+    }
+
+    #[test]
+    fn swapping_puts_the_new_site_in_place_and_hands_back_the_old_one() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let (output, staging) = two_sites(temp.path());
+        let old = swap(&staging, &output, temp.path(), "public")
+            .expect("swapped")
+            .expect("an old site");
+        assert_eq!(
+            std::fs::read_to_string(output.join("index.html")).expect("read"),
+            "new"
+        );
+        assert_eq!(
+            std::fs::read_to_string(old.join("index.html")).expect("read"),
+            "old"
+        );
+        if cfg!(target_os = "linux") {
+            // Exchanged in one step: the old site is where the staging folder was.
+            assert_eq!(old, staging);
+        }
+    }
+
+    #[test]
+    fn swapping_by_two_renames_gives_the_same_result() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let (output, staging) = two_sites(temp.path());
+        let old = swap_by_renames(&staging, &output, temp.path(), "public")
+            .expect("swapped")
+            .expect("an old site");
+        assert_eq!(
+            std::fs::read_to_string(output.join("index.html")).expect("read"),
+            "new"
+        );
+        assert_eq!(
+            std::fs::read_to_string(old.join("index.html")).expect("read"),
+            "old"
+        );
+        assert!(!staging.exists());
+    }
+
+    #[test]
+    fn a_first_swap_renames_the_staging_folder_in() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let (output, staging) = two_sites(temp.path());
+        std::fs::remove_dir_all(&output).expect("remove");
+        let old = swap(&staging, &output, temp.path(), "public").expect("swapped");
+        assert_eq!(old, None);
+        assert_eq!(
+            std::fs::read_to_string(output.join("index.html")).expect("read"),
+            "new"
+        );
     }
 
     #[test]

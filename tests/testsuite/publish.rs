@@ -57,6 +57,45 @@ fn successful_rebuild_replaces_the_site_and_leaves_no_staging_folder() {
 }
 
 #[test]
+fn a_reader_never_misses_the_home_page_while_the_site_is_rebuilt() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let site = SiteTest::fixture("plain").file(
+        "content/stories/bailian.md",
+        &story("白莲", "2018-03-18", "正文。"),
+    );
+    site.run(&["build"]).assert_success();
+    let index = site.root().join("public/index.html");
+    let done = AtomicBool::new(false);
+    let (reads, misses) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                match std::fs::File::open(&index) {
+                    Ok(_) => reads.fetch_add(1, Ordering::Relaxed),
+                    Err(_) => misses.fetch_add(1, Ordering::Relaxed),
+                };
+            }
+        });
+        for n in 0..50 {
+            // A changed story, so that every build publishes a different site.
+            site.write(
+                "content/stories/bailian.md",
+                story("白莲", "2018-03-18", &format!("第{n}版。")).as_bytes(),
+            );
+            site.run(&["build"]).assert_success();
+        }
+        done.store(true, Ordering::Relaxed);
+    });
+    assert!(reads.load(Ordering::Relaxed) > 50, "the reader ran");
+    assert_eq!(
+        misses.load(Ordering::Relaxed),
+        0,
+        "public/index.html was missing"
+    );
+    assert_eq!(leftovers(site.root()), Vec::<String>::new());
+}
+
+#[test]
 fn rebuild_links_unchanged_files_and_rewrites_changed_ones() {
     use std::os::unix::fs::MetadataExt;
     let site = SiteTest::fixture("plain")
