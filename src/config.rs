@@ -192,6 +192,8 @@ pub struct SiteConfig {
     pub theme: String,
     /// Where the site is written (absolute).
     pub output_dir: PathBuf,
+    /// The `output_dir` line of `site.yaml`, when that is what set `output_dir`.
+    pub output_dir_setting: Option<Setting>,
     /// Campaign banner data.
     pub campaign: Option<Campaign>,
     /// Contact box data.
@@ -244,6 +246,59 @@ impl SiteConfig {
     /// The path of a file relative to the site root, for messages.
     pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+/// A setting as written in `site.yaml`, for errors that its value causes later (outside
+/// `config`): they point at the line that set it.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    /// The key, such as `output_dir`.
+    pub key: &'static str,
+    /// The file, relative to the site root.
+    pub path: PathBuf,
+    /// The file's text.
+    pub source: Arc<str>,
+    /// The value's bytes in `source`.
+    pub span: std::ops::Range<usize>,
+}
+
+impl Setting {
+    /// The top-level `key` of `block`, if it is there.
+    fn of(block: &YamlBlock<'_>, key: &'static str) -> Option<Setting> {
+        let (offset, len) = block.value_span(&block.keys(), key)?;
+        let start = block.start + offset;
+        Some(Setting {
+            key,
+            path: block.path.to_path_buf(),
+            source: Arc::clone(block.source),
+            span: start..start + len,
+        })
+    }
+
+    /// The line it is on, counted from 1.
+    pub fn line(&self) -> usize {
+        self.source[..self.span.start].matches('\n').count() + 1
+    }
+
+    /// An error at the setting's value.
+    pub(crate) fn error(&self, code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(code, message)
+            .at(&self.path, &self.source, self.span.clone())
+            .with_label(format!("`{}` set here", self.key))
+    }
+}
+
+impl std::fmt::Display for Setting {
+    /// `` `output_dir` in site.yaml, line 3 ``.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` in {}, line {}",
+            self.key,
+            self.path.display(),
+            self.line()
+        )
     }
 }
 
@@ -334,7 +389,13 @@ fn resolve(
     block: &YamlBlock<'_>,
 ) -> Result<SiteConfig, Vec<Diagnostic>> {
     let checked = check_settings(root, &raw, overrides, block)?;
-    Ok(site_config(root, raw, overrides, checked))
+    let output_dir_setting = match overrides.output_dir {
+        Some(_) => None,
+        None => Setting::of(block, "output_dir"),
+    };
+    let mut config = site_config(root, raw, overrides, checked);
+    config.output_dir_setting = output_dir_setting;
+    Ok(config)
 }
 
 /// Checks every setting that can be wrong and reports all the problems at once, in this order:
@@ -474,6 +535,7 @@ fn site_config(root: &Path, raw: RawConfig, overrides: &Overrides, checked: Chec
         timezone: checked.timezone,
         theme: checked.theme.name,
         output_dir,
+        output_dir_setting: None,
         campaign: raw.campaign,
         contact: raw.contact,
         extra: raw

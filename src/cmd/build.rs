@@ -29,7 +29,10 @@ pub(crate) fn run(args: &BuildArgs) -> ExitCode {
     let staging = match output::Staging::create(&config) {
         Ok(staging) => staging,
         Err(error) => {
-            print_error(&error);
+            match error.at_setting() {
+                Some(diagnostic) => print_diagnostics(&[diagnostic]),
+                None => print_error(&error),
+            }
             return ExitCode::Failure;
         }
     };

@@ -48,6 +48,7 @@ codes! {
     ConfigLinkCheck = "config/link-check", Error;
     ConfigMissing = "config/missing", Error;
     ConfigMissingField = "config/missing-field", Error;
+    ConfigOutputDir = "config/output-dir", Error;
     ConfigPaginateBy = "config/paginate-by", Error;
     ConfigSourceDateEpoch = "config/source-date-epoch", Error;
     ConfigTheme = "config/theme", Error;

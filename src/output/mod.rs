@@ -43,12 +43,14 @@ pub enum Contents {
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Error {
     /// The output folder would overwrite or delete the user's own files.
-    #[error("refusing to write the site to {path}: {reason}")]
+    #[error("refusing to write the site to {path}: {reason}{}", set_by(setting.as_ref()))]
     UnsafeOutputDir {
         /// The output folder.
         path: PathBuf,
         /// Why it is refused.
         reason: String,
+        /// The line of `site.yaml` that chose the folder, if one did.
+        setting: Option<crate::config::Setting>,
     },
     /// A file or folder could not be written.
     #[error("cannot write {path}")]
@@ -59,6 +61,36 @@ pub(crate) enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// What follows a refusal that a setting caused: `(set by …, line 3)`; nothing otherwise.
+fn set_by(setting: Option<&crate::config::Setting>) -> String {
+    setting.map_or_else(String::new, |setting| format!(" (set by {setting})"))
+}
+
+impl Error {
+    /// The error at the line of `site.yaml` that caused it, when a setting did.
+    pub(crate) fn at_setting(&self) -> Option<crate::diagnostic::Diagnostic> {
+        match self {
+            Error::UnsafeOutputDir {
+                path,
+                reason,
+                setting: Some(setting),
+            } => Some(
+                setting
+                    .error(
+                        crate::diagnostic::Code::ConfigOutputDir,
+                        format!("refusing to write the site to {}: {reason}", path.display()),
+                    )
+                    .with_help(format!(
+                        "choose another `{}` in {}, such as `public`",
+                        setting.key,
+                        setting.path.display()
+                    )),
+            ),
+            _ => None,
+        }
+    }
 }
 
 /// A file yuanba writes into every site it builds, so that it only ever replaces a folder it made.
@@ -74,6 +106,7 @@ pub(crate) fn ensure_safe_output_dir(config: &SiteConfig) -> Result<(), Error> {
     let refuse = |reason: &str| Error::UnsafeOutputDir {
         path: config.output_dir.clone(),
         reason: reason.to_string(),
+        setting: config.output_dir_setting.clone(),
     };
     if output == root {
         return Err(refuse("it is the site root"));
@@ -613,6 +646,30 @@ mod tests {
             std::fs::read_to_string(output.join("index.html")).expect("read"),
             "new"
         );
+    }
+
+    #[test]
+    fn a_refusal_caused_by_a_setting_names_it_in_its_message() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let root = temp.path().join("site");
+        std::fs::create_dir(&root).expect("mkdir");
+        std::fs::write(
+            root.join("site.yaml"),
+            "title: t\nbase_url: https://example.org\noutput_dir: ..\n",
+        )
+        .expect("write");
+        let config =
+            crate::config::load(&root, &crate::config::Overrides::default()).expect("config");
+        let error = Staging::create(&config).expect_err("refused");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "refusing to write the site to {}: it contains the site root \
+                 (set by `output_dir` in site.yaml, line 3)",
+                temp.path().display()
+            )
+        );
+        assert!(error.at_setting().is_some());
     }
 
     #[test]

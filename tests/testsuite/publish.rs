@@ -304,3 +304,36 @@ fn leftovers_of_dead_builds_are_removed_and_live_ones_kept() {
     );
     assert!(unrelated.exists(), "only names yuanba makes are touched");
 }
+
+#[test]
+fn an_output_folder_set_in_site_yaml_is_refused_at_its_line() {
+    let site = SiteTest::fixture("plain")
+        .config("title: 华西社区报\nbase_url: https://example.org/\noutput_dir: ..\n")
+        .file(
+            "content/stories/bailian.md",
+            &story("白莲", "2018-03-18", "正文。"),
+        );
+    let before = snapshot_tree(site.tmp());
+    let out = site.run(&["build"]);
+    out.assert_exit(2);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        concat!(
+            "config/output-dir",
+            "
+
+  × refusing to write the site to [TMP]: it contains the site root
+   ╭─[site.yaml:3:13]
+ 2 │ base_url: https://example.org/
+ 3 │ output_dir: ..
+   ·             ─┬
+   ·              ╰── `output_dir` set here
+   ╰────
+  help: choose another `output_dir` in site.yaml, such as `public`
+
+"
+        )
+    );
+    assert_eq!(snapshot_tree(site.tmp()), before);
+}
