@@ -155,30 +155,13 @@ fn fill_archetype(config: &SiteConfig, new_story: &NewStory<'_>) -> Result<Strin
 
 /// The story's places: from the registry when the site has one, else from the arguments.
 fn story_place(args: &NewArgs, config: &SiteConfig) -> Result<StoryPlace, Refusal> {
-    let community = args.community.trim();
     let registry_path = Path::new(content::PLACES_REGISTRY);
     let text = match std::fs::read(config.root.join(registry_path)) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
             Refusal::Usage(format!("{} is not valid UTF-8", registry_path.display()))
         })?,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            let Some(district) = args.district.as_deref().map(str::trim) else {
-                return Err(Refusal::Usage(format!(
-                    "this site has no place registry ({}): pass --district (and --street when \
-                     the community is in one)",
-                    registry_path.display()
-                )));
-            };
-            return Ok(StoryPlace {
-                district: district.to_string(),
-                street: args
-                    .street
-                    .as_deref()
-                    .map(str::trim)
-                    .unwrap_or_default()
-                    .to_string(),
-                community: community.to_string(),
-            });
+            return unregistered_place(args, registry_path);
         }
         Err(error) => {
             return Err(Refusal::Usage(format!(
@@ -188,8 +171,32 @@ fn story_place(args: &NewArgs, config: &SiteConfig) -> Result<StoryPlace, Refusa
         }
     };
     let source = std::sync::Arc::from(crate::files::normalize_text(text));
-    let places = places::from_registry(registry_path, &source).map_err(Refusal::Site)?;
-    registered_place(&places, args).map_err(Refusal::Usage)
+    match places::from_registry(registry_path, &source).map_err(Refusal::Site)? {
+        Some(places) => registered_place(&places, args).map_err(Refusal::Usage),
+        // Only a `slugs:` map: the places are the ones the stories name.
+        None => unregistered_place(args, registry_path),
+    }
+}
+
+/// The story's places from the arguments, in a site whose registry lists no places.
+fn unregistered_place(args: &NewArgs, registry_path: &Path) -> Result<StoryPlace, Refusal> {
+    let Some(district) = args.district.as_deref().map(str::trim) else {
+        return Err(Refusal::Usage(format!(
+            "this site has no place registry ({}): pass --district (and --street when \
+             the community is in one)",
+            registry_path.display()
+        )));
+    };
+    Ok(StoryPlace {
+        district: district.to_string(),
+        street: args
+            .street
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_string(),
+        community: args.community.trim().to_string(),
+    })
 }
 
 /// Finds the community in the registry, narrowed by `--district` and `--street`.

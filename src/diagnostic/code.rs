@@ -86,6 +86,7 @@ codes! {
     PlacesInvalid = "places/invalid", Error;
     PlacesRead = "places/read", Error;
     PlacesSlug = "places/slug", Error;
+    PlacesSlugKey = "places/slug-key", Error;
     PlacesUnknown = "places/unknown", Error;
     SiteDuplicateSlug = "site/duplicate-slug", Error;
     SiteReservedSlug = "site/reserved-slug", Error;

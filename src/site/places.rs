@@ -11,6 +11,7 @@
 
 use crate::diagnostic::Code;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -72,6 +73,8 @@ pub struct Place {
     aliases: Vec<String>,
     /// Where it is declared in the registry.
     declared_at: Option<Range<usize>>,
+    /// The line of the registry's `slugs:` map that gives its slug.
+    slug_line: Option<Range<usize>>,
 }
 
 /// Where one story is.
@@ -155,6 +158,7 @@ impl Places {
             site_path: String::new(),
             aliases: Vec::new(),
             declared_at: None,
+            slug_line: None,
         });
         match parent {
             Some(parent) => self.all[parent].children.push(id),
@@ -207,6 +211,27 @@ impl Places {
         place.name == name || place.aliases.iter().any(|alias| alias == name)
     }
 
+    /// `成华区/白莲池街道/白莲社区`: how the registry's `slugs:` map names a place.
+    pub fn key(&self, id: PlaceId) -> String {
+        self.lineage(id)
+            .iter()
+            .map(|&place| self.all[place].name.as_str())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The place a `slugs:` key names: names (or aliases) from the district down, joined by `/`.
+    fn by_key(&self, key: &str) -> Option<PlaceId> {
+        let mut names = key.split('/').map(str::trim);
+        let mut place = self.find(None, PlaceKind::District, names.next()?)?;
+        for name in names {
+            place = self
+                .find(Some(place), PlaceKind::Street, name)
+                .or_else(|| self.find(Some(place), PlaceKind::Community, name))?;
+        }
+        Some(place)
+    }
+
     /// `成华区 › 白莲池街道 › 白莲社区`.
     pub fn display(&self, id: PlaceId) -> String {
         self.lineage(id)
@@ -221,8 +246,24 @@ impl Places {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRegistry {
+    /// The registry: when given, the site's places are exactly these.
     #[serde(default)]
-    districts: Vec<RawPlace>,
+    districts: Option<Vec<RawPlace>>,
+    /// Slugs for some places, keyed by their path (`都江堰市/幸福街道`).
+    #[serde(default)]
+    slugs: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl RawRegistry {
+    /// Whether the file lists the site's places (and so every story must name listed ones): it
+    /// has `districts:`, or it is not just a `slugs:` map.
+    fn lists_places(&self) -> bool {
+        self.districts.is_some() || self.slugs.is_none()
+    }
+
+    fn districts(&self) -> &[RawPlace] {
+        self.districts.as_deref().unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -277,16 +318,20 @@ pub(crate) fn build(
     let registry = registry.map(|(path, source)| RegistryFile { path, source });
     let mut diagnostics = Vec::new();
     let mut places = Places::default();
+    let mut raw = RawRegistry::default();
     if let Some(file) = &registry {
         match read_registry(file) {
-            Ok(raw) => declare(&mut places, &raw, file, &mut diagnostics),
+            Ok(read) => raw = read,
             Err(diagnostic) => {
                 diagnostics.push(diagnostic);
                 return (places, diagnostics);
             }
         }
     }
-    let registered = registry.is_some();
+    let registered = registry.is_some() && raw.lists_places();
+    if let Some(file) = registry.as_ref().filter(|_| registered) {
+        declare(&mut places, &raw, file, &mut diagnostics);
+    }
     file_stories(&mut places, stories, registered, &mut diagnostics);
     if !registered {
         settle_unregistered(&mut places);
@@ -295,7 +340,16 @@ pub(crate) fn build(
     if diagnostics.iter().all(|d| !d.is_error()) {
         rename_stories(&places, stories);
     }
-    diagnostics.extend(assign_slugs(&mut places, registry.as_ref(), stories));
+    if let (Some(file), Some(slugs)) = (&registry, &raw.slugs) {
+        diagnostics.extend(give_slugs(&mut places, slugs, file));
+    }
+    let registry_of_places = registry.as_ref().filter(|_| registered);
+    diagnostics.extend(assign_slugs(
+        &mut places,
+        registry_of_places,
+        registry.as_ref(),
+        stories,
+    ));
     prune_empty(&mut places);
     for id in 0..places.all.len() {
         places.all[id].site_path = places.compute_site_path(id);
@@ -341,17 +395,24 @@ fn rename_stories(places: &Places, stories: &mut [Story]) {
     }
 }
 
-/// Reads the place registry on its own (for `yuanba new`): its places, or what is wrong with it.
-pub(crate) fn from_registry(path: &Path, source: &Arc<str>) -> Result<Places, Vec<Diagnostic>> {
+/// Reads the place registry on its own (for `yuanba new`): its places (`None` when the file
+/// only gives slugs and lists no places), or what is wrong with it.
+pub(crate) fn from_registry(
+    path: &Path,
+    source: &Arc<str>,
+) -> Result<Option<Places>, Vec<Diagnostic>> {
     let file = RegistryFile { path, source };
     let raw = read_registry(&file).map_err(|diagnostic| vec![diagnostic])?;
+    if !raw.lists_places() {
+        return Ok(None);
+    }
     let mut places = Places::default();
     let mut diagnostics = Vec::new();
     declare(&mut places, &raw, &file, &mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         Err(diagnostics)
     } else {
-        Ok(places)
+        Ok(Some(places))
     }
 }
 
@@ -385,7 +446,7 @@ fn declare(
     file: &RegistryFile<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    for district in &raw.districts {
+    for district in raw.districts() {
         let scope = Scope {
             kind: PlaceKind::District,
             parent: None,
@@ -819,11 +880,134 @@ fn story_diagnostic(diagnostic: Diagnostic, story: &Story, field: &str) -> Diagn
     }
 }
 
-/// Gives every place without a registered slug its pinyin slug and reports siblings that share
-/// one. A name without letters or digits gets one made from its code points.
+/// Gives the places that the registry's `slugs:` map names their slugs: each key is a place's
+/// path (`都江堰市/幸福街道`), names or aliases from the district down. A key that names no place
+/// of the site, a slug without letters or digits, and a place given two different slugs are
+/// errors at their line.
+fn give_slugs(
+    places: &mut Places,
+    slugs: &std::collections::BTreeMap<String, String>,
+    file: &RegistryFile<'_>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let keys: Vec<String> = (0..places.all.len()).map(|id| places.key(id)).collect();
+    for entry in slug_entries(slugs, file) {
+        let Some(id) = places.by_key(entry.key) else {
+            let closest = fields::closest(entry.key, keys.iter().map(String::as_str), 1);
+            let help = match closest.first() {
+                Some(place) => format!(
+                    "the closest place of the site is {place}; a key names a place from its \
+                     district down, with `/` between the levels"
+                ),
+                None => "the site has no stories in any place yet".to_string(),
+            };
+            diagnostics.push(
+                file.error(
+                    Code::PlacesSlugKey,
+                    format!("`slugs` names {}, which is no place of the site", entry.key),
+                    Some(entry.key_span),
+                )
+                .with_help(help),
+            );
+            continue;
+        };
+        let slug = text::slugify(entry.slug);
+        if slug.is_empty() {
+            diagnostics.push(file.error(
+                Code::PlacesSlug,
+                format!("the slug of {} has no letters or digits", entry.key),
+                Some(entry.slug_span),
+            ));
+            continue;
+        }
+        let place = &places.all[id];
+        let clash = if place.slug_line.is_some() {
+            Some(format!(
+                "{} is given a slug twice under `slugs:`",
+                places.display(id)
+            ))
+        } else if !place.slug.is_empty() && place.slug != slug {
+            Some(format!(
+                "{} has the slug `{}` in its entry and `{slug}` under `slugs:`",
+                places.display(id),
+                place.slug
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = clash {
+            diagnostics.push(
+                file.error(Code::PlacesDuplicate, message, Some(entry.key_span))
+                    .with_help("keep one slug for each place"),
+            );
+            continue;
+        }
+        let place = &mut places.all[id];
+        place.slug = slug;
+        place.slug_line = Some(entry.key_span.start..entry.slug_span.end);
+    }
+    diagnostics
+}
+
+/// One line of the `slugs:` map, with where its key and slug are written.
+struct SlugEntry<'a> {
+    key: &'a str,
+    slug: &'a str,
+    key_span: Range<usize>,
+    slug_span: Range<usize>,
+}
+
+/// The entries of the `slugs:` map in the order they are written, each located in the file.
+fn slug_entries<'a>(
+    slugs: &'a std::collections::BTreeMap<String, String>,
+    file: &RegistryFile<'_>,
+) -> Vec<SlugEntry<'a>> {
+    let top = crate::yaml::top_level_keys(file.source);
+    let (lines, from) = match top.iter().position(|key| key.name == "slugs") {
+        Some(idx) => {
+            let end = top
+                .get(idx + 1)
+                .map_or(file.source.len(), |next| next.offset);
+            let lines = crate::yaml::child_keys(file.source, &top[idx], end);
+            (lines, top[idx].offset)
+        }
+        None => (Vec::new(), 0),
+    };
+    let mut entries: Vec<SlugEntry<'a>> = slugs
+        .iter()
+        .map(|(key, slug)| {
+            let line = lines.iter().find(|line| line.name == *key);
+            let key_span = match line {
+                Some(line) => line.offset..line.offset + key.len(),
+                None => file.locate(key, from).unwrap_or(from..from),
+            };
+            let slug_span = match line {
+                Some(line) => {
+                    let rest = &file.source[line.value_offset..];
+                    let len = rest.find('\n').unwrap_or(rest.len());
+                    line.value_offset..line.value_offset + rest[..len].trim_end().len()
+                }
+                None => file.locate(slug, key_span.end).unwrap_or(key_span.clone()),
+            };
+            SlugEntry {
+                key,
+                slug,
+                key_span,
+                slug_span,
+            }
+        })
+        .collect();
+    entries.sort_by_key(|entry| entry.key_span.start);
+    entries
+}
+
+/// Gives every place without a slug yet (from the registry or its `slugs:` map) its pinyin
+/// slug and reports siblings that share one. A name without letters or digits gets one made from
+/// its code points. `registry` is the file when it lists the places, `file` the file in any case.
 fn assign_slugs(
     places: &mut Places,
     registry: Option<&RegistryFile<'_>>,
+    file: Option<&RegistryFile<'_>>,
     stories: &[Story],
 ) -> Vec<Diagnostic> {
     for place in &mut places.all {
@@ -837,7 +1021,7 @@ fn assign_slugs(
         .collect();
     for siblings in groups {
         let mut by_slug: HashMap<&str, PlaceId> = HashMap::new();
-        for id in siblings {
+        for &id in &siblings {
             let slug = places.all[id].slug.as_str();
             let clash = if slug == "page" {
                 Some(None)
@@ -849,7 +1033,12 @@ fn assign_slugs(
                     by_slug.insert(slug, id);
                 }
                 Some(other) => {
-                    diagnostics.push(slug_clash(places, id, other, registry, stories));
+                    let at = Clash {
+                        id,
+                        other,
+                        siblings: &siblings,
+                    };
+                    diagnostics.push(slug_clash(places, &at, registry, file, stories));
                 }
             }
         }
@@ -857,15 +1046,24 @@ fn assign_slugs(
     diagnostics
 }
 
-fn slug_clash(
-    places: &Places,
+/// Two siblings with one slug: `id` is the second one (`other` is `None` when the slug is
+/// `page`).
+struct Clash<'a> {
     id: PlaceId,
     other: Option<PlaceId>,
+    siblings: &'a [PlaceId],
+}
+
+fn slug_clash(
+    places: &Places,
+    clash: &Clash<'_>,
     registry: Option<&RegistryFile<'_>>,
+    file: Option<&RegistryFile<'_>>,
     stories: &[Story],
 ) -> Diagnostic {
+    let id = clash.id;
     let place = &places.all[id];
-    let message = match other {
+    let message = match clash.other {
         Some(other) => format!(
             "{} and {} have the same slug `{}`",
             places.display(other),
@@ -877,24 +1075,97 @@ fn slug_clash(
             places.display(id)
         ),
     };
-    let diagnostic = Diagnostic::error(Code::PlacesDuplicateSlug, message);
-    if let Some(file) = registry {
-        let help = format!("give {} its own `slug:` in data/places.yaml", place.name);
-        return match &place.declared_at {
-            Some(span) => diagnostic.at(file.path, file.source, span.clone()),
-            None => diagnostic.in_file(file.path),
-        }
-        .with_help(help);
-    }
-    let help = format!(
-        "list the places in data/places.yaml and give {} its own `slug:`",
-        place.name
+    let taken: Vec<&str> = clash
+        .siblings
+        .iter()
+        .map(|&sibling| places.all[sibling].slug.as_str())
+        .collect();
+    let suggestion = suggest_slug(&place.name, &taken);
+    let mut help = format!(
+        "give {} its own slug with this line in data/places.yaml (tones tell apart names \
+         with one pinyin):\n  slugs:\n    {}: {suggestion}",
+        place.name,
+        places.key(id)
     );
-    match place.stories.first().map(|&idx| &stories[idx]) {
-        Some(story) => story_diagnostic(diagnostic, story, place.kind.field()),
-        None => diagnostic,
+    if registry.is_some() {
+        let _ = write!(
+            help,
+            "\nor add `slug: {suggestion}` to its entry in the registry"
+        );
     }
-    .with_help(help)
+    let diagnostic = Diagnostic::error(Code::PlacesDuplicateSlug, message);
+    let located = match (file, &place.slug_line, registry, &place.declared_at) {
+        (Some(file), Some(span), _, _) | (_, _, Some(file), Some(span)) => {
+            diagnostic.at(file.path, file.source, span.clone())
+        }
+        (_, _, Some(file), None) => diagnostic.in_file(file.path),
+        _ => match place.stories.first().map(|&idx| &stories[idx]) {
+            Some(story) => story_diagnostic(diagnostic, story, place.kind.field()),
+            None => diagnostic,
+        },
+    };
+    located.with_help(help)
+}
+
+/// A slug for a place whose pinyin slug is taken by a sibling: the pinyin with tone numbers
+/// (`幸福街道` → `xing4-fu2-jie-dao`; the level, such as 街道 or 社区, without them), and a
+/// number after it if a sibling has that one too.
+fn suggest_slug(name: &str, taken: &[&str]) -> String {
+    use pinyin::ToPinyin;
+    const LEVELS: [&str; 14] = [
+        "街道办事处",
+        "街道",
+        "社区",
+        "村委会",
+        "居委会",
+        "镇",
+        "乡",
+        "村",
+        "区",
+        "县",
+        "市",
+        "州",
+        "旗",
+        "盟",
+    ];
+    let (stem, level) = LEVELS
+        .iter()
+        .find_map(|level| {
+            name.strip_suffix(level)
+                .filter(|stem| !stem.is_empty())
+                .map(|stem| (stem, *level))
+        })
+        .unwrap_or((name, ""));
+    let mut words = String::new();
+    for (c, reading) in stem.chars().zip(stem.to_pinyin()) {
+        // The tone only where the pinyin crate reads the character as the slug does (deunicode
+        // reads 都 in 都江堰 as dū, the pinyin crate as dōu): never a tone on another reading.
+        let toned = reading
+            .map(pinyin::Pinyin::with_tone_num_end)
+            .filter(|toned| {
+                let letters = toned.trim_end_matches(|c: char| c.is_ascii_digit());
+                deunicode::deunicode_char(c)
+                    .is_some_and(|plain| plain.trim().eq_ignore_ascii_case(letters))
+            });
+        match toned {
+            Some(toned) => {
+                words.push(' ');
+                words.push_str(toned);
+                words.push(' ');
+            }
+            None => words.push(c),
+        }
+    }
+    words.push(' ');
+    words.push_str(level);
+    let toned = place_slug(&words);
+    let mut suggestion = toned.clone();
+    let mut n = 2;
+    while taken.contains(&suggestion.as_str()) || suggestion == "page" {
+        suggestion = format!("{toned}-{n}");
+        n += 1;
+    }
+    suggestion
 }
 
 /// The pinyin slug of a place name, never empty.
@@ -930,6 +1201,25 @@ fn rename_story(places: &Places, story_places: StoryPlaces, story: &mut Story) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suggested_slug_has_tones_where_the_name_has_them_and_is_free() {
+        assert_eq!(
+            suggest_slug("幸福街道", &["xing-fu-jie-dao"]),
+            "xing4-fu2-jie-dao"
+        );
+        assert_eq!(suggest_slug("兴福街道", &[]), "xing1-fu2-jie-dao");
+        assert_eq!(suggest_slug("白莲社区", &[]), "bai2-lian2-she-qu");
+        // The level alone is a name, not a level.
+        assert_eq!(suggest_slug("区", &[]), "qu1");
+        // No tone where the two transliterations read the character differently.
+        assert_eq!(suggest_slug("都江堰市", &[]), "du-jiang1-yan4-shi");
+        assert_eq!(suggest_slug("A座社区", &[]), "a-zuo4-she-qu");
+        assert_eq!(
+            suggest_slug("幸福街道", &["xing4-fu2-jie-dao", "xing4-fu2-jie-dao-2"]),
+            "xing4-fu2-jie-dao-3"
+        );
+    }
 
     #[test]
     fn slugs_are_never_empty() {

@@ -365,3 +365,135 @@ fn a_registry_slug_without_letters_or_digits() {
 "#
     );
 }
+
+/// Two streets of 都江堰市 whose pinyin is the same (兴福 xīng fú, 幸福 xìng fú).
+fn xingfu_site() -> SiteTest {
+    SiteTest::new()
+        .file(
+            "content/stories/a.md",
+            &placed("兴福", "2018-03-20", "都江堰市", "兴福街道", "兴福社区"),
+        )
+        .file(
+            "content/stories/b.md",
+            &placed("幸福", "2018-04-20", "都江堰市", "幸福街道", "幸福社区"),
+        )
+}
+
+const XINGFU_STREET: &str = "public/places/du-jiang-yan-shi/xing4-fu2-jie-dao/index.html";
+
+#[test]
+fn a_slug_collision_without_a_registry_is_fixed_with_one_line() {
+    let site = xingfu_site();
+    let out = site.run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!("slug_collision_help", out.stderr);
+    assert!(!out.exists("public"));
+
+    // The line the help shows, on its own: no registry, so no other place needs listing.
+    site.write(
+        "data/places.yaml",
+        "slugs:\n  都江堰市/幸福街道: xing4-fu2-jie-dao\n".as_bytes(),
+    );
+    let out = site.run(&["build"]);
+    out.assert_success();
+    assert_eq!(out.stderr, "");
+    assert_eq!(
+        out.select_text(XINGFU_STREET, ".story-card-title a"),
+        ["幸福"]
+    );
+    assert_eq!(
+        out.select_text(
+            "public/places/du-jiang-yan-shi/xing-fu-jie-dao/index.html",
+            ".story-card-title a"
+        ),
+        ["兴福"]
+    );
+    // Places below keep their own slugs under the new one.
+    assert!(
+        out.exists("public/places/du-jiang-yan-shi/xing4-fu2-jie-dao/xing-fu-she-qu/index.html")
+    );
+    assert_eq!(
+        out.select_attr("public/stories/b/index.html", ".visit a", "href")[1],
+        "/places/du-jiang-yan-shi/xing4-fu2-jie-dao/"
+    );
+
+    // A full registry written later, with the same slug on the entry, keeps that URL; and a
+    // `slugs:` map beside a registry works too.
+    let registry = "\
+districts:
+  - name: 都江堰市
+    streets:
+      - name: 兴福街道
+        communities:
+          - name: 兴福社区
+      - name: 幸福街道
+        slug: xing4-fu2-jie-dao
+        communities:
+          - name: 幸福社区
+";
+    site.write("data/places.yaml", registry.as_bytes());
+    let out = site.run(&["build"]);
+    out.assert_success();
+    assert_eq!(
+        out.select_text(XINGFU_STREET, ".story-card-title a"),
+        ["幸福"]
+    );
+    let beside = registry.replace("        slug: xing4-fu2-jie-dao\n", "")
+        + "slugs:\n  都江堰市/幸福街道: xing4-fu2-jie-dao\n";
+    site.write("data/places.yaml", beside.as_bytes());
+    let out = site.run(&["build"]);
+    out.assert_success();
+    assert_eq!(
+        out.select_text(XINGFU_STREET, ".story-card-title a"),
+        ["幸福"]
+    );
+}
+
+#[test]
+fn a_slugs_key_that_names_no_place_is_an_error_with_the_closest_place() {
+    let out = xingfu_site()
+        .file(
+            "data/places.yaml",
+            "slugs:\n  都江堰市/幸福街道: xing4-fu2-jie-dao\n  都江堰市/辛福街道: xin-fu\n",
+        )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+    assert!(!out.exists("public"));
+}
+
+#[test]
+fn slugs_that_clash_or_say_nothing_are_errors_at_their_line() {
+    let registry = "\
+districts:
+  - name: 都江堰市
+    streets:
+      - name: 兴福街道
+        communities:
+          - name: 兴福社区
+      - name: 幸福街道
+        slug: xingfu
+        communities:
+          - name: 幸福社区
+slugs:
+  都江堰市/幸福街道: xing4-fu2
+  都江堰市/兴福街道/兴福社区: \"--\"
+";
+    let out = xingfu_site()
+        .file("data/places.yaml", registry)
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn a_slug_that_a_sibling_has_is_reported_at_the_slugs_line() {
+    let out = xingfu_site()
+        .file(
+            "data/places.yaml",
+            "slugs:\n  都江堰市/幸福街道: xing-fu-jie-dao\n",
+        )
+        .run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+}
