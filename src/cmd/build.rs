@@ -43,7 +43,7 @@ pub(crate) fn run(args: &BuildArgs) -> ExitCode {
             return ExitCode::Failure;
         }
     };
-    print_diagnostics(&built.diagnostics);
+    print_errors_and_count_warnings(&built.diagnostics);
     if built.has_errors() {
         eprintln!(
             "error: build failed: {}; {} was left as it was",
@@ -67,6 +67,45 @@ pub(crate) fn run(args: &BuildArgs) -> ExitCode {
         started.elapsed().as_millis()
     );
     ExitCode::Success
+}
+
+/// Prints the errors in full and the warnings as one line that counts them by code and points
+/// to `yuanba check`, which lists them: on a large archive they can be hundreds of lines.
+fn print_errors_and_count_warnings(diagnostics: &[crate::diagnostic::Diagnostic]) {
+    let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
+        .iter()
+        .cloned()
+        .partition(crate::diagnostic::Diagnostic::is_error);
+    print_diagnostics(&errors);
+    if let Some(line) = warnings_line(&warnings) {
+        eprintln!("{line}");
+    }
+}
+
+/// `warning: 3 warnings in 2 files (places/ambiguous-community 2, story/alt 1); `yuanba check`
+/// lists them`, or nothing when there are none.
+fn warnings_line(warnings: &[crate::diagnostic::Diagnostic]) -> Option<String> {
+    if warnings.is_empty() {
+        return None;
+    }
+    let mut by_code: Vec<(&str, usize)> = Vec::new();
+    for warning in warnings {
+        let code = warning.code.as_str();
+        match by_code.iter_mut().find(|(seen, _)| *seen == code) {
+            Some((_, n)) => *n += 1,
+            None => by_code.push((code, 1)),
+        }
+    }
+    by_code.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let codes: Vec<String> = by_code
+        .iter()
+        .map(|(code, n)| format!("{code} {n}"))
+        .collect();
+    Some(format!(
+        "warning: {} ({}); `yuanba check` lists them",
+        tally(warnings, true),
+        codes.join(", ")
+    ))
 }
 
 fn display_dir(config: &config::SiteConfig) -> String {

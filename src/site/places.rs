@@ -807,11 +807,13 @@ fn settle_unregistered(places: &mut Places) {
     }
 }
 
-/// Without a registry, one community name under several districts is most likely a typo in
-/// one of them (or two places that a registry should tell apart).
+/// Without a registry, one community name under several districts may be a typo in a story's
+/// `district`. Real names repeat across districts (新华社区, 和平社区 are in many), so this warns
+/// only where a typo is likely: most of the name's stories put it under one district, and
+/// another district has it in only one or two stories (and at most a third as many as the
+/// first). The warning is at the newest story of that other district.
 fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<Diagnostic> {
-    // Community name → each district it is in, with one of its communities there, in tree
-    // order.
+    // Community name → each district it is in, with its stories there, in tree order.
     let mut seen: HashMap<&str, Vec<InDistrict>> = HashMap::new();
     let mut names: Vec<&str> = Vec::new();
     for id in places.tree_order() {
@@ -824,52 +826,65 @@ fn communities_in_several_districts(places: &Places, stories: &[Story]) -> Vec<D
             names.push(place.name.as_str());
             Vec::new()
         });
-        if entry.iter().all(|found| found.district != district) {
-            entry.push(InDistrict {
+        match entry.iter_mut().find(|found| found.district == district) {
+            Some(found) => found.stories.extend(&place.stories),
+            None => entry.push(InDistrict {
                 district,
-                community: id,
-            });
+                stories: place.stories.clone(),
+            }),
         }
     }
     let mut diagnostics = Vec::new();
     for name in names {
         let found = &seen[name];
-        if found.len() < 2 {
+        let total: usize = found.iter().map(|found| found.stories.len()).sum();
+        let Some(main) = found.iter().max_by_key(|found| found.stories.len()) else {
+            continue;
+        };
+        if found.len() < 2 || main.stories.len() * 2 <= total {
             continue;
         }
-        let districts: Vec<&str> = found
-            .iter()
-            .map(|found| places.all[found.district].name.as_str())
-            .collect();
-        let diagnostic = Diagnostic::warning(
-            Code::PlacesAmbiguousCommunity,
-            format!(
-                "the community {name} appears under {}",
-                districts.join(" and ")
-            ),
-        )
-        .with_help(
-            "if this is a typo, correct the story's `district`; if they are different places, \
-             list them in data/places.yaml",
-        );
-        // Point at the newest story that puts it in the second district.
-        let story = places.all[found[1].community]
-            .stories
-            .first()
-            .map(|&idx| &stories[idx]);
-        diagnostics.push(match story {
-            Some(story) => story_diagnostic(diagnostic, story, "district"),
-            None => diagnostic,
-        });
+        for other in found {
+            let n = other.stories.len();
+            if n == 0 || n > 2 || main.stories.len() < 3 * n {
+                continue;
+            }
+            let in_other = if n == 1 {
+                "only in this story".to_string()
+            } else {
+                format!("only in {n} stories")
+            };
+            let diagnostic = Diagnostic::warning(
+                Code::PlacesAmbiguousCommunity,
+                format!(
+                    "{name} is under {} in {} stories, and under {} {in_other}",
+                    places.all[main.district].name,
+                    main.stories.len(),
+                    places.all[other.district].name
+                ),
+            )
+            .with_help(format!(
+                "if this is a typo, correct the story's `district`; if {} has a {name} of its \
+                 own, list the places in data/places.yaml",
+                places.all[other.district].name
+            ));
+            // Stories are numbered newest first.
+            let story = other.stories.iter().min().map(|&idx| &stories[idx]);
+            diagnostics.push(match story {
+                Some(story) => story_diagnostic(diagnostic, story, "district"),
+                None => diagnostic,
+            });
+        }
     }
     diagnostics
 }
 
-/// A community of a district, for [`communities_in_several_districts`].
-#[derive(Debug, Clone, Copy)]
+/// The communities of one name in one district, for [`communities_in_several_districts`].
+#[derive(Debug, Clone)]
 struct InDistrict {
     district: PlaceId,
-    community: PlaceId,
+    /// Their stories.
+    stories: Vec<usize>,
 }
 
 /// A diagnostic at a story's front matter field, or at the file when the field has no place.

@@ -159,12 +159,112 @@ fn a_story_without_street_joins_the_street_that_has_its_community() {
 fn a_community_under_two_districts_is_reported() {
     let out = three_level_site()
         .file(
+            "content/stories/a2.md",
+            &placed("白莲二", "2018-03-21", "成华区", "白莲池街道", "白莲社区"),
+        )
+        .file(
+            "content/stories/a3.md",
+            &placed("白莲三", "2018-03-22", "成华区", "白莲池街道", "白莲社区"),
+        )
+        .file(
             "content/stories/f.md",
             &placed("错区", "2018-08-01", "锦江区", "春熙路街道", "白莲社区"),
         )
-        .run(&["build"]);
+        .run(&["check"]);
     out.assert_success();
-    insta::assert_snapshot!(out.stderr);
+    // The other warnings are editorial (no highlights).
+    let warning = out
+        .stderr
+        .split("\n\n")
+        .skip_while(|part| *part != "places/ambiguous-community")
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    insta::assert_snapshot!(warning);
+}
+
+#[test]
+fn a_community_name_that_many_districts_have_is_not_a_likely_typo() {
+    // 新华社区 twice in two districts each, and 和平社区 once in three: real names repeat.
+    let mut site = SiteTest::new();
+    let places = [
+        ("成华区", "新华社区"),
+        ("成华区", "新华社区"),
+        ("锦江区", "新华社区"),
+        ("锦江区", "新华社区"),
+        ("成华区", "和平社区"),
+        ("锦江区", "和平社区"),
+        ("青羊区", "和平社区"),
+        // Two against one is not "most of its stories" by enough.
+        ("成华区", "桂苑社区"),
+        ("成华区", "桂苑社区"),
+        ("武侯区", "桂苑社区"),
+    ];
+    for (n, (district, community)) in places.iter().enumerate() {
+        site = site.file(
+            &format!("content/stories/s{n}.md"),
+            &placed(&format!("第{n}篇"), "2018-03-20", district, "", community),
+        );
+    }
+    let out = site.run(&["check"]);
+    out.assert_success();
+    assert!(
+        !out.stderr.contains("places/ambiguous-community"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn build_counts_warnings_in_one_line_and_check_lists_them() {
+    let mut site = SiteTest::new();
+    for n in 0..3 {
+        site = site.file(
+            &format!("content/stories/a{n}.md"),
+            &placed(&format!("白莲{n}"), "2018-03-20", "成华区", "", "白莲社区"),
+        );
+    }
+    let site = site
+        .file(
+            "content/stories/typo1.md",
+            &placed("错一", "2018-04-01", "锦江区", "", "白莲社区"),
+        )
+        .file(
+            "content/stories/typo2.md",
+            &placed("错二", "2018-04-02", "青羊区", "", "白莲社区"),
+        )
+        .file("static/search/old.json", "{}\n");
+    let out = site.run(&["build"]);
+    out.assert_success();
+    let mut lines = out.stderr.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "warning: 3 warnings in 2 files (places/ambiguous-community 2, static/search-folder 1); \
+             `yuanba check` lists them"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(lines.next(), None, "{}", out.stderr);
+    // `check` shows each of them in full.
+    let check = site.run(&["check"]);
+    check.assert_success();
+    assert_eq!(
+        check.stderr.matches("places/ambiguous-community\n").count(),
+        2
+    );
+    assert_eq!(check.stderr.matches("static/search-folder\n").count(), 1);
+    // Errors are still printed in full, with the count of warnings.
+    site.write("content/stories/broken.md", b"---\ntitle: [\n---\n");
+    let out = site.run(&["build"]);
+    out.assert_exit(1);
+    assert!(out.stderr.starts_with("front-matter/"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("\nwarning: 3 warnings in 2 files ("),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
