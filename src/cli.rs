@@ -27,6 +27,27 @@ pub enum Command {
     Serve(ServeArgs),
     /// Start a new draft story from the archetype
     New(NewArgs),
+    /// Publish the built site to a target of site.yaml (S3, rsync, a git branch)
+    Deploy(DeployArgs),
+}
+
+/// `yuanba deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub root: RootArgs,
+    /// The target of site.yaml's `deploy:` to publish to (the first one by default)
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// Print what would be uploaded and deleted, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Refuse, before changing anything, a deploy that would delete more remote files
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_deletes: usize,
+    /// Deploy a site built with --drafts or --future
+    #[arg(long)]
+    pub allow_drafts: bool,
 }
 
 /// Options every command that reads a site takes.

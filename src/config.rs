@@ -33,6 +33,7 @@ const KNOWN_KEYS: &[&str] = &[
     "contact",
     "extra",
     "search",
+    "deploy",
 ];
 
 /// `site.yaml` as written.
@@ -54,6 +55,7 @@ struct RawConfig {
     contact: Option<Contact>,
     extra: Option<Value>,
     search: Option<bool>,
+    deploy: Option<Vec<crate::deploy_config::RawTarget>>,
 }
 
 /// The campaign the column belongs to (the banner at the top of the seed page).
@@ -220,6 +222,8 @@ pub struct SiteConfig {
     pub link_check: LinkCheck,
     /// Whether the search page and its index under `search/` are built.
     pub search: bool,
+    /// Where `yuanba deploy` publishes the site, the default first.
+    pub deploy: Vec<crate::deploy_config::Target>,
 }
 
 impl SiteConfig {
@@ -380,6 +384,7 @@ struct Checked {
     theme: ResolvedTheme,
     link_check: LinkCheck,
     fixed_now: Option<jiff::Timestamp>,
+    deploy: Vec<crate::deploy_config::Target>,
 }
 
 fn resolve(
@@ -428,6 +433,15 @@ fn check_settings(
     let theme = resolve_theme(root, theme_keys, block, &mut diagnostics);
     let link_check = raw.link_check.clone().unwrap_or_default();
     diagnostics.extend(check_link_check(&link_check, block, &keys));
+    let deploy_span = block
+        .value_span(&keys, "deploy")
+        .map_or(0..1, |(offset, len)| offset..offset + len);
+    let deploy =
+        crate::deploy_config::check(raw.deploy.clone().unwrap_or_default(), block, deploy_span)
+            .unwrap_or_else(|problems| {
+                diagnostics.extend(problems);
+                Vec::new()
+            });
     let fixed_now =
         build_time(overrides.env.source_date_epoch.as_deref()).unwrap_or_else(|diagnostic| {
             diagnostics.push(diagnostic);
@@ -445,6 +459,7 @@ fn check_settings(
         theme,
         link_check,
         fixed_now,
+        deploy,
     })
 }
 
@@ -551,6 +566,7 @@ fn site_config(root: &Path, raw: RawConfig, overrides: &Overrides, checked: Chec
         theme_description: checked.theme.description,
         link_check: checked.link_check,
         search: raw.search.unwrap_or(true),
+        deploy: checked.deploy,
     }
 }
 

@@ -11,6 +11,8 @@ pub mod cli;
 pub(crate) mod cmd;
 pub mod config;
 pub mod content;
+pub(crate) mod deploy;
+pub mod deploy_config;
 pub mod diagnostic;
 pub mod exit;
 pub(crate) mod fields;
@@ -35,5 +37,6 @@ pub fn run(cli: cli::Cli) -> exit::ExitCode {
         cli::Command::Init(args) => cmd::init::run(&args),
         cli::Command::Serve(args) => cmd::serve::run(&args),
         cli::Command::New(args) => cmd::new::run(&args),
+        cli::Command::Deploy(args) => cmd::deploy::run(&args),
     }
 }

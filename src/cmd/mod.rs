@@ -4,6 +4,7 @@
 
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod deploy;
 pub(crate) mod init;
 pub(crate) mod new;
 pub(crate) mod serve;

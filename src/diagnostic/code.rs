@@ -42,6 +42,7 @@ macro_rules! codes {
 
 codes! {
     ConfigBaseUrl = "config/base-url", Error;
+    ConfigDeploy = "config/deploy", Error;
     ConfigEmpty = "config/empty", Error;
     ConfigEncoding = "config/encoding", Error;
     ConfigInvalid = "config/invalid", Error;

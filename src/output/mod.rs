@@ -96,7 +96,53 @@ impl Error {
 /// A file yuanba writes into every site it builds, so that it only ever replaces a folder it made.
 pub(crate) const MARKER_FILE: &str = ".yuanba-output";
 
-const MARKER_TEXT: &str = "This folder is written by `yuanba build` and replaced on every build.\n";
+pub(crate) const MARKER_TEXT: &str =
+    "This folder is written by `yuanba build` and replaced on every build.\n";
+
+/// The marker of a site built with these settings: its first line, then what `yuanba deploy`
+/// needs to know (whether drafts or future stories are in it).
+pub(crate) fn marker_text(config: &SiteConfig) -> String {
+    format!(
+        "{MARKER_TEXT}drafts: {}\nfuture: {}\n",
+        config.include_drafts, config.include_future
+    )
+}
+
+/// What a site's marker says about how it was built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BuiltWith {
+    /// Built with `--drafts`.
+    pub drafts: bool,
+    /// Built with `--future`.
+    pub future: bool,
+}
+
+/// What the marker of a site says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marker {
+    /// There is none: yuanba did not write the folder.
+    Missing,
+    /// Written by a yuanba that did not record how it built.
+    Unknown,
+    /// Built with these settings.
+    Built(BuiltWith),
+}
+
+/// Reads the marker of the site in `dir`.
+pub(crate) fn read_marker(dir: &Path) -> Marker {
+    let Ok(text) = std::fs::read_to_string(dir.join(MARKER_FILE)) else {
+        return Marker::Missing;
+    };
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix(": "))
+            .and_then(|value| value.trim().parse::<bool>().ok())
+    };
+    match (value("drafts"), value("future")) {
+        (Some(drafts), Some(future)) => Marker::Built(BuiltWith { drafts, future }),
+        _ => Marker::Unknown,
+    }
+}
 
 /// Checks that the output folder is not the site root, a parent of it, or one of its source
 /// folders, and that an existing one is a folder that yuanba wrote (or an empty one).
@@ -226,7 +272,7 @@ impl Staging {
             path: dir.clone(),
             source,
         })?;
-        std::fs::write(dir.join(MARKER_FILE), MARKER_TEXT).map_err(|source| Error::Io {
+        std::fs::write(dir.join(MARKER_FILE), marker_text(config)).map_err(|source| Error::Io {
             path: dir.join(MARKER_FILE),
             source,
         })?;
