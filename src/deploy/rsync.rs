@@ -141,7 +141,11 @@ impl Changes {
         let mut changes = Changes::default();
         for line in itemized.lines() {
             if let Some(path) = line.strip_prefix("*deleting ") {
-                changes.deleted.push(path.trim().to_string());
+                // Folders go with their files; only files are counted.
+                let path = path.trim();
+                if !path.ends_with('/') {
+                    changes.deleted.push(path.to_string());
+                }
             } else if let Some((flags, path)) = line.split_once(' ')
                 && flags.len() > 1
                 && matches!(flags.as_bytes()[0], b'<' | b'>')
@@ -184,7 +188,7 @@ mod tests {
         let temp = tempfile::tempdir().expect("temp dir");
         std::fs::write(temp.path().join("a.css"), "1234").expect("write");
         let itemized = ">f+++++++++ a.css\n.d..t...... stories/\n<f.st...... b/index.html\n\
-                        *deleting   old/index.html\ncd+++++++++ new/\n";
+                        *deleting   old/index.html\n*deleting   old/\ncd+++++++++ new/\n";
         let changes = Changes::read(itemized, temp.path());
         assert_eq!(changes.sent, 2);
         assert_eq!(changes.bytes, 4);

@@ -5,6 +5,7 @@ mod build; // where pages and static files land, story order, bundles, the defau
 mod check; // `yuanba check`: the broken fixture site, JSON, --strict, writing nothing
 mod cli; // help texts and bad usage
 mod codes; // every diagnostic code is expected by some test
+mod deploy; // `yuanba deploy` to a real S3 server, rsync to a folder, git to a bare repository
 mod diagnostics; // exact messages for broken input, and odd files that must build
 mod drafts; // `draft: true` and `--drafts`
 mod feeds; // Atom feeds, sitemap, robots.txt, head metadata, alias redirects

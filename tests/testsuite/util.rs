@@ -128,6 +128,67 @@ impl SiteTest {
         self.run_command(&self.root, &all, &self.root, envs)
     }
 
+    /// Like [`SiteTest::run_env`], with the variables `remove` taken out of the environment.
+    pub(crate) fn run_env_clean(
+        &self,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        remove: &[&str],
+    ) -> Output {
+        let output = self
+            .command(args, envs, remove)
+            .output()
+            .expect("run the yuanba binary");
+        Output {
+            status: output.status,
+            stdout: self.normalize(&String::from_utf8_lossy(&output.stdout)),
+            stderr: self.normalize(&String::from_utf8_lossy(&output.stderr)),
+            root: self.root.clone(),
+            _tmp: Rc::clone(&self.tmp),
+        }
+    }
+
+    /// Starts `yuanba ARGS --root <site>` in the background, its output piped, with a home
+    /// folder of its own and no AWS variables but `envs`.
+    pub(crate) fn spawn_env_clean(
+        &self,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> std::process::Child {
+        let home = self.tmp().join("home");
+        std::fs::create_dir_all(&home).expect("home");
+        let remove = [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "AWS_SHARED_CREDENTIALS_FILE",
+        ];
+        self.command(args, envs, &remove)
+            .env("HOME", home)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the yuanba binary")
+    }
+
+    fn command(&self, args: &[&str], envs: &[(&str, &str)], remove: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_yuanba"));
+        command
+            .args(args)
+            .arg("--root")
+            .arg(&self.root)
+            .current_dir(&self.root)
+            .env("NO_COLOR", "1")
+            .env_remove("YUANBA_TIMINGS")
+            .env_remove("SOURCE_DATE_EPOCH");
+        for name in remove {
+            command.env_remove(name);
+        }
+        command.envs(envs.iter().copied());
+        command
+    }
+
     /// Runs `yuanba ARGS` as given, in the temporary folder around the site (for `init` and
     /// `--help`); the returned output reads files relative to that folder.
     pub(crate) fn run_bare(&self, args: &[&str]) -> Output {
