@@ -430,7 +430,9 @@ impl Client {
                 ))
             }
             None if body.contains("DeleteResult") => Ok(()),
-            None => Err(format!("the answer to a deletion is not what S3 sends: {body}")),
+            None => Err(format!(
+                "the answer to a deletion is not what S3 sends: {body}"
+            )),
         }
     }
 }

@@ -21,7 +21,7 @@ struct S3Server {
     port: u16,
     /// Each bucket is a folder here.
     dir: PathBuf,
-    _tmp: Option<tempfile::TempDir>,
+    tmp: Option<tempfile::TempDir>,
 }
 
 impl S3Server {
@@ -32,7 +32,7 @@ impl S3Server {
         std::fs::create_dir(tmp.path().join("news")).expect("bucket folder");
         let dir = tmp.path().to_path_buf();
         let mut server = S3Server::serve(&dir)?;
-        server._tmp = Some(tmp);
+        server.tmp = Some(tmp);
         Some(server)
     }
 
@@ -71,7 +71,7 @@ impl S3Server {
                         child,
                         port,
                         dir: dir.to_path_buf(),
-                        _tmp: None,
+                        tmp: None,
                     });
                 }
                 if child.try_wait().ok().flatten().is_some() {
@@ -96,6 +96,7 @@ impl S3Server {
 
     /// A header of an object, as the server sends it.
     fn header(&self, bucket: &str, key: &str, name: &str) -> Option<String> {
+        use rusty_s3::S3Action as _;
         let endpoint: url::Url = self.endpoint().parse().expect("url");
         let bucket = rusty_s3::Bucket::new(
             endpoint,
@@ -105,10 +106,9 @@ impl S3Server {
         )
         .expect("bucket");
         let credentials = rusty_s3::Credentials::new(KEY, SECRET);
-        use rusty_s3::S3Action as _;
         let url = bucket
             .head_object(Some(&credentials), key)
-            .sign(Duration::from_secs(60));
+            .sign(Duration::from_mins(1));
         let response = ureq::head(url.as_str()).call().expect("HEAD");
         response
             .headers()
@@ -181,6 +181,7 @@ fn deploy(site: &SiteTest, args: &[&str], keys: Option<(&str, &str)>) -> Output 
     )
 }
 
+#[allow(clippy::unnecessary_wraps, reason = "what `deploy` takes")]
 fn keys() -> Option<(&'static str, &'static str)> {
     Some((KEY, SECRET))
 }
@@ -354,9 +355,10 @@ fn uploads_go_assets_then_pages_then_indexes_and_deletions_last() {
     let mut by_phase: BTreeMap<u8, Vec<std::time::SystemTime>> = BTreeMap::new();
     for key in public_files(&site).keys() {
         let name = key.display().to_string();
-        let phase = if name.ends_with(".html") {
+        let extension = key.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        let phase = if extension == "html" {
             1
-        } else if name.ends_with(".xml") || name == "robots.txt" || name == "search/manifest.json" {
+        } else if extension == "xml" || name == "robots.txt" || name == "search/manifest.json" {
             2
         } else {
             0
@@ -483,7 +485,7 @@ fn a_deploy_cut_off_by_a_dead_server_deletes_nothing_and_the_next_one_completes_
     // A first version with an object that the second one no longer has.
     std::fs::write(server.dir.join("news/gone.html"), "old").expect("write");
     site.run(&["build"]).assert_success();
-    let mut child = site.spawn_env_clean(
+    let child = site.spawn_env_clean(
         &["deploy", "--max-deletes", "1"],
         &[
             ("AWS_ACCESS_KEY_ID", KEY),
@@ -492,7 +494,7 @@ fn a_deploy_cut_off_by_a_dead_server_deletes_nothing_and_the_next_one_completes_
     );
     // Kill the server as soon as uploads arrive.
     let files = server.dir.join("news/files");
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     while Instant::now() < deadline && std::fs::read_dir(&files).map_or(0, Iterator::count) < 20 {
         std::thread::sleep(Duration::from_millis(2));
     }
