@@ -34,6 +34,7 @@ const KNOWN_KEYS: &[&str] = &[
     "extra",
     "search",
     "deploy",
+    "fingerprint_assets",
 ];
 
 /// `site.yaml` as written.
@@ -56,6 +57,7 @@ struct RawConfig {
     extra: Option<Value>,
     search: Option<bool>,
     deploy: Option<Vec<crate::deploy_config::RawTarget>>,
+    fingerprint_assets: Option<bool>,
 }
 
 /// The campaign the column belongs to (the banner at the top of the seed page).
@@ -154,6 +156,8 @@ pub struct Overrides {
     pub future: bool,
     /// What the process environment says.
     pub env: Environment,
+    /// Give the theme's stylesheets and scripts content-hashed names (`build`, `check`).
+    pub fingerprint_assets: bool,
 }
 
 /// The process environment's settings, read once by `cmd` (nothing below it reads the
@@ -224,6 +228,10 @@ pub struct SiteConfig {
     pub search: bool,
     /// Where `yuanba deploy` publishes the site, the default first.
     pub deploy: Vec<crate::deploy_config::Target>,
+    /// Whether the theme's stylesheets and scripts get content-hashed names that
+    /// `asset(path=…)` links: `fingerprint_assets` in site.yaml (default `true`), for `build`
+    /// and `check` only (not `serve` or `build --watch`).
+    pub fingerprint_assets: bool,
 }
 
 impl SiteConfig {
@@ -567,6 +575,7 @@ fn site_config(root: &Path, raw: RawConfig, overrides: &Overrides, checked: Chec
         link_check: checked.link_check,
         search: raw.search.unwrap_or(true),
         deploy: checked.deploy,
+        fingerprint_assets: overrides.fingerprint_assets && raw.fingerprint_assets.unwrap_or(true),
     }
 }
 

@@ -18,6 +18,8 @@ pub(crate) fn run(args: &BuildArgs) -> ExitCode {
         drafts: args.drafts,
         future: args.future,
         env: crate::cmd::environment(),
+        // Not while watching: a stylesheet edit would change every page.
+        fingerprint_assets: !args.watch,
     };
     if args.watch {
         return crate::cmd::serve::watch(&root, overrides, args.poll);

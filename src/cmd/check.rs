@@ -18,6 +18,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         drafts: args.drafts,
         future: args.future,
         env: crate::cmd::environment(),
+        fingerprint_assets: true,
         ..Overrides::default()
     };
     let Checked {

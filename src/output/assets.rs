@@ -27,17 +27,18 @@ pub(crate) fn collect(config: &SiteConfig, site: &Site) -> (Vec<Output>, Vec<Dia
     // The search page's script and stylesheet come for every theme: a theme without its own
     // search.html gets the built-in one, which links to them.
     for (path, bytes) in builtin::STATIC {
-        let wanted = if builtin::SEARCH_STATIC.contains(path) {
-            config.search
-        } else {
-            config.theme == builtin::THEME_NAME
-        };
-        if wanted {
+        if builtin::is_wanted(config, path) {
             files.insert(PathBuf::from(path), Contents::Static(bytes));
         }
     }
     for dir in [theme_dir.join("static"), config.static_dir()] {
         copy_tree(&dir, Path::new(""), config, &mut files, &mut diagnostics);
+    }
+    // The stylesheets and scripts again under their fingerprinted names.
+    for (plain, hashed) in crate::render::fingerprint::names(config) {
+        if let Some(contents) = files.get(Path::new(&plain)).cloned() {
+            files.insert(PathBuf::from(hashed), contents);
+        }
     }
     let bundles = site
         .stories

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use crate::output::{Error, MARKER_FILE, MARKER_TEXT, Output, Sink, create_parent, write_new};
+use crate::output::{Error, MARKER_FILE, Output, Sink, create_parent, write_new};
 
 /// A rebuild's changed files, waiting to be moved into the site.
 #[derive(Debug)]
@@ -23,9 +23,9 @@ pub(crate) struct InPlace {
 }
 
 impl InPlace {
-    /// Starts a rebuild of `site` (created, with its marker, when missing), with an empty
-    /// `pending` folder on the same file system.
-    pub(crate) fn create(site: &Path, pending: &Path) -> Result<InPlace, Error> {
+    /// Starts a rebuild of `site` (created, with the marker text `marker`, when missing), with
+    /// an empty `pending` folder on the same file system.
+    pub(crate) fn create(site: &Path, pending: &Path, marker: &str) -> Result<InPlace, Error> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| Error::Io { path, source }
@@ -36,7 +36,7 @@ impl InPlace {
         }
         std::fs::create_dir_all(pending).map_err(io(pending))?;
         if fresh {
-            std::fs::write(pending.join(MARKER_FILE), MARKER_TEXT).map_err(io(pending))?;
+            std::fs::write(pending.join(MARKER_FILE), marker).map_err(io(pending))?;
         }
         Ok(InPlace {
             site: site.to_path_buf(),
@@ -128,6 +128,7 @@ fn remove_empty_folders(site: &Path, file: &Path) {
 mod tests {
     use super::*;
     use crate::output::Contents;
+    use crate::output::MARKER_TEXT;
 
     fn output(path: &str, text: &str) -> Output {
         Output {
@@ -141,7 +142,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("temp dir");
         let site = tmp.path().join("site");
         let pending = tmp.path().join("pending");
-        let first = InPlace::create(&site, &pending).expect("create");
+        let first = InPlace::create(&site, &pending, MARKER_TEXT).expect("create");
         first.emit(output("index.html", "一")).expect("emit");
         first
             .emit(output("stories/a/index.html", "A"))
@@ -154,7 +155,7 @@ mod tests {
         );
         assert!(site.join(MARKER_FILE).is_file());
 
-        let second = InPlace::create(&site, &pending).expect("create");
+        let second = InPlace::create(&site, &pending, MARKER_TEXT).expect("create");
         second.emit(output("index.html", "二")).expect("emit");
         assert_eq!(
             std::fs::read_to_string(site.join("index.html")).unwrap(),
@@ -179,11 +180,11 @@ mod tests {
         let tmp = tempfile::tempdir().expect("temp dir");
         let site = tmp.path().join("site");
         let pending = tmp.path().join("pending");
-        InPlace::create(&site, &pending)
+        InPlace::create(&site, &pending, MARKER_TEXT)
             .expect("create")
             .apply(&[])
             .expect("apply");
-        let dropped = InPlace::create(&site, &pending).expect("create");
+        let dropped = InPlace::create(&site, &pending, MARKER_TEXT).expect("create");
         dropped.emit(output("index.html", "新")).expect("emit");
         drop(dropped);
         assert!(!site.join("index.html").exists());

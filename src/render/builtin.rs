@@ -96,6 +96,16 @@ pub const STATIC: &[(&str, &[u8])] = &[
 /// search is on (a theme may replace them), and for none while it is off.
 pub const SEARCH_STATIC: &[&str] = &["search.js", "search.css"];
 
+/// Whether a built-in static file is part of the site: the search files while search is on,
+/// the others for the default theme.
+pub(crate) fn is_wanted(config: &crate::config::SiteConfig, path: &str) -> bool {
+    if SEARCH_STATIC.contains(&path) {
+        config.search
+    } else {
+        config.theme == THEME_NAME
+    }
+}
+
 /// The default theme's settings (`theme.yaml`): the lowest layer of every theme's options, and
 /// the default theme's `paginate_by` and description (see `theme_config`).
 pub const THEME_YAML: &str = include_str!("../../themes/default/theme.yaml");

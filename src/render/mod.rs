@@ -11,6 +11,7 @@ pub mod builtin;
 pub(crate) mod context;
 pub(crate) mod feeds;
 pub(crate) mod filters;
+pub(crate) mod fingerprint;
 pub(crate) mod keys;
 mod pages;
 pub(crate) mod sitemap;

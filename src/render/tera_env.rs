@@ -104,6 +104,17 @@ fn new_tera(config: &SiteConfig) -> Tera {
     );
     let base_path = config.base_path.clone();
     let base_url = config.base_url.clone();
+    let fingerprinted = crate::render::fingerprint::names(config);
+    let asset_base = config.base_path.clone();
+    tera.register_function(
+        "asset",
+        move |kwargs: Kwargs, _: &State<'_>| -> TeraResult<String> {
+            let path: String = kwargs.must_get("path")?;
+            let plain = path.trim_start_matches('/');
+            let name = fingerprinted.get(plain).map_or(plain, String::as_str);
+            Ok(filters::url(&asset_base, name))
+        },
+    );
     tera.register_function(
         "url",
         move |kwargs: Kwargs, _: &State<'_>| -> TeraResult<String> {

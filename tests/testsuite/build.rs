@@ -14,7 +14,7 @@ fn story_renders_at_its_slug() {
     out.assert_success();
     assert_eq!(
         out.stdout,
-        "built 1 story and 0 pages (23 files) into public/ in [TIME]\n"
+        "built 1 story and 0 pages (26 files) into public/ in [TIME]\n"
     );
     assert_eq!(out.stderr, "");
     assert_eq!(

@@ -91,7 +91,14 @@ impl S3Server {
 
     /// The objects of a bucket, by key, with their bytes (rclone keeps them as files).
     fn objects(&self, bucket: &str) -> BTreeMap<PathBuf, Vec<u8>> {
-        snapshot_tree(&self.dir.join(bucket))
+        let mut objects = snapshot_tree(&self.dir.join(bucket));
+        // Uploads rclone was receiving when it was killed.
+        objects.retain(|path, _| {
+            !path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with(".rclone_temp"))
+        });
+        objects
     }
 
     /// A header of an object, as the server sends it.

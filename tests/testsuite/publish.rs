@@ -276,7 +276,7 @@ fn output_elsewhere_is_written() {
     out.assert_success();
     assert_eq!(
         out.stdout,
-        "built 1 story and 0 pages (23 files) into [TMP]/www/ in [TIME]\n"
+        "built 1 story and 0 pages (26 files) into [TMP]/www/ in [TIME]\n"
     );
     assert!(site.tmp().join("www/stories/bailian/index.html").is_file());
     assert!(!site.root().join("public").exists());

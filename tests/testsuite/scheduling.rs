@@ -27,6 +27,8 @@ fn everything(out: &crate::util::Output) -> String {
             let path = entry.expect("entry").path();
             if path.is_dir() {
                 stack.push(path);
+            } else if path.file_name() == Some(".yuanba-output".as_ref()) {
+                // The output marker says `drafts: false`, `future: false`.
             } else {
                 all.push_str(&path.display().to_string());
                 all.push('\n');

@@ -190,9 +190,18 @@ fn the_search_page_and_its_files() {
         out.select_attr(page, "script[data-index]", "data-index"),
         ["/news/search/"]
     );
+    // The script under its fingerprinted name (see theme::assets_are_fingerprinted…).
+    let src = out.select_attr(page, "script[data-index]", "src");
+    let name = src[0].strip_prefix("/news/").expect("under the base path");
+    assert!(
+        name.starts_with("search.")
+            && name.ends_with(".js")
+            && name.len() == "search.12345678.js".len(),
+        "{src:?}"
+    );
     assert_eq!(
-        out.select_attr(page, "script[data-index]", "src"),
-        ["/news/search.js"]
+        out.read_bytes(&format!("public/{name}")),
+        out.read_bytes("public/search.js")
     );
     assert_eq!(out.select_text(page, "noscript").len(), 1);
     assert!(out.exists("public/search.js"));

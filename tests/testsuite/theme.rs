@@ -573,3 +573,58 @@ fn a_theme_that_does_not_exist() {
 "#
     );
 }
+
+#[test]
+fn assets_are_fingerprinted_by_build_and_linked_through_asset() {
+    let site = SiteTest::new()
+        .file(
+            "content/stories/a.md",
+            &crate::util::story("甲", "2018-03-18", "正文。"),
+        )
+        .file("static/extra.css", "body { color: red }\n");
+    let out = site.run(&["build"]);
+    out.assert_success();
+    let href = out.select_attr("public/index.html", "link[rel=stylesheet]", "href");
+    let name = href[0].strip_prefix('/').expect("absolute");
+    assert!(
+        name.starts_with("style.") && name.ends_with(".css") && name != "style.css",
+        "{href:?}"
+    );
+    // The same bytes under both names; the plain one stays for links made by hand.
+    assert_eq!(
+        out.read_bytes(&format!("public/{name}")),
+        out.read_bytes("public/style.css")
+    );
+    // A site file of its own gets a name too.
+    let extra: Vec<String> = std::fs::read_dir(out.root.join("public"))
+        .expect("read")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("extra.") && n.ends_with(".css") && n != "extra.css")
+        .collect();
+    assert_eq!(extra.len(), 1, "{extra:?}");
+    // A changed stylesheet gets a new name, and the pages link it.
+    site.write("static/style.css", b"body { margin: 0 }\n");
+    let out = site.run(&["build"]);
+    out.assert_success();
+    let changed = out.select_attr("public/index.html", "link[rel=stylesheet]", "href");
+    assert_ne!(changed, href);
+    assert_eq!(
+        out.read(&format!("public/{}", changed[0].trim_start_matches('/'))),
+        "body { margin: 0 }\n"
+    );
+    assert!(
+        !out.exists(&format!("public/{name}")),
+        "the old name is gone"
+    );
+    // `fingerprint_assets: false` links the plain names.
+    site.write(
+        "site.yaml",
+        b"title: t\nbase_url: https://example.org/\nfingerprint_assets: false\n",
+    );
+    let out = site.run(&["build"]);
+    out.assert_success();
+    assert_eq!(
+        out.select_attr("public/index.html", "link[rel=stylesheet]", "href"),
+        ["/style.css"]
+    );
+}

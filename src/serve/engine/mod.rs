@@ -521,7 +521,7 @@ impl Engine {
             return Ok(None);
         }
         let started = Instant::now();
-        let in_place = InPlace::create(&config.output_dir, pending)?;
+        let in_place = InPlace::create(&config.output_dir, pending, &output::marker_text(config))?;
         let mut changed = Vec::new();
         let mut current = HashMap::new();
         for output in index.files {
@@ -571,9 +571,11 @@ impl Target {
 fn open_target(publishing: &Publishing, config: &SiteConfig) -> Result<Target, output::Error> {
     Ok(match publishing {
         Publishing::Staged => Target::Staged(Staging::create(config)?),
-        Publishing::InPlace { pending } => {
-            Target::InPlace(InPlace::create(&config.output_dir, pending)?)
-        }
+        Publishing::InPlace { pending } => Target::InPlace(InPlace::create(
+            &config.output_dir,
+            pending,
+            &output::marker_text(config),
+        )?),
     })
 }
 
