@@ -175,6 +175,10 @@ pub struct Environment {
 
 /// The resolved, validated configuration of one site.
 #[derive(Debug, Clone)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent settings: drafts, future, search, fingerprinted assets"
+)]
 pub struct SiteConfig {
     /// The site root (where `site.yaml` is).
     pub root: PathBuf,
