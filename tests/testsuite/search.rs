@@ -194,9 +194,7 @@ fn the_search_page_and_its_files() {
     let src = out.select_attr(page, "script[data-index]", "src");
     let name = src[0].strip_prefix("/news/").expect("under the base path");
     assert!(
-        name.starts_with("search.")
-            && name.ends_with(".js")
-            && name.len() == "search.12345678.js".len(),
+        crate::util::is_fingerprinted(name, "search", "js"),
         "{src:?}"
     );
     assert_eq!(

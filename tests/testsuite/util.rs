@@ -395,6 +395,13 @@ pub(crate) fn squeeze(text: &str) -> String {
         .collect()
 }
 
+/// Whether `name` is `<stem>.<8 hex digits>.<extension>`, a fingerprinted asset's name.
+pub(crate) fn is_fingerprinted(name: &str, stem: &str, extension: &str) -> bool {
+    let parts: Vec<&str> = name.split('.').collect();
+    matches!(parts.as_slice(), [s, hash, e] if *s == stem && *e == extension
+        && hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// Every file under `dir` with its bytes, by path relative to `dir`, for comparing trees.
 pub(crate) fn snapshot_tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     let mut files = std::collections::BTreeMap::new();
