@@ -731,3 +731,51 @@ fn git_makes_the_site_the_tree_of_the_branch_one_commit_per_deploy() {
     );
     assert_eq!(git(&["rev-parse", "pages"]).trim(), foreign);
 }
+
+#[test]
+fn ctrl_c_stops_a_deploy_before_it_deletes_anything() {
+    let Some(server) = S3Server::start() else {
+        return;
+    };
+    let mut site = site_for(&server, "");
+    for n in 0..1500 {
+        site = site.file(&format!("static/files/{n:04}.txt"), &format!("file {n}\n"));
+    }
+    std::fs::write(server.dir.join("news/gone.html"), "old").expect("write");
+    site.run(&["build"]).assert_success();
+    let child = site.spawn_env_clean(
+        &["deploy"],
+        &[
+            ("AWS_ACCESS_KEY_ID", KEY),
+            ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ],
+    );
+    let files = server.dir.join("news/files");
+    let deadline = Instant::now() + Duration::from_mins(1);
+    while Instant::now() < deadline && std::fs::read_dir(&files).map_or(0, Iterator::count) < 20 {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("deploy ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: interrupted; "), "{stderr}");
+    assert!(
+        stderr.contains(" were uploaded and nothing was deleted"),
+        "{stderr}"
+    );
+    assert!(
+        server.dir.join("news/gone.html").exists(),
+        "nothing was deleted"
+    );
+    assert!(
+        !server.dir.join("news/index.html").exists(),
+        "no page before its assets"
+    );
+    deploy(&site, &[], keys()).assert_success();
+    assert_eq!(server.objects("news"), public_files(&site));
+}
