@@ -779,3 +779,144 @@ fn ctrl_c_stops_a_deploy_before_it_deletes_anything() {
     deploy(&site, &[], keys()).assert_success();
     assert_eq!(server.objects("news"), public_files(&site));
 }
+
+/// `sshd` on a free loopback port that lets in one key, for rsync over SSH.
+struct SshServer {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl SshServer {
+    /// `None` (the test is skipped) when sshd is missing and `YUANBA_SKIP_SSH_TESTS` is set.
+    fn start() -> Option<SshServer> {
+        let sshd = Path::new("/usr/sbin/sshd");
+        if !sshd.is_file() {
+            assert!(
+                std::env::var_os("YUANBA_SKIP_SSH_TESTS").is_some(),
+                "/usr/sbin/sshd is missing: run scripts/test-tools (scripts/test does), or set \
+                 YUANBA_SKIP_SSH_TESTS=1"
+            );
+            eprintln!("skipped: sshd is missing and YUANBA_SKIP_SSH_TESTS is set");
+            return None;
+        }
+        // sshd's privilege separation folder.
+        let _ = std::fs::create_dir_all("/run/sshd");
+        let dir = tempfile::tempdir().expect("temp dir");
+        for key in ["host_key", "client_key"] {
+            let status = Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+                .arg(dir.path().join(key))
+                .status()
+                .expect("ssh-keygen");
+            assert!(status.success());
+        }
+        std::fs::copy(
+            dir.path().join("client_key.pub"),
+            dir.path().join("authorized_keys"),
+        )
+        .expect("copy");
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|listener| listener.local_addr())
+                .expect("a free port")
+                .port();
+            let config = dir.path().join("sshd_config");
+            std::fs::write(
+                &config,
+                format!(
+                    "Port {port}\nListenAddress 127.0.0.1\nHostKey {0}/host_key\n\
+                     AuthorizedKeysFile {0}/authorized_keys\nPidFile {0}/sshd.pid\n\
+                     StrictModes no\nUsePAM no\nPasswordAuthentication no\n\
+                     KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n",
+                    dir.path().display()
+                ),
+            )
+            .expect("write");
+            let mut child = Command::new(sshd)
+                .args(["-D", "-e", "-f"])
+                .arg(&config)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start sshd");
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Some(SshServer { child, port, dir });
+                }
+                if child.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("sshd did not start");
+    }
+
+    /// What the user's SSH setup would say: the key and the port (through `RSYNC_RSH`).
+    fn rsync_rsh(&self) -> String {
+        format!(
+            "ssh -i {} -p {} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+             -o BatchMode=yes -o LogLevel=ERROR",
+            self.dir.path().join("client_key").display(),
+            self.port
+        )
+    }
+}
+
+impl Drop for SshServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn rsync_over_ssh_to_a_loopback_server_in_two_passes() {
+    let Some(server) = SshServer::start() else {
+        return;
+    };
+    let site = SiteTest::fixture("plain")
+        .file("content/stories/a.md", &story("甲", "2018-03-18", "正文。"))
+        .file("content/stories/b.md", &story("乙", "2018-03-19", "正文。"));
+    let dest = site.tmp().join("www");
+    let user = String::from_utf8(Command::new("id").arg("-un").output().expect("id").stdout)
+        .expect("utf-8");
+    site.write(
+        "site.yaml",
+        format!(
+            "title: t\nbase_url: https://example.org/\ndeploy:\n  - name: vps\n    kind: rsync\n    dest: {}@127.0.0.1:{}/\n",
+            user.trim(),
+            dest.display()
+        )
+        .as_bytes(),
+    );
+    site.run(&["build"]).assert_success();
+    let rsh = server.rsync_rsh();
+    let run = |args: &[&str]| {
+        let mut all = vec!["deploy"];
+        all.extend_from_slice(args);
+        site.run_env(&all, &[("RSYNC_RSH", rsh.as_str())])
+    };
+    let out = run(&[]);
+    out.assert_success();
+    assert_eq!(snapshot_tree(&dest), public_files(&site));
+    std::fs::remove_file(site.root().join("content/stories/b.md")).expect("remove");
+    site.run(&["build"]).assert_success();
+    let dry = run(&["--dry-run"]);
+    dry.assert_success();
+    assert!(
+        dry.stdout.contains("*deleting   stories/b/index.html"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dest.join("stories/b/index.html").exists(),
+        "a dry run changes nothing"
+    );
+    run(&[]).assert_success();
+    assert_eq!(snapshot_tree(&dest), public_files(&site));
+}
