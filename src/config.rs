@@ -33,6 +33,8 @@ const KNOWN_KEYS: &[&str] = &[
     "contact",
     "extra",
     "search",
+    "images",
+    "cache_dir",
 ];
 
 /// `site.yaml` as written.
@@ -54,6 +56,8 @@ struct RawConfig {
     contact: Option<Contact>,
     extra: Option<Value>,
     search: Option<bool>,
+    images: Option<crate::images::settings::RawImages>,
+    cache_dir: Option<String>,
 }
 
 /// The campaign the column belongs to (the banner at the top of the seed page).
@@ -152,6 +156,8 @@ pub struct Overrides {
     pub future: bool,
     /// What the process environment says.
     pub env: Environment,
+    /// Write nothing beside the output folder, not even the image cache (`check`).
+    pub read_only: bool,
 }
 
 /// The process environment's settings, read once by `cmd` (nothing below it reads the
@@ -218,6 +224,12 @@ pub struct SiteConfig {
     pub link_check: LinkCheck,
     /// Whether the search page and its index under `search/` are built.
     pub search: bool,
+    /// `images:` of the theme, then of the site, and where the cache lives.
+    pub images: crate::images::ImageSettings,
+    /// What this configuration's builds learnt of image files (shared by the clones).
+    pub photo_memo: Arc<crate::images::Memo>,
+    /// Told how far the photo step of a build is (`cmd` draws a progress bar with it).
+    pub image_progress: crate::images::Progress,
 }
 
 impl SiteConfig {
@@ -325,6 +337,7 @@ struct Checked {
     theme: ResolvedTheme,
     link_check: LinkCheck,
     fixed_now: Option<jiff::Timestamp>,
+    images: crate::images::ImageSettings,
 }
 
 fn resolve(
@@ -365,6 +378,7 @@ fn check_settings(
         theme_options: raw.theme_options.as_ref(),
     };
     let theme = resolve_theme(root, theme_keys, block, &mut diagnostics);
+    let images = image_settings(root, raw, overrides, &theme, block, &mut diagnostics);
     let link_check = raw.link_check.clone().unwrap_or_default();
     diagnostics.extend(check_link_check(&link_check, block, &keys));
     let fixed_now =
@@ -384,7 +398,43 @@ fn check_settings(
         theme,
         link_check,
         fixed_now,
+        images,
     })
+}
+
+/// `images:` of the theme's layers, then of the site, and `cache_dir` (relative to the root).
+fn image_settings(
+    root: &Path,
+    raw: &RawConfig,
+    overrides: &Overrides,
+    theme: &ResolvedTheme,
+    block: &YamlBlock<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> crate::images::ImageSettings {
+    let mut images = theme.images.clone();
+    if let Some(of_site) = &raw.images {
+        let (layer, problems) =
+            crate::images::settings::check_layer(of_site, block, &block.keys(), Code::ConfigImages);
+        layer.apply_to(&mut images);
+        diagnostics.extend(problems);
+    }
+    images.cache_dir = match raw.cache_dir.as_deref().map(str::trim) {
+        Some("") => {
+            let (offset, len) = block
+                .value_span(&block.keys(), "cache_dir")
+                .unwrap_or((0, 1));
+            diagnostics.push(
+                block
+                    .error_at(Code::ConfigImages, "`cache_dir` is empty", offset, len)
+                    .with_help("leave it out for `.yuanba/cache/images`, or name a folder"),
+            );
+            images.cache_dir
+        }
+        Some(dir) => absolute(&root.join(dir)),
+        None => absolute(&root.join(crate::images::settings::DEFAULT_CACHE_DIR)),
+    };
+    images.read_only = overrides.read_only;
+    images
 }
 
 /// The site title, trimmed; an error when there is none.
@@ -489,6 +539,9 @@ fn site_config(root: &Path, raw: RawConfig, overrides: &Overrides, checked: Chec
         theme_description: checked.theme.description,
         link_check: checked.link_check,
         search: raw.search.unwrap_or(true),
+        images: checked.images,
+        photo_memo: Arc::default(),
+        image_progress: crate::images::Progress::default(),
     }
 }
 
@@ -506,6 +559,8 @@ struct ResolvedTheme {
     description: String,
     paginate_by: usize,
     options: crate::yaml::Mapping,
+    /// The image settings the theme's layers give (the cache folder is set later).
+    images: crate::images::ImageSettings,
 }
 
 fn resolve_theme(
@@ -529,11 +584,16 @@ fn resolve_theme(
         diagnostics.extend(found);
         crate::yaml::Mapping::new()
     });
+    let mut images = crate::images::ImageSettings::defaults(root);
+    for layer in &settings.images {
+        layer.apply_to(&mut images);
+    }
     ResolvedTheme {
         name,
         description: settings.description,
         paginate_by,
         options,
+        images,
     }
 }
 

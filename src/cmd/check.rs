@@ -18,6 +18,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         drafts: args.drafts,
         future: args.future,
         env: crate::cmd::environment(),
+        read_only: true,
         ..Overrides::default()
     };
     let Checked {

@@ -259,6 +259,7 @@ impl ServeOptions {
             drafts: self.drafts,
             future: self.future,
             env: self.env.clone(),
+            read_only: false,
         }
     }
 }
