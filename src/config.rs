@@ -230,6 +230,8 @@ pub struct SiteConfig {
     pub photo_memo: Arc<crate::images::Memo>,
     /// Told how far the photo step of a build is (`cmd` draws a progress bar with it).
     pub image_progress: crate::images::Progress,
+    /// The variants templates asked for with `resize_image` (shared by the clones).
+    pub image_requests: Arc<crate::images::Requests>,
 }
 
 impl SiteConfig {
@@ -542,6 +544,7 @@ fn site_config(root: &Path, raw: RawConfig, overrides: &Overrides, checked: Chec
         images: checked.images,
         photo_memo: Arc::default(),
         image_progress: crate::images::Progress::default(),
+        image_requests: Arc::default(),
     }
 }
 

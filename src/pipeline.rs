@@ -244,7 +244,7 @@ impl Rendering<'_> {
             writer.fail();
         }
         if !writer.failed() {
-            photos::prune(&photos, config);
+            photos::prune(&photos, &rendered.requested_keys, config);
         }
         if !writer.failed() && pages.keeps_site() {
             pages.keep(Assembled {
@@ -308,6 +308,8 @@ struct SiteRendered {
     external_links: Vec<check::links::ExternalLink>,
     generated: HashSet<PathBuf>,
     assets: Option<Vec<Output>>,
+    /// The cache entries of the variants templates asked for.
+    requested_keys: std::collections::BTreeSet<String>,
 }
 
 /// The files beside the pages: the static files, and the files [`Run::extras`] makes.
@@ -339,11 +341,16 @@ impl Run<'_> {
         let kept_assets = pages.keeps_site().then(|| beside.assets.clone());
         self.write_beside(beside.assets, beside.extras, &generated)?;
         diagnostics.extend(pages.render(self.site, &jobs, templates, self.config, self.emit)?);
+        // Variants that templates asked for with `resize_image`, now that every page asked.
+        let (requested, requested_keys) = photos::requested(self.config);
+        diagnostics.extend(requested.problems);
+        requested.files.into_par_iter().try_for_each(self.emit)?;
         Ok(SiteRendered {
             diagnostics,
             external_links,
             generated,
             assets: kept_assets,
+            requested_keys,
         })
     }
 

@@ -173,6 +173,20 @@ impl<'a> ImageLookup<'a> {
 }
 
 /// `path` as a relative path without `..`, or `None` when it climbs out or is empty.
+/// The file at `path`: a path from the site root (`content/stories/a/photo.jpg`), or a URL of the
+/// site's or the theme's `static/` (`/images/a.jpg`). Never outside the site root.
+pub(crate) fn site_file(config: &SiteConfig, path: &str) -> Option<PathBuf> {
+    if let Some(rooted) = path.strip_prefix('/') {
+        let relative = safe_relative(rooted)?;
+        return [config.static_dir(), config.theme_dir().join("static")]
+            .into_iter()
+            .map(|dir| dir.join(&relative))
+            .find(|candidate| candidate.is_file());
+    }
+    let file = config.root.join(safe_relative(path)?);
+    file.is_file().then_some(file)
+}
+
 /// `.` components are dropped, so the path is the one the build copies the file from.
 fn safe_relative(path: &str) -> Option<PathBuf> {
     let mut relative = PathBuf::new();

@@ -328,6 +328,68 @@ impl std::fmt::Debug for Progress {
     }
 }
 
+/// Variants that templates ask for with `resize_image`, beyond the configured ones: made after
+/// the pages are rendered, by output path.
+#[derive(Debug, Default)]
+pub struct Requests {
+    asked: Mutex<std::collections::BTreeMap<PathBuf, (Arc<Probed>, Variant)>>,
+}
+
+impl Requests {
+    /// Asks for `variant` of the photo of `probed`; returns its path in the built site.
+    pub(crate) fn ask(&self, probed: &Arc<Probed>, variant: Variant) -> Option<PathBuf> {
+        let photo = probed.photo()?;
+        let path = photo.output_path(&variant);
+        self.asked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.clone(), (Arc::clone(probed), variant));
+        Some(path)
+    }
+
+    /// Everything asked for so far.
+    pub(crate) fn all(&self) -> Vec<(PathBuf, Arc<Probed>, Variant)> {
+        self.asked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(path, (probed, variant))| (path.clone(), Arc::clone(probed), *variant))
+            .collect()
+    }
+}
+
+/// The variant of a photo `width` pixels wide (never wider than the photo) in `format`.
+pub(crate) fn variant_of(photo: &Photo, width: u32, format: Format) -> Variant {
+    let width = width.clamp(1, photo.width);
+    let height = (u64::from(photo.height) * u64::from(width) + u64::from(photo.width) / 2)
+        / u64::from(photo.width);
+    Variant {
+        width,
+        height: u32::try_from(height).unwrap_or(u32::MAX).max(1),
+        format,
+    }
+}
+
+/// The photo with only `variant` to make, under a key of its own: how the cache keeps the
+/// variants templates ask for apart from the configured set.
+pub(crate) fn single(photo: &Photo, variant: Variant) -> Photo {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(photo.key.as_bytes());
+    hasher.update(&variant.width.to_le_bytes());
+    hasher.update(variant.format.as_str().as_bytes());
+    Photo {
+        source: photo.source.clone(),
+        key: hasher.finalize().to_hex()[..16].to_string(),
+        format: photo.format,
+        width: photo.width,
+        height: photo.height,
+        orientation: photo.orientation,
+        has_gps: photo.has_gps,
+        variants: vec![variant],
+        color: OnceLock::new(),
+    }
+}
+
 /// Reads what the markup needs of the image at `path` (absolute), without decoding it.
 pub(crate) fn probe(path: &Path, settings: &ImageSettings) -> Probed {
     let outcome = probe_outcome(path, settings).unwrap_or_else(Outcome::Failed);

@@ -108,6 +108,44 @@ pub(crate) fn run(
     processed
 }
 
+/// The variants templates asked for (`images::Requests`), from the cache or made: the files to
+/// publish, the keys of their cache entries, the problems.
+pub(crate) fn requested(
+    requests: &[(PathBuf, Arc<Probed>, Variant)],
+    settings: &ImageSettings,
+) -> Processed {
+    let results: Vec<_> = requests
+        .par_iter()
+        .filter_map(|(path, probed, variant)| {
+            let single = crate::images::single(probed.photo()?, *variant);
+            let (outcome, cached) = one(&single, settings);
+            Some((path, single, &probed.source, outcome, cached))
+        })
+        .collect();
+    let mut processed = Processed::default();
+    for (path, single, source, outcome, cached) in results {
+        processed.keys.insert(single.key.clone());
+        match outcome {
+            Ok(entry) => {
+                if cached {
+                    processed.n_cached += 1;
+                } else {
+                    processed.n_made += 1;
+                }
+                if let Some(entry) = entry {
+                    processed
+                        .files
+                        .push((path.clone(), entry.file(&single.variants[0])));
+                }
+            }
+            Err(error) => {
+                processed.errors.insert(source.clone(), error);
+            }
+        }
+    }
+    processed
+}
+
 /// What became of one photo: its cache entry (none for a read-only run that had to make it),
 /// or why it could not be made.
 type Outcome = Result<Option<cache::Entry>, PhotoError>;

@@ -74,7 +74,8 @@ impl Format {
         }
     }
 
-    fn parse(name: &str) -> Option<Format> {
+    /// The format called `name` (`webp`, `jpeg` or `jpg`, in any case).
+    pub(crate) fn parse(name: &str) -> Option<Format> {
         match name.to_ascii_lowercase().as_str() {
             "webp" => Some(Format::Webp),
             "jpeg" | "jpg" => Some(Format::Jpeg),

@@ -46,10 +46,58 @@ pub(super) fn process(site: &Site, config: &SiteConfig) -> Photos {
 
 /// Removes the cache entries that no photo of this build used (nothing for `check`, which
 /// writes nothing).
-pub(super) fn prune(photos: &Photos, config: &SiteConfig) {
+pub(super) fn prune(photos: &Photos, requested: &BTreeSet<String>, config: &SiteConfig) {
     if !config.images.read_only {
-        images::cache::prune(&config.images.cache_dir, &photos.processed.keys);
+        let mut keep = photos.processed.keys.clone();
+        keep.extend(requested.iter().cloned());
+        images::cache::prune(&config.images.cache_dir, &keep);
     }
+}
+
+/// What templates asked for with `resize_image`: the files to write and the problems.
+pub(super) struct Requested {
+    /// The variants, each once.
+    pub files: Vec<Output>,
+    /// Photos that could not be made, with no place in a story to point at.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Makes (or finds in the cache) the variants templates asked for; returns them, and the keys
+/// of their cache entries.
+pub(super) fn requested(config: &SiteConfig) -> (Requested, BTreeSet<String>) {
+    let asked = config.image_requests.all();
+    if asked.is_empty() {
+        return (
+            Requested {
+                files: Vec::new(),
+                problems: Vec::new(),
+            },
+            BTreeSet::new(),
+        );
+    }
+    let processed = images::process::requested(&asked, &config.images);
+    let problems = processed
+        .errors
+        .iter()
+        .map(|(source, error)| {
+            let name = config.relative(source).to_string_lossy().replace('\\', "/");
+            Diagnostic::error(
+                error.code(),
+                format!("resize_image: {}", error.message(&name)),
+            )
+            .in_file(config.relative(source))
+            .with_help(error.help())
+        })
+        .collect();
+    let files = processed
+        .files
+        .iter()
+        .map(|(path, cached)| Output {
+            path: path.clone(),
+            contents: Contents::Copy(cached.clone()),
+        })
+        .collect();
+    (Requested { files, problems }, processed.keys)
 }
 
 impl Photos {

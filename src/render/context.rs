@@ -116,6 +116,9 @@ impl<'a> PageView<'a> {
 #[derive(Debug, Serialize)]
 pub(crate) struct ImageView<'a> {
     src: &'a str,
+    /// The local file, from the site root (`content/stories/a/photo.jpg`), for `resize_image`;
+    /// empty for an image of another site.
+    source: String,
     /// The URL to show: a photo's fallback variant, else the file itself.
     url: String,
     caption: &'a str,
@@ -166,6 +169,16 @@ impl<'a> ImageView<'a> {
             .unwrap_or_default();
         ImageView {
             src: &image.src,
+            source: image
+                .probed
+                .as_deref()
+                .map(|probed| {
+                    config
+                        .relative(&probed.source)
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                })
+                .unwrap_or_default(),
             url: picture.as_ref().map_or_else(
                 || permalink::image_url(config, site_path, &image.src),
                 |p| p.src.clone(),

@@ -595,3 +595,54 @@ fn a_theme_sets_image_defaults() {
     assert_eq!(img("sizes"), ["50vw"]);
     assert_eq!(variants(&site).len(), 2);
 }
+
+#[test]
+fn templates_ask_for_other_sizes_with_resize_image() {
+    let card = concat!(
+        "{% if story.images %}{% set small = resize_image(path=story.images[0].source, width=300, format=\"webp\") %}",
+        "<img class=\"mini\" src=\"{{ small.url }}\" width=\"{{ small.width }}\" height=\"{{ small.height }}\" alt=\"\">",
+        "{% set big = resize_image(path=\"/images/wide.jpg\", width=5000) %}<a class=\"big\" href=\"{{ big.url }}\" data-w=\"{{ big.width }}\">{{ big.orig_width }}</a>{% endif %}",
+        "<h3>{{ story.title }}</h3>",
+    );
+    let site = site_with_photo(&phone_jpeg(1600, 1200, 6, false))
+        .config("title: t\nbase_url: https://example.org/\ntheme_options:\n  lead_story: false\n")
+        .file("templates/partials/story_card.html", card)
+        .bytes("static/images/wide.jpg", &phone_jpeg(800, 600, 1, false));
+    let out = site.run(&["build"]);
+    out.assert_success();
+    let src = &out.select_attr("public/index.html", "img.mini", "src")[0];
+    assert!(src.ends_with("-300.webp"), "{src}");
+    let small = image::load_from_memory(&out.read_bytes(&format!("public{src}"))).expect("decodes");
+    // Turned by its orientation, like every variant: 300×400.
+    assert_eq!((small.width(), small.height()), (300, 400));
+    assert_eq!(
+        out.select_attr("public/index.html", "img.mini", "height"),
+        ["400"]
+    );
+    // Never wider than the photo.
+    assert_eq!(
+        out.select_attr("public/index.html", "a.big", "data-w"),
+        ["800"]
+    );
+    let href = &out.select_attr("public/index.html", "a.big", "href")[0];
+    assert!(out.exists(&format!("public{href}")), "{href}");
+    // Kept in the cache like the rest: a rebuild makes nothing.
+    let again = site.run(&["build"]);
+    again.assert_success();
+    assert_eq!(tally(&again.stdout), (0, 1), "{}", again.stdout);
+    assert!(out.exists(&format!("public{src}")));
+
+    site.write(
+        "templates/partials/story_card.html",
+        b"{% set r = resize_image(path=\"static/missing.jpg\", width=300) %}{{ r.url }}",
+    );
+    let broken = site.run(&["build"]);
+    broken.assert_exit(1);
+    assert!(
+        broken
+            .stderr
+            .contains("resize_image: no file `static/missing.jpg`"),
+        "{}",
+        broken.stderr
+    );
+}
