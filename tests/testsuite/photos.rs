@@ -646,3 +646,64 @@ fn templates_ask_for_other_sizes_with_resize_image() {
         broken.stderr
     );
 }
+
+#[test]
+fn serve_shows_a_new_photo_and_a_text_edit_makes_no_image() {
+    use crate::live::{Events, Running, atomic_save, wait_until};
+    let site = site_with_photo(&phone_jpeg(1600, 1200, 6, true));
+    let mut server = Running::serve(&site, &[]);
+    let first = server
+        .lines_so_far()
+        .iter()
+        .find(|line| line.starts_with("first build"))
+        .expect("the first build's line")
+        .clone();
+    assert!(first.contains("1 image processed"), "{first}");
+    let mut events = Events::connect(&server, "/stories/bailian/");
+    let root = site.root();
+
+    // A text edit: the photo comes from the cache, nothing waits for image work.
+    let edited = photo_story().replace("正文。", "改过的正文。");
+    atomic_save(root, "content/stories/bailian/index.md", &edited);
+    let edit = events.next_rebuild();
+    assert!(!edit.error(), "{edit:?}");
+    let line = server.wait_for_line(|line| line.starts_with("content/stories/bailian/index.md"));
+    assert!(!line.contains("image"), "{line}");
+    assert!(server.get("stories/bailian/").text().contains("改过的正文"));
+
+    // A new photo, then the text that shows it.
+    let photo = phone_jpeg(1200, 900, 1, false);
+    let temp = root.join("content/stories/bailian/.new.jpg.tmp");
+    std::fs::write(&temp, &photo).expect("write");
+    std::fs::rename(&temp, root.join("content/stories/bailian/new.jpg")).expect("rename");
+    atomic_save(
+        root,
+        "content/stories/bailian/index.md",
+        &edited.replace("改过的正文。", "改过的正文。\n\n![新照片](new.jpg)"),
+    );
+    wait_until("the new photo is on the page", || {
+        server
+            .get("stories/bailian/")
+            .text()
+            .contains("alt=\"新照片\"")
+    });
+    let page = server.get("stories/bailian/").text();
+    let body = page.split("class=\"story-body\"").nth(1).expect("a body");
+    let src = body
+        .split("<img src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("an img");
+    assert!(
+        src.starts_with("/img/") && src.ends_with("-960.jpg"),
+        "{src}"
+    );
+    let variant = server.get(src.trim_start_matches('/'));
+    assert_eq!(variant.status, 200, "{src}");
+    let decoded = image::load_from_memory(&variant.as_built()).expect("decodes");
+    assert_eq!((decoded.width(), decoded.height()), (960, 720));
+    // The original is not served, and only the new photo was processed.
+    assert_eq!(server.get("stories/bailian/new.jpg").status, 404);
+    let stdout = server.wait_for_line(|line| line.contains("1 image processed"));
+    assert!(!stdout.starts_with("first build"), "{stdout}");
+}
