@@ -14,6 +14,7 @@
 //! the image by the caller. This module knows nothing about stories, templates or output folders.
 
 pub(crate) mod cache;
+pub(crate) mod index;
 pub(crate) mod originals;
 pub(crate) mod process;
 pub(crate) mod settings;
@@ -22,7 +23,6 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::SystemTime;
 
 use image::ImageDecoder;
 
@@ -390,31 +390,77 @@ pub(crate) fn single(photo: &Photo, variant: Variant) -> Photo {
     }
 }
 
-/// Reads what the markup needs of the image at `path` (absolute), without decoding it.
-pub(crate) fn probe(path: &Path, settings: &ImageSettings) -> Probed {
-    let outcome = probe_outcome(path, settings).unwrap_or_else(Outcome::Failed);
-    Probed {
-        source: path.to_path_buf(),
-        outcome,
-    }
+/// Reads what the markup needs of the image at `path` (absolute), without decoding it: from
+/// `known` (the probe index) when given, else from the file. Returns the probe, and what to
+/// keep in the index for a photo read from its file.
+pub(crate) fn probe(
+    path: &Path,
+    settings: &ImageSettings,
+    known: Option<&index::Known>,
+    stamp: Option<index::Stamp>,
+) -> (Probed, Option<index::Known>) {
+    let (outcome, learnt) = match probe_outcome(path, settings, known, stamp) {
+        Ok(found) => found,
+        Err(error) => (Outcome::Failed(error), None),
+    };
+    (
+        Probed {
+            source: path.to_path_buf(),
+            outcome,
+        },
+        learnt,
+    )
 }
 
-fn probe_outcome(path: &Path, settings: &ImageSettings) -> Result<Outcome, PhotoError> {
+fn probe_outcome(
+    path: &Path,
+    settings: &ImageSettings,
+    known: Option<&index::Known>,
+    stamp: Option<index::Stamp>,
+) -> Result<(Outcome, Option<index::Known>), PhotoError> {
     let extension = path
         .extension()
         .map(|ext| ext.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     let expected = match extension.as_str() {
-        "gif" | "svg" => return Ok(Outcome::AsIs),
+        "gif" | "svg" => return Ok((Outcome::AsIs, None)),
         "jpg" | "jpeg" => SourceFormat::Jpeg,
         "png" => SourceFormat::Png,
         "webp" => SourceFormat::Webp,
         _ => return Err(PhotoError::Unsupported { extension }),
     };
-    let bytes = std::fs::read(path).map_err(|error| PhotoError::Io(error.to_string()))?;
-    let format = sniff(&bytes, &extension, expected)?;
-    let header = read_header(&bytes, format)?;
-    let key = key(&bytes, settings);
+    let known = match known {
+        Some(known) if known.format == expected => known.clone(),
+        _ => {
+            let bytes = std::fs::read(path).map_err(|error| PhotoError::Io(error.to_string()))?;
+            let format = sniff(&bytes, &extension, expected)?;
+            let header = read_header(&bytes, format)?;
+            let Some(stamp) = stamp else {
+                return Err(PhotoError::Io(
+                    "the file went away while it was read".to_string(),
+                ));
+            };
+            index::Known {
+                stamp,
+                content: *blake3::hash(&bytes).as_bytes(),
+                format,
+                width: header.width,
+                height: header.height,
+                orientation: header.orientation,
+                has_gps: header.has_gps,
+            }
+        }
+    };
+    let (format, header) = (
+        known.format,
+        Header {
+            width: known.width,
+            height: known.height,
+            orientation: known.orientation,
+            has_gps: known.has_gps,
+        },
+    );
+    let key = key(&known.content, settings);
     let variants = plan(header.width, header.height, settings);
     let photo = Photo {
         source: path.to_path_buf(),
@@ -430,7 +476,7 @@ fn probe_outcome(path: &Path, settings: &ImageSettings) -> Result<Outcome, Photo
     if let Some(color) = cache::color(&settings.cache_dir, &photo.key) {
         let _ = photo.color.set(color);
     }
-    Ok(Outcome::Photo(photo))
+    Ok((Outcome::Photo(photo), Some(known)))
 }
 
 /// The format of `bytes`, which must be the one the extension says.
@@ -578,9 +624,9 @@ pub(crate) fn exif_has_gps(exif: &[u8]) -> bool {
 }
 
 /// The key of a photo: the hash of the pipeline version, the settings that change the bytes of
-/// its variants, and its bytes. Stable across machines and versions of yuanba that keep
+/// its variants, and the blake3 hash of its bytes (`content`). Stable across machines and versions of yuanba that keep
 /// [`PIPELINE_VERSION`].
-fn key(bytes: &[u8], settings: &ImageSettings) -> String {
+fn key(content: &[u8; 32], settings: &ImageSettings) -> String {
     let mut hasher = blake3::Hasher::new();
     hasher.update(PIPELINE_VERSION.as_bytes());
     hasher.update(&[0, settings.quality]);
@@ -592,8 +638,7 @@ fn key(bytes: &[u8], settings: &ImageSettings) -> String {
         hasher.update(format.as_str().as_bytes());
         hasher.update(&[0]);
     }
-    hasher.update(&(bytes.len() as u64).to_le_bytes());
-    hasher.update(bytes);
+    hasher.update(content);
     let hex = hasher.finalize().to_hex();
     hex[..16].to_string()
 }
@@ -641,42 +686,66 @@ pub(crate) fn plan(width: u32, height: u32, settings: &ImageSettings) -> Vec<Var
     variants
 }
 
-/// What one build learnt of each image file, so that a file shown by many stories is read once;
-/// an entry is used again while the file keeps its size and modification time (a `serve`
-/// session keeps its memo between rebuilds).
+/// What one build learnt of each image file, so that a file shown by many stories is read once
+/// (a `serve` session keeps its memo between rebuilds); and the probe index of the cache
+/// ([`index`]), so that a rebuild reads no photo that did not change. An entry is used while
+/// the file keeps its [`index::Stamp`].
 #[derive(Debug, Default)]
 pub struct Memo {
-    probed: Mutex<HashMap<PathBuf, (Stamp, Arc<Probed>)>>,
+    probed: Mutex<HashMap<PathBuf, (index::Stamp, Arc<Probed>)>>,
+    /// The index as the cache had it, read at the first probe.
+    stored: OnceLock<HashMap<PathBuf, index::Known>>,
+    /// What this memo learnt of photos, for the next build.
+    learnt: Mutex<HashMap<PathBuf, index::Known>>,
 }
-
-/// What tells that a file changed.
-type Stamp = (u64, Option<SystemTime>);
 
 impl Memo {
     /// The probe of `path`, from the memo when the file did not change.
     pub(crate) fn probe(&self, path: &Path, settings: &ImageSettings) -> Arc<Probed> {
-        let stamp: Stamp = match std::fs::metadata(path) {
-            Ok(meta) => (meta.len(), meta.modified().ok()),
-            Err(_) => (0, None),
-        };
-        if let Some((known, probed)) = self.lock().get(path)
+        let stamp = index::Stamp::of(path);
+        if let Some(stamp) = stamp
+            && let Some((known, probed)) = lock(&self.probed).get(path)
             && *known == stamp
-            && stamp.1.is_some()
         {
             return Arc::clone(probed);
         }
-        let probed = Arc::new(probe(path, settings));
-        self.lock()
-            .insert(path.to_path_buf(), (stamp, Arc::clone(&probed)));
+        let stored = self
+            .stored
+            .get_or_init(|| index::load(&settings.cache_dir))
+            .get(path)
+            .filter(|known| Some(known.stamp) == stamp);
+        let (probed, learnt) = probe(path, settings, stored, stamp);
+        let probed = Arc::new(probed);
+        if let Some(learnt) = learnt {
+            lock(&self.learnt).insert(path.to_path_buf(), learnt);
+        }
+        if let Some(stamp) = stamp {
+            lock(&self.probed).insert(path.to_path_buf(), (stamp, Arc::clone(&probed)));
+        }
         probed
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (Stamp, Arc<Probed>)>> {
-        // A panic while holding the lock leaves only complete entries behind.
-        self.probed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Writes what was learnt of the photos in `keep` (the files of the last build) into the
+    /// probe index of `cache_dir`.
+    pub(crate) fn save(&self, cache_dir: &Path, keep: &std::collections::HashSet<&Path>) {
+        let learnt = lock(&self.learnt);
+        let entries: HashMap<PathBuf, index::Known> = learnt
+            .iter()
+            .filter(|(path, _)| keep.contains(path.as_path()))
+            .map(|(path, known)| (path.clone(), known.clone()))
+            .collect();
+        if self.stored.get() != Some(&entries) {
+            // A cache that cannot be written only costs the next build some reading.
+            let _ = index::save(cache_dir, &entries);
+        }
     }
+}
+
+/// Locks a mutex of the memo: a panic while it was held leaves only complete entries behind.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -723,13 +792,14 @@ mod tests {
 
     #[test]
     fn keys_change_with_bytes_and_settings() {
-        let base = key(b"photo", &settings());
+        let photo = blake3::hash(b"photo").into();
+        let base = key(&photo, &settings());
         assert_eq!(base.len(), 16);
-        assert_eq!(base, key(b"photo", &settings()));
-        assert_ne!(base, key(b"photo2", &settings()));
+        assert_eq!(base, key(&photo, &settings()));
+        assert_ne!(base, key(&blake3::hash(b"photo2").into(), &settings()));
         let mut other = settings();
         other.quality = 70;
-        assert_ne!(base, key(b"photo", &other));
+        assert_ne!(base, key(&photo, &other));
     }
 
     #[test]

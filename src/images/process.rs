@@ -9,8 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, RgbImage, RgbaImage};
@@ -74,13 +73,28 @@ pub(crate) fn run(
             crate::images::Outcome::AsIs => {}
         }
     }
-    let total = photos.len();
-    let done = AtomicUsize::new(0);
+    // The cache first (cheap), so that progress counts only the photos that need work.
+    let found: Vec<Option<cache::Entry>> = photos
+        .par_iter()
+        .map(|photo| cache::lookup(&settings.cache_dir, photo))
+        .collect();
+    let total = found.iter().filter(|entry| entry.is_none()).count();
+    let done = Mutex::new(0);
     let results: Vec<(&Photo, Outcome, bool)> = photos
         .par_iter()
-        .map(|photo| {
+        .zip(found)
+        .map(|(photo, found)| {
+            if let Some(entry) = found {
+                let _ = photo.color.set(entry.color);
+                return (*photo, Ok(Some(entry)), true);
+            }
             let (result, cached) = one(photo, settings);
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            // Reported under the lock, so that the counts arrive in order.
+            let mut done = done
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            *done += 1;
+            progress(*done, total);
             (*photo, result, cached)
         })
         .collect();

@@ -51,6 +51,8 @@ pub(super) fn prune(photos: &Photos, requested: &BTreeSet<String>, config: &Site
         let mut keep = photos.processed.keys.clone();
         keep.extend(requested.iter().cloned());
         images::cache::prune(&config.images.cache_dir, &keep);
+        let sources = photos.by_source.keys().map(PathBuf::as_path).collect();
+        config.photo_memo.save(&config.images.cache_dir, &sources);
     }
 }
 

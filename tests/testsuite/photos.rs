@@ -109,6 +109,19 @@ fn variants(site: &SiteTest) -> Vec<String> {
     names
 }
 
+/// The entries of the image cache (one folder per photo and settings).
+fn cache_entries(site: &SiteTest) -> Vec<std::path::PathBuf> {
+    let cache = site.root().join(".yuanba/cache/images");
+    let mut entries: Vec<_> = std::fs::read_dir(&cache)
+        .expect("a cache")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir())
+        .collect();
+    entries.sort();
+    entries
+}
+
 /// The widths a `srcset` lists.
 fn srcset_widths(srcset: &str) -> Vec<u32> {
     srcset
@@ -341,12 +354,9 @@ fn a_rebuild_takes_photos_from_the_cache() {
     let first = site.run(&["build"]);
     first.assert_success();
     assert_eq!(tally(&first.stdout), (1, 0), "{}", first.stdout);
-    let cache = site.root().join(".yuanba/cache/images");
-    let entries: Vec<_> = std::fs::read_dir(&cache)
-        .expect("a cache")
-        .flatten()
-        .collect();
-    assert_eq!(entries.len(), 1);
+    assert_eq!(cache_entries(&site).len(), 1);
+    // What the build learnt of the photo, so that the next one does not read it again.
+    assert!(site.root().join(".yuanba/cache/images/probes").is_file());
     let before = variants(&site);
     let second = site.run(&["build"]);
     second.assert_success();
@@ -381,21 +391,14 @@ fn a_changed_photo_or_setting_makes_new_variants() {
     let third = variants(&site);
     assert!(second.iter().all(|name| !third.contains(name)));
     // Only the entry of the photo as it is now is kept.
-    let cache = site.root().join(".yuanba/cache/images");
-    assert_eq!(std::fs::read_dir(&cache).expect("a cache").count(), 1);
+    assert_eq!(cache_entries(&site).len(), 1);
 }
 
 #[test]
 fn a_damaged_cache_entry_is_made_again() {
     let site = site_with_photo(&phone_jpeg(1600, 1200, 1, false));
     site.run(&["build"]).assert_success();
-    let cache = site.root().join(".yuanba/cache/images");
-    let entry = std::fs::read_dir(&cache)
-        .expect("a cache")
-        .flatten()
-        .next()
-        .expect("an entry")
-        .path();
+    let entry = cache_entries(&site).pop().expect("an entry");
     std::fs::write(entry.join("960.jpg"), b"not a jpeg any more").expect("damage");
     let out = site.run(&["build"]);
     out.assert_success();
