@@ -35,6 +35,8 @@ const KNOWN_KEYS: &[&str] = &[
     "search",
     "deploy",
     "fingerprint_assets",
+    "images",
+    "cache_dir",
 ];
 
 /// `site.yaml` as written.
@@ -58,6 +60,8 @@ struct RawConfig {
     search: Option<bool>,
     deploy: Option<Vec<crate::deploy_config::RawTarget>>,
     fingerprint_assets: Option<bool>,
+    images: Option<crate::images::settings::RawImages>,
+    cache_dir: Option<String>,
 }
 
 /// The campaign the column belongs to (the banner at the top of the seed page).
@@ -145,6 +149,10 @@ fn default_contact_title() -> String {
 
 /// What the command line may change in the configuration.
 #[derive(Debug, Clone, Default)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent switches of the commands: drafts, future, fingerprints, read-only"
+)]
 pub struct Overrides {
     /// Replaces `output_dir` (relative to the current folder, like any command-line path).
     pub output_dir: Option<PathBuf>,
@@ -158,6 +166,8 @@ pub struct Overrides {
     pub env: Environment,
     /// Give the theme's stylesheets and scripts content-hashed names (`build`, `check`).
     pub fingerprint_assets: bool,
+    /// Write nothing beside the output folder, not even the image cache (`check`).
+    pub read_only: bool,
 }
 
 /// The process environment's settings, read once by `cmd` (nothing below it reads the
@@ -236,6 +246,14 @@ pub struct SiteConfig {
     /// `asset(path=…)` links: `fingerprint_assets` in site.yaml (default `true`), for `build`
     /// and `check` only (not `serve` or `build --watch`).
     pub fingerprint_assets: bool,
+    /// `images:` of the theme, then of the site, and where the cache lives.
+    pub images: crate::images::ImageSettings,
+    /// What this configuration's builds learnt of image files (shared by the clones).
+    pub photo_memo: Arc<crate::images::Memo>,
+    /// Told how far the photo step of a build is (`cmd` draws a progress bar with it).
+    pub image_progress: crate::images::Progress,
+    /// The variants templates asked for with `resize_image` (shared by the clones).
+    pub image_requests: Arc<crate::images::Requests>,
 }
 
 impl SiteConfig {
@@ -397,6 +415,7 @@ struct Checked {
     link_check: LinkCheck,
     fixed_now: Option<jiff::Timestamp>,
     deploy: Vec<crate::deploy_config::Target>,
+    images: crate::images::ImageSettings,
 }
 
 fn resolve(
@@ -443,6 +462,7 @@ fn check_settings(
         theme_options: raw.theme_options.as_ref(),
     };
     let theme = resolve_theme(root, theme_keys, block, &mut diagnostics);
+    let images = image_settings(root, raw, overrides, &theme, block, &mut diagnostics);
     let link_check = raw.link_check.clone().unwrap_or_default();
     diagnostics.extend(check_link_check(&link_check, block, &keys));
     let deploy_span = block
@@ -472,7 +492,43 @@ fn check_settings(
         link_check,
         fixed_now,
         deploy,
+        images,
     })
+}
+
+/// `images:` of the theme's layers, then of the site, and `cache_dir` (relative to the root).
+fn image_settings(
+    root: &Path,
+    raw: &RawConfig,
+    overrides: &Overrides,
+    theme: &ResolvedTheme,
+    block: &YamlBlock<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> crate::images::ImageSettings {
+    let mut images = theme.images.clone();
+    if let Some(of_site) = &raw.images {
+        let (layer, problems) =
+            crate::images::settings::check_layer(of_site, block, &block.keys(), Code::ConfigImages);
+        layer.apply_to(&mut images);
+        diagnostics.extend(problems);
+    }
+    images.cache_dir = match raw.cache_dir.as_deref().map(str::trim) {
+        Some("") => {
+            let (offset, len) = block
+                .value_span(&block.keys(), "cache_dir")
+                .unwrap_or((0, 1));
+            diagnostics.push(
+                block
+                    .error_at(Code::ConfigImages, "`cache_dir` is empty", offset, len)
+                    .with_help("leave it out for `.yuanba/cache/images`, or name a folder"),
+            );
+            images.cache_dir
+        }
+        Some(dir) => absolute(&root.join(dir)),
+        None => absolute(&root.join(crate::images::settings::DEFAULT_CACHE_DIR)),
+    };
+    images.read_only = overrides.read_only;
+    images
 }
 
 /// The site title, trimmed; an error when there is none.
@@ -580,6 +636,10 @@ fn site_config(root: &Path, raw: RawConfig, overrides: &Overrides, checked: Chec
         search: raw.search.unwrap_or(true),
         deploy: checked.deploy,
         fingerprint_assets: overrides.fingerprint_assets && raw.fingerprint_assets.unwrap_or(true),
+        images: checked.images,
+        photo_memo: Arc::default(),
+        image_progress: crate::images::Progress::default(),
+        image_requests: Arc::default(),
     }
 }
 
@@ -597,6 +657,8 @@ struct ResolvedTheme {
     description: String,
     paginate_by: usize,
     options: crate::yaml::Mapping,
+    /// The image settings the theme's layers give (the cache folder is set later).
+    images: crate::images::ImageSettings,
 }
 
 fn resolve_theme(
@@ -620,11 +682,16 @@ fn resolve_theme(
         diagnostics.extend(found);
         crate::yaml::Mapping::new()
     });
+    let mut images = crate::images::ImageSettings::defaults(root);
+    for layer in &settings.images {
+        layer.apply_to(&mut images);
+    }
     ResolvedTheme {
         name,
         description: settings.description,
         paginate_by,
         options,
+        images,
     }
 }
 

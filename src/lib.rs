@@ -17,6 +17,7 @@ pub mod diagnostic;
 pub mod exit;
 pub(crate) mod fields;
 pub(crate) mod files;
+pub(crate) mod images;
 pub(crate) mod incremental;
 pub(crate) mod output;
 pub(crate) mod pipeline;

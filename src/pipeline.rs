@@ -18,6 +18,8 @@ use crate::render::{Job, Templates};
 use crate::site::Site;
 use crate::{check, content, render, search, site};
 
+mod photos;
+
 /// What one run of the pipeline produced.
 #[derive(Debug, Default)]
 pub(crate) struct Built {
@@ -31,6 +33,10 @@ pub(crate) struct Built {
     pub n_files: usize,
     /// Links and images to other sites, for `check --external`.
     pub external_links: Vec<check::links::ExternalLink>,
+    /// Photos whose variants this run made.
+    pub n_images_processed: usize,
+    /// Photos whose variants came from the cache.
+    pub n_images_cached: usize,
 }
 
 impl Built {
@@ -157,6 +163,8 @@ pub(crate) fn render_loaded(
             diagnostics.extend(rendered.diagnostics);
             built.external_links = rendered.external_links;
             built.n_files = rendered.n_files;
+            built.n_images_processed = rendered.n_images_processed;
+            built.n_images_cached = rendered.n_images_cached;
         }
     }
     config.timings.log("site dropped", started);
@@ -178,6 +186,8 @@ struct Rendered {
     diagnostics: Vec<Diagnostic>,
     external_links: Vec<check::links::ExternalLink>,
     n_files: usize,
+    n_images_processed: usize,
+    n_images_cached: usize,
 }
 
 impl Rendering<'_> {
@@ -198,6 +208,8 @@ impl Rendering<'_> {
             n_files: AtomicUsize::new(0),
         };
         let emit = |output: Output| writer.emit(output);
+        let photos = photos::process(&site, config);
+        config.timings.log("photos", self.started);
         let build_search = config.search && pages.builds_search();
         // The index needs only the site: it is built and written beside everything else, from
         // here on, so that it fills the moments when a core would be idle (the checks and the
@@ -211,6 +223,7 @@ impl Rendering<'_> {
                     writer: &writer,
                     emit: &emit,
                     started: self.started,
+                    photos: &photos,
                 };
                 run.everything_but_search(templates, pages)
             },
@@ -230,6 +243,9 @@ impl Rendering<'_> {
         if rendered.diagnostics.iter().any(Diagnostic::is_error) {
             writer.fail();
         }
+        if !writer.failed() {
+            photos::prune(&photos, &rendered.requested_keys, config);
+        }
         if !writer.failed() && pages.keeps_site() {
             pages.keep(Assembled {
                 site,
@@ -241,6 +257,8 @@ impl Rendering<'_> {
             diagnostics: rendered.diagnostics,
             external_links: rendered.external_links,
             n_files: writer.n_files.into_inner(),
+            n_images_processed: photos.processed.n_made,
+            n_images_cached: photos.processed.n_cached,
         })
     }
 }
@@ -279,6 +297,7 @@ struct Run<'a> {
     writer: &'a Writer<'a>,
     emit: &'a Emit<'a>,
     started: Instant,
+    photos: &'a photos::Photos,
 }
 
 /// What [`Run::everything_but_search`] found and made: the problems, the links to other sites,
@@ -289,6 +308,8 @@ struct SiteRendered {
     external_links: Vec<check::links::ExternalLink>,
     generated: HashSet<PathBuf>,
     assets: Option<Vec<Output>>,
+    /// The cache entries of the variants templates asked for.
+    requested_keys: std::collections::BTreeSet<String>,
 }
 
 /// The files beside the pages: the static files, and the files [`Run::extras`] makes.
@@ -320,11 +341,16 @@ impl Run<'_> {
         let kept_assets = pages.keeps_site().then(|| beside.assets.clone());
         self.write_beside(beside.assets, beside.extras, &generated)?;
         diagnostics.extend(pages.render(self.site, &jobs, templates, self.config, self.emit)?);
+        // Variants that templates asked for with `resize_image`, now that every page asked.
+        let (requested, requested_keys) = photos::requested(self.config);
+        diagnostics.extend(requested.problems);
+        requested.files.into_par_iter().try_for_each(self.emit)?;
         Ok(SiteRendered {
             diagnostics,
             external_links,
             generated,
             assets: kept_assets,
+            requested_keys,
         })
     }
 
@@ -337,12 +363,20 @@ impl Run<'_> {
         let outputs = check::OutputFiles::new(generated, assets);
         let links = check::links::check(self.site, self.config, &outputs);
         let mut diagnostics = links.diagnostics;
+        diagnostics.extend(self.photos.problems(&links.images, &outputs, self.config));
         if self.checks.editorial {
+            let not_photos: Vec<check::links::LocalImage> = links
+                .images
+                .iter()
+                .filter(|image| !self.photos.is_photo(&outputs, &image.file))
+                .cloned()
+                .collect();
             diagnostics.extend(check::editorial::check(
                 &self.site.stories,
-                &links.images,
+                &not_photos,
                 &outputs,
             ));
+            diagnostics.extend(self.photos.warnings(&links.images, &outputs, self.config));
         }
         self.config.timings.log("check links", self.started);
         (diagnostics, links.external)
@@ -358,6 +392,11 @@ impl Run<'_> {
         assets
             .into_par_iter()
             .filter(|asset| !generated.contains(&asset.path))
+            .filter_map(|asset| self.photos.publishable(asset, self.config))
+            .try_for_each(self.emit)?;
+        self.photos
+            .variants()
+            .into_par_iter()
             .try_for_each(self.emit)?;
         extras.into_par_iter().try_for_each(self.emit)?;
         self.config

@@ -24,7 +24,7 @@ use crate::yaml::{self, Mapping, TopLevelKey, Value};
 /// The settings file of a theme, in its folder.
 pub(crate) const THEME_FILE: &str = "theme.yaml";
 
-const KNOWN_KEYS: &[&str] = &["description", "paginate_by", "options"];
+const KNOWN_KEYS: &[&str] = &["description", "paginate_by", "options", "images"];
 
 /// `theme.yaml` as written.
 #[derive(Debug, Default, Deserialize)]
@@ -33,6 +33,7 @@ struct RawTheme {
     description: Option<String>,
     paginate_by: Option<i64>,
     options: Option<Mapping>,
+    images: Option<crate::images::settings::RawImages>,
 }
 
 /// The settings of the active theme, its layers merged.
@@ -46,6 +47,8 @@ pub(crate) struct ThemeConfig {
     pub options: Mapping,
     /// The `theme.yaml` that gave each option its default, for messages.
     pub declared_in: HashMap<String, PathBuf>,
+    /// The `images:` defaults of each layer, lowest first.
+    pub images: Vec<crate::images::settings::ImageLayer>,
 }
 
 /// One `theme.yaml` to read: where it is shown as coming from, and its text.
@@ -73,6 +76,7 @@ pub(crate) fn load(layers: &[ThemeFile]) -> Result<ThemeConfig, Vec<Diagnostic>>
                     if settings.paginate_by.is_some() {
                         theme.paginate_by = settings.paginate_by;
                     }
+                    theme.images.extend(settings.images);
                 }
                 for (key, value) in settings.options.unwrap_or_default() {
                     if let Value::String(name) = &key {
@@ -99,6 +103,7 @@ struct LayerSettings {
     paginate_by: Option<usize>,
     /// Every option name is text.
     options: Option<Mapping>,
+    images: Option<crate::images::settings::ImageLayer>,
 }
 
 fn read_layer(layer: &ThemeFile) -> Result<LayerSettings, Vec<Diagnostic>> {
@@ -143,10 +148,22 @@ fn read_layer(layer: &ThemeFile) -> Result<LayerSettings, Vec<Diagnostic>> {
             ]);
         }
     }
+    let images = match &raw.images {
+        Some(images) => {
+            let (layer, problems) =
+                crate::images::settings::check_layer(images, &block, &keys, Code::ThemeInvalid);
+            if !problems.is_empty() {
+                return Err(problems);
+            }
+            Some(layer)
+        }
+        None => None,
+    };
     Ok(LayerSettings {
         description: raw.description,
         paginate_by,
         options: raw.options,
+        images,
     })
 }
 

@@ -12,6 +12,7 @@
 pub(crate) mod editorial;
 pub(crate) mod external;
 pub(crate) mod links;
+pub(crate) mod photos;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -53,6 +54,14 @@ impl<'a> OutputFiles<'a> {
             Contents::Bytes(bytes) => Some(bytes.len() as u64),
             Contents::Static(bytes) => Some(bytes.len() as u64),
             Contents::Copy(source) => std::fs::metadata(source).ok().map(|m| m.len()),
+        }
+    }
+
+    /// The source file of a copied file.
+    pub(crate) fn source(&self, path: &Path) -> Option<&'a Path> {
+        match self.copied.get(path)? {
+            Contents::Copy(source) => Some(source.as_path()),
+            _ => None,
         }
     }
 

@@ -20,14 +20,16 @@ pub(crate) fn run(args: &BuildArgs) -> ExitCode {
         env: crate::cmd::environment(),
         // Not while watching: a stylesheet edit would change every page.
         fingerprint_assets: !args.watch,
+        read_only: false,
     };
     if args.watch {
         return crate::cmd::serve::watch(&root, overrides, args.poll);
     }
-    let config = match load_config(&root, &overrides) {
+    let mut config = match load_config(&root, &overrides) {
         Ok(config) => config,
         Err(code) => return code,
     };
+    config.image_progress = crate::cmd::image_progress();
     let staging = match output::Staging::create(&config) {
         Ok(staging) => staging,
         Err(error) => {
@@ -59,12 +61,13 @@ pub(crate) fn run(args: &BuildArgs) -> ExitCode {
         return ExitCode::Failure;
     }
     println!(
-        "built {} stor{} and {} page{} ({} files) into {} in {} ms",
+        "built {} stor{} and {} page{} ({} files{}) into {} in {} ms",
         built.n_stories,
         if built.n_stories == 1 { "y" } else { "ies" },
         built.n_pages,
         if built.n_pages == 1 { "" } else { "s" },
         built.n_files,
+        image_tally(&built),
         display_dir(&config),
         started.elapsed().as_millis()
     );
@@ -108,6 +111,23 @@ fn warnings_line(warnings: &[crate::diagnostic::Diagnostic]) -> Option<String> {
         tally(warnings, true),
         codes.join(", ")
     ))
+}
+
+/// `, 3 images processed, 21 from the cache` for a site with photos; empty otherwise.
+pub(crate) fn image_tally(built: &pipeline::Built) -> String {
+    if built.n_images_processed + built.n_images_cached == 0 {
+        return String::new();
+    }
+    format!(
+        ", {} image{} processed, {} from the cache",
+        built.n_images_processed,
+        if built.n_images_processed == 1 {
+            ""
+        } else {
+            "s"
+        },
+        built.n_images_cached
+    )
 }
 
 fn display_dir(config: &config::SiteConfig) -> String {

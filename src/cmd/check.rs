@@ -19,6 +19,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         future: args.future,
         env: crate::cmd::environment(),
         fingerprint_assets: true,
+        read_only: true,
         ..Overrides::default()
     };
     let Checked {

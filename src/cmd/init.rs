@@ -93,7 +93,7 @@ fn site_files(today: &jiff::ZonedDateTime) -> Vec<NewFile> {
         file("static/.gitkeep".to_string(), Vec::new()),
         file(
             ".gitignore".to_string(),
-            b"# Build output, and the staging folder a build writes beside it.\n/public/\n/.public.*\n".to_vec(),
+            b"# Build output, and the staging folder a build writes beside it.\n/public/\n/.public.*\n# yuanba's caches (processed photos).\n/.yuanba/\n".to_vec(),
         ),
     ];
     for (name, text) in builtin::TEMPLATES {

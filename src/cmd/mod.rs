@@ -90,3 +90,33 @@ pub(crate) fn tally(diagnostics: &[Diagnostic], with_warnings: bool) -> String {
     }
     text
 }
+
+/// The progress of the photo step on stderr: a bar redrawn in place on a terminal; otherwise,
+/// for a site with many photos, a plain line at each quarter (logs of CI and scripts).
+pub(crate) fn image_progress() -> crate::images::Progress {
+    use std::io::IsTerminal as _;
+    /// Fewer photos than this print no plain lines: they take a moment at most.
+    const PLAIN_MIN_PHOTOS: usize = 20;
+    let terminal = std::io::stderr().is_terminal();
+    crate::images::Progress::new(move |done, total| {
+        if terminal {
+            const WIDTH: usize = 30;
+            let filled = done * WIDTH / total.max(1);
+            let mut stderr = std::io::stderr().lock();
+            let _ = std::io::Write::write_fmt(
+                &mut stderr,
+                format_args!(
+                    "\r图片 images [{}{}] {done}/{total}",
+                    "#".repeat(filled),
+                    " ".repeat(WIDTH - filled)
+                ),
+            );
+            if done == total {
+                let _ = std::io::Write::write_all(&mut stderr, b"\r\x1b[2K");
+            }
+            let _ = std::io::Write::flush(&mut stderr);
+        } else if total >= PLAIN_MIN_PHOTOS && (done * 4 / total) > ((done - 1) * 4 / total) {
+            eprintln!("images: {done}/{total}");
+        }
+    })
+}

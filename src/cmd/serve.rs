@@ -90,8 +90,13 @@ fn print_summary(summary: &Summary) {
         .as_ref()
         .map(|reason| format!(" {reason}, full rebuild;"))
         .unwrap_or_default();
+    let images = if summary.n_images_made == 0 {
+        String::new()
+    } else {
+        format!(", {} processed", plural(summary.n_images_made, "image"))
+    };
     println!(
-        "{}:{fallback} {} re-read, {} rendered, {} written, {} removed, in {ms} ms",
+        "{}:{fallback} {} re-read, {} rendered, {} written, {} removed{images}, in {ms} ms",
         summary.trigger,
         plural(summary.n_read, "file"),
         plural(summary.n_rendered, "page"),

@@ -9,10 +9,13 @@
 //! unreadable headers) has no size, which is never an error: the template leaves the attributes
 //! out.
 
+use std::cell::RefCell;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::SiteConfig;
+use crate::images::Probed;
 
 /// Width and height in CSS pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,12 +29,59 @@ pub struct ImageSize {
 /// How much of an SVG file is read to find its root element.
 const SVG_HEAD_BYTES: u64 = 64 * 1024;
 
-/// Finds the local files behind image `src`s of one story or page.
+/// What a page's markup needs of one image.
+#[derive(Debug, Default)]
+pub(crate) struct ImageInfo {
+    /// The displayed size, when known.
+    pub size: Option<ImageSize>,
+    /// The `<picture>` of a photo the pipeline publishes as variants.
+    pub picture: Option<Picture>,
+}
+
+/// The parts of a `<picture>` element of a photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Picture {
+    /// A `<source>` per format but the last: media type and `srcset`.
+    pub sources: Vec<(&'static str, String)>,
+    /// The `<img src>`: a variant of the last format.
+    pub src: String,
+    /// The `<img srcset>`: every variant of the last format.
+    pub srcset: String,
+    /// The `sizes` of every `srcset`.
+    pub sizes: String,
+}
+
+impl Picture {
+    /// The picture of `photo` as the site's settings publish it, with `sizes`.
+    pub(crate) fn of(
+        photo: &crate::images::Photo,
+        config: &SiteConfig,
+        sizes: &str,
+    ) -> Option<Self> {
+        let formats = &config.images.formats;
+        let (last, others) = formats.split_last()?;
+        let base_path = &config.base_path;
+        Some(Picture {
+            sources: others
+                .iter()
+                .map(|format| (format.mime(), photo.srcset(base_path, *format)))
+                .collect(),
+            src: photo.url(base_path, photo.fallback(formats)?),
+            srcset: photo.srcset(base_path, *last),
+            sizes: sizes.to_string(),
+        })
+    }
+}
+
+/// Finds the local files behind image `src`s of one story or page, and records the ones it
+/// found (what the build publishes for the file).
 #[derive(Debug)]
 pub struct ImageLookup<'a> {
     config: &'a SiteConfig,
     /// The bundle folder (absolute) when the file is a bundle's `index.md`.
     bundle_dir: Option<PathBuf>,
+    /// Every image file looked up, in order.
+    used: RefCell<Vec<Arc<Probed>>>,
 }
 
 impl<'a> ImageLookup<'a> {
@@ -47,12 +97,56 @@ impl<'a> ImageLookup<'a> {
                     && *folder != content.join(crate::content::PAGES_DIR)
             })
             .map(|folder| config.root.join(folder));
-        ImageLookup { config, bundle_dir }
+        ImageLookup {
+            config,
+            bundle_dir,
+            used: RefCell::new(Vec::new()),
+        }
     }
 
     /// The size of the image at `src`, when it is a local file yuanba can read.
     pub fn size(&self, src: &str) -> Option<ImageSize> {
-        read_size(&self.locate(src)?)
+        self.info(src, "").size
+    }
+
+    /// What the markup of the image at `src` needs (`sizes` for a photo's `<picture>`), and
+    /// the file's probe, which is also recorded.
+    pub(crate) fn probe(&self, src: &str, sizes: &str) -> (ImageInfo, Option<Arc<Probed>>) {
+        let Some(path) = self.locate(src) else {
+            return (ImageInfo::default(), None);
+        };
+        let probed = self.config.photo_memo.probe(&path, &self.config.images);
+        self.used.borrow_mut().push(Arc::clone(&probed));
+        let info = match &probed.outcome {
+            crate::images::Outcome::Photo(photo) => ImageInfo {
+                size: Some(ImageSize {
+                    width: photo.width,
+                    height: photo.height,
+                }),
+                picture: Picture::of(photo, self.config, sizes),
+            },
+            crate::images::Outcome::AsIs => ImageInfo {
+                size: read_size(&path),
+                picture: None,
+            },
+            crate::images::Outcome::Failed(_) => ImageInfo::default(),
+        };
+        (info, Some(probed))
+    }
+
+    /// Like [`ImageLookup::probe`], for an image in a body (`sizes` from the theme).
+    pub(crate) fn info(&self, src: &str, sizes: &str) -> ImageInfo {
+        self.probe(src, sizes).0
+    }
+
+    /// The `sizes` of images in bodies.
+    pub(crate) fn body_sizes(&self) -> &str {
+        &self.config.images.body_sizes
+    }
+
+    /// Every image file looked up so far.
+    pub(crate) fn take_used(&self) -> Vec<Arc<Probed>> {
+        self.used.take()
     }
 
     /// The file that the built site will serve for `src`.
@@ -79,12 +173,31 @@ impl<'a> ImageLookup<'a> {
 }
 
 /// `path` as a relative path without `..`, or `None` when it climbs out or is empty.
+/// The file at `path`: a path from the site root (`content/stories/a/photo.jpg`), or a URL of the
+/// site's or the theme's `static/` (`/images/a.jpg`). Never outside the site root.
+pub(crate) fn site_file(config: &SiteConfig, path: &str) -> Option<PathBuf> {
+    if let Some(rooted) = path.strip_prefix('/') {
+        let relative = safe_relative(rooted)?;
+        return [config.static_dir(), config.theme_dir().join("static")]
+            .into_iter()
+            .map(|dir| dir.join(&relative))
+            .find(|candidate| candidate.is_file());
+    }
+    let file = config.root.join(safe_relative(path)?);
+    file.is_file().then_some(file)
+}
+
+/// `.` components are dropped, so the path is the one the build copies the file from.
 fn safe_relative(path: &str) -> Option<PathBuf> {
-    let relative = PathBuf::from(path);
-    let normal = relative
-        .components()
-        .all(|component| matches!(component, Component::Normal(_) | Component::CurDir));
-    (normal && !path.is_empty()).then_some(relative)
+    let mut relative = PathBuf::new();
+    for component in Path::new(path).components() {
+        match component {
+            Component::Normal(part) => relative.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    (!relative.as_os_str().is_empty()).then_some(relative)
 }
 
 /// The size of the image file at `path`.

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
-use crate::content::image::ImageSize;
+use crate::content::image::{ImageInfo, ImageSize, Picture};
 use crate::text;
 
 /// What rendering a Markdown body produced.
@@ -73,15 +73,16 @@ pub(crate) struct LinkContext<'a> {
 /// Renders `markdown`, rewriting its links as `links` says. Images get no size (see
 /// [`render_with_images`]).
 pub(crate) fn render(markdown: &str, links: &LinkContext<'_>) -> Rendered {
-    render_with_images(markdown, links, &|_| None)
+    render_with_images(markdown, links, &|_| ImageInfo::default())
 }
 
-/// Renders `markdown` as [`render`] does; every image gets `width` and `height` when `size_of`
-/// knows its `src` (as written), and `loading="lazy"` unless it is in the body's first block.
+/// Renders `markdown` as [`render`] does; every image gets `width` and `height` when `info_of`
+/// knows its `src` (as written), a `<picture>` of its variants when it is a photo, and
+/// `loading="lazy"` unless it is in the body's first block.
 pub(crate) fn render_with_images(
     markdown: &str,
     links: &LinkContext<'_>,
-    size_of: &dyn Fn(&str) -> Option<ImageSize>,
+    info_of: &dyn Fn(&str) -> ImageInfo,
 ) -> Rendered {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -96,7 +97,7 @@ pub(crate) fn render_with_images(
     drop(ranges);
     join_cjk_soft_breaks(&mut events);
     assign_heading_ids(&mut events);
-    let mut events = rewrite_images(events, links.base_path, size_of);
+    let mut events = rewrite_images(events, links.base_path, info_of);
     rewrite_urls(&mut events, links);
     let anchors = anchors(&events);
     let plain_text = plain_text(&events);
@@ -307,7 +308,7 @@ fn with_base_path(url: &str, base_path: &str) -> Option<String> {
 fn rewrite_images<'a>(
     events: Vec<Event<'a>>,
     base_path: &str,
-    size_of: &dyn Fn(&str) -> Option<ImageSize>,
+    info_of: &dyn Fn(&str) -> ImageInfo,
 ) -> Vec<Event<'a>> {
     let mut out = Vec::with_capacity(events.len());
     let mut events = events.into_iter();
@@ -327,11 +328,13 @@ fn rewrite_images<'a>(
         };
         let alt = image_alt(&mut events);
         let src = with_base_path(&dest_url, base_path).unwrap_or_else(|| dest_url.to_string());
+        let info = info_of(&dest_url);
         let img = Img {
             src: &src,
             alt: &alt,
             title: &title,
-            size: size_of(&dest_url),
+            size: info.size,
+            picture: info.picture.as_ref(),
             lazy: !in_first_block,
         };
         out.push(Event::InlineHtml(CowStr::from(img.html())));
@@ -369,15 +372,43 @@ struct Img<'a> {
     /// Empty for none.
     title: &'a str,
     size: Option<ImageSize>,
+    /// The variants of a photo, which replace `src`.
+    picture: Option<&'a Picture>,
     /// `loading="lazy"`: every image after the body's first block.
     lazy: bool,
 }
 
 impl Img<'_> {
     fn html(&self) -> String {
+        let Some(picture) = self.picture else {
+            return self.img(self.src, None);
+        };
+        let mut html = String::from("<picture>");
+        for (mime, srcset) in &picture.sources {
+            html.push_str("<source type=\"");
+            html.push_str(mime);
+            html.push_str("\" srcset=\"");
+            let _ = pulldown_cmark_escape::escape_html(&mut html, srcset);
+            html.push_str("\" sizes=\"");
+            let _ = pulldown_cmark_escape::escape_html(&mut html, &picture.sizes);
+            html.push_str("\">");
+        }
+        html.push_str(&self.img(&picture.src, Some(picture)));
+        html.push_str("</picture>");
+        html
+    }
+
+    /// The `<img>` element, with the `srcset` and `sizes` of a picture.
+    fn img(&self, src: &str, picture: Option<&Picture>) -> String {
         let mut html = String::from("<img src=\"");
         // Writing into a String cannot fail.
-        let _ = pulldown_cmark_escape::escape_href(&mut html, self.src);
+        let _ = pulldown_cmark_escape::escape_href(&mut html, src);
+        if let Some(picture) = picture {
+            html.push_str("\" srcset=\"");
+            let _ = pulldown_cmark_escape::escape_html(&mut html, &picture.srcset);
+            html.push_str("\" sizes=\"");
+            let _ = pulldown_cmark_escape::escape_html(&mut html, &picture.sizes);
+        }
         html.push_str("\" alt=\"");
         let _ = pulldown_cmark_escape::escape_html(&mut html, self.alt);
         html.push('"');
@@ -536,12 +567,46 @@ mod tests {
     }
 
     #[test]
+    fn photos_become_pictures() {
+        let info_of = |_: &str| ImageInfo {
+            size: Some(ImageSize {
+                width: 3024,
+                height: 4032,
+            }),
+            picture: Some(Picture {
+                sources: vec![(
+                    "image/webp",
+                    "/img/k-480.webp 480w, /img/k-960.webp 960w".into(),
+                )],
+                src: "/img/k-960.jpg".into(),
+                srcset: "/img/k-480.jpg 480w, /img/k-960.jpg 960w".into(),
+                sizes: "100vw".into(),
+            }),
+        };
+        let site_paths = HashMap::new();
+        let links = LinkContext {
+            base_path: "/",
+            source_path: Path::new("content/stories/bailian/index.md"),
+            site_paths: &site_paths,
+        };
+        let out = render_with_images("正文\n\n![活动室](photo.jpg)", &links, &info_of).html;
+        assert!(
+            out.contains(concat!(
+                r#"<picture><source type="image/webp" srcset="/img/k-480.webp 480w, /img/k-960.webp 960w" sizes="100vw">"#,
+                r#"<img src="/img/k-960.jpg" srcset="/img/k-480.jpg 480w, /img/k-960.jpg 960w" sizes="100vw" alt="活动室" width="3024" height="4032" loading="lazy" decoding="async"></picture>"#
+            )),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn images_get_a_size_and_lazy_loading_below_the_first_block() {
-        let size_of = |src: &str| {
-            (src == "/images/a.svg").then_some(ImageSize {
+        let size_of = |src: &str| ImageInfo {
+            size: (src == "/images/a.svg").then_some(ImageSize {
                 width: 1200,
                 height: 800,
-            })
+            }),
+            picture: None,
         };
         let site_paths = HashMap::new();
         let links = LinkContext {

@@ -150,7 +150,8 @@ pub(crate) fn render_body<'a>(
         source_path,
         site_paths,
     };
-    let rendered = markdown::render_with_images(body, &links, &|src| images.size(src));
+    let sizes = images.body_sizes();
+    let rendered = markdown::render_with_images(body, &links, &|src| images.info(src, sizes));
     (rendered, links)
 }
 

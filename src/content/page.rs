@@ -62,6 +62,8 @@ pub struct Page {
     pub anchors: Vec<String>,
     /// When the file was last changed, for the sitemap's `lastmod` (pages have no date).
     pub modified: Option<jiff::Timestamp>,
+    /// Every local image file the page's body shows.
+    pub(crate) photos: Vec<std::sync::Arc<crate::images::Probed>>,
 }
 
 /// Reads one page file. Stops at the first problem: an unusable `extra`, then a missing
@@ -101,6 +103,7 @@ pub(crate) fn parse(
         content: Arc::from(""),
         references: Vec::new(),
         anchors: Vec::new(),
+        photos: Vec::new(),
         modified: None,
     })
 }
@@ -171,5 +174,6 @@ impl Page {
         self.content = rendered.html.into();
         self.references = rendered.references;
         self.anchors = rendered.anchors;
+        self.photos = images.take_used();
     }
 }

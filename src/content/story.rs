@@ -102,6 +102,9 @@ pub struct Image {
     /// Its pixel size, when it is a local file whose size could be read.
     #[serde(skip)]
     pub size: Option<ImageSize>,
+    /// The file's probe, for a local file.
+    #[serde(skip)]
+    pub(crate) probed: Option<Arc<crate::images::Probed>>,
 }
 
 /// Where the value of a front matter field is written.
@@ -170,6 +173,8 @@ pub struct Story {
     pub references: Vec<Reference>,
     /// The ids in the body that links can point at.
     pub anchors: Vec<String>,
+    /// Every local image file the story shows (front matter and body).
+    pub(crate) photos: Vec<Arc<crate::images::Probed>>,
 }
 
 /// Reads the front matter of one story file whose front matter was found by
@@ -304,6 +309,7 @@ fn story(raw: RawStory, checked: Checked, file: StoryFile<'_>) -> Story {
         reading_minutes: 0,
         references: Vec::new(),
         anchors: Vec::new(),
+        photos: Vec::new(),
     }
 }
 
@@ -318,7 +324,9 @@ impl Story {
         images: &ImageLookup<'_>,
     ) {
         for image in &mut self.images {
-            image.size = images.size(&image.src);
+            let (info, probed) = images.probe(&image.src, "");
+            image.size = info.size;
+            image.probed = probed;
         }
         let body = &self.source[self.body_start..];
         let (rendered, links) =
@@ -336,6 +344,7 @@ impl Story {
         self.content = rendered.html.into();
         self.references = rendered.references;
         self.anchors = rendered.anchors;
+        self.photos = images.take_used();
     }
 }
 
@@ -558,6 +567,7 @@ impl Story {
             draft,
             aliases,
             anchors,
+            photos,
             // What only the story's own page, its card, its feed entries and its redirect
             // pages show, and what diagnostics point into.
             source: _,
@@ -589,6 +599,7 @@ impl Story {
             (*draft == other.draft, "draft"),
             (*aliases == other.aliases, "aliases"),
             (*anchors == other.anchors, "headings"),
+            (same_photos(photos, &other.photos), "photos"),
         ];
         changes
             .into_iter()
@@ -602,6 +613,22 @@ impl Story {
             .find(|field| field.name == name)
             .map(|field| field.span.clone())
     }
+}
+
+/// Whether two lists of image files publish the same files: the same sources, each with the
+/// same key (a photo changed on disk has another).
+fn same_photos(a: &[Arc<crate::images::Probed>], b: &[Arc<crate::images::Probed>]) -> bool {
+    let files = |list: &[Arc<crate::images::Probed>]| -> Vec<(PathBuf, Option<String>)> {
+        list.iter()
+            .map(|probed| {
+                (
+                    probed.source.clone(),
+                    probed.photo().map(|photo| photo.key.clone()),
+                )
+            })
+            .collect()
+    };
+    files(a) == files(b)
 }
 
 fn trimmed(value: Option<String>) -> String {

@@ -45,6 +45,7 @@ codes! {
     ConfigDeploy = "config/deploy", Error;
     ConfigEmpty = "config/empty", Error;
     ConfigEncoding = "config/encoding", Error;
+    ConfigImages = "config/images", Error;
     ConfigInvalid = "config/invalid", Error;
     ConfigLinkCheck = "config/link-check", Error;
     ConfigMissing = "config/missing", Error;
@@ -62,6 +63,8 @@ codes! {
     EditorialImageSize = "editorial/image-size", Warning;
     EditorialNoHighlights = "editorial/no-highlights", Warning;
     EditorialPhotoCredit = "editorial/photo-credit", Warning;
+    EditorialPhotoGps = "editorial/photo-gps", Warning;
+    EditorialPhotoSmall = "editorial/photo-small", Warning;
     EditorialReporterTypo = "editorial/reporter-typo", Warning;
     EditorialTitleLength = "editorial/title-length", Warning;
     EditorialTitlePunctuation = "editorial/title-punctuation", Warning;
@@ -74,7 +77,11 @@ codes! {
     FrontMatterSlug = "front-matter/slug", Error;
     FrontMatterUnclosed = "front-matter/unclosed", Error;
     FrontMatterUnknownField = "front-matter/unknown-field", Error;
+    ImageCorrupt = "image/corrupt", Error;
     ImageNotFound = "image/not-found", Error;
+    ImageTooLarge = "image/too-large", Error;
+    ImageUnsupported = "image/unsupported", Error;
+    ImageWrongExtension = "image/wrong-extension", Error;
     LinkAnchor = "link/anchor", Error;
     LinkExternal = "link/external", Error;
     LinkExternalUnreachable = "link/external-unreachable", Warning;

@@ -54,6 +54,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/story_card.html"),
     ),
     (
+        "partials/picture.html",
+        include_str!("../../themes/default/templates/partials/picture.html"),
+    ),
+    (
         "partials/pagination.html",
         include_str!("../../themes/default/templates/partials/pagination.html"),
     ),

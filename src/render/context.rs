@@ -116,13 +116,96 @@ impl<'a> PageView<'a> {
 #[derive(Debug, Serialize)]
 pub(crate) struct ImageView<'a> {
     src: &'a str,
+    /// The local file, from the site root (`content/stories/a/photo.jpg`), for `resize_image`;
+    /// empty for an image of another site.
+    source: String,
+    /// The URL to show: a photo's fallback variant, else the file itself.
     url: String,
     caption: &'a str,
     alt: &'a str,
     credit: &'a str,
-    /// Pixel size of a local image; `null` when unknown.
+    /// Pixel size of a local image (as displayed); `null` when unknown.
     width: Option<u32>,
     height: Option<u32>,
+    /// A photo's `srcset` in each format, by format name (`webp`, `jpeg`); empty otherwise.
+    srcset: std::collections::BTreeMap<&'static str, String>,
+    /// A photo's `<source>`s: each format but the last, in order, as `type` and `srcset`.
+    sources: Vec<SourceView>,
+    /// The `srcset` of the `<img>`: the last format's; empty for anything but a photo.
+    img_srcset: String,
+    /// A photo's average colour, `#rrggbb`, for a placeholder background; `null` otherwise.
+    color: Option<String>,
+}
+
+/// A `<source>` of a photo's `<picture>`.
+#[derive(Debug, Serialize)]
+pub(crate) struct SourceView {
+    #[serde(rename = "type")]
+    mime: &'static str,
+    srcset: String,
+}
+
+impl<'a> ImageView<'a> {
+    /// The view of a story's photo; `site_path` is the story's.
+    pub(crate) fn new(
+        image: &'a crate::content::story::Image,
+        config: &SiteConfig,
+        site_path: &str,
+    ) -> Self {
+        let photo = image
+            .probed
+            .as_deref()
+            .and_then(crate::images::Probed::photo);
+        let picture = photo.and_then(|photo| crate::content::image::Picture::of(photo, config, ""));
+        let srcset = photo
+            .map(|photo| {
+                config
+                    .images
+                    .formats
+                    .iter()
+                    .map(|format| (format.as_str(), photo.srcset(&config.base_path, *format)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ImageView {
+            src: &image.src,
+            source: image
+                .probed
+                .as_deref()
+                .map(|probed| {
+                    config
+                        .relative(&probed.source)
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                })
+                .unwrap_or_default(),
+            url: picture.as_ref().map_or_else(
+                || permalink::image_url(config, site_path, &image.src),
+                |p| p.src.clone(),
+            ),
+            caption: &image.caption,
+            alt: &image.alt,
+            credit: &image.credit,
+            width: image.size.map(|size| size.width),
+            height: image.size.map(|size| size.height),
+            srcset,
+            sources: picture
+                .as_ref()
+                .map(|picture| {
+                    picture
+                        .sources
+                        .iter()
+                        .map(|(mime, srcset)| SourceView {
+                            mime,
+                            srcset: srcset.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            img_srcset: picture.map(|picture| picture.srcset).unwrap_or_default(),
+            color: photo.and_then(crate::images::Photo::color_hex),
+        }
+    }
 }
 
 /// A link with a name: a place, reporter, tag or series.
@@ -185,15 +268,7 @@ impl<'a> StoryView<'a> {
         let images = story
             .images
             .iter()
-            .map(|image| ImageView {
-                src: &image.src,
-                url: permalink::image_url(config, &site_path, &image.src),
-                caption: &image.caption,
-                alt: &image.alt,
-                credit: &image.credit,
-                width: image.size.map(|size| size.width),
-                height: image.size.map(|size| size.height),
-            })
+            .map(|image| ImageView::new(image, config, &site_path))
             .collect();
         let place_links = site
             .places
@@ -323,6 +398,10 @@ pub(crate) struct SeoView {
     pub canonical: String,
     /// An absolute image URL, or empty.
     pub image: String,
+    /// The image's size, when it is a photo's JPEG variant.
+    pub image_width: Option<u32>,
+    /// See `image_width`.
+    pub image_height: Option<u32>,
     /// `article` for stories, else `website`.
     #[serde(rename = "type")]
     pub kind: &'static str,

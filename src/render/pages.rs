@@ -141,6 +141,8 @@ fn site_seo(config: &SiteConfig, site_path: &str) -> SeoView {
         },
         canonical: permalink::permalink(config, site_path),
         image: String::new(),
+        image_width: None,
+        image_height: None,
         kind: "website",
     }
 }
@@ -275,7 +277,19 @@ fn story(
     seo.description.clone_from(&story.summary);
     seo.kind = "article";
     if let Some(image) = story.images.first() {
-        let url = permalink::image_url(config, &site_path, &image.src);
+        let share = image
+            .probed
+            .as_deref()
+            .and_then(crate::images::Probed::photo)
+            .and_then(|photo| Some((photo, photo.share()?)));
+        let url = match share {
+            Some((photo, variant)) => {
+                seo.image_width = Some(variant.width);
+                seo.image_height = Some(variant.height);
+                photo.url(&config.base_path, variant)
+            }
+            None => permalink::image_url(config, &site_path, &image.src),
+        };
         seo.image = if url.contains("://") {
             url
         } else {

@@ -124,7 +124,83 @@ fn new_tera(config: &SiteConfig) -> Tera {
             Ok(filters::url(base, &path))
         },
     );
+    let photos = PhotoFunction {
+        config: config.clone(),
+    };
+    tera.register_function(
+        "resize_image",
+        move |kwargs: Kwargs, _: &State<'_>| -> TeraResult<tera::Value> { photos.resize(&kwargs) },
+    );
     tera
+}
+
+/// `resize_image(path=…, width=…, format=…)`: a variant of a photo that the configured widths
+/// do not give; made after the pages are rendered.
+struct PhotoFunction {
+    config: SiteConfig,
+}
+
+/// What `resize_image` returns.
+#[derive(serde::Serialize)]
+struct Resized {
+    url: String,
+    width: u32,
+    height: u32,
+    orig_width: u32,
+    orig_height: u32,
+}
+
+impl PhotoFunction {
+    fn resize(&self, kwargs: &Kwargs) -> TeraResult<tera::Value> {
+        let config = &self.config;
+        let path: String = kwargs.must_get("path")?;
+        let width: i64 = kwargs.must_get("width")?;
+        let format_name = kwargs
+            .get::<String>("format")?
+            .unwrap_or_else(|| "jpeg".into());
+        let format = crate::images::Format::parse(&format_name).ok_or_else(|| {
+            tera::Error::message(format!(
+                "resize_image: unknown format `{format_name}` (webp or jpeg)"
+            ))
+        })?;
+        let width = u32::try_from(width)
+            .ok()
+            .filter(|w| (16..=8192).contains(w))
+            .ok_or_else(|| {
+                tera::Error::message(format!(
+                    "resize_image: `width` is {width}, not between 16 and 8192"
+                ))
+            })?;
+        let file = crate::content::image::site_file(config, &path).ok_or_else(|| {
+            tera::Error::message(format!(
+                "resize_image: no file `{path}` (give a path from the site root, such as `content/stories/a/photo.jpg`, or a URL of static/, such as `/images/a.jpg`)"
+            ))
+        })?;
+        let probed = config.photo_memo.probe(&file, &config.images);
+        let photo = match &probed.outcome {
+            crate::images::Outcome::Photo(photo) => photo,
+            crate::images::Outcome::Failed(error) => {
+                return Err(tera::Error::message(format!(
+                    "resize_image: {}",
+                    error.message(&path)
+                )));
+            }
+            crate::images::Outcome::AsIs => {
+                return Err(tera::Error::message(format!(
+                    "resize_image: `{path}` is not a JPEG, PNG or WebP photo"
+                )));
+            }
+        };
+        let variant = crate::images::variant_of(photo, width, format);
+        config.image_requests.ask(&probed, variant);
+        Ok(tera::Value::from_serializable(&Resized {
+            url: photo.url(&config.base_path, &variant),
+            width: variant.width,
+            height: variant.height,
+            orig_width: photo.width,
+            orig_height: photo.height,
+        }))
+    }
 }
 
 /// Tera reports unknown filters, tests and functions of every template together, as one

@@ -132,6 +132,8 @@ pub(crate) struct Summary {
     /// Why a change of story text or templates could not be patched and took the full
     /// rebuild, when it did: `date changed`.
     pub fallback: Option<String>,
+    /// Photos whose variants were made.
+    pub n_images_made: usize,
 }
 
 /// Why serve or `build --watch` could not run at all.
@@ -260,6 +262,7 @@ impl ServeOptions {
             future: self.future,
             env: self.env.clone(),
             fingerprint_assets: false,
+            read_only: false,
         }
     }
 }

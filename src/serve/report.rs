@@ -35,6 +35,7 @@ pub(crate) fn report_rebuild(
         n_removed: published.n_removed,
         elapsed: rebuild.elapsed,
         fallback: rebuild.fallback.clone(),
+        n_images_made: rebuild.n_images_made,
     };
     report(Notice::Built(&summary));
     Some(rebuild)

@@ -179,7 +179,8 @@ fn a_static_robots_txt_wins() {
 
 #[test]
 fn pages_carry_canonical_open_graph_and_twitter_tags() {
-    // A story folder, so that its photo is published beside it.
+    // A story folder, so that its image is published beside it (a GIF, published as it is;
+    // photos get a JPEG variant, `photos::og_image_is_a_jpeg_about_1200_wide`).
     let out = SiteTest::new()
         .file(
             "content/stories/a/index.md",
@@ -187,10 +188,10 @@ fn pages_carry_canonical_open_graph_and_twitter_tags() {
                 "有图",
                 "2018-03-20",
                 "成华区",
-                "summary: 一句话摘要。\nimages:\n  - src: photo.jpg\n    alt: 图\n",
+                "summary: 一句话摘要。\nimages:\n  - src: photo.gif\n    alt: 图\n",
             ),
         )
-        .file("content/stories/a/photo.jpg", "jpeg")
+        .file("content/stories/a/photo.gif", "GIF89a")
         .run(&["build"]);
     out.assert_success();
     let page = "public/stories/a/index.html";
@@ -208,12 +209,12 @@ fn pages_carry_canonical_open_graph_and_twitter_tags() {
     );
     assert_eq!(
         meta("meta[property='og:image']"),
-        ["https://example.org/stories/a/photo.jpg"]
+        ["https://example.org/stories/a/photo.gif"]
     );
     assert_eq!(meta("meta[name='twitter:card']"), ["summary_large_image"]);
     assert_eq!(
         meta("meta[name='twitter:image']"),
-        ["https://example.org/stories/a/photo.jpg"]
+        ["https://example.org/stories/a/photo.gif"]
     );
     // A page without an image gets a plain card and no og:image.
     let home = "public/index.html";

@@ -17,6 +17,12 @@ fn new_site_builds() {
     assert!(init.exists("news/themes/default/templates/partials/story_card.html"));
     assert!(init.exists("news/themes/default/theme.yaml"));
     assert!(init.exists("news/themes/default/archetypes/story.md"));
+    assert!(init.exists("news/themes/default/templates/partials/picture.html"));
+    let ignored = init.read("news/.gitignore");
+    assert!(
+        ignored.lines().any(|line| line == "/.yuanba/"),
+        "the image cache is not committed: {ignored}"
+    );
 
     let build = test.run_bare(&["build", "--root", "news"]);
     build.assert_success();

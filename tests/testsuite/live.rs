@@ -122,6 +122,11 @@ impl Running {
             .join("site")
     }
 
+    /// The stdout lines read so far (the first build's comes before `serving …`).
+    pub(crate) fn lines_so_far(&self) -> &[String] {
+        &self.stdout
+    }
+
     /// Waits for a stdout line that `matches` and returns it.
     #[track_caller]
     pub(crate) fn wait_for_line(&mut self, matches: impl Fn(&str) -> bool) -> String {

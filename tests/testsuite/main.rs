@@ -15,6 +15,7 @@ mod lists; // pagination, reporter/tag/series pages, previous/next, related, sum
 mod live; // the harness for serve and build --watch: background process, HTTP and SSE clients
 mod new; // `yuanba new`: archetypes, places from the registry, never overwriting
 mod patch; // what serve patches, and the changes that reach every page showing them
+mod photos; // photos: variants, orientation, no metadata, the cache, broken image files
 mod places; // place pages, breadcrumbs, the place registry, place slugs
 mod publish; // atomic publish and refused output folders
 mod scheduling; // future-dated and draft stories are left out of everything

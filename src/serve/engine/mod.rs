@@ -132,6 +132,7 @@ struct FullBuild {
     warnings: Vec<Diagnostic>,
     drafts: BTreeSet<PathBuf>,
     n_read: usize,
+    n_images_made: usize,
     started: Instant,
 }
 
@@ -149,6 +150,8 @@ pub(crate) struct Rebuild {
     /// Why a change of story text or templates took the full rebuild, when it did
     /// ([`state::Fallback::describe`]).
     pub(crate) fallback: Option<String>,
+    /// Photos whose variants were made (the others came from the image cache).
+    pub(crate) n_images_made: usize,
 }
 
 impl Rebuild {
@@ -160,6 +163,7 @@ impl Rebuild {
             n_read: 0,
             elapsed: Duration::ZERO,
             fallback: None,
+            n_images_made: 0,
         }
     }
 }
@@ -351,6 +355,7 @@ impl Engine {
             warnings,
             drafts,
             n_read,
+            n_images_made: built.n_images_processed,
             started,
         };
         self.publish_full(full, publish)
@@ -411,6 +416,7 @@ impl Engine {
             warnings,
             drafts,
             n_read,
+            n_images_made,
             started,
         } = full;
         let Some(config) = self.config.as_ref() else {
@@ -458,6 +464,7 @@ impl Engine {
             n_read,
             elapsed: started.elapsed(),
             fallback: None,
+            n_images_made,
         })
     }
 
@@ -604,6 +611,7 @@ fn failed(errors: Vec<Diagnostic>, n_read: usize, started: Instant) -> Rebuild {
         n_read,
         elapsed: started.elapsed(),
         fallback: None,
+        n_images_made: 0,
     }
 }
 

@@ -207,6 +207,7 @@ impl Engine {
             n_read,
             elapsed: started.elapsed(),
             fallback: None,
+            n_images_made: 0,
         }))
     }
 
@@ -304,6 +305,7 @@ impl Engine {
             n_read: 0,
             elapsed: started.elapsed(),
             fallback: None,
+            n_images_made: 0,
         }))
     }
 
@@ -425,6 +427,7 @@ impl Engine {
             n_read: 0,
             elapsed: started.elapsed(),
             fallback: None,
+            n_images_made: 0,
         }))
     }
 
