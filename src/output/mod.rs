@@ -642,6 +642,15 @@ mod tests {
         (output, staging)
     }
 
+    /// The new site is in the output folder, the old one at `old`.
+    fn assert_swapped(output: &Path, old: &Path) {
+        let read = |dir: &Path| std::fs::read_to_string(dir.join("index.html")).expect("read");
+        assert_eq!(
+            (read(output), read(old)),
+            ("new".to_string(), "old".to_string())
+        );
+    }
+
     #[test]
     fn swapping_puts_the_new_site_in_place_and_hands_back_the_old_one() {
         let temp = tempfile::tempdir().expect("temp dir");
@@ -649,14 +658,7 @@ mod tests {
         let old = swap(&staging, &output, temp.path(), "public")
             .expect("swapped")
             .expect("an old site");
-        assert_eq!(
-            std::fs::read_to_string(output.join("index.html")).expect("read"),
-            "new"
-        );
-        assert_eq!(
-            std::fs::read_to_string(old.join("index.html")).expect("read"),
-            "old"
-        );
+        assert_swapped(&output, &old);
         if cfg!(target_os = "linux") {
             // Exchanged in one step: the old site is where the staging folder was.
             assert_eq!(old, staging);
@@ -670,14 +672,7 @@ mod tests {
         let old = swap_by_renames(&staging, &output, temp.path(), "public")
             .expect("swapped")
             .expect("an old site");
-        assert_eq!(
-            std::fs::read_to_string(output.join("index.html")).expect("read"),
-            "new"
-        );
-        assert_eq!(
-            std::fs::read_to_string(old.join("index.html")).expect("read"),
-            "old"
-        );
+        assert_swapped(&output, &old);
         assert!(!staging.exists());
     }
 

@@ -49,13 +49,8 @@ impl S3Server {
             eprintln!("skipped: rclone is missing and YUANBA_SKIP_S3_TESTS is set");
             return None;
         }
-        // A port that was free a moment ago; rclone fails at once if it was taken since.
-        for _ in 0..5 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .and_then(|listener| listener.local_addr())
-                .expect("a free port")
-                .port();
-            let mut child = Command::new(&rclone)
+        let (child, port) = serve_on_a_free_port("rclone serve s3", |port| {
+            Command::new(&rclone)
                 .args(["serve", "s3", "--auth-key", &format!("{KEY},{SECRET}")])
                 .args(["--addr", &format!("127.0.0.1:{port}")])
                 .arg(dir)
@@ -63,26 +58,14 @@ impl S3Server {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .expect("start rclone");
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline {
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Some(S3Server {
-                        child,
-                        port,
-                        dir: dir.to_path_buf(),
-                        tmp: None,
-                    });
-                }
-                if child.try_wait().ok().flatten().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("rclone serve s3 did not start");
+                .expect("start rclone")
+        });
+        Some(S3Server {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+            tmp: None,
+        })
     }
 
     fn endpoint(&self) -> String {
@@ -134,6 +117,31 @@ impl Drop for S3Server {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Starts a server with `spawn` on a port that was free a moment ago, until one takes (a
+/// server fails at once if its port was taken since), and waits until it accepts connections.
+fn serve_on_a_free_port(what: &str, mut spawn: impl FnMut(u16) -> Child) -> (Child, u16) {
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = spawn(port);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (child, port);
+            }
+            if child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("{what} did not start");
 }
 
 /// A site with two stories and a deploy target for the server.
@@ -480,39 +488,38 @@ fn a_wrong_secret_or_missing_credentials_exit_2_without_printing_a_secret() {
     assert_eq!(server.objects("news"), public_files(&site));
 }
 
-#[test]
-fn a_deploy_cut_off_by_a_dead_server_deletes_nothing_and_the_next_one_completes_it() {
-    let Some(mut server) = S3Server::start() else {
-        return;
-    };
-    let mut site = site_for(&server, "");
+/// A site of 1 500 more files than [`site_for`]'s and a bucket with an object it no longer has,
+/// and a deploy of it that has begun to upload (20 files are in the bucket).
+fn start_a_long_deploy(server: &S3Server, args: &[&str]) -> (SiteTest, Child) {
+    let mut site = site_for(server, "");
     for n in 0..1500 {
         site = site.file(&format!("static/files/{n:04}.txt"), &format!("file {n}\n"));
     }
-    // A first version with an object that the second one no longer has.
     std::fs::write(server.dir.join("news/gone.html"), "old").expect("write");
     site.run(&["build"]).assert_success();
+    let mut all = vec!["deploy"];
+    all.extend_from_slice(args);
     let child = site.spawn_env_clean(
-        &["deploy", "--max-deletes", "1"],
+        &all,
         &[
             ("AWS_ACCESS_KEY_ID", KEY),
             ("AWS_SECRET_ACCESS_KEY", SECRET),
         ],
     );
-    // Kill the server as soon as uploads arrive.
     let files = server.dir.join("news/files");
     let deadline = Instant::now() + Duration::from_mins(1);
     while Instant::now() < deadline && std::fs::read_dir(&files).map_or(0, Iterator::count) < 20 {
         std::thread::sleep(Duration::from_millis(2));
     }
-    server.kill();
+    (site, child)
+}
+
+/// Waits for a deploy that was cut off: it exits 2, has deleted nothing and uploaded no page
+/// (the assets come first). Returns what it printed.
+fn assert_cut_off(child: Child, server: &S3Server) -> String {
     let output = child.wait_with_output().expect("deploy ends");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("were uploaded and nothing was deleted, so every page still finds what it links to: run `yuanba deploy` again to finish"),
-        "{stderr}"
-    );
     assert!(
         server.dir.join("news/gone.html").exists(),
         "nothing was deleted"
@@ -520,6 +527,24 @@ fn a_deploy_cut_off_by_a_dead_server_deletes_nothing_and_the_next_one_completes_
     assert!(
         !server.dir.join("news/index.html").exists(),
         "no page before its assets"
+    );
+    stderr
+}
+
+#[test]
+fn a_deploy_cut_off_by_a_dead_server_deletes_nothing_and_the_next_one_completes_it() {
+    let Some(mut server) = S3Server::start() else {
+        return;
+    };
+    let (site, child) = start_a_long_deploy(&server, &["--max-deletes", "1"]);
+    server.kill();
+    let stderr = assert_cut_off(child, &server);
+    assert!(
+        stderr.contains(
+            "were uploaded and nothing was deleted, so every page still finds what it links \
+             to: run `yuanba deploy` again to finish"
+        ),
+        "{stderr}"
     );
 
     // The same bucket, served again (on another port).
@@ -737,45 +762,14 @@ fn ctrl_c_stops_a_deploy_before_it_deletes_anything() {
     let Some(server) = S3Server::start() else {
         return;
     };
-    let mut site = site_for(&server, "");
-    for n in 0..1500 {
-        site = site.file(&format!("static/files/{n:04}.txt"), &format!("file {n}\n"));
-    }
-    std::fs::write(server.dir.join("news/gone.html"), "old").expect("write");
-    site.run(&["build"]).assert_success();
-    let child = site.spawn_env_clean(
-        &["deploy"],
-        &[
-            ("AWS_ACCESS_KEY_ID", KEY),
-            ("AWS_SECRET_ACCESS_KEY", SECRET),
-        ],
-    );
-    let files = server.dir.join("news/files");
-    let deadline = Instant::now() + Duration::from_mins(1);
-    while Instant::now() < deadline && std::fs::read_dir(&files).map_or(0, Iterator::count) < 20 {
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let (site, child) = start_a_long_deploy(&server, &[]);
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .expect("kill");
     assert!(status.success());
-    let output = child.wait_with_output().expect("deploy ends");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = assert_cut_off(child, &server);
     assert!(stderr.starts_with("error: interrupted; "), "{stderr}");
-    assert!(
-        stderr.contains(" were uploaded and nothing was deleted"),
-        "{stderr}"
-    );
-    assert!(
-        server.dir.join("news/gone.html").exists(),
-        "nothing was deleted"
-    );
-    assert!(
-        !server.dir.join("news/index.html").exists(),
-        "no page before its assets"
-    );
     deploy(&site, &[], keys()).assert_success();
     assert_eq!(server.objects("news"), public_files(&site));
 }
@@ -816,12 +810,8 @@ impl SshServer {
             dir.path().join("authorized_keys"),
         )
         .expect("copy");
-        for _ in 0..5 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .and_then(|listener| listener.local_addr())
-                .expect("a free port")
-                .port();
-            let config = dir.path().join("sshd_config");
+        let config = dir.path().join("sshd_config");
+        let (child, port) = serve_on_a_free_port("sshd", |port| {
             std::fs::write(
                 &config,
                 format!(
@@ -833,27 +823,15 @@ impl SshServer {
                 ),
             )
             .expect("write");
-            let mut child = Command::new(sshd)
+            Command::new(sshd)
                 .args(["-D", "-e", "-f"])
                 .arg(&config)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .expect("start sshd");
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline {
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Some(SshServer { child, port, dir });
-                }
-                if child.try_wait().ok().flatten().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("sshd did not start");
+                .expect("start sshd")
+        });
+        Some(SshServer { child, port, dir })
     }
 
     /// What the user's SSH setup would say: the key and the port (through `RSYNC_RSH`).

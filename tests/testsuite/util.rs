@@ -139,13 +139,7 @@ impl SiteTest {
             .command(args, envs, remove)
             .output()
             .expect("run the yuanba binary");
-        Output {
-            status: output.status,
-            stdout: self.normalize(&String::from_utf8_lossy(&output.stdout)),
-            stderr: self.normalize(&String::from_utf8_lossy(&output.stderr)),
-            root: self.root.clone(),
-            _tmp: Rc::clone(&self.tmp),
-        }
+        self.output_of(&output, &self.root)
     }
 
     /// Starts `yuanba ARGS --root <site>` in the background, its output piped, with a home
@@ -216,6 +210,11 @@ impl SiteTest {
             .envs(envs.iter().copied())
             .output()
             .expect("run the yuanba binary");
+        self.output_of(&output, files_root)
+    }
+
+    /// What a run printed, normalised, with `files_root` for reading the files it wrote.
+    fn output_of(&self, output: &std::process::Output, files_root: &Path) -> Output {
         Output {
             status: output.status,
             stdout: self.normalize(&String::from_utf8_lossy(&output.stdout)),
