@@ -27,7 +27,7 @@ pub(crate) fn collect(config: &SiteConfig, site: &Site) -> (Vec<Output>, Vec<Dia
     // The search page's script and stylesheet come for every theme: a theme without its own
     // search.html gets the built-in one, which links to them.
     for (path, bytes) in builtin::STATIC {
-        if builtin::is_wanted(config, path) {
+        if builtin::is_wanted(path, &config.theme, config.search) {
             files.insert(PathBuf::from(path), Contents::Static(bytes));
         }
     }

@@ -102,11 +102,11 @@ pub const SEARCH_STATIC: &[&str] = &["search.js", "search.css"];
 
 /// Whether a built-in static file is part of the site: the search files while search is on,
 /// the others for the default theme.
-pub(crate) fn is_wanted(config: &crate::config::SiteConfig, path: &str) -> bool {
+pub(crate) fn is_wanted(path: &str, theme: &str, search: bool) -> bool {
     if SEARCH_STATIC.contains(&path) {
-        config.search
+        search
     } else {
-        config.theme == THEME_NAME
+        theme == THEME_NAME
     }
 }
 

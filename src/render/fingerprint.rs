@@ -29,7 +29,7 @@ pub(crate) fn names(config: &SiteConfig) -> BTreeMap<String, String> {
         return names;
     }
     for (path, bytes) in builtin::STATIC {
-        if builtin::is_wanted(config, path) && fingerprinted(path) {
+        if builtin::is_wanted(path, &config.theme, config.search) && fingerprinted(path) {
             names.insert((*path).to_string(), hashed_name(path, bytes));
         }
     }
