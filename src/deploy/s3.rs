@@ -57,9 +57,19 @@ pub(super) fn deploy(
     let remote = client
         .list()
         .map_err(|error| Error::Refused(format!("cannot list {location}: {error}")))?;
-    let plan = Plan::make(files.clone(), &remote, |file, object| {
-        client.holds(file, object, &record)
-    });
+    // A comparison may need a `HEAD` (an ETag that is not an MD5): as many in flight as uploads.
+    let compare = || {
+        Plan::make(files.clone(), &remote, |file, object| {
+            client.holds(file, object, &record)
+        })
+    };
+    let plan = match rayon::ThreadPoolBuilder::new()
+        .num_threads(CONCURRENCY)
+        .build()
+    {
+        Ok(pool) => pool.install(compare),
+        Err(_) => compare(),
+    };
     if let Some(refusal) = plan.too_many_deletes(options.max_deletes) {
         return Err(Error::Refused(refusal));
     }
