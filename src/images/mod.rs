@@ -41,7 +41,7 @@ pub(crate) const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Bumped whenever the pipeline's output for the same input and settings changes, so that
 /// cached variants of an older yuanba are not reused.
-const PIPELINE_VERSION: &str = "yuanba-photo-1";
+const PIPELINE_VERSION: &str = "yuanba-photo-2";
 
 /// The width `og:image` aims at: what share scrapers show best.
 const SHARE_WIDTH: u32 = 1200;

@@ -2,7 +2,8 @@
 //! block of metadata removed (EXIF with its GPS position and camera, XMP, IPTC, comments,
 //! makers' data) but what it needs to display correctly (the ICC profile, JFIF and Adobe
 //! colour markers). The pixels are not re-encoded, unless the EXIF orientation turns the photo:
-//! without the EXIF a browser would show it sideways, so it is turned and encoded again.
+//! without the EXIF a browser would show it sideways, so it is turned, converted to sRGB and
+//! encoded again.
 
 use img_parts::{Bytes, ImageEXIF};
 
@@ -55,7 +56,9 @@ pub(crate) fn without_metadata(photo: &Photo) -> Result<Vec<u8>, PhotoError> {
 
 /// A photo turned by its orientation and encoded again in its own format.
 fn turned(bytes: &[u8], photo: &Photo) -> Result<Vec<u8>, PhotoError> {
-    let mut pixels = decode(bytes, photo.format)?;
+    let decoded = decode(bytes, photo.format)?;
+    let mut pixels = decoded.pixels.clone();
+    decoded.convert_to_srgb(&mut pixels);
     let orientation = image::metadata::Orientation::from_exif(photo.orientation)
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     pixels.apply_orientation(orientation);

@@ -710,3 +710,68 @@ fn serve_shows_a_new_photo_and_a_text_edit_makes_no_image() {
     let stdout = server.wait_for_line(|line| line.contains("1 image processed"));
     assert!(!stdout.starts_with("first build"), "{stdout}");
 }
+
+/// A flat JPEG of one colour, with an ICC profile when given.
+fn flat_jpeg(rgb: [u8; 3], icc: Option<Vec<u8>>) -> Vec<u8> {
+    let pixels = RgbImage::from_pixel(800, 600, Rgb(rgb));
+    let mut jpeg = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95);
+    if let Some(icc) = icc {
+        encoder.set_icc_profile(icc).expect("an ICC profile");
+    }
+    encoder
+        .write_image(pixels.as_raw(), 800, 600, image::ExtendedColorType::Rgb8)
+        .expect("encode");
+    jpeg
+}
+
+#[test]
+fn colours_of_a_display_p3_photo_are_converted_to_srgb() {
+    let p3 = moxcms::ColorProfile::new_display_p3()
+        .encode()
+        .expect("a Display P3 profile");
+    let colour = [200, 60, 40];
+    let site = SiteTest::new()
+        .file(
+            "content/stories/bailian/index.md",
+            &story(
+                "白莲",
+                "2018-03-20",
+                "![广色域](p3.jpg)\n\n![普通](srgb.jpg)",
+            ),
+        )
+        .bytes(
+            "content/stories/bailian/p3.jpg",
+            &flat_jpeg(colour, Some(p3)),
+        )
+        .bytes("content/stories/bailian/srgb.jpg", &flat_jpeg(colour, None));
+    let out = site.run(&["build"]);
+    out.assert_success();
+    let srcs = out.select_attr(
+        "public/stories/bailian/index.html",
+        ".story-body img",
+        "src",
+    );
+    let centre = |src: &str| {
+        let decoded = image::load_from_memory(&out.read_bytes(&format!("public{src}")))
+            .expect("decodes")
+            .to_rgb8();
+        decoded
+            .get_pixel(decoded.width() / 2, decoded.height() / 2)
+            .0
+    };
+    let (converted, plain) = (centre(&srcs[0]), centre(&srcs[1]));
+    // Display P3's red is more saturated than sRGB's: the same numbers mean a redder red, which
+    // sRGB writes with a higher red and lower green and blue. An sRGB photo keeps its numbers.
+    assert!(converted[0] > colour[0] + 8, "{converted:?}");
+    assert!(converted[1] + 5 < colour[1], "{converted:?}");
+    for (channel, expected) in plain.iter().zip(colour) {
+        assert!(channel.abs_diff(expected) <= 4, "{plain:?}");
+    }
+    // No ICC profile is written: the variants are sRGB, which browsers assume.
+    assert!(
+        !out.read_bytes(&format!("public{}", srcs[0]))
+            .windows(11)
+            .any(|w| w == b"ICC_PROFILE")
+    );
+}
