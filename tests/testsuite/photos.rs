@@ -197,6 +197,10 @@ fn the_lead_photo_is_a_picture_of_small_variants() {
             assert!(names.contains(&format!("{key}-{width}.{ext}")), "{names:?}");
         }
     }
+    // The feed shows the fallback variant too: the original is not there to link to.
+    let feed = out.read("public/atom.xml");
+    assert!(feed.contains(&format!("/img/{key}-960.jpg")), "{feed}");
+    assert!(!feed.contains("photo.jpg"), "{feed}");
     // The home page's card (and lead story) show the photo too, from the same files.
     let home = out.read("public/index.html");
     assert!(
