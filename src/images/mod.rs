@@ -599,7 +599,7 @@ pub(crate) fn decoder(
     Ok(decoder)
 }
 
-fn orientation_number(orientation: image::metadata::Orientation) -> u8 {
+pub(crate) fn orientation_number(orientation: image::metadata::Orientation) -> u8 {
     use image::metadata::Orientation as O;
     match orientation {
         O::NoTransforms => 1,

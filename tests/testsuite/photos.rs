@@ -779,3 +779,77 @@ fn colours_of_a_display_p3_photo_are_converted_to_srgb() {
             .any(|w| w == b"ICC_PROFILE")
     );
 }
+
+#[test]
+fn a_link_to_an_unpublished_original_is_an_error() {
+    let text = photo_story().replace("正文。", "正文。[下载原图](photo.jpg)");
+    let site = SiteTest::new()
+        .file("content/stories/bailian/index.md", &text)
+        .bytes(
+            "content/stories/bailian/photo.jpg",
+            &phone_jpeg(800, 600, 1, false),
+        );
+    let out = site.run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+    // Published originals can be linked to.
+    site.write(
+        "site.yaml",
+        b"title: t\nbase_url: https://example.org/\nimages:\n  publish_originals: true\n",
+    );
+    site.run(&["build"]).assert_success();
+}
+
+#[test]
+fn images_no_page_shows_are_published_without_metadata() {
+    // A background in static/ (turned by its orientation) and a download in a story folder.
+    let text = photo_story().replace("正文。", "正文。[下载](extra.jpg)");
+    let site = SiteTest::new()
+        .config("title: t\nbase_url: https://example.org/\nimages:\n  publish_originals: true\n")
+        .file("content/stories/bailian/index.md", &text)
+        .bytes(
+            "content/stories/bailian/photo.jpg",
+            &phone_jpeg(800, 600, 1, false),
+        )
+        .bytes(
+            "content/stories/bailian/extra.jpg",
+            &phone_jpeg(640, 480, 1, true),
+        )
+        .bytes(
+            "static/images/background.jpg",
+            &phone_jpeg(640, 480, 6, true),
+        );
+    let out = site.run(&["build"]);
+    out.assert_success();
+    for path in [
+        "public/stories/bailian/extra.jpg",
+        "public/images/background.jpg",
+    ] {
+        let bytes = out.read_bytes(path);
+        assert!(!has_metadata_but_orientation(&bytes), "{path}");
+        image::load_from_memory(&bytes).expect("still decodes");
+    }
+    // The background keeps only its orientation, so it still displays upright.
+    let background = out.read_bytes("public/images/background.jpg");
+    let exif = exif::Reader::new()
+        .read_from_container(&mut Cursor::new(&background))
+        .expect("an orientation-only EXIF");
+    let tags: Vec<exif::Tag> = exif.fields().map(|field| field.tag).collect();
+    assert_eq!(tags, [exif::Tag::Orientation]);
+}
+
+/// Whether `bytes` carry metadata beyond an orientation-only EXIF block.
+fn has_metadata_but_orientation(bytes: &[u8]) -> bool {
+    let found = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    let exif_beyond_orientation = exif::Reader::new()
+        .read_from_container(&mut Cursor::new(bytes))
+        .is_ok_and(|exif| {
+            exif.fields()
+                .any(|field| field.tag != exif::Tag::Orientation)
+        });
+    exif_beyond_orientation
+        || found(b"http://ns.adobe.com/xap")
+        || found(b"Photoshop 3.0")
+        || found(b"PhoneMaker")
+        || found(b"Serial 0042")
+}
