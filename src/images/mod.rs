@@ -734,7 +734,12 @@ impl Memo {
             .filter(|(path, _)| keep.contains(path.as_path()))
             .map(|(path, known)| (path.clone(), known.clone()))
             .collect();
-        if self.stored.get() != Some(&entries) {
+        // A site without photos gets no cache folder.
+        let changed = self
+            .stored
+            .get()
+            .map_or(!entries.is_empty(), |stored| *stored != entries);
+        if changed {
             // A cache that cannot be written only costs the next build some reading.
             let _ = index::save(cache_dir, &entries);
         }
