@@ -175,7 +175,14 @@ fn one(photo: &Photo, settings: &ImageSettings) -> (Outcome, bool) {
     if settings.read_only {
         return (validate(photo).map(|()| None), false);
     }
-    let made = match make(photo, settings.quality) {
+    // The decoders, the resizer and libwebp's wrapper are not expected to panic on any input,
+    // but a photo must never take the build down with it: a panic is a damaged photo.
+    let made = std::panic::catch_unwind(|| make(photo, settings.quality)).unwrap_or_else(|_| {
+        Err(PhotoError::Corrupt(
+            "the image library failed on it".to_string(),
+        ))
+    });
+    let made = match made {
         Ok(made) => made,
         Err(error) => return (Err(error), false),
     };

@@ -576,6 +576,23 @@ fn bad_image_settings_are_located() {
 }
 
 #[test]
+fn the_cache_cannot_be_published_or_replaced() {
+    for (dir, problem) in [
+        ("static/cache", "is inside `static/`"),
+        ("public/cache", "overlaps the output folder"),
+        (".", "is the site folder itself"),
+    ] {
+        let site = SiteTest::new().config(&format!(
+            "title: t\nbase_url: https://example.org/\ncache_dir: {dir}\n"
+        ));
+        let out = site.run(&["build"]);
+        out.assert_exit(1);
+        assert!(out.stderr.starts_with("config/images\n"), "{}", out.stderr);
+        assert!(out.stderr.contains(problem), "{dir}: {}", out.stderr);
+    }
+}
+
+#[test]
 fn a_theme_sets_image_defaults() {
     let site = SiteTest::new()
         .file(
