@@ -17,7 +17,7 @@ stories: `site-photos`, each story a folder with its photo as the lead image, an
 - nophotos: `yuanba build` of the site without photos;
 - hugo (with --hugo PATH to a `hugo` binary): a Hugo site with the same photos as page
   bundles, whose single template makes the same variants (480/960/1440 × WebP/JPEG, q80,
-  `images.Process "resize 960x webp q80"`…), built with an empty resources cache each time
+  `.Resize "960x webp q80"`…), built with an empty resources cache each time
   (--hugo-runs times, default 3: it is slow).
 
 Each run reports wall time, CPU time (user + system of the child) and peak RSS, from wait4().
@@ -61,14 +61,12 @@ title = "bench"
 disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
 """
 
-HUGO_SINGLE = """{{ with .Resources.GetMatch "photo.jpg" }}
-{{ range slice 480 960 1440 }}
-{{ $w := . }}
-{{ $webp := $.Resources.GetMatch "photo.jpg" | images.Process (printf "resize %dx webp q80" $w) }}
-{{ $jpeg := $.Resources.GetMatch "photo.jpg" | images.Process (printf "resize %dx jpeg q80" $w) }}
+HUGO_SINGLE = """{{ $img := .Resources.GetMatch "photo.jpg" }}
+{{ with $img }}{{ range slice 480 960 1440 }}
+{{ $webp := $img.Resize (printf "%dx webp q80" .) }}
+{{ $jpeg := $img.Resize (printf "%dx jpg q80" .) }}
 <img src="{{ $webp.RelPermalink }}"><img src="{{ $jpeg.RelPermalink }}">
-{{ end }}
-{{ end }}
+{{ end }}{{ end }}
 """
 
 

@@ -524,11 +524,57 @@ fn image_settings(
             );
             images.cache_dir
         }
-        Some(dir) => absolute(&root.join(dir)),
+        Some(dir) => {
+            let dir = absolute(&root.join(dir));
+            if let Some(problem) = cache_dir_problem(root, &dir, raw, overrides) {
+                let (offset, len) = block
+                    .value_span(&block.keys(), "cache_dir")
+                    .unwrap_or((0, 1));
+                diagnostics.push(
+                    block
+                        .error_at(
+                            Code::ConfigImages,
+                            format!("`cache_dir` {problem}"),
+                            offset,
+                            len,
+                        )
+                        .with_help(
+                            "leave it out for `.yuanba/cache/images`, or name a folder of its own",
+                        ),
+                );
+            }
+            dir
+        }
         None => absolute(&root.join(crate::images::settings::DEFAULT_CACHE_DIR)),
     };
     images.read_only = overrides.read_only;
     images
+}
+
+/// Why `cache_dir` (absolute) cannot hold the image cache: the site root itself, inside the
+/// output folder (a build replaces it) or holding it, or inside a folder of sources (its files
+/// would be published or read as content).
+fn cache_dir_problem(
+    root: &Path,
+    cache_dir: &Path,
+    raw: &RawConfig,
+    overrides: &Overrides,
+) -> Option<String> {
+    let root = absolute(root);
+    let output_dir = match &overrides.output_dir {
+        Some(dir) => absolute(dir),
+        None => absolute(&root.join(raw.output_dir.as_deref().unwrap_or("public"))),
+    };
+    if cache_dir == root {
+        return Some("is the site folder itself".to_string());
+    }
+    if cache_dir.starts_with(&output_dir) || output_dir.starts_with(cache_dir) {
+        return Some("overlaps the output folder, which every build replaces".to_string());
+    }
+    ["content", "static", "themes", "templates", "data"]
+        .into_iter()
+        .find(|name| cache_dir.starts_with(root.join(name)))
+        .map(|name| format!("is inside `{name}/`, whose files the build reads or publishes"))
 }
 
 /// The site title, trimmed; an error when there is none.

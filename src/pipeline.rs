@@ -364,6 +364,11 @@ impl Run<'_> {
         let links = check::links::check(self.site, self.config, &outputs);
         let mut diagnostics = links.diagnostics;
         diagnostics.extend(self.photos.problems(&links.images, &outputs, self.config));
+        diagnostics.extend(self.photos.links_to_originals(
+            &links.file_links,
+            &outputs,
+            self.config,
+        ));
         if self.checks.editorial {
             let not_photos: Vec<check::links::LocalImage> = links
                 .images

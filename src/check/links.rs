@@ -27,6 +27,9 @@ pub(crate) struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Images of stories that are files of the built site, for the size warning.
     pub images: Vec<LocalImage>,
+    /// Links (not images) to copied files of the built site: a link to a photo's original is
+    /// broken unless originals are published (`check::photos`).
+    pub file_links: Vec<LocalImage>,
     /// `http:` and `https:` links and images, for `--external`.
     pub external: Vec<ExternalLink>,
 }
@@ -360,11 +363,13 @@ impl Targets<'_> {
             report.diagnostics.push(diagnostic);
             return;
         };
-        if kind == ReferenceKind::Image {
-            report.images.push(LocalImage {
-                file: file.clone(),
-                location: location.clone(),
-            });
+        let found = LocalImage {
+            file: file.clone(),
+            location: location.clone(),
+        };
+        match kind {
+            ReferenceKind::Image => report.images.push(found),
+            ReferenceKind::Link => report.file_links.push(found),
         }
         if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
             let page = file

@@ -48,6 +48,41 @@ pub(crate) fn problems(
         .collect()
 }
 
+/// An error at every link (not image) to the original of a photo, which the build does not
+/// publish unless `publish_originals` is set.
+pub(crate) fn links_to_originals(
+    links: &[LocalImage],
+    outputs: &OutputFiles<'_>,
+    by_source: &HashMap<PathBuf, Arc<Probed>>,
+    settings: &ImageSettings,
+    root: &Path,
+) -> Vec<Diagnostic> {
+    if settings.publish_originals {
+        return Vec::new();
+    }
+    links
+        .iter()
+        .filter_map(|link| {
+            let source = outputs.source(&link.file)?;
+            by_source.get(source)?.photo()?;
+            Some(
+                link.location
+                    .locate(Diagnostic::error(
+                        Code::LinkNotFound,
+                        format!(
+                            "`{}` is a photo whose original is not published (only its variants are)",
+                            name(source, root)
+                        ),
+                    ))
+                    .with_label("links to the original")
+                    .with_help(
+                        "show the photo as an image (`![…](…)`), or set `images: {publish_originals: true}` in site.yaml to publish originals without their metadata",
+                    ),
+            )
+        })
+        .collect()
+}
+
 /// `check`'s warnings: a GPS position in an original, a photo narrower than the widest
 /// variant; once per story and photo.
 pub(crate) fn warnings(

@@ -1,13 +1,14 @@
-//! The pixel size of a story's local images, read at build time for `width`/`height` attributes
-//! (so the page does not jump while images load).
+//! What the markup of a story's local images needs, read at build time: for a photo (JPEG, PNG,
+//! WebP) its probe through `images` (key, displayed size, variants: the `<picture>`), for a
+//! GIF or SVG its pixel size for `width`/`height` attributes (so the page does not jump while
+//! images load).
 //!
 //! An image `src` is looked up where the built site will serve it from: a relative `src` in the
 //! story's bundle folder, a root-relative one (`/images/a.jpg`) in the site's `static/`, then
-//! the theme's `static/`. Raster formats are read from their headers with `imagesize`; SVG from
-//! the `width`/`height`/`viewBox` of its root element; a JPEG turned by its EXIF orientation
-//! gets its displayed (swapped) size. Anything else (full URLs, missing files,
-//! unreadable headers) has no size, which is never an error: the template leaves the attributes
-//! out.
+//! the theme's `static/`. GIF and other raster headers are read with `imagesize`; SVG from the
+//! `width`/`height`/`viewBox` of its root element. Full URLs and missing files have no size,
+//! which is not an error here (`check::links` reports missing files, `check::photos` files that
+//! cannot be published): the template leaves the attributes out.
 
 use std::cell::RefCell;
 use std::io::Read;
@@ -102,11 +103,6 @@ impl<'a> ImageLookup<'a> {
             bundle_dir,
             used: RefCell::new(Vec::new()),
         }
-    }
-
-    /// The size of the image at `src`, when it is a local file yuanba can read.
-    pub fn size(&self, src: &str) -> Option<ImageSize> {
-        self.info(src, "").size
     }
 
     /// What the markup of the image at `src` needs (`sizes` for a photo's `<picture>`), and

@@ -41,7 +41,7 @@ pub(crate) const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Bumped whenever the pipeline's output for the same input and settings changes, so that
 /// cached variants of an older yuanba are not reused.
-const PIPELINE_VERSION: &str = "yuanba-photo-1";
+const PIPELINE_VERSION: &str = "yuanba-photo-2";
 
 /// The width `og:image` aims at: what share scrapers show best.
 const SHARE_WIDTH: u32 = 1200;
@@ -599,7 +599,7 @@ pub(crate) fn decoder(
     Ok(decoder)
 }
 
-fn orientation_number(orientation: image::metadata::Orientation) -> u8 {
+pub(crate) fn orientation_number(orientation: image::metadata::Orientation) -> u8 {
     use image::metadata::Orientation as O;
     match orientation {
         O::NoTransforms => 1,
@@ -734,7 +734,12 @@ impl Memo {
             .filter(|(path, _)| keep.contains(path.as_path()))
             .map(|(path, known)| (path.clone(), known.clone()))
             .collect();
-        if self.stored.get() != Some(&entries) {
+        // A site without photos gets no cache folder.
+        let changed = self
+            .stored
+            .get()
+            .map_or(!entries.is_empty(), |stored| *stored != entries);
+        if changed {
             // A cache that cannot be written only costs the next build some reading.
             let _ = index::save(cache_dir, &entries);
         }

@@ -1,6 +1,6 @@
-//! Making the variants of photos: decode once, convert to 8-bit sRGB, resize to each width
-//! (Lanczos3, before turning by the orientation, which is cheaper on the small images), turn,
-//! and encode as WebP (libwebp, lossy) and JPEG (jpeg-encoder). Nothing that is written carries
+//! Making the variants of photos: decode once to 8 bits, resize to each width (Lanczos3, before
+//! turning by the orientation, which is cheaper on the small images), turn, convert from the
+//! embedded ICC profile to sRGB (moxcms, on each variant), and encode as WebP (libwebp, lossy) and JPEG (jpeg-encoder). Nothing that is written carries
 //! metadata: both encoders write pixels only.
 //!
 //! [`run`] takes every photo of a build, answers the ones in the cache from it and makes the
@@ -175,7 +175,14 @@ fn one(photo: &Photo, settings: &ImageSettings) -> (Outcome, bool) {
     if settings.read_only {
         return (validate(photo).map(|()| None), false);
     }
-    let made = match make(photo, settings.quality) {
+    // The decoders, the resizer and libwebp's wrapper are not expected to panic on any input,
+    // but a photo must never take the build down with it: a panic is a damaged photo.
+    let made = std::panic::catch_unwind(|| make(photo, settings.quality)).unwrap_or_else(|_| {
+        Err(PhotoError::Corrupt(
+            "the image library failed on it".to_string(),
+        ))
+    });
+    let made = match made {
         Ok(made) => made,
         Err(error) => return (Err(error), false),
     };
@@ -191,26 +198,85 @@ fn validate(photo: &Photo) -> Result<(), PhotoError> {
     decode(&bytes, photo.format).map(|_| ())
 }
 
-/// Decodes a photo: its pixels as stored (not yet turned by the orientation), 8-bit, with alpha
-/// only when the source has it.
-pub(crate) fn decode(bytes: &[u8], format: SourceFormat) -> Result<DynamicImage, PhotoError> {
-    let decoder = super::decoder(bytes, format)?;
+/// A decoded photo: its pixels as stored (not yet turned by the orientation), 8-bit, with alpha
+/// only when the source has it, and the conversion of its colours to sRGB.
+pub(crate) struct Decoded {
+    /// The pixels, in the photo's own colour space.
+    pub pixels: DynamicImage,
+    /// From the photo's embedded RGB ICC profile (Display P3 on phones, Adobe RGB on cameras)
+    /// to sRGB; `None` for photos without one, which are sRGB.
+    to_srgb: Option<Arc<moxcms::Transform8BitExecutor>>,
+}
+
+impl Decoded {
+    /// Converts `image` (pixels of this photo, resized or not) to sRGB, in place. Done on each
+    /// variant rather than on the whole photo: it is a per-pixel mapping, and variants have a
+    /// tenth of the pixels or fewer.
+    pub(crate) fn convert_to_srgb(&self, image: &mut DynamicImage) {
+        let Some(transform) = &self.to_srgb else {
+            return;
+        };
+        let pixels: &mut [u8] = match image {
+            DynamicImage::ImageRgb8(rgb) => rgb,
+            DynamicImage::ImageRgba8(rgba) => rgba,
+            _ => return,
+        };
+        let source = pixels.to_vec();
+        // A profile moxcms could read but not apply leaves the colours as they are.
+        let _ = transform.transform(&source, pixels);
+    }
+}
+
+/// The transform from an embedded ICC profile to sRGB, for an RGB profile moxcms can read.
+fn srgb_transform(
+    icc: Option<&[u8]>,
+    has_alpha: bool,
+) -> Option<Arc<moxcms::Transform8BitExecutor>> {
+    let profile = moxcms::ColorProfile::new_from_slice(icc?).ok()?;
+    // CMYK JPEGs come out of zune-jpeg as RGB already: their CMYK profile does not apply.
+    if profile.color_space != moxcms::DataColorSpace::Rgb {
+        return None;
+    }
+    let layout = if has_alpha {
+        moxcms::Layout::Rgba
+    } else {
+        moxcms::Layout::Rgb
+    };
+    profile
+        .create_transform_8bit(
+            layout,
+            &moxcms::ColorProfile::new_srgb(),
+            layout,
+            moxcms::TransformOptions::default(),
+        )
+        .ok()
+}
+
+/// Decodes a photo (see [`Decoded`]).
+pub(crate) fn decode(bytes: &[u8], format: SourceFormat) -> Result<Decoded, PhotoError> {
+    let mut decoder = super::decoder(bytes, format)?;
     let has_alpha = decoder.color_type().has_alpha();
+    let icc = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder)
         .map_err(|error| PhotoError::Corrupt(error.to_string()))?;
     // 16-bit PNGs, grey, CMYK JPEGs (zune-jpeg gives RGB for them) all become 8-bit RGB(A).
-    Ok(if has_alpha {
+    let pixels = if has_alpha {
         DynamicImage::ImageRgba8(image.into_rgba8())
     } else {
         DynamicImage::ImageRgb8(image.into_rgb8())
+    };
+    Ok(Decoded {
+        pixels,
+        to_srgb: srgb_transform(icc.as_deref(), has_alpha),
     })
 }
 
 /// Makes every variant of `photo`.
 pub(crate) fn make(photo: &Photo, quality: u8) -> Result<Made, PhotoError> {
     let bytes = std::fs::read(&photo.source).map_err(|error| PhotoError::Io(error.to_string()))?;
-    let pixels = decode(&bytes, photo.format)?;
+    let decoded = decode(&bytes, photo.format)?;
     drop(bytes);
+    let pixels = &decoded.pixels;
     let orientation = image::metadata::Orientation::from_exif(photo.orientation)
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let turned = photo.orientation >= 5;
@@ -232,11 +298,12 @@ pub(crate) fn make(photo: &Photo, quality: u8) -> Result<Made, PhotoError> {
         } else {
             let mut target = DynamicImage::new(stored_w, stored_h, pixels.color());
             resizer
-                .resize(&pixels, &mut target, &options)
+                .resize(pixels, &mut target, &options)
                 .map_err(|error| PhotoError::Corrupt(format!("cannot resize: {error}")))?;
             target
         };
         variant_pixels.apply_orientation(orientation);
+        decoded.convert_to_srgb(&mut variant_pixels);
         if color.is_none() {
             color = Some(average_color(&variant_pixels));
         }

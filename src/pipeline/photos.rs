@@ -121,6 +121,22 @@ impl Photos {
         check::photos::problems(images, outputs, &self.processed.errors, &config.root)
     }
 
+    /// Links to originals that are not published.
+    pub(super) fn links_to_originals(
+        &self,
+        links: &[check::links::LocalImage],
+        outputs: &OutputFiles<'_>,
+        config: &SiteConfig,
+    ) -> Vec<Diagnostic> {
+        check::photos::links_to_originals(
+            links,
+            outputs,
+            &self.by_source,
+            &config.images,
+            &config.root,
+        )
+    }
+
     /// `check`'s warnings about photos.
     pub(super) fn warnings(
         &self,
@@ -138,13 +154,21 @@ impl Photos {
     }
 
     /// The static or bundle file `asset` as the site publishes it: a photo's original only with
-    /// `publish_originals`, and then without its metadata; anything else as it is.
+    /// `publish_originals`, and then without its metadata; any other JPEG, PNG or WebP without
+    /// its metadata (`images::originals::strip_copied`); anything else as it is.
     pub(super) fn publishable(&self, asset: Output, config: &SiteConfig) -> Option<Output> {
         let Contents::Copy(source) = &asset.contents else {
             return Some(asset);
         };
         let Some(probed) = self.by_source.get(source) else {
-            return Some(asset);
+            // No page shows it as an image, but it is still an image yuanba writes.
+            return Some(match images::originals::strip_copied(source) {
+                Some(bytes) => Output {
+                    path: asset.path,
+                    contents: Contents::Bytes(bytes),
+                },
+                None => asset,
+            });
         };
         match &probed.outcome {
             Outcome::AsIs => Some(asset),

@@ -167,10 +167,21 @@ fn entry(xml: &mut String, site: &Site, config: &SiteConfig, idx: usize) {
         let _ = write!(html, "<p><strong>{}</strong></p>", escape(&story.subtitle));
     }
     for image in &story.images {
+        // A photo's original is not published: the feed shows its `<img>` fallback variant.
+        let photo_url = image
+            .probed
+            .as_deref()
+            .and_then(crate::images::Probed::photo)
+            .and_then(|photo| {
+                let variant = photo.fallback(&config.images.formats)?;
+                Some(photo.url(&config.base_path, variant))
+            });
         let _ = write!(
             html,
             "<figure><img src=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>",
-            escape(&permalink::image_url(config, &site_path, &image.src)),
+            escape(
+                &photo_url.unwrap_or_else(|| permalink::image_url(config, &site_path, &image.src))
+            ),
             escape(&image.alt),
             escape(&image.caption)
         );

@@ -36,6 +36,10 @@ fn new_site_builds() {
     );
     assert!(build.exists("news/public/stories/welcome/index.html"));
     assert!(build.exists("news/public/index.html"));
+    assert!(
+        !build.exists("news/.yuanba"),
+        "a site without photos gets no cache folder"
+    );
 }
 
 #[test]

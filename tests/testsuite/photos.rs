@@ -197,6 +197,10 @@ fn the_lead_photo_is_a_picture_of_small_variants() {
             assert!(names.contains(&format!("{key}-{width}.{ext}")), "{names:?}");
         }
     }
+    // The feed shows the fallback variant too: the original is not there to link to.
+    let feed = out.read("public/atom.xml");
+    assert!(feed.contains(&format!("/img/{key}-960.jpg")), "{feed}");
+    assert!(!feed.contains("photo.jpg"), "{feed}");
     // The home page's card (and lead story) show the photo too, from the same files.
     let home = out.read("public/index.html");
     assert!(
@@ -572,6 +576,23 @@ fn bad_image_settings_are_located() {
 }
 
 #[test]
+fn the_cache_cannot_be_published_or_replaced() {
+    for (dir, problem) in [
+        ("static/cache", "is inside `static/`"),
+        ("public/cache", "overlaps the output folder"),
+        (".", "is the site folder itself"),
+    ] {
+        let site = SiteTest::new().config(&format!(
+            "title: t\nbase_url: https://example.org/\ncache_dir: {dir}\n"
+        ));
+        let out = site.run(&["build"]);
+        out.assert_exit(1);
+        assert!(out.stderr.starts_with("config/images\n"), "{}", out.stderr);
+        assert!(out.stderr.contains(problem), "{dir}: {}", out.stderr);
+    }
+}
+
+#[test]
 fn a_theme_sets_image_defaults() {
     let site = SiteTest::new()
         .file(
@@ -709,4 +730,143 @@ fn serve_shows_a_new_photo_and_a_text_edit_makes_no_image() {
     assert_eq!(server.get("stories/bailian/new.jpg").status, 404);
     let stdout = server.wait_for_line(|line| line.contains("1 image processed"));
     assert!(!stdout.starts_with("first build"), "{stdout}");
+}
+
+/// A flat JPEG of one colour, with an ICC profile when given.
+fn flat_jpeg(rgb: [u8; 3], icc: Option<Vec<u8>>) -> Vec<u8> {
+    let pixels = RgbImage::from_pixel(800, 600, Rgb(rgb));
+    let mut jpeg = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95);
+    if let Some(icc) = icc {
+        encoder.set_icc_profile(icc).expect("an ICC profile");
+    }
+    encoder
+        .write_image(pixels.as_raw(), 800, 600, image::ExtendedColorType::Rgb8)
+        .expect("encode");
+    jpeg
+}
+
+#[test]
+fn colours_of_a_display_p3_photo_are_converted_to_srgb() {
+    let p3 = moxcms::ColorProfile::new_display_p3()
+        .encode()
+        .expect("a Display P3 profile");
+    let colour = [200, 60, 40];
+    let site = SiteTest::new()
+        .file(
+            "content/stories/bailian/index.md",
+            &story(
+                "白莲",
+                "2018-03-20",
+                "![广色域](p3.jpg)\n\n![普通](srgb.jpg)",
+            ),
+        )
+        .bytes(
+            "content/stories/bailian/p3.jpg",
+            &flat_jpeg(colour, Some(p3)),
+        )
+        .bytes("content/stories/bailian/srgb.jpg", &flat_jpeg(colour, None));
+    let out = site.run(&["build"]);
+    out.assert_success();
+    let srcs = out.select_attr(
+        "public/stories/bailian/index.html",
+        ".story-body img",
+        "src",
+    );
+    let centre = |src: &str| {
+        let decoded = image::load_from_memory(&out.read_bytes(&format!("public{src}")))
+            .expect("decodes")
+            .to_rgb8();
+        decoded
+            .get_pixel(decoded.width() / 2, decoded.height() / 2)
+            .0
+    };
+    let (converted, plain) = (centre(&srcs[0]), centre(&srcs[1]));
+    // Display P3's red is more saturated than sRGB's: the same numbers mean a redder red, which
+    // sRGB writes with a higher red and lower green and blue. An sRGB photo keeps its numbers.
+    assert!(converted[0] > colour[0] + 8, "{converted:?}");
+    assert!(converted[1] + 5 < colour[1], "{converted:?}");
+    for (channel, expected) in plain.iter().zip(colour) {
+        assert!(channel.abs_diff(expected) <= 4, "{plain:?}");
+    }
+    // No ICC profile is written: the variants are sRGB, which browsers assume.
+    assert!(
+        !out.read_bytes(&format!("public{}", srcs[0]))
+            .windows(11)
+            .any(|w| w == b"ICC_PROFILE")
+    );
+}
+
+#[test]
+fn a_link_to_an_unpublished_original_is_an_error() {
+    let text = photo_story().replace("正文。", "正文。[下载原图](photo.jpg)");
+    let site = SiteTest::new()
+        .file("content/stories/bailian/index.md", &text)
+        .bytes(
+            "content/stories/bailian/photo.jpg",
+            &phone_jpeg(800, 600, 1, false),
+        );
+    let out = site.run(&["build"]);
+    out.assert_exit(1);
+    insta::assert_snapshot!(out.stderr);
+    // Published originals can be linked to.
+    site.write(
+        "site.yaml",
+        b"title: t\nbase_url: https://example.org/\nimages:\n  publish_originals: true\n",
+    );
+    site.run(&["build"]).assert_success();
+}
+
+#[test]
+fn images_no_page_shows_are_published_without_metadata() {
+    // A background in static/ (turned by its orientation) and a download in a story folder.
+    let text = photo_story().replace("正文。", "正文。[下载](extra.jpg)");
+    let site = SiteTest::new()
+        .config("title: t\nbase_url: https://example.org/\nimages:\n  publish_originals: true\n")
+        .file("content/stories/bailian/index.md", &text)
+        .bytes(
+            "content/stories/bailian/photo.jpg",
+            &phone_jpeg(800, 600, 1, false),
+        )
+        .bytes(
+            "content/stories/bailian/extra.jpg",
+            &phone_jpeg(640, 480, 1, true),
+        )
+        .bytes(
+            "static/images/background.jpg",
+            &phone_jpeg(640, 480, 6, true),
+        );
+    let out = site.run(&["build"]);
+    out.assert_success();
+    for path in [
+        "public/stories/bailian/extra.jpg",
+        "public/images/background.jpg",
+    ] {
+        let bytes = out.read_bytes(path);
+        assert!(!has_metadata_but_orientation(&bytes), "{path}");
+        image::load_from_memory(&bytes).expect("still decodes");
+    }
+    // The background keeps only its orientation, so it still displays upright.
+    let background = out.read_bytes("public/images/background.jpg");
+    let exif = exif::Reader::new()
+        .read_from_container(&mut Cursor::new(&background))
+        .expect("an orientation-only EXIF");
+    let tags: Vec<exif::Tag> = exif.fields().map(|field| field.tag).collect();
+    assert_eq!(tags, [exif::Tag::Orientation]);
+}
+
+/// Whether `bytes` carry metadata beyond an orientation-only EXIF block.
+fn has_metadata_but_orientation(bytes: &[u8]) -> bool {
+    let found = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    let exif_beyond_orientation = exif::Reader::new()
+        .read_from_container(&mut Cursor::new(bytes))
+        .is_ok_and(|exif| {
+            exif.fields()
+                .any(|field| field.tag != exif::Tag::Orientation)
+        });
+    exif_beyond_orientation
+        || found(b"http://ns.adobe.com/xap")
+        || found(b"Photoshop 3.0")
+        || found(b"PhoneMaker")
+        || found(b"Serial 0042")
 }
