@@ -48,6 +48,17 @@ pub(crate) struct Processed {
     pub keys: BTreeSet<String>,
 }
 
+impl Processed {
+    /// Counts one photo, answered from the cache or made.
+    fn count(&mut self, cached: bool) {
+        if cached {
+            self.n_cached += 1;
+        } else {
+            self.n_made += 1;
+        }
+    }
+}
+
 /// Makes (or finds in the cache) the variants of every photo in `probed` (each file once),
 /// calling `progress` with the number of photos done and the total after each.
 pub(crate) fn run(
@@ -101,11 +112,7 @@ pub(crate) fn run(
     for (photo, result, cached) in results {
         match result {
             Ok(entry) => {
-                if cached {
-                    processed.n_cached += 1;
-                } else {
-                    processed.n_made += 1;
-                }
+                processed.count(cached);
                 if let Some(entry) = entry {
                     for variant in &photo.variants {
                         processed
@@ -141,11 +148,7 @@ pub(crate) fn requested(
         processed.keys.insert(single.key.clone());
         match outcome {
             Ok(entry) => {
-                if cached {
-                    processed.n_cached += 1;
-                } else {
-                    processed.n_made += 1;
-                }
+                processed.count(cached);
                 if let Some(entry) = entry {
                     processed
                         .files
