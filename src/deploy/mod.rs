@@ -48,7 +48,7 @@ pub(crate) enum Error {
     /// Refused before anything was changed.
     #[error("{0}")]
     Refused(String),
-    /// Failed on the way; `changed` says whether the target was changed at all.
+    /// Failed on the way; the message says how far it got and what state the target is in.
     #[error("{message}")]
     Failed {
         /// What went wrong and what state the target is in.

@@ -898,3 +898,71 @@ fn rsync_over_ssh_to_a_loopback_server_in_two_passes() {
     run(&[]).assert_success();
     assert_eq!(snapshot_tree(&dest), public_files(&site));
 }
+
+#[test]
+fn a_server_that_does_not_answer_or_a_bad_ca_bundle_is_refused_before_any_change() {
+    // A port nothing listens on: the listing is retried, then the deploy stops.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let site = SiteTest::fixture("plain")
+        .config(&config(&format!("http://127.0.0.1:{port}"), ""))
+        .file("content/stories/a.md", &story("甲", "2018-03-18", "正文。"));
+    site.run(&["build"]).assert_success();
+    let out = deploy(&site, &[], keys());
+    out.assert_exit(2);
+    assert!(
+        out.stderr.starts_with("error: cannot list s3://news/: ")
+            && out.stderr.ends_with(" (after 5 attempts)\n"),
+        "{}",
+        out.stderr
+    );
+    // A CA bundle that cannot be read.
+    let home = site.tmp().join("home").display().to_string();
+    let out = site.run_env_clean(
+        &["deploy"],
+        &[
+            ("HOME", home.as_str()),
+            ("AWS_ACCESS_KEY_ID", KEY),
+            ("AWS_SECRET_ACCESS_KEY", SECRET),
+            ("AWS_CA_BUNDLE", "/nonexistent/ca.pem"),
+        ],
+        &["AWS_SESSION_TOKEN", "AWS_PROFILE"],
+    );
+    out.assert_exit(2);
+    assert!(
+        out.stderr
+            .starts_with("error: cannot read AWS_CA_BUNDLE /nonexistent/ca.pem: "),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn rsync_or_git_missing_says_how_to_install_it() {
+    let site = SiteTest::fixture("plain")
+        .config(
+            "title: t\nbase_url: https://example.org/\ndeploy:\n  - name: vps\n    kind: rsync\n    \
+             dest: /tmp/nowhere/\n  - name: pages\n    kind: git\n    repository: /tmp/nowhere.git\n",
+        )
+        .file("content/stories/a.md", &story("甲", "2018-03-18", "正文。"));
+    site.run(&["build"]).assert_success();
+    // A PATH with neither program.
+    let empty = site.tmp().join("empty-path");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let path = empty.display().to_string();
+    let out = site.run_env(&["deploy"], &[("PATH", path.as_str())]);
+    out.assert_exit(2);
+    assert_eq!(
+        out.stderr,
+        "error: rsync is not installed: install it (`apt-get install rsync`, `brew install \
+         rsync`) on this machine and on the server\n"
+    );
+    let out = site.run_env(&["deploy", "--target", "pages"], &[("PATH", path.as_str())]);
+    out.assert_exit(2);
+    assert_eq!(
+        out.stderr,
+        "error: git is not installed: install it (`apt-get install git`)\n"
+    );
+}
