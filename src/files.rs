@@ -1,6 +1,18 @@
 //! What yuanba reads as a source file: the names of editors' temporary files it ignores
-//! everywhere (content, templates, static files, the watcher), and the normalisation every text
-//! file gets when it is read (no byte-order mark, `\n` line ends).
+//! everywhere (content, templates, static files, the watcher), the normalisation every text
+//! file gets when it is read (no byte-order mark, `\n` line ends), and the MD5 of a file's bytes
+//! (fingerprinted asset names, deploy comparisons).
+
+/// The MD5 of `bytes` in lower-case hex (what S3 gives as the ETag of a single upload).
+pub(crate) fn md5_hex(bytes: &[u8]) -> String {
+    use md5::Digest;
+    use std::fmt::Write as _;
+    let mut hex = String::with_capacity(32);
+    for byte in md5::Md5::digest(bytes) {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
 
 /// Whether a file or folder name is hidden or an editor's temporary file (vim's `.swp`, `~` and
 /// `4913`, Emacs' `.#` and `#…#`, `___jb_tmp___` (`JetBrains` IDEs), `.tmp` and `.bck`).
@@ -38,6 +50,11 @@ pub(crate) fn normalize_text(text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn md5_is_lower_case_hex() {
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+    }
 
     #[test]
     fn normalize_strips_bom_and_crlf() {

@@ -3,8 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use std::fmt::Write as _;
-
 use rayon::prelude::*;
 
 use crate::deploy::record::HashCache;
@@ -90,16 +88,7 @@ pub(crate) fn scan(dir: &Path, cache: &HashCache) -> std::io::Result<Vec<SiteFil
         .collect()
 }
 
-/// The MD5 of `bytes` in lower-case hex.
-pub(crate) fn md5_hex(bytes: &[u8]) -> String {
-    use md5::Digest;
-    let digest = md5::Md5::digest(bytes);
-    let mut hex = String::with_capacity(32);
-    for byte in digest {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
-}
+pub(crate) use crate::files::md5_hex;
 
 /// The upload phase of a file of the site.
 pub(crate) fn phase_of(key: &str) -> Phase {
@@ -237,10 +226,5 @@ mod tests {
         assert_eq!(asset("atom.xml"), SHORT);
         // A word that happens to be hex-like but short is no hash.
         assert_eq!(asset("images/cafe.png"), STATIC);
-    }
-
-    #[test]
-    fn md5_is_lower_case_hex() {
-        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
     }
 }

@@ -17,11 +17,11 @@ use crate::output::{Contents, Output};
 use crate::render::builtin;
 use crate::site::{Site, permalink};
 
-/// Every static file of the site, by output path.
-pub(crate) fn collect(config: &SiteConfig, site: &Site) -> (Vec<Output>, Vec<Diagnostic>) {
+/// The static files of the built-in theme, the theme's `static/` and the site's `static/`, by
+/// output path, a later layer replacing an earlier one (bundle files are not among them).
+pub(crate) fn static_layers(config: &SiteConfig) -> (BTreeMap<PathBuf, Contents>, Vec<Diagnostic>) {
     let mut files: BTreeMap<PathBuf, Contents> = BTreeMap::new();
     let mut diagnostics = Vec::new();
-    let theme_dir = config.theme_dir();
     // The built-in files come first even when themes/default/ exists, so a site that copied
     // only some of the theme (say, one template) still gets the stylesheet its pages link to.
     // The search page's script and stylesheet come for every theme: a theme without its own
@@ -31,11 +31,17 @@ pub(crate) fn collect(config: &SiteConfig, site: &Site) -> (Vec<Output>, Vec<Dia
             files.insert(PathBuf::from(path), Contents::Static(bytes));
         }
     }
-    for dir in [theme_dir.join("static"), config.static_dir()] {
+    for dir in [config.theme_dir().join("static"), config.static_dir()] {
         copy_tree(&dir, Path::new(""), config, &mut files, &mut diagnostics);
     }
+    (files, diagnostics)
+}
+
+/// Every static file of the site, by output path.
+pub(crate) fn collect(config: &SiteConfig, site: &Site) -> (Vec<Output>, Vec<Diagnostic>) {
+    let (mut files, diagnostics) = static_layers(config);
     // The stylesheets and scripts again under their fingerprinted names.
-    for (plain, hashed) in crate::render::fingerprint::names(config) {
+    for (plain, hashed) in crate::render::fingerprint::names(config, &files) {
         if let Some(contents) = files.get(Path::new(&plain)).cloned() {
             files.insert(PathBuf::from(hashed), contents);
         }

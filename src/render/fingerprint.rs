@@ -7,11 +7,10 @@
 //! The plain names are written too, for links that do not go through `asset`.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
-use crate::render::builtin;
+use crate::output::Contents;
 
 /// Whether a file of a theme gets a fingerprinted name.
 fn fingerprinted(path: &str) -> bool {
@@ -20,68 +19,44 @@ fn fingerprinted(path: &str) -> bool {
         .is_some_and(|extension| extension == "css" || extension == "js")
 }
 
-/// The fingerprinted name of each stylesheet and script of the built-in theme, the theme's
-/// `static/` and the site's `static/` (a later layer's file replacing an earlier one's), by
-/// plain name with `/` separators. Empty when the site is not fingerprinted.
-pub(crate) fn names(config: &SiteConfig) -> BTreeMap<String, String> {
+/// The fingerprinted name of each stylesheet and script among `files` (the built-in theme,
+/// the theme's `static/` and the site's `static/`: `output::assets::static_layers`), by plain
+/// name with `/` separators. Empty when the site is not fingerprinted.
+pub(crate) fn names(
+    config: &SiteConfig,
+    files: &BTreeMap<PathBuf, Contents>,
+) -> BTreeMap<String, String> {
     let mut names = BTreeMap::new();
     if !config.fingerprint_assets {
         return names;
     }
-    for (path, bytes) in builtin::STATIC {
-        if builtin::is_wanted(path, &config.theme, config.search) && fingerprinted(path) {
-            names.insert((*path).to_string(), hashed_name(path, bytes));
-        }
-    }
-    for dir in [config.theme_dir().join("static"), config.static_dir()] {
-        if !dir.is_dir() {
+    for (path, contents) in files {
+        let path = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !fingerprinted(&path) {
             continue;
         }
-        let files = walkdir::WalkDir::new(&dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|entry| {
-                entry.depth() == 0
-                    || !crate::files::is_ignored_name(&entry.file_name().to_string_lossy())
-            })
-            .flatten()
-            .filter(|entry| entry.file_type().is_file());
-        for entry in files {
-            let Ok(relative) = entry.path().strip_prefix(&dir) else {
-                continue;
-            };
-            let path = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            if !fingerprinted(&path) {
-                // A file of a later layer that replaces a stylesheet with, say, nothing of
-                // the same kind does not exist; other files are never fingerprinted.
-                continue;
-            }
-            match std::fs::read(entry.path()) {
-                Ok(bytes) => {
-                    names.insert(path.clone(), hashed_name(&path, &bytes));
-                }
-                // Unreadable: copying it reports the error; link the plain name.
-                Err(_) => {
-                    names.remove(&path);
-                }
-            }
-        }
+        let bytes = match contents {
+            Contents::Bytes(bytes) => std::borrow::Cow::Borrowed(bytes.as_slice()),
+            Contents::Static(bytes) => std::borrow::Cow::Borrowed(*bytes),
+            // Unreadable: copying it reports the error; pages link the plain name.
+            Contents::Copy(from) => match std::fs::read(from) {
+                Ok(bytes) => std::borrow::Cow::Owned(bytes),
+                Err(_) => continue,
+            },
+        };
+        let hashed = hashed_name(&path, &bytes);
+        names.insert(path, hashed);
     }
     names
 }
 
 /// `css/site.css` with these bytes → `css/site.<first 8 hex digits of their MD5>.css`.
 fn hashed_name(path: &str, bytes: &[u8]) -> String {
-    use md5::Digest;
-    let digest = md5::Md5::digest(bytes);
-    let mut hash = String::with_capacity(8);
-    for byte in &digest[..4] {
-        let _ = write!(hash, "{byte:02x}");
-    }
+    let hash = &crate::files::md5_hex(bytes)[..8];
     match path.rsplit_once('.') {
         Some((stem, extension)) if !stem.ends_with('/') && !stem.is_empty() => {
             format!("{stem}.{hash}.{extension}")

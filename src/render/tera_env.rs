@@ -40,9 +40,16 @@ pub(crate) fn build(
         .iter()
         .map(|(name, source)| (name.as_str(), source))
         .collect();
+    let fingerprinted = if config.fingerprint_assets {
+        // Problems reading the static folders are reported when the files are copied.
+        let (static_files, _) = crate::output::assets::static_layers(config);
+        crate::render::fingerprint::names(config, &static_files)
+    } else {
+        BTreeMap::new()
+    };
     // Tera stops at the first broken template; drop it and try again to find the others.
     loop {
-        let mut tera = new_tera(config);
+        let mut tera = new_tera(config, &fingerprinted);
         let result = tera.add_raw_templates(
             remaining
                 .iter()
@@ -77,7 +84,7 @@ pub(crate) fn build(
     }
 }
 
-fn new_tera(config: &SiteConfig) -> Tera {
+fn new_tera(config: &SiteConfig, fingerprinted: &BTreeMap<String, String>) -> Tera {
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".htm", ".xml"]);
     tera.register_filter(
@@ -104,8 +111,8 @@ fn new_tera(config: &SiteConfig) -> Tera {
     );
     let base_path = config.base_path.clone();
     let base_url = config.base_url.clone();
-    let fingerprinted = crate::render::fingerprint::names(config);
     let asset_base = config.base_path.clone();
+    let fingerprinted = fingerprinted.clone();
     tera.register_function(
         "asset",
         move |kwargs: Kwargs, _: &State<'_>| -> TeraResult<String> {
